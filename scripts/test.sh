@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: installs the real clients the tests drive (nc) when they
+# are missing, then `cargo test --all-targets`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian package that provides each command the tests run.
+declare -A needs=(
+  [nc]=netcat-openbsd
+)
+missing=()
+for cmd in "${!needs[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "test.sh: the tests need: ${missing[*]}; install them (e.g. sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
+cargo test --all-targets "$@"

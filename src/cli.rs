@@ -1,0 +1,349 @@
+//! The command line: argh structs (what the user typed) and their checked
+//! form (what the server and client run with), kept apart as termscp does.
+
+use std::time::Duration;
+
+use argh::FromArgs;
+
+use crate::client;
+use crate::log::Verbosity;
+use crate::protocol::Mode;
+use crate::server::Config;
+
+/// rawnet shows what sits under HTTP: bytes on a TCP connection. Without a
+/// subcommand it runs the server (`rawnet --port 0` is `rawnet serve --port 0`).
+#[derive(FromArgs, Debug, PartialEq)]
+pub struct Args {
+    /// print the version and exit
+    #[argh(switch)]
+    pub version: bool,
+
+    #[argh(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(FromArgs, Debug, PartialEq)]
+#[argh(subcommand)]
+pub enum Command {
+    Serve(ServeArgs),
+    Client(ClientArgs),
+}
+
+/// Run the TCP server (the default). Each connection is logged with the
+/// client's address and port; `end`, `timeout` and `close` events follow.
+#[derive(FromArgs, Debug, PartialEq)]
+#[argh(subcommand, name = "serve")]
+pub struct ServeArgs {
+    /// host name or address to listen on; every address it resolves to is
+    /// served, so localhost means 127.0.0.1 and ::1 (default: localhost)
+    #[argh(option, default = "String::from(\"localhost\")")]
+    pub host: String,
+
+    /// TCP port; 0 picks a free one and prints it (default: 8081)
+    #[argh(option, default = "8081")]
+    pub port: u16,
+
+    /// what to answer: `echo` sends each chunk back as `You said "<chunk>"`
+    /// plus CRLF (the tutorial); `raw` sends every byte back unchanged
+    /// (default: echo)
+    #[argh(option, default = "Mode::Echo")]
+    pub mode: Mode,
+
+    /// seconds without data from a client before its `timeout` event; the
+    /// connection stays open, as in Node; 0 turns it off (default: 3)
+    #[argh(option, default = "3")]
+    pub timeout: u64,
+
+    /// seconds without data after which a connection is closed; 0 = never
+    /// (default: 60)
+    #[argh(option, default = "60")]
+    pub idle_close: u64,
+
+    /// connections open at once; one more is accepted, logged as refused and
+    /// closed at once (default: 1024)
+    #[argh(option, default = "1024")]
+    pub max_connections: usize,
+
+    /// seconds open connections get to finish after Ctrl-C or SIGTERM before
+    /// they are closed; a second Ctrl-C exits at once (default: 5)
+    #[argh(option, default = "5")]
+    pub grace: u64,
+
+    /// print only the start-up and shutdown lines
+    #[argh(switch, short = 'q')]
+    pub quiet: bool,
+
+    /// also print the exact bytes of each connection, `>` received and `<`
+    /// sent, escaped so that \r, \n and non-UTF-8 bytes show
+    #[argh(switch)]
+    pub trace: bool,
+}
+
+/// Connect, send a message and print the reply: the tutorial's net.Socket
+/// client.
+#[derive(FromArgs, Debug, PartialEq)]
+#[argh(subcommand, name = "client")]
+pub struct ClientArgs {
+    /// server host name or address (default: localhost)
+    #[argh(option, default = "String::from(\"localhost\")")]
+    pub host: String,
+
+    /// server port (default: 8081)
+    #[argh(option, default = "8081")]
+    pub port: u16,
+
+    /// what to send (default: "I am happyGloria.")
+    #[argh(option, default = "String::from(\"I am happyGloria.\")")]
+    pub message: String,
+
+    /// after sending, close our side (FIN) and print everything until the
+    /// server closes, so its `end` event shows
+    #[argh(switch)]
+    pub half_close: bool,
+
+    /// copy stdin to the server and its replies to stdout, like nc; status
+    /// lines go to stderr
+    #[argh(switch)]
+    pub stdin: bool,
+
+    /// seconds to wait for the server to answer (default: 5)
+    #[argh(option, default = "5")]
+    pub wait: u64,
+}
+
+/// What `main` should do, once the arguments are checked.
+#[derive(Debug)]
+pub enum Action {
+    Serve {
+        host: String,
+        port: u16,
+        config: Config,
+    },
+    Client(client::Options),
+    /// `--help` or `--version`: print this on stdout and exit 0.
+    Print(String),
+}
+
+/// A usage error: printed on stderr, exit code 2.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+const SUBCOMMANDS: [&str; 2] = ["serve", "client"];
+
+/// Parses `argv` (program name first).
+pub fn parse(argv: &[String]) -> Result<Action, UsageError> {
+    let mut args: Vec<&str> = argv.iter().skip(1).map(String::as_str).collect();
+    match args.first().copied() {
+        Some("--help" | "-h" | "help") if args.len() == 1 => return Ok(Action::Print(full_help())),
+        // No subcommand means serve: `rawnet --port 0` is `rawnet serve --port 0`.
+        None => args.insert(0, "serve"),
+        Some(first) if first.starts_with('-') && first != "--version" => args.insert(0, "serve"),
+        _ => {}
+    }
+
+    let parsed = match Args::from_args(&["rawnet"], &args) {
+        Ok(parsed) => parsed,
+        Err(exit) if exit.status.is_ok() => return Ok(Action::Print(exit.output)),
+        Err(exit) => {
+            return Err(UsageError(format!(
+                "{}\nRun 'rawnet --help' for the options.",
+                exit.output.trim_end()
+            )))
+        }
+    };
+    if parsed.version {
+        return Ok(Action::Print(format!(
+            "rawnet {}\n",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    match parsed.command {
+        Some(Command::Serve(serve)) => serve_action(serve),
+        Some(Command::Client(client)) => client_action(client),
+        None => unreachable!("a subcommand is inserted when none is given"),
+    }
+}
+
+fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
+    let verbosity = match (args.quiet, args.trace) {
+        (true, true) => {
+            return Err(UsageError(
+                "--quiet and --trace cannot be used together".into(),
+            ))
+        }
+        (true, false) => Verbosity::Quiet,
+        (false, true) => Verbosity::Trace,
+        (false, false) => Verbosity::Events,
+    };
+    if args.max_connections == 0 {
+        return Err(UsageError("--max-connections must be at least 1".into()));
+    }
+    Ok(Action::Serve {
+        host: args.host,
+        port: args.port,
+        config: Config {
+            mode: args.mode,
+            timeout: seconds_or_off(args.timeout),
+            idle_close: seconds_or_off(args.idle_close),
+            max_connections: args.max_connections,
+            grace: Duration::from_secs(args.grace),
+            verbosity,
+        },
+    })
+}
+
+fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
+    if args.half_close && args.stdin {
+        return Err(UsageError(
+            "--half-close and --stdin cannot be used together (--stdin already sends FIN when stdin ends)"
+                .into(),
+        ));
+    }
+    if args.wait == 0 {
+        return Err(UsageError("--wait must be at least 1 second".into()));
+    }
+    Ok(Action::Client(client::Options {
+        host: args.host,
+        port: args.port,
+        message: args.message.into_bytes(),
+        half_close: args.half_close,
+        stdin: args.stdin,
+        wait: Duration::from_secs(args.wait),
+    }))
+}
+
+/// `0` means "off" for the timers, as in Node's `socket.setTimeout(0)`.
+fn seconds_or_off(secs: u64) -> Option<Duration> {
+    (secs > 0).then(|| Duration::from_secs(secs))
+}
+
+/// `rawnet --help`: the top level and every subcommand's options on one page,
+/// so nobody has to guess that the options live under `serve`.
+pub fn full_help() -> String {
+    let mut help = help_for(&[]);
+    for sub in SUBCOMMANDS {
+        help.push('\n');
+        help.push_str(&help_for(&[sub]));
+    }
+    help
+}
+
+fn help_for(sub: &[&str]) -> String {
+    let mut args = sub.to_vec();
+    args.push("--help");
+    match Args::from_args(&["rawnet"], &args) {
+        Ok(_) => String::new(),
+        Err(exit) => exit.output,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_words(words: &[&str]) -> Result<Action, UsageError> {
+        let argv: Vec<String> = std::iter::once("rawnet")
+            .chain(words.iter().copied())
+            .map(String::from)
+            .collect();
+        parse(&argv)
+    }
+
+    fn serve_config(words: &[&str]) -> (String, u16, Config) {
+        match parse_words(words) {
+            Ok(Action::Serve { host, port, config }) => (host, port, config),
+            other => panic!("expected serve, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_arguments_serves_the_tutorial_on_localhost_8081() {
+        let (host, port, config) = serve_config(&[]);
+        assert_eq!((host.as_str(), port), ("localhost", 8081));
+        assert_eq!(config.mode, Mode::Echo);
+        assert_eq!(config.timeout, Some(Duration::from_secs(3)));
+        assert_eq!(config.idle_close, Some(Duration::from_secs(60)));
+        assert_eq!(config.max_connections, 1024);
+        assert_eq!(config.grace, Duration::from_secs(5));
+        assert_eq!(config.verbosity, Verbosity::Events);
+    }
+
+    #[test]
+    fn options_without_subcommand_mean_serve() {
+        let (_, port, config) = serve_config(&["--port", "0", "--mode", "raw", "--trace"]);
+        assert_eq!(port, 0);
+        assert_eq!(config.mode, Mode::Raw);
+        assert_eq!(config.verbosity, Verbosity::Trace);
+        assert_eq!(serve_config(&["serve", "--port", "0"]).1, 0);
+    }
+
+    #[test]
+    fn zero_turns_the_timers_off() {
+        let (_, _, config) = serve_config(&["--timeout", "0", "--idle-close", "0"]);
+        assert_eq!((config.timeout, config.idle_close), (None, None));
+    }
+
+    #[test]
+    fn quiet_and_limits() {
+        let (_, _, config) = serve_config(&["-q", "--max-connections", "2", "--grace", "1"]);
+        assert_eq!(config.verbosity, Verbosity::Quiet);
+        assert_eq!(config.max_connections, 2);
+        assert_eq!(config.grace, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for words in [
+            &["--port", "70000"][..],
+            &["--mode", "telnet"],
+            &["--timeout", "-1"],
+            &["--quiet", "--trace"],
+            &["--max-connections", "0"],
+            &["--bogus"],
+            &["client", "--half-close", "--stdin"],
+        ] {
+            assert!(parse_words(words).is_err(), "{words:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn client_defaults_to_the_tutorial_message() {
+        match parse_words(&["client"]) {
+            Ok(Action::Client(opts)) => {
+                assert_eq!(opts.message, b"I am happyGloria.");
+                assert_eq!((opts.host.as_str(), opts.port), ("localhost", 8081));
+                assert!(!opts.half_close && !opts.stdin);
+            }
+            other => panic!("expected client, got {other:?}"),
+        }
+        match parse_words(&["client", "--port", "9", "--message", "hi", "--half-close"]) {
+            Ok(Action::Client(opts)) => {
+                assert_eq!(
+                    (opts.port, opts.message.as_slice(), opts.half_close),
+                    (9, &b"hi"[..], true)
+                )
+            }
+            other => panic!("expected client, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn help_covers_every_subcommand_and_version_prints() {
+        let Ok(Action::Print(help)) = parse_words(&["--help"]) else {
+            panic!("--help should print")
+        };
+        for needle in [
+            "Usage: rawnet",
+            "rawnet serve",
+            "--max-connections",
+            "rawnet client",
+            "--half-close",
+        ] {
+            assert!(help.contains(needle), "help lacks {needle}:\n{help}");
+        }
+        let Ok(Action::Print(version)) = parse_words(&["--version"]) else {
+            panic!("--version should print")
+        };
+        assert_eq!(version, format!("rawnet {}\n", env!("CARGO_PKG_VERSION")));
+    }
+}

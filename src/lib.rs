@@ -1,0 +1,30 @@
+//! rawnet: what sits under HTTP, bytes on a TCP connection.
+//!
+//! A Rust re-creation of a well-known Node.js `net` tutorial: a TCP server
+//! that logs every connection and answers each chunk with
+//! `You said "<chunk>"\r\n`, and the client that talks to it.
+//!
+//! # Layout
+//!
+//! - `main.rs`: parses the command line and calls one of the entry points.
+//! - [`cli`]: the argh arguments and their checked settings.
+//! - [`server`]: binding, the accept loop, connection limits and graceful
+//!   shutdown: `server::run(listeners, config, shutdown)`.
+//! - [`conn`]: one connection's life and its events (`connection`, `data`,
+//!   `end`, `timeout`, `close`), timers and backpressure.
+//! - [`protocol`]: what a connection speaks, as a state machine with no I/O.
+//! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
+//! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
+//! - [`log`]: event lines and how raw bytes are shown in them.
+//! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod client;
+pub mod conn;
+pub mod echo;
+pub mod log;
+pub mod protocol;
+pub mod server;
+pub mod shutdown;

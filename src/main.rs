@@ -1,0 +1,49 @@
+//! The `rawnet` binary: parse the arguments, run the server or the client,
+//! turn failures into one line on stderr and an exit code.
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 usage error.
+
+use std::process::ExitCode;
+
+use rawnet::cli::{self, Action, UsageError};
+use rawnet::{client, server, shutdown};
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    match cli::parse(&argv) {
+        Ok(Action::Print(text)) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Ok(Action::Serve { host, port, config }) => serve(&host, port, config),
+        Ok(Action::Client(opts)) => match smol::block_on(client::run(&opts)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => fail(&format!("client: {err}")),
+        },
+        Err(UsageError(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(host: &str, port: u16, config: server::Config) -> ExitCode {
+    // Before binding, so a signal sent right after `listening on` is caught.
+    let signal = match shutdown::on_signal() {
+        Ok(signal) => signal,
+        Err(err) => return fail(&format!("cannot watch for Ctrl-C: {err}")),
+    };
+    smol::block_on(async {
+        let listeners = match server::bind(host, port).await {
+            Ok(listeners) => listeners,
+            Err(err) => return fail(&err.to_string()),
+        };
+        server::run(listeners, config, signal).await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("rawnet: {message}");
+    ExitCode::from(1)
+}

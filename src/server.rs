@@ -1,0 +1,389 @@
+//! The server: bind, accept, limit, shut down. The tutorial's
+//! `net.createServer(...).listen(PORT, HOST)`.
+//!
+//! [`run`] takes listeners that are already bound and any future as the
+//! shutdown signal (mini-redis's seam), so `main.rs` and the tests start the
+//! server the same way.
+
+use std::future::Future;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_net::{TcpListener, TcpStream};
+use smol::channel;
+use smol::future::FutureExt;
+use smol::Timer;
+
+use crate::conn;
+use crate::log::{self, ConnLog, Verbosity};
+use crate::protocol::Mode;
+use crate::shutdown::{self, Shutdown};
+
+/// Checked server settings (the command line turned into values).
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub mode: Mode,
+    /// `--timeout`: tell about a silent client after this long.
+    pub timeout: Option<Duration>,
+    /// `--idle-close`: close a silent client after this long.
+    pub idle_close: Option<Duration>,
+    /// `--max-connections`: connections open at once; more are refused.
+    pub max_connections: usize,
+    /// `--grace`: how long open connections get to finish on shutdown.
+    pub grace: Duration,
+    pub verbosity: Verbosity,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mode: Mode::Echo,
+            timeout: Some(Duration::from_secs(3)),
+            idle_close: Some(Duration::from_secs(60)),
+            max_connections: 1024,
+            grace: Duration::from_secs(5),
+            verbosity: Verbosity::Events,
+        }
+    }
+}
+
+/// The one-line summary printed when the server stops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub connections: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+}
+
+/// Why the server could not start listening, worded for the person who ran it.
+#[derive(Debug)]
+pub enum BindError {
+    Resolve { host: String, err: io::Error },
+    Listen { addr: SocketAddr, err: io::Error },
+}
+
+impl std::fmt::Display for BindError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BindError::Resolve { host, err } => {
+                write!(
+                    f,
+                    "cannot resolve host '{host}': {err} (try --host 127.0.0.1)"
+                )
+            }
+            BindError::Listen { addr, err } => {
+                let hint = match err.kind() {
+                    io::ErrorKind::AddrInUse => {
+                        "another program is listening there; stop it or try --port 0 for any free port"
+                    }
+                    io::ErrorKind::PermissionDenied => {
+                        "ports below 1024 need root; try --port 8081, or --port 0 for any free port"
+                    }
+                    io::ErrorKind::AddrNotAvailable => {
+                        "that address is not on this machine; try --host 127.0.0.1"
+                    }
+                    _ => "try --port 0 for any free port",
+                };
+                write!(f, "cannot listen on {addr}: {} ({hint})", describe(err))
+            }
+        }
+    }
+}
+
+impl std::error::Error for BindError {}
+
+/// `io::Error`'s Display adds "(os error 98)"; users want the words.
+fn describe(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::AddrInUse => "address already in use".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::AddrNotAvailable => "address not available".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// How often to retry a `--port 0` bind on a host with several addresses
+/// when the port the first address got is taken on another.
+const PORT_ZERO_ATTEMPTS: usize = 8;
+
+/// Binds every address `host` resolves to, all on the same port.
+///
+/// `localhost` is both 127.0.0.1 and ::1, and clients try them in an order
+/// of their own (curl prefers ::1), so serving only one would leave some
+/// clients refused. With `--port 0` the first address picks a free port and
+/// the others follow it. An address this machine does not have (::1 with
+/// IPv6 off) is skipped as long as another one works.
+pub async fn bind(host: &str, port: u16) -> Result<Vec<TcpListener>, BindError> {
+    let mut addrs: Vec<SocketAddr> = Vec::new();
+    let resolved = (host, port)
+        .to_socket_addrs()
+        .map_err(|err| BindError::Resolve {
+            host: host.to_string(),
+            err,
+        })?;
+    for addr in resolved {
+        if !addrs.contains(&addr) {
+            addrs.push(addr);
+        }
+    }
+
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match bind_all(&addrs, port).await {
+            Err(BindError::Listen { err, .. })
+                if port == 0
+                    && attempt < PORT_ZERO_ATTEMPTS
+                    && err.kind() == io::ErrorKind::AddrInUse => {}
+            other => return other,
+        }
+    }
+}
+
+async fn bind_all(addrs: &[SocketAddr], port: u16) -> Result<Vec<TcpListener>, BindError> {
+    let mut listeners = Vec::new();
+    let mut chosen_port = port;
+    let mut first_error = None;
+    for &addr in addrs {
+        let mut addr = addr;
+        addr.set_port(chosen_port);
+        match TcpListener::bind(addr).await {
+            Ok(listener) => {
+                if chosen_port == 0 {
+                    chosen_port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+                }
+                listeners.push(listener);
+            }
+            // Skipping is only safe for an address the machine lacks; "in
+            // use" or "permission denied" on any address is a real failure.
+            Err(err) if err.kind() == io::ErrorKind::AddrNotAvailable && !listeners.is_empty() => {}
+            Err(err) if err.kind() == io::ErrorKind::AddrNotAvailable => {
+                first_error.get_or_insert(BindError::Listen { addr, err });
+            }
+            Err(err) => return Err(BindError::Listen { addr, err }),
+        }
+    }
+    match (listeners.is_empty(), first_error) {
+        (true, Some(err)) => Err(err),
+        (true, None) => Err(BindError::Resolve {
+            host: format!("{addrs:?}"),
+            err: io::Error::new(io::ErrorKind::NotFound, "no addresses"),
+        }),
+        _ => Ok(listeners),
+    }
+}
+
+/// Counters shared by the accept loops and every connection task.
+#[derive(Default)]
+struct Shared {
+    next_id: AtomicU64,
+    open: AtomicUsize,
+    bytes_in: AtomicU64,
+    bytes_out: AtomicU64,
+}
+
+/// Serves on `listeners` until `shutdown` completes, then stops accepting,
+/// gives open connections `config.grace` to finish, closes the rest and
+/// returns what was served. Prints `listening on ADDR` for each listener
+/// first, the line scripts wait for.
+pub async fn run(
+    listeners: Vec<TcpListener>,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> Summary {
+    for listener in &listeners {
+        if let Ok(addr) = listener.local_addr() {
+            log::line(format_args!("listening on {addr}"));
+        }
+    }
+
+    let config = Arc::new(config);
+    let shared = Arc::new(Shared::default());
+    // Dropping `stop_all` tells every connection to close now.
+    let (stop_all, stop_rx) = shutdown::channel();
+    // Every connection task holds a clone of `all_done_tx`; when the last
+    // one is dropped, `all_done_rx.recv()` returns: all connections closed.
+    let (all_done_tx, all_done_rx) = channel::bounded::<()>(1);
+
+    // One accept loop per address. Dropping a smol `Task` cancels it, so
+    // dropping this Vec below is what stops accepting (and closes the
+    // listening sockets, since the loops own them).
+    let accepting: Vec<smol::Task<()>> = listeners
+        .into_iter()
+        .map(|listener| {
+            smol::spawn(accept_loop(
+                listener,
+                config.clone(),
+                shared.clone(),
+                stop_rx.clone(),
+                all_done_tx.clone(),
+            ))
+        })
+        .collect();
+
+    shutdown.await;
+    drop(accepting);
+    drop(all_done_tx);
+
+    let open = shared.open.load(Ordering::SeqCst);
+    if open > 0 {
+        log::line(format_args!(
+            "stopped accepting; {open} connection(s) still open, waiting up to {}s",
+            config.grace.as_secs_f64()
+        ));
+        let all_closed = async {
+            let _ = all_done_rx.recv().await;
+            true
+        };
+        let grace_over = async {
+            Timer::after(config.grace).await;
+            false
+        };
+        if !all_closed.or(grace_over).await {
+            let open = shared.open.load(Ordering::SeqCst);
+            log::line(format_args!(
+                "grace period over; closing {open} connection(s)"
+            ));
+            drop(stop_all);
+            let _ = all_done_rx.recv().await;
+        }
+    }
+
+    let summary = Summary {
+        connections: shared.next_id.load(Ordering::SeqCst),
+        bytes_in: shared.bytes_in.load(Ordering::SeqCst),
+        bytes_out: shared.bytes_out.load(Ordering::SeqCst),
+    };
+    log::line(format_args!(
+        "shutdown complete: served {} connection(s), {} bytes in, {} bytes out",
+        summary.connections, summary.bytes_in, summary.bytes_out
+    ));
+    summary
+}
+
+/// Backoff after a failed accept: starts here, doubles, stops growing at
+/// the maximum. Out of file descriptors (EMFILE), accept fails at once and
+/// forever; retrying without a pause would spin a core at 100% (tokio #3529).
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+async fn accept_loop(
+    listener: TcpListener,
+    config: Arc<Config>,
+    shared: Arc<Shared>,
+    stop: Shutdown,
+    all_done: channel::Sender<()>,
+) {
+    let mut backoff = ACCEPT_BACKOFF_MIN;
+    let mut failing = false;
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => {
+                backoff = ACCEPT_BACKOFF_MIN;
+                failing = false;
+                accepted
+            }
+            Err(err) => {
+                // One line per burst of failures, not one per retry.
+                if !failing {
+                    log::line(format_args!(
+                        "accept failed: {err}; retrying with backoff up to {}s",
+                        ACCEPT_BACKOFF_MAX.as_secs()
+                    ));
+                    failing = true;
+                }
+                Timer::after(backoff).await;
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                continue;
+            }
+        };
+
+        // Count first, then check: two loops (127.0.0.1 and ::1) accepting at
+        // once cannot both slip in under the limit.
+        let open = shared.open.fetch_add(1, Ordering::SeqCst);
+        if open >= config.max_connections {
+            shared.open.fetch_sub(1, Ordering::SeqCst);
+            if config.verbosity >= Verbosity::Events {
+                log::line(format_args!(
+                    "refused {peer}: {open} connections open (--max-connections {})",
+                    config.max_connections
+                ));
+            }
+            // Dropping the stream closes it; the client sees EOF at once.
+            drop(stream);
+            continue;
+        }
+
+        let id = shared.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+        let log = ConnLog {
+            id,
+            peer,
+            verbosity: config.verbosity,
+        };
+        let task = serve_one(
+            stream,
+            log,
+            config.clone(),
+            shared.clone(),
+            stop.clone(),
+            all_done.clone(),
+        );
+        // Detached: the task ends by itself when the connection closes, and
+        // shutdown reaches it through `stop`, not by cancelling it, so it
+        // always gets to print its `close` line.
+        smol::spawn(task).detach();
+    }
+}
+
+async fn serve_one(
+    stream: TcpStream,
+    log: ConnLog,
+    config: Arc<Config>,
+    shared: Arc<Shared>,
+    stop: Shutdown,
+    _all_done: channel::Sender<()>,
+) {
+    let totals = conn::serve(stream, log, &config, &stop).await;
+    shared.bytes_in.fetch_add(totals.bytes_in, Ordering::SeqCst);
+    shared
+        .bytes_out
+        .fetch_add(totals.bytes_out, Ordering::SeqCst);
+    shared.open.fetch_sub(1, Ordering::SeqCst);
+    // `_all_done` drops here: one fewer connection for shutdown to wait on.
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_zero_puts_every_address_on_the_same_port() {
+        let addrs: [SocketAddr; 2] = ["127.0.0.1:0".parse().unwrap(), "[::1]:0".parse().unwrap()];
+        let listeners = smol::block_on(bind_all(&addrs, 0)).expect("bind loopback");
+        let bound: Vec<SocketAddr> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+        let port = bound[0].port();
+        assert_ne!(port, 0);
+        assert!(bound.iter().all(|a| a.port() == port), "{bound:?}");
+        // ::1 is skipped only where the machine has no IPv6 loopback.
+        if std::net::TcpListener::bind("[::1]:0").is_ok() {
+            assert_eq!(bound.len(), 2, "{bound:?}");
+        }
+    }
+
+    #[test]
+    fn bind_errors_name_the_address_and_a_hint() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let err = smol::block_on(bind("127.0.0.1", addr.port())).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cannot listen on {addr}: address already in use \
+                 (another program is listening there; stop it or try --port 0 for any free port)"
+            )
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! Test harness: starts the real `rawnet` binary on `--port 0`, reads the
+//! port from its first stdout line, and watches its log lines. The child is
+//! killed and reaped on `Drop`, so a failing test leaves no server behind.
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// Long enough for a loaded CI machine; a passing test never waits this long.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub fn rawnet() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rawnet"));
+    // Nothing from the caller's environment may change what rawnet prints.
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    cmd
+}
+
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    lines: Receiver<String>,
+    /// Every stdout line read so far, for failure messages.
+    pub seen: Vec<String>,
+}
+
+impl Server {
+    /// Starts `rawnet ARGS --host 127.0.0.1 --port 0` and waits for its
+    /// `listening on` line.
+    pub fn start(args: &[&str]) -> Server {
+        let mut cmd = rawnet();
+        cmd.args(args).args(["--host", "127.0.0.1", "--port", "0"]);
+        Server::spawn(cmd)
+    }
+
+    pub fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn rawnet");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            addr: "0.0.0.0:0".parse().unwrap(),
+            lines,
+            seen: Vec::new(),
+        };
+        let first = server.next_line().expect("rawnet printed nothing");
+        let addr = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first line should be `listening on ADDR`, got {first:?}"));
+        server.addr = addr.parse().expect("listening address");
+        server
+    }
+
+    /// The next stdout line, or `None` when stdout closed or PATIENCE ran out.
+    pub fn next_line(&mut self) -> Option<String> {
+        self.next_line_within(PATIENCE)
+    }
+
+    pub fn next_line_within(&mut self, limit: Duration) -> Option<String> {
+        match self.lines.recv_timeout(limit) {
+            Ok(line) => {
+                self.seen.push(line.clone());
+                Some(line)
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    /// Skips lines until one contains `needle`; returns it.
+    pub fn expect(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        while let Some(line) =
+            self.next_line_within(deadline.saturating_duration_since(Instant::now()))
+        {
+            if line.contains(needle) {
+                return line;
+            }
+        }
+        panic!(
+            "no line containing {needle:?}; saw:\n{}",
+            self.seen.join("\n")
+        );
+    }
+
+    /// Asserts that no line containing `needle` arrives within `limit`.
+    pub fn expect_none(&mut self, needle: &str, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while let Some(line) =
+            self.next_line_within(deadline.saturating_duration_since(Instant::now()))
+        {
+            assert!(!line.contains(needle), "unexpected line {line:?}");
+        }
+    }
+
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(self.addr).expect("connect to rawnet");
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        stream
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal by name (`INT`, `TERM`) with the `kill` command.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Waits for the process to exit by itself.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "rawnet did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Every remaining stdout line until the process closes stdout.
+    pub fn rest(&mut self) -> Vec<String> {
+        let mut rest = Vec::new();
+        while let Some(line) = self.next_line() {
+            rest.push(line);
+        }
+        rest
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `data`, then reads until `expected.len()` bytes arrived (or EOF).
+pub fn round_trip(stream: &mut TcpStream, data: &[u8], expected_len: usize) -> Vec<u8> {
+    stream.write_all(data).unwrap();
+    read_exactly(stream, expected_len)
+}
+
+pub fn read_exactly(stream: &mut TcpStream, len: usize) -> Vec<u8> {
+    let mut got = vec![0; len];
+    let mut filled = 0;
+    while filled < len {
+        match stream.read(&mut got[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) => panic!("read after {filled} of {len} bytes: {err}"),
+        }
+    }
+    got.truncate(filled);
+    got
+}
+
+/// Reads until the server closes the connection.
+pub fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    stream.read_to_end(&mut got).expect("read until close");
+    got
+}
+
+pub fn half_close(stream: &TcpStream) {
+    stream.shutdown(Shutdown::Write).unwrap();
+}
+
+/// Deterministic pseudo-random bytes (xorshift): the same every run, and
+/// every byte value appears, including NUL, CR, LF and invalid UTF-8.
+pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// The tutorial's reply to one chunk.
+pub fn you_said(data: &[u8]) -> Vec<u8> {
+    [&b"You said \""[..], data, b"\"\r\n"].concat()
+}

@@ -1,0 +1,155 @@
+//! The event lines the tutorial prints (`connection`, `data`, `end`,
+//! `timeout`, `close`) and the limits that produce more of them.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use common::{half_close, read_to_end, round_trip, you_said, Server};
+
+#[test]
+fn a_conversation_logs_connection_data_end_and_close() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap().to_string();
+    round_trip(&mut conn, b"I am happyGloria.", 30);
+    half_close(&conn);
+    read_to_end(&mut conn);
+
+    assert_eq!(server.expect("connection"), format!("#1 {me} connection"));
+    assert_eq!(
+        server.expect(" data "),
+        format!("#1 {me} data 17 bytes: \"I am happyGloria.\"")
+    );
+    assert_eq!(server.expect(" end"), format!("#1 {me} end"));
+    let close = server.expect(" close ");
+    let prefix = format!("#1 {me} close (end): 17 bytes in, 30 bytes out, ");
+    assert!(
+        close.starts_with(&prefix),
+        "{close:?} should start with {prefix:?}"
+    );
+    assert!(close.ends_with('s'), "{close:?} should end with a duration");
+}
+
+#[test]
+fn data_previews_escape_control_bytes_and_are_cut_short() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    let long = [b"line\r\n\x00\xff".as_slice(), &[b'z'; 100]].concat();
+    round_trip(&mut conn, &long, long.len() + 13);
+    let line = server.expect(" data ");
+    assert!(
+        line.ends_with(
+            r#"data 108 bytes: "line\r\n\x00\xffzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"...(60 more)"#
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn timeout_is_told_once_and_the_connection_stays_open() {
+    let mut server = Server::start(&["--timeout", "1"]);
+    let mut conn = server.connect();
+    let line = server.expect(" timeout");
+    assert!(line.ends_with("timeout: no data for 1s"), "{line}");
+    // Told once per silence, like Node, not every second...
+    server.expect_none(" timeout", Duration::from_millis(1500));
+    // ...and the connection still works, which re-arms the timer.
+    assert_eq!(round_trip(&mut conn, b"awake", 18), you_said(b"awake"));
+    server.expect(" timeout");
+}
+
+#[test]
+fn idle_close_closes_a_silent_connection_and_says_why() {
+    let mut server = Server::start(&["--idle-close", "1", "--timeout", "0"]);
+    let mut conn = server.connect();
+    assert_eq!(
+        read_to_end(&mut conn),
+        b"",
+        "the server should close the connection"
+    );
+    let line = server.expect(" close ");
+    assert!(
+        line.contains("close (idle: no data for 1s): 0 bytes in, 0 bytes out"),
+        "{line}"
+    );
+    assert!(
+        !server.seen.iter().any(|l| l.contains(" timeout")),
+        "timeout was off"
+    );
+}
+
+#[test]
+fn connections_past_the_limit_are_refused_and_the_others_served() {
+    let mut server = Server::start(&["--max-connections", "2"]);
+    let mut first = server.connect();
+    let mut second = server.connect();
+    server.expect("#1 ");
+    server.expect("#2 ");
+
+    let mut third = server.connect();
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        third.read(&mut buf).unwrap(),
+        0,
+        "the third connection should be closed at once"
+    );
+    let refused = server.expect("refused");
+    assert!(
+        refused.contains(&third.local_addr().unwrap().to_string())
+            && refused.ends_with("2 connections open (--max-connections 2)"),
+        "{refused}"
+    );
+
+    assert_eq!(round_trip(&mut first, b"one", 16), you_said(b"one"));
+    assert_eq!(round_trip(&mut second, b"two", 16), you_said(b"two"));
+
+    // A slot frees up when a connection closes.
+    drop(first);
+    server.expect("#1 ");
+    server.expect(" close ");
+    let mut fourth = server.connect();
+    assert_eq!(round_trip(&mut fourth, b"four", 17), you_said(b"four"));
+}
+
+#[test]
+fn trace_shows_the_exact_bytes_both_ways() {
+    let mut server = Server::start(&["--trace"]);
+    let mut conn = server.connect();
+    round_trip(&mut conn, b"hi\r\n\x01", 18);
+    assert_eq!(server.expect("#1 >"), r#"#1 > "hi\r\n\x01""#);
+    assert_eq!(
+        server.expect("#1 <"),
+        r#"#1 < "You said \"hi\r\n\x01\"\r\n""#
+    );
+}
+
+#[test]
+fn quiet_prints_no_connection_events() {
+    let mut server = Server::start(&["--quiet"]);
+    let mut conn = server.connect();
+    assert_eq!(round_trip(&mut conn, b"shh", 16), you_said(b"shh"));
+    drop(conn);
+    server.expect_none("#", Duration::from_millis(300));
+    server.signal("INT");
+    let rest = server.rest();
+    assert!(
+        rest.last()
+            .is_some_and(|l| l.starts_with("shutdown complete: served 1 connection(s)")),
+        "{rest:?}"
+    );
+}
+
+#[test]
+fn nothing_is_lost_when_the_client_sends_then_closes_immediately() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    conn.write_all(b"a").unwrap();
+    half_close(&conn);
+    assert_eq!(read_to_end(&mut conn), you_said(b"a"));
+    server.expect(" end");
+    assert!(server
+        .expect(" close ")
+        .contains("close (end): 1 bytes in, 14 bytes out"));
+}
