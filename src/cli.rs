@@ -6,6 +6,7 @@ use std::time::Duration;
 use argh::FromArgs;
 
 use crate::client;
+use crate::http;
 use crate::log::Verbosity;
 use crate::protocol::Mode;
 use crate::server::Config;
@@ -43,11 +44,43 @@ pub struct ServeArgs {
     #[argh(option, default = "8081")]
     pub port: u16,
 
-    /// what to answer: `echo` sends each chunk back as `You said "<chunk>"`
+    /// what to speak: `auto` decides per connection from its first line,
+    /// HTTP if it is an HTTP request line (`GET / HTTP/1.1`, CRLF or bare
+    /// LF), otherwise echo, so curl, browsers and nc share one port; `http`
+    /// always HTTP/1.1; `echo` answers each chunk with `You said "<chunk>"`
     /// plus CRLF (the tutorial); `raw` sends every byte back unchanged
-    /// (default: echo)
-    #[argh(option, default = "Mode::Echo")]
+    /// (default: auto)
+    #[argh(option, default = "Mode::Auto")]
     pub mode: Mode,
+
+    /// HTTP: the status of every response, with its standard reason phrase,
+    /// 200 to 599 (default: 200)
+    #[argh(option, default = "200")]
+    pub status: u16,
+
+    /// HTTP: serve this fixed text as the body instead of showing the
+    /// request back (the tutorial's `hello,world`)
+    #[argh(option)]
+    pub body: Option<String>,
+
+    /// HTTP: largest request head (request line and headers) in bytes; more
+    /// gets 414 or 431 (default: 8192)
+    #[argh(option, default = "http::DEFAULT_MAX_HEAD")]
+    pub max_head: usize,
+
+    /// HTTP: largest request body in bytes; more gets 413 (default: 1048576)
+    #[argh(option, default = "http::DEFAULT_MAX_BODY")]
+    pub max_body: usize,
+
+    /// HTTP: seconds for a whole request head to arrive, however it is
+    /// dribbled; then 408 and close (default: 10)
+    #[argh(option, default = "10")]
+    pub head_timeout: u64,
+
+    /// HTTP: seconds for a whole request body to arrive after its head;
+    /// then 408 and close (default: 10)
+    #[argh(option, default = "10")]
+    pub body_timeout: u64,
 
     /// seconds without data from a client before its `timeout` event; the
     /// connection stays open, as in Node; 0 turns it off (default: 3)
@@ -109,6 +142,15 @@ pub struct ClientArgs {
     /// seconds to wait for the server to answer (default: 5)
     #[argh(option, default = "5")]
     pub wait: u64,
+
+    /// send a hand-built HTTP GET for PATH (default /) instead of the
+    /// message, and print the raw response as received
+    #[argh(switch)]
+    pub http: bool,
+
+    /// with --http, the path to request (default: /)
+    #[argh(positional)]
+    pub path: Option<String>,
 }
 
 /// What `main` should do, once the arguments are checked.
@@ -127,6 +169,9 @@ pub enum Action {
 /// A usage error: printed on stderr, exit code 2.
 #[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
+
+/// A head limit below this could not hold a browser's request line.
+const MIN_MAX_HEAD: usize = 256;
 
 const SUBCOMMANDS: [&str; 2] = ["serve", "client"];
 
@@ -178,6 +223,22 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
     if args.max_connections == 0 {
         return Err(UsageError("--max-connections must be at least 1".into()));
     }
+    if !(200..=599).contains(&args.status) {
+        return Err(UsageError(format!(
+            "--status {} is not a final status code; use 200 to 599",
+            args.status
+        )));
+    }
+    if args.max_head < MIN_MAX_HEAD {
+        return Err(UsageError(format!(
+            "--max-head must be at least {MIN_MAX_HEAD} bytes"
+        )));
+    }
+    if args.head_timeout == 0 || args.body_timeout == 0 {
+        return Err(UsageError(
+            "--head-timeout and --body-timeout must be at least 1 second".into(),
+        ));
+    }
     Ok(Action::Serve {
         host: args.host,
         port: args.port,
@@ -188,6 +249,14 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             max_connections: args.max_connections,
             grace: Duration::from_secs(args.grace),
             verbosity,
+            http: http::Config {
+                max_head: args.max_head,
+                max_body: args.max_body,
+                head_timeout: Duration::from_secs(args.head_timeout),
+                body_timeout: Duration::from_secs(args.body_timeout),
+                status: args.status,
+                body: args.body.map(String::into_bytes),
+            },
         },
     })
 }
@@ -199,6 +268,20 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
                 .into(),
         ));
     }
+    if args.path.is_some() && !args.http {
+        return Err(UsageError("a PATH is only used with --http".into()));
+    }
+    if args.http && (args.half_close || args.stdin) {
+        return Err(UsageError(
+            "--http cannot be combined with --half-close or --stdin".into(),
+        ));
+    }
+    let path = args.path.unwrap_or_else(|| "/".into());
+    if args.http && (!path.starts_with('/') || path.bytes().any(|b| !b.is_ascii_graphic())) {
+        return Err(UsageError(format!(
+            "--http path {path:?} must start with / and contain no spaces or control characters"
+        )));
+    }
     if args.wait == 0 {
         return Err(UsageError("--wait must be at least 1 second".into()));
     }
@@ -209,6 +292,7 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
         half_close: args.half_close,
         stdin: args.stdin,
         wait: Duration::from_secs(args.wait),
+        http_path: args.http.then_some(path),
     }))
 }
 
@@ -260,7 +344,8 @@ mod tests {
     fn no_arguments_serves_the_tutorial_on_localhost_8081() {
         let (host, port, config) = serve_config(&[]);
         assert_eq!((host.as_str(), port), ("localhost", 8081));
-        assert_eq!(config.mode, Mode::Echo);
+        assert_eq!(config.mode, Mode::Auto);
+        assert_eq!(config.http, http::Config::default());
         assert_eq!(config.timeout, Some(Duration::from_secs(3)));
         assert_eq!(config.idle_close, Some(Duration::from_secs(60)));
         assert_eq!(config.max_connections, 1024);
@@ -301,6 +386,12 @@ mod tests {
             &["--max-connections", "0"],
             &["--bogus"],
             &["client", "--half-close", "--stdin"],
+            &["--status", "100"],
+            &["--status", "600"],
+            &["--max-head", "10"],
+            &["--head-timeout", "0"],
+            &["client", "/path"],
+            &["client", "--http", "no-slash"],
         ] {
             assert!(parse_words(words).is_err(), "{words:?} should be rejected");
         }
@@ -323,6 +414,44 @@ mod tests {
                     (9, &b"hi"[..], true)
                 )
             }
+            other => panic!("expected client, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn http_options() {
+        let (_, _, config) = serve_config(&[
+            "--mode",
+            "http",
+            "--status",
+            "404",
+            "--body",
+            "hello,world",
+            "--max-head",
+            "1024",
+            "--max-body",
+            "10",
+            "--head-timeout",
+            "2",
+            "--body-timeout",
+            "3",
+        ]);
+        assert_eq!(config.mode, Mode::Http);
+        let expected = http::Config {
+            max_head: 1024,
+            max_body: 10,
+            head_timeout: Duration::from_secs(2),
+            body_timeout: Duration::from_secs(3),
+            status: 404,
+            body: Some(b"hello,world".to_vec()),
+        };
+        assert_eq!(config.http, expected);
+        match parse_words(&["client", "--http", "/x?y=1"]) {
+            Ok(Action::Client(opts)) => assert_eq!(opts.http_path.as_deref(), Some("/x?y=1")),
+            other => panic!("expected client, got {other:?}"),
+        }
+        match parse_words(&["client", "--http"]) {
+            Ok(Action::Client(opts)) => assert_eq!(opts.http_path.as_deref(), Some("/")),
             other => panic!("expected client, got {other:?}"),
         }
     }

@@ -6,10 +6,12 @@
 //! Connection closed
 //! ```
 //!
-//! Three ways to talk: the tutorial's one message and one reply (default),
+//! Four ways to talk: the tutorial's one message and one reply (default),
 //! `--half-close` (send, then FIN, then print everything until the server
-//! closes, so the server's `end` event is seen), and `--stdin` (copy stdin to
-//! the socket and the socket to stdout, like `nc`).
+//! closes, so the server's `end` event is seen), `--stdin` (copy stdin to
+//! the socket and the socket to stdout, like `nc`), and `--http [PATH]` (a
+//! GET request typed out by hand, and the raw response: the other half of
+//! "HTTP is just text").
 
 use std::fmt;
 use std::io::{self, Write};
@@ -31,6 +33,8 @@ pub struct Options {
     pub stdin: bool,
     /// How long to wait for the server to say something before giving up.
     pub wait: Duration,
+    /// `--http PATH`: send a hand-built GET for this path instead.
+    pub http_path: Option<String>,
 }
 
 /// After the first bytes of a reply, how long the line must stay quiet before
@@ -90,6 +94,10 @@ pub async fn run(opts: &Options) -> Result<(), ClientError> {
             err,
         })?;
 
+    if let Some(path) = &opts.http_path {
+        return http_get(&mut stream, opts, path, &target).await;
+    }
+
     if opts.stdin {
         // stdout carries only the server's bytes, so it can be piped on.
         eprintln!("connect to {target}");
@@ -137,6 +145,54 @@ pub async fn run(opts: &Options) -> Result<(), ClientError> {
 
 fn say(args: fmt::Arguments) {
     let _ = io::stdout().lock().write_fmt(args);
+}
+
+/// `--http`: writes a GET request by hand and prints the response exactly as
+/// it arrives. The request goes to stderr line by line (`> `), so stdout holds
+/// nothing but the server's bytes.
+async fn http_get(
+    stream: &mut TcpStream,
+    opts: &Options,
+    path: &str,
+    target: &str,
+) -> Result<(), ClientError> {
+    let io_err = |err| ClientError::Io {
+        target: target.to_string(),
+        err,
+    };
+    // An IPv6 address goes in brackets in Host, as in a URL.
+    let host = if opts.host.contains(':') {
+        format!("[{}]", opts.host)
+    } else {
+        opts.host.clone()
+    };
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}:{}\r\nUser-Agent: rawnet/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+        opts.port,
+        env!("CARGO_PKG_VERSION")
+    );
+    eprintln!("connect to {target}");
+    for line in request.split_inclusive("\r\n") {
+        eprintln!("> {}\\r\\n", line.trim_end_matches("\r\n"));
+    }
+    stream.write_all(request.as_bytes()).await.map_err(io_err)?;
+
+    // `Connection: close` asked the server to close after the response, so
+    // the response is everything until EOF: no need to parse its framing.
+    let response = match read_until_closed(stream, opts.wait).await.map_err(io_err)? {
+        Some(response) => response,
+        None => {
+            return Err(ClientError::Silent {
+                target: target.to_string(),
+                wait: opts.wait,
+            })
+        }
+    };
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(&response);
+    let _ = out.flush();
+    eprintln!("Connection closed ({} bytes received)", response.len());
+    Ok(())
 }
 
 /// Reads the reply to one message: the first chunk, plus whatever follows

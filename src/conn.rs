@@ -29,6 +29,14 @@ use crate::shutdown::Shutdown;
 /// reads, and is small next to the kernel's own socket buffers.
 const READ_BUFFER: usize = 16 * 1024;
 
+/// After the server decides to close (an error response, `Connection:
+/// close`), how much of what the client is still sending to read and throw
+/// away, and for how long. Closing a socket with unread data sends a RST,
+/// and a RST can destroy the response before the client reads it (hyper
+/// #3078); nginx's lingering_close does the same draining.
+const LINGER_BYTES: usize = 1024 * 1024;
+const LINGER_TIME: Duration = Duration::from_secs(2);
+
 /// What one connection moved, added to the server's summary at the end.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
@@ -95,14 +103,17 @@ where
     let mut silence = Silence::new(config.timeout, config.idle_close);
 
     let reason = loop {
-        match next_event(&mut stream, &mut buf, silence.next_alarm(), shutdown).await {
+        let alarm = earliest(
+            silence.next_alarm(),
+            protocol.deadline(config).map(|at| (at, Alarm::Protocol)),
+        );
+        match next_event(&mut stream, &mut buf, alarm, shutdown).await {
             Event::Data(n) => {
                 silence.heard_from_client();
                 let data = &buf[..n];
                 totals.bytes_in += n as u64;
-                log.data(data);
                 log.trace(Direction::Received, data);
-                let next = protocol.on_data(data, &mut out);
+                let next = protocol.on_data(data, config, &log, &mut out);
                 if let Err(reason) = send(&mut stream, &mut out, &log, &mut totals, shutdown).await
                 {
                     break reason;
@@ -113,7 +124,7 @@ where
             }
             Event::End => {
                 log.event(format_args!("end"));
-                protocol.on_end(&mut out);
+                protocol.on_end(&log, &mut out);
                 if let Err(reason) = send(&mut stream, &mut out, &log, &mut totals, shutdown).await
                 {
                     break reason;
@@ -127,6 +138,16 @@ where
                 silence.timeout_told();
             }
             Event::Alarm(Alarm::Idle(after)) => break CloseReason::Idle(after),
+            Event::Alarm(Alarm::Protocol) => {
+                let next = protocol.on_deadline(config, &log, &mut out);
+                if let Err(reason) = send(&mut stream, &mut out, &log, &mut totals, shutdown).await
+                {
+                    break reason;
+                }
+                if next == Next::Close {
+                    break CloseReason::Done;
+                }
+            }
             Event::Shutdown => break CloseReason::Shutdown,
             Event::Failed(err) => break CloseReason::from(err),
         }
@@ -135,6 +156,9 @@ where
     // Flush and send our FIN. If that fails the connection is over anyway,
     // and the reason already logged is the one that matters.
     let _ = stream.close().await;
+    if let CloseReason::Done = reason {
+        linger(&mut stream, &mut buf).await;
+    }
     log.event(format_args!(
         "close ({reason}): {} bytes in, {} bytes out, {:.3}s",
         totals.bytes_in,
@@ -142,6 +166,23 @@ where
         started.elapsed().as_secs_f64()
     ));
     totals
+}
+
+/// Reads and discards until EOF, [`LINGER_BYTES`] or [`LINGER_TIME`].
+async fn linger<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut [u8]) {
+    let drain = async {
+        let mut drained = 0;
+        while drained < LINGER_BYTES {
+            match stream.read(buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    };
+    let give_up = async {
+        Timer::after(LINGER_TIME).await;
+    };
+    drain.or(give_up).await;
 }
 
 /// Everything the connection loop can wake up for.
@@ -230,6 +271,16 @@ struct Silence {
 enum Alarm {
     Timeout(Duration),
     Idle(Duration),
+    /// The protocol's own deadline (an HTTP head or body taking too long).
+    Protocol,
+}
+
+/// The earlier of two alarms; on a tie, the first.
+fn earliest(a: Option<(Instant, Alarm)>, b: Option<(Instant, Alarm)>) -> Option<(Instant, Alarm)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
 }
 
 impl Silence {
@@ -262,9 +313,6 @@ impl Silence {
         let idle = self
             .idle_close
             .map(|after| (self.since + after, Alarm::Idle(after)));
-        match (timeout, idle) {
-            (Some(t), Some(i)) => Some(if t.0 <= i.0 { t } else { i }),
-            (t, i) => t.or(i),
-        }
+        earliest(timeout, idle)
     }
 }

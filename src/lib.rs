@@ -2,7 +2,9 @@
 //!
 //! A Rust re-creation of a well-known Node.js `net` tutorial: a TCP server
 //! that logs every connection and answers each chunk with
-//! `You said "<chunk>"\r\n`, and the client that talks to it.
+//! `You said "<chunk>"\r\n`, and the client that talks to it. Then the
+//! tutorial's point: HTTP is just text on that same connection, so the same
+//! port answers curl and browsers with a response built by hand.
 //!
 //! # Layout
 //!
@@ -14,6 +16,8 @@
 //!   `end`, `timeout`, `close`), timers and backpressure.
 //! - [`protocol`]: what a connection speaks, as a state machine with no I/O.
 //! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
+//! - [`sniff`]: `--mode auto`, HTTP or echo from the first line.
+//! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`log`]: event lines and how raw bytes are shown in them.
 //! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
@@ -24,7 +28,9 @@ pub mod cli;
 pub mod client;
 pub mod conn;
 pub mod echo;
+pub mod http;
 pub mod log;
 pub mod protocol;
 pub mod server;
 pub mod shutdown;
+pub mod sniff;

@@ -35,17 +35,20 @@ pub struct Config {
     /// `--grace`: how long open connections get to finish on shutdown.
     pub grace: Duration,
     pub verbosity: Verbosity,
+    /// Limits and answers of the HTTP mode.
+    pub http: crate::http::Config,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            mode: Mode::Echo,
+            mode: Mode::Auto,
             timeout: Some(Duration::from_secs(3)),
             idle_close: Some(Duration::from_secs(60)),
             max_connections: 1024,
             grace: Duration::from_secs(5),
             verbosity: Verbosity::Events,
+            http: crate::http::Config::default(),
         }
     }
 }

@@ -10,7 +10,7 @@ use common::{half_close, random_bytes, read_to_end, round_trip, you_said, Server
 
 #[test]
 fn echo_answers_each_chunk_with_you_said() {
-    let server = Server::start(&[]);
+    let server = Server::start(&["--mode", "echo"]);
     let mut conn = server.connect();
     let reply = round_trip(&mut conn, b"I am happyGloria.", 30);
     assert_eq!(reply, b"You said \"I am happyGloria.\"\r\n");
@@ -20,7 +20,8 @@ fn echo_answers_each_chunk_with_you_said() {
 
 #[test]
 fn echo_keeps_crlf_and_binary_byte_exact() {
-    let server = Server::start(&[]);
+    // Echo mode: in the default auto mode this request line would get HTTP.
+    let server = Server::start(&["--mode", "echo"]);
     let mut conn = server.connect();
     let crlf = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_eq!(round_trip(&mut conn, crlf, crlf.len() + 13), you_said(crlf));

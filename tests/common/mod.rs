@@ -207,3 +207,120 @@ pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
 pub fn you_said(data: &[u8]) -> Vec<u8> {
     [&b"You said \""[..], data, b"\"\r\n"].concat()
 }
+
+/// One HTTP response as read off the wire, parsed by hand (not by httparse,
+/// so the tests do not share the server's parser).
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    /// The head exactly as received, final CRLF CRLF included.
+    pub head: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Reads one complete response (head, then Content-Length bytes of body;
+/// `head_only` for HEAD) from `stream`. Bytes past it stay in `pending` for
+/// the next call, which is how pipelined responses are taken apart.
+pub fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>, head_only: bool) -> Response {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head =
+                String::from_utf8(pending[..end + 4].to_vec()).expect("response head is ASCII");
+            let mut lines = head[..end].split("\r\n");
+            let status_line = lines.next().unwrap();
+            assert!(
+                !head[..end].contains("\n\n") && !head[..end].replace("\r\n", "").contains('\n'),
+                "bare LF in {head:?}"
+            );
+            let mut parts = status_line.splitn(3, ' ');
+            assert_eq!(
+                parts.next(),
+                Some("HTTP/1.1"),
+                "status line {status_line:?}"
+            );
+            let status: u16 = parts.next().unwrap().parse().expect("status code");
+            let headers: Vec<(String, String)> = lines
+                .map(|l| {
+                    let (n, v) = l
+                        .split_once(": ")
+                        .unwrap_or_else(|| panic!("header line {l:?}"));
+                    (n.to_string(), v.to_string())
+                })
+                .collect();
+            let length = if head_only || status == 100 || status == 204 || status == 304 {
+                0
+            } else {
+                let value = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                    .unwrap_or_else(|| panic!("no Content-Length in {head:?}"))
+                    .1
+                    .clone();
+                value.parse::<usize>().expect("Content-Length is a number")
+            };
+            if pending.len() >= end + 4 + length {
+                let body = pending[end + 4..end + 4 + length].to_vec();
+                pending.drain(..end + 4 + length);
+                return Response {
+                    status,
+                    head,
+                    headers,
+                    body,
+                };
+            }
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => panic!(
+                "connection closed inside a response; got {:?}",
+                String::from_utf8_lossy(pending)
+            ),
+            Ok(n) => pending.extend_from_slice(&buf[..n]),
+            Err(err) => panic!(
+                "reading a response: {err}; got {:?}",
+                String::from_utf8_lossy(pending)
+            ),
+        }
+    }
+}
+
+/// Asserts that the server closes the connection with nothing more to say.
+pub fn assert_closed(stream: &mut TcpStream, pending: &[u8]) {
+    assert!(
+        pending.is_empty(),
+        "unexpected bytes {:?}",
+        String::from_utf8_lossy(pending)
+    );
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => assert!(
+            rest.is_empty(),
+            "unexpected bytes {:?}",
+            String::from_utf8_lossy(&rest)
+        ),
+        // A reset after our unread bytes still means closed.
+        Err(err) => assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}"),
+    }
+}
+
+/// A response head with its `Date` line removed, for comparing two heads.
+pub fn without_date(head: &str) -> String {
+    head.split("\r\n")
+        .filter(|l| !l.starts_with("Date: "))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}

@@ -1,0 +1,370 @@
+//! HTTP/1.1 on the same TCP connection: the point of the tutorial. A request
+//! is text that ends with an empty line (and maybe a body); a response is
+//! text built here by hand.
+//!
+//! [`Session`] is one connection's HTTP state machine. It sees bytes, not a
+//! socket: `conn.rs` feeds it what arrives and writes out what it produces.
+//! Requests that arrive together (pipelining) are answered in order, and
+//! their responses leave in one write.
+//!
+//! - `request.rs`: the head (httparse, then Host, Content-Length,
+//!   Transfer-Encoding, Connection, Expect).
+//! - `body.rs`: Content-Length and chunked bodies.
+//! - `response.rs`: status lines, headers, error responses.
+//! - `page.rs`: the default answer, the request shown back.
+//! - `date.rs`: the `Date` header.
+
+mod body;
+pub mod date;
+pub mod page;
+pub mod request;
+pub mod response;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::log::ConnLog;
+use crate::protocol::Next;
+use body::{Progress, Reader};
+use request::{Head, Parsed};
+use response::Connection;
+
+/// Largest request head by default. 8 KiB is what nginx and most servers
+/// allow for a request line and headers; a browser's head is under 2 KiB.
+pub const DEFAULT_MAX_HEAD: usize = 8 * 1024;
+/// Largest request body by default (nginx's `client_max_body_size` is 1 MiB).
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// HTTP settings (`--max-head`, `--status`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub max_head: usize,
+    pub max_body: usize,
+    /// The whole head must arrive within this; dribbling does not extend it.
+    pub head_timeout: Duration,
+    /// The whole body must arrive within this, counted from the end of the head.
+    pub body_timeout: Duration,
+    /// `--status`: the status of every response that is not an error.
+    pub status: u16,
+    /// `--body`: a fixed body instead of the request shown back.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_head: DEFAULT_MAX_HEAD,
+            max_body: DEFAULT_MAX_BODY,
+            head_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            status: 200,
+            body: None,
+        }
+    }
+}
+
+/// A request rawnet will not serve: the status to answer with and the
+/// problem in words, which become the error response's body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpError {
+    pub status: u16,
+    pub problem: String,
+}
+
+impl HttpError {
+    pub fn new(status: u16, problem: impl Into<String>) -> Self {
+        HttpError {
+            status,
+            problem: problem.into(),
+        }
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status,
+            response::reason(self.status),
+            self.problem
+        )
+    }
+}
+
+/// One connection's HTTP state.
+#[derive(Debug)]
+pub struct Session {
+    /// Bytes received and not yet consumed: at most one head (bounded by
+    /// `max_head`) plus one read, because bodies are moved out as they come.
+    input: Vec<u8>,
+    state: State,
+    /// Requests answered so far on this connection.
+    answered: u64,
+    /// When the head being read started to arrive (the head deadline).
+    head_since: Option<Instant>,
+}
+
+#[derive(Debug)]
+enum State {
+    Head,
+    Body {
+        head: Head,
+        reader: Reader,
+        body: Vec<u8>,
+        since: Instant,
+    },
+    /// A response with `Connection: close` went out; the rest is ignored.
+    Finished,
+}
+
+impl Session {
+    /// A new session. The head deadline runs from now: a client that
+    /// connects and sends nothing is not waited on forever.
+    pub fn new() -> Self {
+        Session {
+            input: Vec::new(),
+            state: State::Head,
+            answered: 0,
+            head_since: Some(Instant::now()),
+        }
+    }
+
+    /// Nothing has arrived yet on this connection.
+    pub fn is_untouched(&self) -> bool {
+        self.answered == 0 && self.input.is_empty() && matches!(self.state, State::Head)
+    }
+
+    /// Takes bytes from the client and answers every request they complete.
+    pub fn on_data(
+        &mut self,
+        data: &[u8],
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        if matches!(self.state, State::Finished) {
+            return Next::Close;
+        }
+        if self.head_since.is_none() && matches!(self.state, State::Head) {
+            self.head_since = Some(Instant::now());
+        }
+        self.input.extend_from_slice(data);
+        let next = self.process(config, log, out);
+        // A burst may have grown the buffer; an idle keep-alive connection
+        // should not keep it.
+        if self.input.is_empty() && self.input.capacity() > config.max_head {
+            self.input = Vec::new();
+        }
+        next
+    }
+
+    /// The client sent FIN. Everything complete was answered in `on_data`;
+    /// a half-sent request is only logged, as there is nobody left to
+    /// finish it.
+    pub fn on_end(&mut self, log: &ConnLog) {
+        let pending = match &self.state {
+            State::Head => self.input.len(),
+            State::Body { head, body, .. } => head.raw.len() + body.len() + self.input.len(),
+            State::Finished => 0,
+        };
+        if pending > 0 {
+            log.event(format_args!(
+                "client ended in the middle of a request ({pending} bytes unanswered)"
+            ));
+        }
+    }
+
+    /// When the session gives up waiting for the current request.
+    pub fn deadline(&self, config: &Config) -> Option<Instant> {
+        match &self.state {
+            State::Head => self.head_since.map(|since| since + config.head_timeout),
+            State::Body { since, .. } => Some(*since + config.body_timeout),
+            State::Finished => None,
+        }
+    }
+
+    /// The deadline passed: answer 408 if part of a request came, else
+    /// close quietly (browsers open spare connections and leave them unused).
+    pub fn on_deadline(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        match &self.state {
+            State::Head if self.input.is_empty() => {
+                log.event(format_args!(
+                    "no request within {}s (--head-timeout)",
+                    config.head_timeout.as_secs_f64()
+                ));
+                self.state = State::Finished;
+                Next::Close
+            }
+            State::Head => {
+                let problem = format!(
+                    "request head not complete within {}s (--head-timeout)",
+                    config.head_timeout.as_secs_f64()
+                );
+                self.fail(HttpError::new(408, problem), log, out)
+            }
+            State::Body { .. } => {
+                let problem = format!(
+                    "request body not complete within {}s (--body-timeout)",
+                    config.body_timeout.as_secs_f64()
+                );
+                self.fail(HttpError::new(408, problem), log, out)
+            }
+            State::Finished => Next::Close,
+        }
+    }
+
+    /// Answers as many complete requests as `input` holds.
+    fn process(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        loop {
+            match &mut self.state {
+                State::Finished => return Next::Close,
+                State::Head => {
+                    if self.input.is_empty() {
+                        return Next::Continue;
+                    }
+                    let (head, len) = match request::parse(&self.input, config.max_head) {
+                        Ok(Parsed::Partial) => return Next::Continue,
+                        Ok(Parsed::Complete(head, len)) => (head, len),
+                        Err(err) => return self.fail(err, log, out),
+                    };
+                    self.input.drain(..len);
+                    self.head_since = None;
+                    let Some(reader) = Reader::new(head.framing) else {
+                        if let Next::Close = self.respond(&head, &[], config, log, out) {
+                            return Next::Close;
+                        }
+                        if !self.input.is_empty() {
+                            self.head_since = Some(Instant::now());
+                        }
+                        continue;
+                    };
+                    if let request::Framing::Length(n) = head.framing {
+                        if n > config.max_body as u64 {
+                            let problem = format!(
+                                "request body of {n} bytes is larger than {} bytes (--max-body)",
+                                config.max_body
+                            );
+                            return self.fail(HttpError::new(413, problem), log, out);
+                        }
+                    }
+                    // Tell a waiting client to go on, unless it already did.
+                    if head.expects_continue && self.input.is_empty() {
+                        out.extend_from_slice(response::CONTINUE);
+                    }
+                    self.state = State::Body {
+                        head,
+                        reader,
+                        body: Vec::new(),
+                        since: Instant::now(),
+                    };
+                }
+                State::Body { reader, body, .. } => {
+                    let (used, progress) = match reader.read(&self.input, body, config.max_body) {
+                        Ok(read) => read,
+                        Err(err) => return self.fail(err, log, out),
+                    };
+                    self.input.drain(..used);
+                    if progress == Progress::NeedMore {
+                        return Next::Continue;
+                    }
+                    let State::Body { head, body, .. } =
+                        std::mem::replace(&mut self.state, State::Head)
+                    else {
+                        unreachable!("matched Body above");
+                    };
+                    if let Next::Close = self.respond(&head, &body, config, log, out) {
+                        return Next::Close;
+                    }
+                    if !self.input.is_empty() {
+                        self.head_since = Some(Instant::now());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the response to one good request.
+    fn respond(
+        &mut self,
+        head: &Head,
+        body: &[u8],
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        self.answered += 1;
+        let connection = match (head.keep_alive, head.minor) {
+            (false, _) => Connection::Close,
+            (true, 0) => Connection::KeepAlive,
+            (true, _) => Connection::Persistent,
+        };
+        let status = config.status;
+        let send_body = head.method != "HEAD" && !response::has_no_body(status);
+        let start = out.len();
+        let origin = page::Origin {
+            conn: log.id,
+            request: self.answered,
+            peer: log.peer,
+        };
+
+        let (response_head, content) = match (&config.body, head.wants_html) {
+            (Some(fixed), _) => (plain_head(status, fixed.len(), connection), fixed.clone()),
+            (None, false) => {
+                let text = page::text(origin, head, body);
+                (plain_head(status, text.len(), connection), text)
+            }
+            (None, true) => page::html_response(origin, head, body, status, connection),
+        };
+        out.extend_from_slice(&response_head);
+        if send_body {
+            out.extend_from_slice(&content);
+        }
+
+        log.event(format_args!(
+            "request {}: {} {} HTTP/1.{} -> {} {}, {} bytes",
+            self.answered,
+            head.method,
+            head.target,
+            head.minor,
+            status,
+            response::reason(status),
+            out.len() - start
+        ));
+        if connection == Connection::Close {
+            self.state = State::Finished;
+            Next::Close
+        } else {
+            Next::Continue
+        }
+    }
+
+    /// Answers a request rawnet will not serve, then closes: after a framing
+    /// error nobody can tell where the next request would start.
+    fn fail(&mut self, err: HttpError, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        response::write_error(out, err.status, &err.problem);
+        log.event(format_args!("request {}: -> {err}", self.answered + 1));
+        self.state = State::Finished;
+        Next::Close
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
+fn plain_head(status: u16, content_length: usize, connection: Connection) -> Vec<u8> {
+    let mut head = Vec::with_capacity(160);
+    response::write_head(
+        &mut head,
+        &response::Head {
+            status,
+            content_type: response::TEXT,
+            content_length,
+            connection,
+        },
+    );
+    head
+}

@@ -1,0 +1,286 @@
+//! What rawnet's HTTP mode answers with by default: the request itself,
+//! exactly as it crossed the wire. Plain text for curl and nc; for a browser,
+//! a small HTML page that also shows the response head rawnet sends back.
+
+use std::fmt::Write;
+use std::net::SocketAddr;
+
+use super::request::Head;
+use super::response::{self, Connection};
+
+/// Which request on which connection this is, for the page's first line.
+#[derive(Clone, Copy, Debug)]
+pub struct Origin {
+    pub conn: u64,
+    pub request: u64,
+    pub peer: SocketAddr,
+}
+
+/// The plain-text page: the head byte for byte with line endings made
+/// visible, then the body.
+pub fn text(origin: Origin, head: &Head, body: &[u8]) -> Vec<u8> {
+    let mut page = String::with_capacity(head.raw.len() * 2 + body.len() + 200);
+    let _ = writeln!(
+        page,
+        "rawnet got this request on connection #{} (request {} on it) from {}.",
+        origin.conn, origin.request, origin.peer
+    );
+    page.push_str(
+        "Every byte of its head as it crossed the wire; \\r and \\n are the line endings:\n\n",
+    );
+    visible(&head.raw, &mut page, Markup::None);
+    page.push('\n');
+    describe_body(body, &mut page, Markup::None);
+    page.into_bytes()
+}
+
+/// The HTML page and its response head. The page shows the very head it is
+/// sent with, and that head's `Content-Length` is the page's own length: a
+/// fixed point, found by rendering until the length stops changing (it
+/// settles in two or three passes, when the number's digit count does).
+pub fn html_response(
+    origin: Origin,
+    head: &Head,
+    body: &[u8],
+    status: u16,
+    connection: Connection,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut response_head = Vec::new();
+    let mut page = String::new();
+    let mut length = 0;
+    loop {
+        response_head.clear();
+        response::write_head(
+            &mut response_head,
+            &response::Head {
+                status,
+                content_type: response::HTML,
+                content_length: length,
+                connection,
+            },
+        );
+        page.clear();
+        html(origin, head, body, &response_head, &mut page);
+        if page.len() == length {
+            return (response_head, page.into_bytes());
+        }
+        length = page.len();
+    }
+}
+
+fn html(origin: Origin, head: &Head, body: &[u8], response_head: &[u8], page: &mut String) {
+    let title = format!("{} {} HTTP/1.{}", head.method, head.target, head.minor);
+    page.push_str(concat!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>rawnet: "
+    ));
+    escape_html(title.as_bytes(), page);
+    page.push_str("</title>\n<style>\n");
+    page.push_str(STYLE);
+    page.push_str("</style>\n</head>\n<body>\n<header>\n<h1>HTTP is just text</h1>\n<p>");
+    let _ = write!(
+        page,
+        "Connection <b>#{}</b>, request <b>{}</b> on it, from <b>{}</b>. ",
+        origin.conn, origin.request, origin.peer
+    );
+    page.push_str(concat!(
+        "These are the exact bytes both ways on one TCP connection; ",
+        "<span class=\"eol\">\\r\\n</span> marks where each line ends.</p>\n</header>\n<main>\n",
+        "<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">"
+    ));
+    visible(&head.raw, page, Markup::Html);
+    page.push_str("</pre>\n");
+    let mut described = String::new();
+    describe_body(body, &mut described, Markup::Html);
+    page.push_str("<pre class=\"body\">");
+    page.push_str(&described);
+    page.push_str("</pre>\n</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
+    visible(response_head, page, Markup::Html);
+    page.push_str(concat!(
+        "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
+        "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
+        "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to the same port.</footer>\n",
+        "</body>\n</html>\n"
+    ));
+}
+
+const STYLE: &str = "\
+:root { color-scheme: light dark; --fg: #1d232b; --bg: #f6f7f9; --card: #fff; --line: #d9dde3;
+  --dim: #8a94a3; --accent: #0b6bcb; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e3e7ed; --bg: #14181d; --card: #1c2128;
+  --line: #2d343d; --dim: #7d8794; --accent: #5aa7f5; } }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 2rem 1.5rem; font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif;
+  color: var(--fg); background: var(--bg); }
+header, main, footer { max-width: 72rem; margin: 0 auto; }
+h1 { margin: 0 0 .25rem; font-size: 1.6rem; letter-spacing: -.01em; }
+header p { margin: 0 0 1.5rem; color: var(--dim); }
+header b { color: var(--fg); font-weight: 600; }
+main { display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); }
+section { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; }
+h2 { margin: 0 0 .75rem; font-size: .8rem; text-transform: uppercase; letter-spacing: .08em; color: var(--accent); }
+pre { margin: 0; font: 13.5px/1.6 ui-monospace, 'SF Mono', Menlo, Consolas, monospace;
+  white-space: pre-wrap; word-break: break-all; }
+pre.body { margin-top: .75rem; padding-top: .75rem; border-top: 1px dashed var(--line); }
+.eol, .esc { color: var(--dim); }
+.note, footer { color: var(--dim); font-size: .9rem; }
+footer { margin-top: 1.5rem; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
+";
+
+fn describe_body(body: &[u8], out: &mut String, markup: Markup) {
+    if body.is_empty() {
+        out.push_str("no body\n");
+        return;
+    }
+    let _ = writeln!(out, "body: {} bytes", body.len());
+    visible(body, out, markup);
+    if !body.ends_with(b"\n") {
+        out.push('\n');
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Markup {
+    None,
+    Html,
+}
+
+/// Writes `bytes` so every byte can be seen: printable ASCII as is, `\r`,
+/// `\n`, `\t` and `\\` as escapes, anything else as `\xNN`. Each `\n` is
+/// also a real line break, so the text keeps the shape it had on the wire.
+fn visible(bytes: &[u8], out: &mut String, markup: Markup) {
+    let (open, close) = match markup {
+        Markup::None => ("", ""),
+        Markup::Html => ("<span class=\"esc\">", "</span>"),
+    };
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\r' || b == b'\n')
+            .unwrap_or(rest.len());
+        let (text, ending) = rest.split_at(end);
+        escape_text(text, out, markup, open, close);
+        let ending_len = if ending.starts_with(b"\r\n") {
+            2
+        } else {
+            ending.len().min(1)
+        };
+        let eol = match &ending[..ending_len] {
+            b"\r\n" => "\\r\\n",
+            b"\n" => "\\n",
+            b"\r" => "\\r",
+            _ => "",
+        };
+        if !eol.is_empty() {
+            match markup {
+                Markup::None => out.push_str(eol),
+                Markup::Html => {
+                    out.push_str("<span class=\"eol\">");
+                    out.push_str(eol);
+                    out.push_str("</span>");
+                }
+            }
+            if ending[..ending_len].ends_with(b"\n") {
+                out.push('\n');
+            }
+        }
+        rest = &ending[ending_len..];
+    }
+}
+
+fn escape_text(text: &[u8], out: &mut String, markup: Markup, open: &str, close: &str) {
+    for &b in text {
+        match b {
+            b'\t' => {
+                out.push_str(open);
+                out.push_str("\\t");
+                out.push_str(close);
+            }
+            b'\\' => out.push_str("\\\\"),
+            b'<' if markup == Markup::Html => out.push_str("&lt;"),
+            b'>' if markup == Markup::Html => out.push_str("&gt;"),
+            b'&' if markup == Markup::Html => out.push_str("&amp;"),
+            b'"' if markup == Markup::Html => out.push_str("&quot;"),
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                out.push_str(open);
+                let _ = write!(out, "\\x{b:02x}");
+                out.push_str(close);
+            }
+        }
+    }
+}
+
+fn escape_html(text: &[u8], out: &mut String) {
+    escape_text(text, out, Markup::Html, "", "");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::request::Framing;
+
+    fn head(raw: &[u8]) -> Head {
+        Head {
+            method: "GET".into(),
+            target: "/<x>".into(),
+            minor: 1,
+            raw: raw.to_vec(),
+            framing: Framing::None,
+            keep_alive: true,
+            expects_continue: false,
+            wants_html: true,
+        }
+    }
+
+    fn origin() -> Origin {
+        Origin {
+            conn: 3,
+            request: 2,
+            peer: "127.0.0.1:5000".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn text_shows_line_endings_and_escapes() {
+        let page = text(
+            origin(),
+            &head(b"GET / HTTP/1.1\r\nX: a\tb\xff\r\nY: c\n\r\n"),
+            b"hi",
+        );
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.starts_with(
+            "rawnet got this request on connection #3 (request 2 on it) from 127.0.0.1:5000."
+        ));
+        assert!(
+            page.contains("\nGET / HTTP/1.1\\r\\n\nX: a\\tb\\xff\\r\\n\nY: c\\n\n\\r\\n\n"),
+            "{page}"
+        );
+        assert!(page.ends_with("body: 2 bytes\nhi\n"), "{page}");
+    }
+
+    #[test]
+    fn html_content_length_is_the_pages_own_length() {
+        let (response_head, page) = html_response(
+            origin(),
+            &head(b"GET /<x> HTTP/1.1\r\nHost: a&b\r\n\r\n"),
+            b"",
+            200,
+            Connection::Persistent,
+        );
+        let head_text = String::from_utf8(response_head.clone()).unwrap();
+        assert!(
+            head_text.contains(&format!("Content-Length: {}\r\n", page.len())),
+            "{head_text}"
+        );
+        let page = String::from_utf8(page).unwrap();
+        assert!(page
+            .contains("GET /&lt;x&gt; HTTP/1.1<span class=\"eol\">\\r\\n</span>\nHost: a&amp;b"));
+        // The head shown in the page is the head that is sent.
+        let first_line = head_text.lines().next().unwrap();
+        assert!(page.contains(first_line));
+        assert!(!page.contains("<x>"), "request bytes must be escaped");
+    }
+}

@@ -1,0 +1,458 @@
+//! Reading a request head: httparse for the syntax, then the checks httparse
+//! leaves to us (RFC 9112): Host, Content-Length, Transfer-Encoding,
+//! Connection and Expect. Body framing is where request smuggling lives, so
+//! anything ambiguous is refused, never guessed.
+
+use super::HttpError;
+
+/// How many header lines a request may have. httparse fills a fixed array
+/// and answers `TooManyHeaders` past it, which becomes a 431; a fixed array
+/// means no allocation and no growing retry loop.
+pub const MAX_HEADERS: usize = 64;
+
+/// A parsed, checked request head. The raw bytes are kept exactly as they
+/// arrived, because showing them is the point of rawnet's HTTP mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub method: String,
+    pub target: String,
+    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
+    pub minor: u8,
+    /// The head as received: request line, header lines, the empty line.
+    pub raw: Vec<u8>,
+    pub framing: Framing,
+    /// Whether the client wants the connection kept open afterwards.
+    pub keep_alive: bool,
+    /// `Expect: 100-continue` on an HTTP/1.1 request.
+    pub expects_continue: bool,
+    /// `Accept` includes `text/html`: a browser.
+    pub wants_html: bool,
+}
+
+/// How the request's body is delimited (RFC 9112 §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    None,
+    Length(u64),
+    Chunked,
+}
+
+/// The result of looking at the bytes received so far.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// Valid so far, not complete: read more. An expected runtime condition,
+    /// not an error (tinyhttp and mini-redis treat it the same way).
+    Partial,
+    /// A complete head and how many bytes of the buffer it took.
+    Complete(Head, usize),
+}
+
+/// Parses the head at the start of `buf`, looking at no more than
+/// `max_head` bytes: a head that does not fit is refused (414 or 431), so
+/// the work per call is bounded however the client dribbles its bytes.
+pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
+    let window = &buf[..buf.len().min(max_head)];
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    let len = match req.parse(window) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) if buf.len() < max_head => return Ok(Parsed::Partial),
+        Ok(httparse::Status::Partial) => {
+            let line_done = window.contains(&b'\n');
+            return Err(if line_done {
+                HttpError::new(
+                    431,
+                    format!("request head is larger than {max_head} bytes (--max-head)"),
+                )
+            } else {
+                HttpError::new(
+                    414,
+                    format!("request line is longer than {max_head} bytes (--max-head)"),
+                )
+            });
+        }
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(HttpError::new(
+                431,
+                format!("more than {MAX_HEADERS} header fields"),
+            ))
+        }
+        Err(httparse::Error::Version) if names_an_http_version(window) => {
+            return Err(HttpError::new(
+                505,
+                "only HTTP/1.0 and HTTP/1.1 are spoken here",
+            ))
+        }
+        Err(err) => return Err(HttpError::new(400, format!("httparse: {err}"))),
+    };
+
+    let method = req.method.unwrap_or_default().to_string();
+    let target = req.path.unwrap_or_default().to_string();
+    let minor = req.version.unwrap_or(1);
+    let checked = check_headers(minor, req.headers)?;
+    Ok(Parsed::Complete(
+        Head {
+            method,
+            target,
+            minor,
+            raw: buf[..len].to_vec(),
+            framing: checked.framing,
+            keep_alive: checked.keep_alive,
+            expects_continue: checked.expects_continue,
+            wants_html: checked.wants_html,
+        },
+        len,
+    ))
+}
+
+/// httparse says `Version` both for `HTTP/2.0` (a version we do not speak:
+/// 505) and for `http/1.1` or `happyGloria.` (not a version at all: 400).
+fn names_an_http_version(buf: &[u8]) -> bool {
+    let line = buf.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let Some(version) = line.rsplit(|&b| b == b' ').next() else {
+        return false;
+    };
+    let Some(number) = version.strip_prefix(b"HTTP/") else {
+        return false;
+    };
+    // `2`, `3`, `1.2`, `2.0`: DIGIT [ "." DIGIT ]
+    matches!(number, [major] | [major, b'.', b'0'..=b'9'] if major.is_ascii_digit())
+}
+
+struct Checked {
+    framing: Framing,
+    keep_alive: bool,
+    expects_continue: bool,
+    wants_html: bool,
+}
+
+fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, HttpError> {
+    let mut hosts = 0;
+    let mut length: Option<u64> = None;
+    let mut codings: Vec<String> = Vec::new();
+    let mut has_transfer_encoding = false;
+    let mut close = false;
+    let mut keep_alive = false;
+    let mut expects_continue = false;
+    let mut wants_html = false;
+
+    for header in headers {
+        let name = header.name;
+        let value = header.value;
+        if name.eq_ignore_ascii_case("host") {
+            hosts += 1;
+            if !valid_host(value) {
+                return Err(HttpError::new(400, "invalid Host header"));
+            }
+        } else if name.eq_ignore_ascii_case("content-length") {
+            // `Content-Length: 5, 5` and two identical headers are allowed
+            // (RFC 9112 §6.3 item 5); any difference is an attack or a bug.
+            for item in list_items(value) {
+                let n = content_length(item)?;
+                if length.is_some_and(|prev| prev != n) {
+                    return Err(HttpError::new(400, "conflicting Content-Length values"));
+                }
+                length = Some(n);
+            }
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            has_transfer_encoding = true;
+            codings
+                .extend(list_items(value).map(|c| String::from_utf8_lossy(c).to_ascii_lowercase()));
+        } else if name.eq_ignore_ascii_case("connection") {
+            for option in list_items(value) {
+                close |= option.eq_ignore_ascii_case(b"close");
+                keep_alive |= option.eq_ignore_ascii_case(b"keep-alive");
+            }
+        } else if name.eq_ignore_ascii_case("expect") {
+            if !value.eq_ignore_ascii_case(b"100-continue") {
+                return Err(HttpError::new(
+                    417,
+                    format!("unknown expectation {:?}", String::from_utf8_lossy(value)),
+                ));
+            }
+            // RFC 9110 §10.1.1: an HTTP/1.0 server never sent 100, so a 1.0
+            // client's expectation is ignored.
+            expects_continue = minor == 1;
+        } else if name.eq_ignore_ascii_case("accept") {
+            wants_html |= list_items(value)
+                .any(|t| t.len() >= 9 && t[..9].eq_ignore_ascii_case(b"text/html"));
+        }
+    }
+
+    if minor == 1 && hosts == 0 {
+        return Err(HttpError::new(
+            400,
+            "HTTP/1.1 request without a Host header",
+        ));
+    }
+    if hosts > 1 {
+        return Err(HttpError::new(400, "more than one Host header"));
+    }
+
+    let framing = if has_transfer_encoding {
+        if minor == 0 {
+            return Err(HttpError::new(
+                400,
+                "Transfer-Encoding in an HTTP/1.0 request",
+            ));
+        }
+        if length.is_some() {
+            return Err(HttpError::new(
+                400,
+                "both Content-Length and Transfer-Encoding",
+            ));
+        }
+        transfer_coding(&codings)?
+    } else {
+        match length {
+            Some(0) | None => Framing::None,
+            Some(n) => Framing::Length(n),
+        }
+    };
+
+    Ok(Checked {
+        framing,
+        keep_alive: if minor == 1 {
+            !close
+        } else {
+            keep_alive && !close
+        },
+        expects_continue: expects_continue && framing != Framing::None,
+        wants_html,
+    })
+}
+
+/// Transfer-Encoding must end in `chunked`, once (RFC 9112 §6.1, §6.3);
+/// rawnet decodes no other coding, so any other is 501.
+fn transfer_coding(codings: &[String]) -> Result<Framing, HttpError> {
+    let chunked = codings.iter().filter(|c| *c == "chunked").count();
+    if codings.last().map(String::as_str) != Some("chunked") || chunked > 1 {
+        return Err(HttpError::new(
+            400,
+            "Transfer-Encoding must end with chunked, once",
+        ));
+    }
+    if let Some(other) = codings.iter().find(|c| *c != "chunked") {
+        return Err(HttpError::new(
+            501,
+            format!("transfer coding {other:?} is not supported"),
+        ));
+    }
+    Ok(Framing::Chunked)
+}
+
+/// `1*DIGIT`, by hand with checked arithmetic: `str::parse::<u64>` would
+/// accept `+5` (hyper's CVE-2021-32715).
+fn content_length(value: &[u8]) -> Result<u64, HttpError> {
+    let invalid = || {
+        HttpError::new(
+            400,
+            format!(
+                "invalid Content-Length {:?}",
+                String::from_utf8_lossy(value)
+            ),
+        )
+    };
+    if value.is_empty() {
+        return Err(invalid());
+    }
+    value.iter().try_fold(0u64, |n, &b| {
+        if !b.is_ascii_digit() {
+            return Err(invalid());
+        }
+        n.checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(b - b'0')))
+            .ok_or_else(invalid)
+    })
+}
+
+/// The items of a comma-separated header value, trimmed of spaces and tabs.
+/// An empty value yields one empty item, so `Content-Length:` is refused.
+fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value.split(|&b| b == b',').map(|item| item.trim_ascii())
+}
+
+/// `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2): a registered
+/// name or IPv4 address of unreserved, sub-delims and %-escapes, or an
+/// `[IPv6]` literal; the port is digits. Empty is allowed (RFC 9112 §3.2).
+fn valid_host(value: &[u8]) -> bool {
+    let (host, port) = match value.strip_prefix(b"[") {
+        Some(rest) => match rest.iter().position(|&b| b == b']') {
+            Some(end) => {
+                let literal = &rest[..end];
+                if literal.is_empty()
+                    || !literal
+                        .iter()
+                        .all(|&b| b.is_ascii_hexdigit() || b":.".contains(&b))
+                {
+                    return false;
+                }
+                (&b""[..], &rest[end + 1..])
+            }
+            None => return false,
+        },
+        None => match value.iter().rposition(|&b| b == b':') {
+            Some(colon) => (&value[..colon], &value[colon..]),
+            None => (value, &b""[..]),
+        },
+    };
+    let port_ok = match port {
+        [] => true,
+        [b':', digits @ ..] => digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    let host_ok = host
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(&b));
+    port_ok && host_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(raw: &[u8]) -> Result<Head, u16> {
+        match parse(raw, 8192) {
+            Ok(Parsed::Complete(head, len)) => {
+                assert_eq!(len, raw.len());
+                Ok(head)
+            }
+            Ok(Parsed::Partial) => panic!("partial: {:?}", String::from_utf8_lossy(raw)),
+            Err(err) => Err(err.status),
+        }
+    }
+
+    #[test]
+    fn a_plain_get_keeps_its_raw_bytes() {
+        let raw = b"GET /a?b HTTP/1.1\r\nHost: x\r\nAccept: text/html,*/*\r\n\r\n";
+        let head = status(raw).unwrap();
+        assert_eq!(
+            (head.method.as_str(), head.target.as_str(), head.minor),
+            ("GET", "/a?b", 1)
+        );
+        assert_eq!(head.raw, raw);
+        assert!(head.keep_alive && head.wants_html);
+        assert_eq!(head.framing, Framing::None);
+    }
+
+    #[test]
+    fn partial_until_the_empty_line() {
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\r\nHost: x\r\n", 8192),
+            Ok(Parsed::Partial)
+        );
+        assert_eq!(parse(b"GE", 8192), Ok(Parsed::Partial));
+    }
+
+    #[test]
+    fn content_length_is_strict_digits() {
+        for bad in [
+            "+5",
+            "-1",
+            "0x10",
+            "",
+            "1 2",
+            "99999999999999999999999",
+            " ",
+        ] {
+            let raw = format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {bad}\r\n\r\n");
+            assert_eq!(status(raw.as_bytes()), Err(400), "{bad:?}");
+        }
+        let head = status(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n").unwrap();
+        assert_eq!(head.framing, Framing::Length(5));
+        let two = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n";
+        assert_eq!(status(two), Err(400));
+        assert_eq!(
+            status(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\n"),
+            Err(400)
+        );
+    }
+
+    #[test]
+    fn transfer_encoding_rules() {
+        let te = |v: &str, minor: u8| {
+            let raw = format!("POST / HTTP/1.{minor}\r\nHost: x\r\nTransfer-Encoding: {v}\r\n\r\n");
+            status(raw.as_bytes()).map(|h| h.framing)
+        };
+        assert_eq!(te("chunked", 1), Ok(Framing::Chunked));
+        assert_eq!(te("Chunked", 1), Ok(Framing::Chunked));
+        assert_eq!(te("gzip", 1), Err(400));
+        assert_eq!(te("chunked, gzip", 1), Err(400));
+        assert_eq!(te("chunked, chunked", 1), Err(400));
+        assert_eq!(te("gzip, chunked", 1), Err(501));
+        assert_eq!(te("foo, chunked", 1), Err(501));
+        assert_eq!(te("chunked", 0), Err(400));
+        let both = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert_eq!(status(both), Err(400));
+    }
+
+    #[test]
+    fn host_rules() {
+        assert_eq!(status(b"GET / HTTP/1.1\r\n\r\n"), Err(400));
+        assert_eq!(
+            status(b"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"),
+            Err(400)
+        );
+        for bad in ["a b", "a/b", "a@b", "[::1", "x:8o", "\"q\""] {
+            let raw = format!("GET / HTTP/1.1\r\nHost: {bad}\r\n\r\n");
+            assert_eq!(status(raw.as_bytes()), Err(400), "{bad:?}");
+        }
+        for good in [
+            "",
+            "localhost:8081",
+            "127.0.0.1",
+            "[::1]:80",
+            "xn--bcher-kva.example",
+        ] {
+            let raw = format!("GET / HTTP/1.1\r\nHost: {good}\r\n\r\n");
+            assert!(status(raw.as_bytes()).is_ok(), "{good:?}");
+        }
+        assert!(status(b"GET / HTTP/1.0\r\n\r\n").is_ok());
+    }
+
+    #[test]
+    fn versions_and_request_lines() {
+        assert_eq!(status(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n"), Err(505));
+        assert_eq!(status(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"), Err(505));
+        assert_eq!(status(b"GET / HTTP/3\r\nHost: x\r\n\r\n"), Err(505));
+        assert_eq!(status(b"GET / http/1.1\r\nHost: x\r\n\r\n"), Err(400));
+        assert_eq!(status(b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
+        assert_eq!(status(b"GET HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
+        assert!(status(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").is_ok());
+        assert!(
+            status(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n").is_ok()
+        );
+    }
+
+    #[test]
+    fn connection_and_expect() {
+        let ka = |raw: &[u8]| status(raw).unwrap().keep_alive;
+        assert!(!ka(
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        ));
+        assert!(!ka(b"GET / HTTP/1.0\r\n\r\n"));
+        assert!(ka(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+        let expect =
+            b"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n";
+        assert!(status(expect).unwrap().expects_continue);
+        assert_eq!(
+            status(b"PUT / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n"),
+            Err(417)
+        );
+    }
+
+    #[test]
+    fn size_limits() {
+        let long_line = format!("GET /{} HTTP/1.1\r\n", "a".repeat(9000));
+        assert_eq!(parse(long_line.as_bytes(), 8192).unwrap_err().status, 414);
+        let big_head = format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n",
+            "a".repeat(9000)
+        );
+        assert_eq!(parse(big_head.as_bytes(), 8192).unwrap_err().status, 431);
+        let many: String = (0..70).map(|i| format!("X{i}: y\r\n")).collect();
+        let many = format!("GET / HTTP/1.1\r\nHost: x\r\n{many}\r\n");
+        assert_eq!(parse(many.as_bytes(), 8192).unwrap_err().status, 431);
+    }
+}

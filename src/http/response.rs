@@ -1,0 +1,238 @@
+//! Building responses by hand, byte by byte: the status line, the headers,
+//! the empty line, the body. Every line ends in CRLF, and `Content-Length` is
+//! the body's length in bytes (not characters), which is what smol's own
+//! `simple-server.rs` example gets wrong.
+
+use super::date;
+
+/// The standard reason phrase for a status code (RFC 9110 §15), or `""` for
+/// a code it does not define; the status line is still valid without one.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "I'm a teapot",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Content",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+/// A status whose responses never carry a body, nor (for 204) a
+/// Content-Length (RFC 9110 §8.6, §15.3.5, §15.4.5).
+pub fn has_no_body(status: u16) -> bool {
+    status == 204 || status == 304
+}
+
+/// What the `Connection` header of a response says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// HTTP/1.1 default: say nothing, the connection stays open.
+    Persistent,
+    /// HTTP/1.0 client that asked for keep-alive: confirm it.
+    KeepAlive,
+    /// The server closes after this response: `Connection: close`.
+    Close,
+}
+
+/// The fields of a response head that change from one response to another.
+#[derive(Clone, Copy, Debug)]
+pub struct Head<'a> {
+    pub status: u16,
+    pub content_type: &'a str,
+    /// The body's length in bytes; for HEAD, the length GET would send.
+    pub content_length: usize,
+    pub connection: Connection,
+}
+
+/// The server's name and version, sent in every response.
+const SERVER: &str = concat!("rawnet/", env!("CARGO_PKG_VERSION"));
+
+/// Appends a response head (status line, headers, empty line) to `out`.
+pub fn write_head(out: &mut Vec<u8>, head: &Head) {
+    let reason = reason(head.status);
+    out.extend_from_slice(b"HTTP/1.1 ");
+    push_number(out, head.status as usize);
+    out.push(b' ');
+    out.extend_from_slice(reason.as_bytes());
+    out.extend_from_slice(b"\r\nDate: ");
+    date::write_now(out);
+    out.extend_from_slice(b"\r\nServer: ");
+    out.extend_from_slice(SERVER.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    if head.status != 204 {
+        if !has_no_body(head.status) {
+            out.extend_from_slice(b"Content-Type: ");
+            out.extend_from_slice(head.content_type.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"Content-Length: ");
+        push_number(
+            out,
+            if has_no_body(head.status) {
+                0
+            } else {
+                head.content_length
+            },
+        );
+        out.extend_from_slice(b"\r\n");
+    }
+    match head.connection {
+        Connection::Persistent => {}
+        Connection::KeepAlive => out.extend_from_slice(b"Connection: keep-alive\r\n"),
+        Connection::Close => out.extend_from_slice(b"Connection: close\r\n"),
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends a complete error response: `Connection: close`, and a one-line
+/// plain-text body that names the problem, so a person reading `curl -v` or
+/// `nc` output learns what was wrong with the request.
+pub fn write_error(out: &mut Vec<u8>, status: u16, problem: &str) {
+    let body = format!("{status} {}: {problem}\n", reason(status));
+    write_head(
+        out,
+        &Head {
+            status,
+            content_type: TEXT,
+            content_length: body.len(),
+            connection: Connection::Close,
+        },
+    );
+    out.extend_from_slice(body.as_bytes());
+}
+
+/// The interim response that tells a client waiting on
+/// `Expect: 100-continue` to send its body.
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+pub const TEXT: &str = "text/plain; charset=utf-8";
+pub const HTML: &str = "text/html; charset=utf-8";
+
+/// Decimal digits without going through `format!`.
+fn push_number(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn without_date(head: &[u8]) -> String {
+        let text = String::from_utf8(head.to_vec()).unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with("Date: "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn head_has_crlf_lines_and_the_byte_length() {
+        let mut out = Vec::new();
+        write_head(
+            &mut out,
+            &Head {
+                status: 200,
+                content_type: TEXT,
+                content_length: "héllo".len(),
+                connection: Connection::Close,
+            },
+        );
+        assert!(out.starts_with(b"HTTP/1.1 200 OK\r\nDate: "));
+        assert!(out.ends_with(b"Content-Length: 6\r\nConnection: close\r\n\r\n"));
+        assert_eq!(
+            out.iter().filter(|&&b| b == b'\n').count(),
+            out.windows(2).filter(|w| w == b"\r\n").count()
+        );
+    }
+
+    #[test]
+    fn no_content_has_no_length_and_not_modified_says_zero() {
+        let mut out = Vec::new();
+        let head = |status| Head {
+            status,
+            content_type: TEXT,
+            content_length: 5,
+            connection: Connection::Persistent,
+        };
+        write_head(&mut out, &head(204));
+        assert!(!without_date(&out).contains("Content-"));
+        out.clear();
+        write_head(&mut out, &head(304));
+        assert!(without_date(&out).contains("Content-Length: 0"));
+    }
+
+    #[test]
+    fn error_is_self_delimiting_and_closes() {
+        let mut out = Vec::new();
+        write_error(&mut out, 400, "invalid header name");
+        let text = String::from_utf8(out).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert_eq!(body, "400 Bad Request: invalid header name\n");
+        assert!(head.contains(&format!("Content-Length: {}", body.len())));
+        assert!(head.ends_with("Connection: close"));
+    }
+
+    #[test]
+    fn numbers_without_format() {
+        for n in [0, 7, 10, 65_535, usize::MAX] {
+            let mut out = Vec::new();
+            push_number(&mut out, n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
+    }
+}

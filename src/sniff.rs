@@ -1,0 +1,138 @@
+//! `--mode auto`: deciding from a connection's first bytes whether the
+//! client speaks HTTP, so curl, a browser and nc can share one port.
+//!
+//! The rule: if the first line is a valid HTTP request line by httparse's
+//! reading (`METHOD SP TARGET SP HTTP/x.y`, CRLF or bare LF), or is plainly
+//! meant as one because it ends in ` HTTP/...` (so `GET  / HTTP/1.1` gets
+//! HTTP's 400, not an echo), the connection speaks HTTP; anything else gets
+//! the tutorial's echo. A line typed into nc
+//! is either one or the other as soon as it arrives. Only first bytes that are
+//! still a possible request line with no line end yet (`GET /` and a pause)
+//! are waited on, for [`SNIFF_WAIT`] at most, and then echoed.
+
+use std::time::Duration;
+
+/// How long to wait for the rest of a first line that could still become a
+/// request line. Real HTTP clients send the whole head at once; this only
+/// matters for a person or a script that sends `GET` and waits.
+pub const SNIFF_WAIT: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guess {
+    /// A request line: speak HTTP (the HTTP session checks the rest).
+    Http,
+    /// Not HTTP: the tutorial's echo.
+    Echo,
+    /// A TLS ClientHello: someone tried `https://` on this plain port.
+    Tls,
+    /// Could still be a request line; wait for more.
+    NeedMore,
+}
+
+/// Guesses from the bytes received so far.
+pub fn guess(first: &[u8]) -> Guess {
+    match first {
+        [] => return Guess::NeedMore,
+        [0x16] | [0x16, 0x03] => return Guess::NeedMore,
+        _ if is_tls_client_hello(first) => return Guess::Tls,
+        _ => {}
+    }
+
+    // A header array of length zero: we only care about the request line,
+    // and "too many headers" means the line before them was fine.
+    let mut req = httparse::Request::new(&mut []);
+    match req.parse(first) {
+        Ok(httparse::Status::Complete(_)) => Guess::Http,
+        Err(_) | Ok(httparse::Status::Partial) if req.version.is_some() => Guess::Http,
+        _ if ends_like_a_request_line(first) => Guess::Http,
+        Err(_) => Guess::Echo,
+        // Methods are upper case by convention (RFC 9110 §9.1); waiting only
+        // for those answers `hello` at once.
+        Ok(httparse::Status::Partial) if first[0].is_ascii_uppercase() => Guess::NeedMore,
+        Ok(httparse::Status::Partial) => Guess::Echo,
+    }
+}
+
+/// A complete first line whose last word is an HTTP version (any case):
+/// `GET / HTTP/2.0`, `GET HTTP/1.1`, `GET / http/1.1`. httparse rejects
+/// them, and they deserve HTTP's answer (505 or 400), not an echo.
+fn ends_like_a_request_line(first: &[u8]) -> bool {
+    let Some(end) = first.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let line = first[..end].strip_suffix(b"\r").unwrap_or(&first[..end]);
+    match line.iter().rposition(|&b| b == b' ') {
+        Some(space) => {
+            let version = &line[space + 1..];
+            version.len() > 5 && version[..5].eq_ignore_ascii_case(b"HTTP/")
+        }
+        None => false,
+    }
+}
+
+/// A TLS record header for a handshake (0x16) of TLS 1.x (0x03 0x00..0x04):
+/// what `curl https://...` sends first.
+pub fn is_tls_client_hello(first: &[u8]) -> bool {
+    matches!(first, [0x16, 0x03, 0x00..=0x04, ..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_lines_are_http() {
+        for first in [
+            &b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+            b"GET / HTTP/1.1\n",
+            b"GET / HTTP/1.1\r\n",
+            b"POST /x HTTP/1.0\r\nContent-Length: 5\r\n",
+            b"GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+            b"GET / HTTP/2.0\r\n\r\n",
+            b"OPTIONS * HTTP/1.1\r\n",
+            b"GET HTTP/1.1\r\n",
+            b"GET  / HTTP/1.1\r\n",
+            b"GET / http/1.1\r\n",
+        ] {
+            assert_eq!(
+                guess(first),
+                Guess::Http,
+                "{:?}",
+                String::from_utf8_lossy(first)
+            );
+        }
+    }
+
+    #[test]
+    fn everything_else_is_echo() {
+        for first in [
+            &b"hello\n"[..],
+            b"I am happyGloria.",
+            b"abc",
+            b"GET /\n",
+            b"GET  / HTTP/1",
+            b"\x00\x01\x02",
+            b"\xff\xfe",
+        ] {
+            assert_eq!(
+                guess(first),
+                Guess::Echo,
+                "{:?}",
+                String::from_utf8_lossy(first)
+            );
+        }
+    }
+
+    #[test]
+    fn a_possible_request_line_without_its_end_waits() {
+        assert_eq!(guess(b"GET / HTT"), Guess::NeedMore);
+        assert_eq!(guess(b"G"), Guess::NeedMore);
+        assert_eq!(guess(b"Hello there"), Guess::NeedMore);
+    }
+
+    #[test]
+    fn tls_client_hello_is_recognised() {
+        assert_eq!(guess(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01]), Guess::Tls);
+        assert_eq!(guess(&[0x16]), Guess::NeedMore);
+    }
+}

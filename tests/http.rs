@@ -1,0 +1,514 @@
+//! HTTP/1.1 over raw TCP against the real binary: good requests, every bad
+//! one in `RELIABILITY.md`'s "HTTP request head" and "HTTP body framing"
+//! tables, pipelining, `Expect: 100-continue`, and the deadlines.
+
+mod common;
+
+use std::io::Write;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use common::{assert_closed, read_response, without_date, Response, Server};
+
+/// Sends `request` on a new connection and reads one response.
+fn exchange(server: &Server, request: &[u8]) -> (Response, std::net::TcpStream, Vec<u8>) {
+    let mut conn = server.connect();
+    conn.write_all(request).unwrap();
+    let mut pending = Vec::new();
+    let response = read_response(&mut conn, &mut pending, request.starts_with(b"HEAD "));
+    (response, conn, pending)
+}
+
+#[test]
+fn a_get_shows_the_request_back_byte_for_byte() {
+    let mut server = Server::start(&["--mode", "http"]);
+    let request = b"GET /path?q=1 HTTP/1.1\r\nHost: example\r\nX-Case: MiXeD\r\nx-lower: v\r\n\r\n";
+    let (response, mut conn, mut pending) = exchange(&server, request);
+    assert_eq!(response.status, 200);
+    assert!(
+        response.head.starts_with("HTTP/1.1 200 OK\r\nDate: "),
+        "{}",
+        response.head
+    );
+    assert_eq!(
+        response.header("Content-Type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(
+        response.header("Server"),
+        Some(concat!("rawnet/", env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(
+        response.header("Connection"),
+        None,
+        "HTTP/1.1 stays open without saying so"
+    );
+    let date = response.header("Date").unwrap();
+    assert!(date.len() == 29 && date.ends_with(" GMT"), "{date}");
+
+    let me = conn.local_addr().unwrap();
+    let expected = format!(
+        "rawnet got this request on connection #1 (request 1 on it) from {me}.\n\
+         Every byte of its head as it crossed the wire; \\r and \\n are the line endings:\n\n\
+         GET /path?q=1 HTTP/1.1\\r\\n\nHost: example\\r\\n\nX-Case: MiXeD\\r\\n\nx-lower: v\\r\\n\n\\r\\n\n\nno body\n"
+    );
+    assert_eq!(response.body_text(), expected);
+
+    // Same connection, second request: keep-alive.
+    conn.write_all(b"GET /2 HTTP/1.1\r\nHost: example\r\n\r\n")
+        .unwrap();
+    let second = read_response(&mut conn, &mut pending, false);
+    assert!(second.body_text().contains("(request 2 on it)"));
+    let line = server.expect("request 2:");
+    assert!(
+        line.ends_with(&format!(
+            "request 2: GET /2 HTTP/1.1 -> 200 OK, {} bytes",
+            second.head.len() + second.body.len()
+        )),
+        "{line}"
+    );
+}
+
+#[test]
+fn bare_lf_requests_typed_into_nc_are_accepted() {
+    let server = Server::start(&[]);
+    let (response, _, _) = exchange(&server, b"GET / HTTP/1.1\nHost: x\n\n");
+    assert_eq!(response.status, 200);
+    assert!(response
+        .body_text()
+        .contains("GET / HTTP/1.1\\n\nHost: x\\n\n\\n\n"));
+}
+
+#[test]
+fn head_gets_the_headers_of_get_and_no_body() {
+    let server = Server::start(&["--mode", "http", "--body", "hello,world"]);
+    let (get, _, _) = exchange(
+        &server,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let (head, mut conn, pending) = exchange(
+        &server,
+        b"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(without_date(&head.head), without_date(&get.head));
+    assert_eq!(get.body, b"hello,world");
+    assert_eq!(head.header("Content-Length"), Some("11"));
+    assert_closed(&mut conn, &pending);
+}
+
+#[test]
+fn status_and_body_options_make_the_tutorials_hello_world() {
+    let server = Server::start(&["--mode", "http", "--status", "404", "--body", "hello,world"]);
+    let (response, _, _) = exchange(&server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(response.head.starts_with("HTTP/1.1 404 Not Found\r\n"));
+    assert_eq!(response.header("Content-Length"), Some("11"));
+    assert_eq!(response.body, b"hello,world");
+
+    let server = Server::start(&["--mode", "http", "--status", "204"]);
+    let (response, _, _) = exchange(&server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(response.head.starts_with("HTTP/1.1 204 No Content\r\n"));
+    assert_eq!(response.header("Content-Length"), None);
+}
+
+#[test]
+fn http_1_0_closes_unless_keep_alive() {
+    let server = Server::start(&["--mode", "http"]);
+    let (response, mut conn, pending) = exchange(&server, b"GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(response.header("Connection"), Some("close"));
+    assert_closed(&mut conn, &pending);
+
+    let (response, mut conn, mut pending) =
+        exchange(&server, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    assert_eq!(response.header("Connection"), Some("keep-alive"));
+    conn.write_all(b"GET /again HTTP/1.0\r\n\r\n").unwrap();
+    let again = read_response(&mut conn, &mut pending, false);
+    assert!(again.body_text().contains("GET /again HTTP/1.0"));
+    assert_closed(&mut conn, &pending);
+}
+
+#[test]
+fn connection_close_is_honoured_and_what_follows_is_ignored() {
+    let server = Server::start(&["--mode", "http"]);
+    let (response, mut conn, pending) = exchange(
+        &server,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert_eq!(response.header("Connection"), Some("close"));
+    assert_closed(&mut conn, &pending);
+}
+
+#[test]
+fn request_bodies_by_length_and_chunked() {
+    let server = Server::start(&["--mode", "http"]);
+    let (response, _, _) = exchange(
+        &server,
+        b"POST /f HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello\r\nbody",
+    );
+    assert!(
+        response
+            .body_text()
+            .ends_with("body: 11 bytes\nhello\\r\\n\nbody\n"),
+        "{}",
+        response.body_text()
+    );
+
+    let (response, _, _) = exchange(
+        &server,
+        b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nT: 1\r\n\r\n",
+    );
+    assert!(
+        response
+            .body_text()
+            .ends_with("body: 11 bytes\nhello world\n"),
+        "{}",
+        response.body_text()
+    );
+}
+
+#[test]
+fn pipelined_requests_are_answered_in_order_then_the_bad_one_closes() {
+    let mut server = Server::start(&["--mode", "http", "--body", "ok"]);
+    let mut conn = server.connect();
+    conn.write_all(
+        b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\n\
+          POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc\
+          GET /3 HTTP/1.1\r\nHost: x\r\n\r\n\
+          GET /4 HTTP/1.1\r\nHost : x\r\n\r\n\
+          GET /5 HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .unwrap();
+    let mut pending = Vec::new();
+    for _ in 1..=3 {
+        let response = read_response(&mut conn, &mut pending, false);
+        assert_eq!(
+            (response.status, response.body.as_slice()),
+            (200, &b"ok"[..])
+        );
+    }
+    let bad = read_response(&mut conn, &mut pending, false);
+    assert_eq!(bad.status, 400);
+    assert_closed(&mut conn, &pending);
+    for (n, target) in [(1, "GET /1"), (2, "POST /2"), (3, "GET /3")] {
+        assert!(server.expect(&format!("request {n}:")).contains(target));
+    }
+    assert!(server.expect("request 4:").contains("-> 400 Bad Request"));
+}
+
+#[test]
+fn a_request_in_one_byte_writes_gets_the_same_response() {
+    let server = Server::start(&["--mode", "http", "--body", "same"]);
+    let request = b"POST /split HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody";
+    let (whole, _, _) = exchange(&server, request);
+
+    let mut conn = server.connect();
+    conn.set_nodelay(true).unwrap();
+    for byte in request {
+        conn.write_all(&[*byte]).unwrap();
+        sleep(Duration::from_millis(1));
+    }
+    let mut pending = Vec::new();
+    let split = read_response(&mut conn, &mut pending, false);
+    assert_eq!(without_date(&split.head), without_date(&whole.head));
+    assert_eq!(split.body, whole.body);
+}
+
+#[test]
+fn expect_100_continue_gets_continue_before_the_body() {
+    let server = Server::start(&["--mode", "http", "--body", "done"]);
+    let mut conn = server.connect();
+    conn.write_all(
+        b"PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+    )
+    .unwrap();
+    assert_eq!(
+        common::read_exactly(&mut conn, 25),
+        b"HTTP/1.1 100 Continue\r\n\r\n"
+    );
+    conn.write_all(b"hello").unwrap();
+    let mut pending = Vec::new();
+    let response = read_response(&mut conn, &mut pending, false);
+    assert_eq!(
+        (response.status, response.body.as_slice()),
+        (200, &b"done"[..])
+    );
+
+    // Not to HTTP/1.0, which never had 100 Continue.
+    let (response, _, _) = exchange(
+        &server,
+        b"PUT /up HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi",
+    );
+    assert_eq!(response.status, 200);
+}
+
+#[test]
+fn options_star_and_connect_are_well_formed_requests() {
+    let server = Server::start(&["--mode", "http"]);
+    let (response, _, _) = exchange(&server, b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(response.status, 200);
+    assert!(response.body_text().contains("OPTIONS * HTTP/1.1"));
+    let (response, _, _) = exchange(
+        &server,
+        b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    );
+    assert_eq!(response.status, 200);
+}
+
+/// RELIABILITY.md cases 3-4, 6-10, 12-17, 19-20: each bad request, the
+/// status it must get, and a word the error body must contain.
+const BAD_REQUESTS: &[(&str, &[u8], u16, &str)] = &[
+    ("3 long request line", b"", 414, "request line is longer than 8192 bytes"),
+    ("4 big head", b"", 431, "request head is larger than 8192 bytes"),
+    ("4 too many headers", b"", 431, "more than 64 header fields"),
+    ("6 bare CR in value", b"GET / HTTP/1.1\r\nHost: x\r\nA: b\rc\r\n\r\n", 400, "invalid header value"),
+    ("6 NUL in value", b"GET / HTTP/1.1\r\nHost: x\r\nA: b\0c\r\n\r\n", 400, "invalid header value"),
+    ("7 space before colon", b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\n", 400, "invalid header name"),
+    ("7 obs-fold", b"GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n  folded\r\n\r\n", 400, "invalid header name"),
+    ("7 bad name byte", b"GET / HTTP/1.1\r\nHost: x\r\nA(b: c\r\n\r\n", 400, "invalid header name"),
+    ("7 empty name", b"GET / HTTP/1.1\r\nHost: x\r\n: c\r\n\r\n", 400, "invalid header name"),
+    ("8 no Host", b"GET / HTTP/1.1\r\n\r\n", 400, "without a Host header"),
+    ("8 two Hosts", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "more than one Host"),
+    ("8 invalid Host", b"GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n", 400, "invalid Host"),
+    ("9 HTTP/1.2", b"GET / HTTP/1.2\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1"),
+    ("9 HTTP/2.0", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1"),
+    ("9 HTTP/3", b"GET / HTTP/3\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1"),
+    ("10 missing target", b"GET HTTP/1.1\r\nHost: x\r\n\r\n", 400, "httparse:"),
+    ("10 two spaces", b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "httparse: invalid token"),
+    ("10 lowercase version", b"GET / http/1.1\r\nHost: x\r\n\r\n", 400, "httparse: invalid HTTP version"),
+    ("12 CL +5", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello", 400, "invalid Content-Length"),
+    ("12 CL -1", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400, "invalid Content-Length"),
+    ("12 CL 0x10", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n", 400, "invalid Content-Length"),
+    ("12 CL empty", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \r\n\r\n", 400, "invalid Content-Length"),
+    ("12 CL 1 2", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1 2\r\n\r\n", 400, "invalid Content-Length"),
+    (
+        "12 CL overflow",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        400,
+        "invalid Content-Length",
+    ),
+    (
+        "13 two CLs",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        400,
+        "conflicting Content-Length",
+    ),
+    ("13 CL list", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello!", 400, "conflicting Content-Length"),
+    (
+        "14 CL and TE",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        400,
+        "both Content-Length and Transfer-Encoding",
+    ),
+    (
+        "15 chunked not last",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+        400,
+        "must end with chunked",
+    ),
+    ("15 unknown coding", b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo, chunked\r\n\r\n", 501, "\"foo\" is not supported"),
+    ("16 TE on 1.0", b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "HTTP/1.0"),
+    ("17 chunk 0x", b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n", 400, "chunk"),
+    ("17 chunk +", b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n", 400, "chunk"),
+    ("17 chunk space", b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n", 400, "chunk"),
+    (
+        "17 chunk 17 digits",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000005\r\nhello\r\n0\r\n\r\n",
+        400,
+        "more than 16 hex digits",
+    ),
+    (
+        "17 no CRLF after data",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
+        400,
+        "not followed by CRLF",
+    ),
+    ("17 bare LF", b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", 400, "bare LF"),
+    (
+        "19 CL over --max-body",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\nstart",
+        413,
+        "larger than 1048576 bytes",
+    ),
+    (
+        "19 chunk over --max-body",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\nstart",
+        413,
+        "larger than 1048576 bytes",
+    ),
+    ("20 unknown expectation", b"PUT / HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n", 417, "unknown expectation"),
+];
+
+fn generated(case: &str) -> Vec<u8> {
+    match case {
+        "3 long request line" => {
+            format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(9000)).into_bytes()
+        }
+        "4 big head" => format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nBig: {}\r\n\r\n",
+            "b".repeat(9000)
+        )
+        .into_bytes(),
+        "4 too many headers" => {
+            let headers: String = (0..100).map(|i| format!("H{i}: v\r\n")).collect();
+            format!("GET / HTTP/1.1\r\nHost: x\r\n{headers}\r\n").into_bytes()
+        }
+        _ => unreachable!("{case}"),
+    }
+}
+
+#[test]
+fn every_bad_request_gets_its_status_a_reason_and_a_close() {
+    for mode in ["http", "auto"] {
+        let mut server = Server::start(&["--mode", mode]);
+        for &(case, request, status, words) in BAD_REQUESTS {
+            let request = if request.is_empty() {
+                generated(case)
+            } else {
+                request.to_vec()
+            };
+            let (response, mut conn, pending) = exchange(&server, &request);
+            assert_eq!(
+                response.status, status,
+                "{mode} case {case}: {}",
+                response.head
+            );
+            // RELIABILITY 23: self-delimiting, Connection: close, a body that
+            // names the problem.
+            assert_eq!(response.header("Connection"), Some("close"), "{case}");
+            assert_eq!(
+                response.header("Content-Type"),
+                Some("text/plain; charset=utf-8"),
+                "{case}"
+            );
+            let body = response.body_text();
+            let reason = response
+                .head
+                .lines()
+                .next()
+                .unwrap()
+                .splitn(3, ' ')
+                .nth(2)
+                .unwrap()
+                .to_string();
+            assert!(
+                body.starts_with(&format!("{status} {reason}: ")),
+                "{case}: {body:?}"
+            );
+            assert!(
+                body.contains(words),
+                "{case}: {body:?} should contain {words:?}"
+            );
+            assert_closed(&mut conn, &pending);
+            let logged = server.expect(" -> ");
+            assert!(
+                logged.contains(&format!("-> {status} ")),
+                "{case}: {logged}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_head_dribbled_past_the_deadline_gets_408_at_the_deadline() {
+    let mut server = Server::start(&["--mode", "http", "--head-timeout", "1"]);
+    let mut conn = server.connect();
+    let started = Instant::now();
+    // One byte every 100 ms: the deadline is for the whole head, so the
+    // dribbling does not extend it.
+    let mut pending = Vec::new();
+    for byte in b"GET / HTTP/1.1\r\nHost: x\r\nX: y" {
+        if conn.write_all(&[*byte]).is_err() {
+            break;
+        }
+        sleep(Duration::from_millis(100));
+        if started.elapsed() > Duration::from_millis(1500) {
+            break;
+        }
+    }
+    let response = read_response(&mut conn, &mut pending, false);
+    let waited = started.elapsed();
+    assert_eq!(response.status, 408);
+    assert!(response
+        .body_text()
+        .contains("request head not complete within 1s"));
+    assert!(
+        waited >= Duration::from_millis(950) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert!(server.expect(" -> ").contains("-> 408 Request Timeout"));
+}
+
+#[test]
+fn a_connection_that_never_sends_a_request_is_closed_quietly() {
+    let mut server = Server::start(&["--mode", "http", "--head-timeout", "1"]);
+    let mut conn = server.connect();
+    assert_closed(&mut conn, &[]);
+    assert!(server
+        .expect("no request")
+        .ends_with("no request within 1s (--head-timeout)"));
+}
+
+#[test]
+fn a_body_shorter_than_its_length_then_silence_gets_408() {
+    let server = Server::start(&["--mode", "http", "--body-timeout", "1"]);
+    let (response, mut conn, pending) = exchange(
+        &server,
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nshort",
+    );
+    assert_eq!(response.status, 408);
+    assert!(response
+        .body_text()
+        .contains("request body not complete within 1s"));
+    assert_closed(&mut conn, &pending);
+}
+
+#[test]
+fn a_413_is_read_by_the_client_even_while_it_is_still_sending() {
+    let server = Server::start(&["--mode", "http", "--max-body", "1000"]);
+    let mut conn = server.connect();
+    conn.write_all(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+        .unwrap();
+    // Keep sending the body the server has already refused: the server
+    // drains it instead of resetting the connection under our feet.
+    let _ = conn.write_all(&[b'x'; 100_000]);
+    let mut pending = Vec::new();
+    let response = read_response(&mut conn, &mut pending, false);
+    assert_eq!(response.status, 413);
+    assert!(response
+        .body_text()
+        .contains("larger than 1000 bytes (--max-body)"));
+}
+
+#[test]
+fn tls_on_the_plain_port_is_closed_and_logged() {
+    for mode in ["auto", "http"] {
+        let mut server = Server::start(&["--mode", mode]);
+        let mut conn = server.connect();
+        // The first bytes of a TLS 1.2/1.3 ClientHello record.
+        conn.write_all(&[
+            0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03,
+        ])
+        .unwrap();
+        assert_closed(&mut conn, &[]);
+        assert!(server.expect("TLS").ends_with("client tried TLS (a ClientHello): this port speaks plain TCP; use http://, not https://"));
+    }
+}
+
+#[test]
+fn auto_mode_echoes_what_is_not_http_and_logs_the_choice() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    let reply = common::round_trip(&mut conn, b"GET is not a request\n", 34);
+    assert_eq!(reply, common::you_said(b"GET is not a request\n"));
+    server.expect("echoing: the first bytes are not an HTTP request line");
+
+    // A possible request line with no end yet is echoed after a pause.
+    let mut conn = server.connect();
+    let started = Instant::now();
+    let reply = common::round_trip(&mut conn, b"Hello", 18);
+    assert_eq!(reply, common::you_said(b"Hello"));
+    assert!(started.elapsed() >= Duration::from_millis(900));
+
+    let (response, _, _) = exchange(&server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(response.status, 200);
+    server.expect("speaking HTTP: the first line is an HTTP request line");
+}
