@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: installs the real clients the tests drive (nc) when they
-# are missing, then `cargo test --all-targets`.
+# Runs every test: installs the real clients the tests drive (nc, curl,
+# headless Chromium) when they are missing, then `cargo test --all-targets`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian package that provides each command the tests run.
 declare -A needs=(
   [nc]=netcat-openbsd
+  [curl]=curl
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!needs[@]}"; do

@@ -30,8 +30,9 @@ pub enum Command {
     Client(ClientArgs),
 }
 
-/// Run the TCP server (the default). Each connection is logged with the
-/// client's address and port; `end`, `timeout` and `close` events follow.
+/// Run the server (the default): echo and HTTP on one TCP port. Each
+/// connection is logged with the client's address and port, then its `data`
+/// or HTTP requests, `end`, `timeout` and `close` events.
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand, name = "serve")]
 pub struct ServeArgs {
