@@ -103,6 +103,10 @@ pub struct ServeArgs {
     #[argh(option, default = "5")]
     pub grace: u64,
 
+    /// OS threads serving connections (default: one per core)
+    #[argh(option)]
+    pub threads: Option<usize>,
+
     /// print only the start-up and shutdown lines
     #[argh(switch, short = 'q')]
     pub quiet: bool,
@@ -230,6 +234,9 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             args.status
         )));
     }
+    if args.threads == Some(0) {
+        return Err(UsageError("--threads must be at least 1".into()));
+    }
     if args.max_head < MIN_MAX_HEAD {
         return Err(UsageError(format!(
             "--max-head must be at least {MIN_MAX_HEAD} bytes"
@@ -249,6 +256,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             idle_close: seconds_or_off(args.idle_close),
             max_connections: args.max_connections,
             grace: Duration::from_secs(args.grace),
+            threads: args.threads.unwrap_or_else(crate::server::default_threads),
             verbosity,
             http: http::Config {
                 max_head: args.max_head,

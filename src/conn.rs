@@ -12,12 +12,15 @@
 //! The function is generic over `AsyncRead + AsyncWrite`, so it runs the same
 //! on a `TcpStream` as on an in-memory pipe in a test or a fuzzer.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use smol::future::{self, FutureExt};
-use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use smol::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use smol::Timer;
 
 use crate::log::{ConnLog, Direction};
@@ -28,6 +31,18 @@ use crate::shutdown::Shutdown;
 /// Bytes asked for in one read. 16 KiB takes a 64 KiB client write in four
 /// reads, and is small next to the kernel's own socket buffers.
 const READ_BUFFER: usize = 16 * 1024;
+
+/// Buffers larger than this are given back when the connection goes quiet,
+/// so a burst does not leave an idle connection holding memory; smaller ones
+/// are kept, so a ping-pong conversation does not allocate per message.
+const KEEP_WHEN_IDLE: usize = 2 * 1024;
+
+thread_local! {
+    /// Each thread's read buffer. A connection borrows it only inside one
+    /// `poll_read` and copies out what arrived, so ten thousand idle
+    /// connections hold no read buffers at all: one per thread is enough.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_BUFFER]);
+}
 
 /// After the server decides to close (an error response, `Connection:
 /// close`), how much of what the client is still sending to read and throw
@@ -97,7 +112,8 @@ where
     log.event(format_args!("connection"));
     let started = Instant::now();
     let mut protocol = Protocol::new(config.mode);
-    let mut buf = vec![0; READ_BUFFER];
+    // What the last read brought, and what goes back: see KEEP_WHEN_IDLE.
+    let mut inbox = Vec::new();
     let mut out = Vec::new();
     let mut totals = Totals::default();
     let mut silence = Silence::new(config.timeout, config.idle_close);
@@ -107,10 +123,10 @@ where
             silence.next_alarm(),
             protocol.deadline(config).map(|at| (at, Alarm::Protocol)),
         );
-        match next_event(&mut stream, &mut buf, alarm, shutdown).await {
+        match next_event(&mut stream, &mut inbox, &mut out, alarm, shutdown).await {
             Event::Data(n) => {
                 silence.heard_from_client();
-                let data = &buf[..n];
+                let data = &inbox[..n];
                 totals.bytes_in += n as u64;
                 log.trace(Direction::Received, data);
                 let next = protocol.on_data(data, config, &log, &mut out);
@@ -157,7 +173,7 @@ where
     // and the reason already logged is the one that matters.
     let _ = stream.close().await;
     if let CloseReason::Done = reason {
-        linger(&mut stream, &mut buf).await;
+        linger(&mut stream, &mut inbox).await;
     }
     log.event(format_args!(
         "close ({reason}): {} bytes in, {} bytes out, {:.3}s",
@@ -169,11 +185,11 @@ where
 }
 
 /// Reads and discards until EOF, [`LINGER_BYTES`] or [`LINGER_TIME`].
-async fn linger<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut [u8]) {
+async fn linger<S: AsyncRead + Unpin>(stream: &mut S, inbox: &mut Vec<u8>) {
     let drain = async {
         let mut drained = 0;
         while drained < LINGER_BYTES {
-            match stream.read(buf).await {
+            match read_chunk(stream, inbox, &mut Vec::new()).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => drained += n,
             }
@@ -200,7 +216,8 @@ enum Event {
 /// no byte is lost when a timer wins the race.
 async fn next_event<S>(
     stream: &mut S,
-    buf: &mut [u8],
+    inbox: &mut Vec<u8>,
+    out: &mut Vec<u8>,
     alarm: Option<(Instant, Alarm)>,
     shutdown: &Shutdown,
 ) -> Event
@@ -208,7 +225,7 @@ where
     S: AsyncRead + Unpin,
 {
     let read = async {
-        match stream.read(buf).await {
+        match read_chunk(stream, inbox, out).await {
             Ok(0) => Event::End,
             Ok(n) => Event::Data(n),
             Err(err) => Event::Failed(err),
@@ -228,6 +245,37 @@ where
         Event::Shutdown
     };
     read.or(alarm).or(stop).await
+}
+
+/// Reads one chunk into `inbox`, replacing what was there, through this
+/// thread's scratch buffer. Each time the socket has nothing (the connection
+/// is quiet), large buffers are handed back first.
+async fn read_chunk<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    inbox: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) -> io::Result<usize> {
+    future::poll_fn(|cx| {
+        let polled = SCRATCH.with_borrow_mut(|scratch| {
+            match Pin::new(&mut *stream).poll_read(cx, scratch) {
+                Poll::Ready(Ok(n)) => {
+                    inbox.clear();
+                    inbox.extend_from_slice(&scratch[..n]);
+                    Poll::Ready(Ok(n))
+                }
+                other => other,
+            }
+        });
+        if polled.is_pending() {
+            for buf in [&mut *inbox, &mut *out] {
+                if buf.capacity() > KEEP_WHEN_IDLE {
+                    *buf = Vec::new();
+                }
+            }
+        }
+        polled
+    })
+    .await
 }
 
 /// Writes out all of `out` (then empties it), unless shutdown comes first.

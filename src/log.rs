@@ -78,8 +78,9 @@ impl ConnLog {
         }
     }
 
-    pub fn tracing(&self) -> bool {
-        self.verbosity >= Verbosity::Trace
+    /// Whether event lines are printed: lets a hot path skip preparing one.
+    pub fn events(&self) -> bool {
+        self.verbosity >= Verbosity::Events
     }
 }
 

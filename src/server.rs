@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_net::{TcpListener, TcpStream};
 use smol::channel;
 use smol::future::FutureExt;
-use smol::Timer;
+use smol::{Executor, Timer};
 
 use crate::conn;
 use crate::log::{self, ConnLog, Verbosity};
@@ -34,6 +34,8 @@ pub struct Config {
     pub max_connections: usize,
     /// `--grace`: how long open connections get to finish on shutdown.
     pub grace: Duration,
+    /// `--threads`: OS threads running connections.
+    pub threads: usize,
     pub verbosity: Verbosity,
     /// Limits and answers of the HTTP mode.
     pub http: crate::http::Config,
@@ -47,10 +49,16 @@ impl Default for Config {
             idle_close: Some(Duration::from_secs(60)),
             max_connections: 1024,
             grace: Duration::from_secs(5),
+            threads: default_threads(),
             verbosity: Verbosity::Events,
             http: crate::http::Config::default(),
         }
     }
+}
+
+/// One thread per core, as the kernel reports them for this process.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The one-line summary printed when the server stops.
@@ -205,19 +213,35 @@ pub async fn run(
 
     let config = Arc::new(config);
     let shared = Arc::new(Shared::default());
+
+    // One executor, run by `threads` OS threads that take tasks from each
+    // other as they go idle. Measured against one executor per thread each
+    // accepting on its own: see `scripts/bench.sh` and the README.
+    let ex = Arc::new(Executor::new());
+    let (stop_workers, workers_stop) = shutdown::channel();
+    let workers: Vec<std::thread::JoinHandle<()>> = (0..config.threads.max(1))
+        .map(|i| {
+            let ex = ex.clone();
+            let stop = workers_stop.clone();
+            std::thread::Builder::new()
+                .name(format!("rawnet-{i}"))
+                .spawn(move || smol::block_on(ex.run(stop.wait())))
+                .expect("spawn a worker thread")
+        })
+        .collect();
     // Dropping `stop_all` tells every connection to close now.
     let (stop_all, stop_rx) = shutdown::channel();
     // Every connection task holds a clone of `all_done_tx`; when the last
     // one is dropped, `all_done_rx.recv()` returns: all connections closed.
     let (all_done_tx, all_done_rx) = channel::bounded::<()>(1);
 
-    // One accept loop per address. Dropping a smol `Task` cancels it, so
-    // dropping this Vec below is what stops accepting (and closes the
-    // listening sockets, since the loops own them).
+    // One accept loop per address. Cancelling these tasks below is what
+    // stops accepting (and closes the listening sockets the loops own).
     let accepting: Vec<smol::Task<()>> = listeners
         .into_iter()
         .map(|listener| {
-            smol::spawn(accept_loop(
+            ex.spawn(accept_loop(
+                ex.clone(),
                 listener,
                 config.clone(),
                 shared.clone(),
@@ -228,7 +252,11 @@ pub async fn run(
         .collect();
 
     shutdown.await;
-    drop(accepting);
+    // `cancel` (rather than drop) waits until each loop is gone and its
+    // listening socket closed, so "stopped accepting" is true when printed.
+    for task in accepting {
+        task.cancel().await;
+    }
     drop(all_done_tx);
 
     let open = shared.open.load(Ordering::SeqCst);
@@ -255,6 +283,11 @@ pub async fn run(
         }
     }
 
+    drop(stop_workers);
+    for worker in workers {
+        let _ = worker.join();
+    }
+
     let summary = Summary {
         connections: shared.next_id.load(Ordering::SeqCst),
         bytes_in: shared.bytes_in.load(Ordering::SeqCst),
@@ -274,6 +307,7 @@ const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 async fn accept_loop(
+    ex: Arc<Executor<'static>>,
     listener: TcpListener,
     config: Arc<Config>,
     shared: Arc<Shared>,
@@ -337,7 +371,7 @@ async fn accept_loop(
         // Detached: the task ends by itself when the connection closes, and
         // shutdown reaches it through `stop`, not by cancelling it, so it
         // always gets to print its `close` line.
-        smol::spawn(task).detach();
+        ex.spawn(task).detach();
     }
 }
 

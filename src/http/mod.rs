@@ -20,6 +20,7 @@ pub mod page;
 pub mod request;
 pub mod response;
 
+use std::cell::RefCell;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -95,9 +96,13 @@ impl fmt::Display for HttpError {
 /// One connection's HTTP state.
 #[derive(Debug)]
 pub struct Session {
-    /// Bytes received and not yet consumed: at most one head (bounded by
-    /// `max_head`) plus one read, because bodies are moved out as they come.
+    /// Bytes received and not yet answered. While a body is read, the
+    /// request's head stays at the front (so it can be shown back without a
+    /// copy) and body bytes are moved out as they are decoded, so this
+    /// holds at most one head (bounded by `max_head`) plus one read.
     input: Vec<u8>,
+    /// The current request's decoded body, bounded by `max_body`.
+    body: Vec<u8>,
     state: State,
     /// Requests answered so far on this connection.
     answered: u64,
@@ -111,11 +116,21 @@ enum State {
     Body {
         head: Head,
         reader: Reader,
-        body: Vec<u8>,
         since: Instant,
     },
     /// A response with `Connection: close` went out; the rest is ignored.
     Finished,
+}
+
+/// Buffers kept between requests up to this size; larger ones (a big body)
+/// are given back so an idle keep-alive connection stays small.
+const KEEP_BETWEEN_REQUESTS: usize = 16 * 1024;
+
+thread_local! {
+    /// Each thread's page and response-head buffers: pages are rendered
+    /// here and copied into the connection's output, so rendering allocates
+    /// nothing once the buffers have grown to a page's size.
+    static RENDER: RefCell<(String, Vec<u8>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
 impl Session {
@@ -124,6 +139,7 @@ impl Session {
     pub fn new() -> Self {
         Session {
             input: Vec::new(),
+            body: Vec::new(),
             state: State::Head,
             answered: 0,
             head_since: Some(Instant::now()),
@@ -151,9 +167,7 @@ impl Session {
         }
         self.input.extend_from_slice(data);
         let next = self.process(config, log, out);
-        // A burst may have grown the buffer; an idle keep-alive connection
-        // should not keep it.
-        if self.input.is_empty() && self.input.capacity() > config.max_head {
+        if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
             self.input = Vec::new();
         }
         next
@@ -164,8 +178,7 @@ impl Session {
     /// finish it.
     pub fn on_end(&mut self, log: &ConnLog) {
         let pending = match &self.state {
-            State::Head => self.input.len(),
-            State::Body { head, body, .. } => head.raw.len() + body.len() + self.input.len(),
+            State::Head | State::Body { .. } => self.input.len() + self.body.len(),
             State::Finished => 0,
         };
         if pending > 0 {
@@ -223,19 +236,15 @@ impl Session {
                     if self.input.is_empty() {
                         return Next::Continue;
                     }
-                    let (head, len) = match request::parse(&self.input, config.max_head) {
+                    let head = match request::parse(&self.input, config.max_head) {
                         Ok(Parsed::Partial) => return Next::Continue,
-                        Ok(Parsed::Complete(head, len)) => (head, len),
+                        Ok(Parsed::Complete(head, _)) => head,
                         Err(err) => return self.fail(err, log, out),
                     };
-                    self.input.drain(..len);
                     self.head_since = None;
                     let Some(reader) = Reader::new(head.framing) else {
-                        if let Next::Close = self.respond(&head, &[], config, log, out) {
+                        if let Next::Close = self.finish(&head, config, log, out) {
                             return Next::Close;
-                        }
-                        if !self.input.is_empty() {
-                            self.head_since = Some(Instant::now());
                         }
                         continue;
                     };
@@ -249,50 +258,55 @@ impl Session {
                         }
                     }
                     // Tell a waiting client to go on, unless it already did.
-                    if head.expects_continue && self.input.is_empty() {
+                    if head.expects_continue && self.input.len() == head.len {
                         out.extend_from_slice(response::CONTINUE);
                     }
                     self.state = State::Body {
                         head,
                         reader,
-                        body: Vec::new(),
                         since: Instant::now(),
                     };
                 }
-                State::Body { reader, body, .. } => {
-                    let (used, progress) = match reader.read(&self.input, body, config.max_body) {
-                        Ok(read) => read,
-                        Err(err) => return self.fail(err, log, out),
-                    };
-                    self.input.drain(..used);
+                State::Body { head, reader, .. } => {
+                    let start = head.len;
+                    let (used, progress) =
+                        match reader.read(&self.input[start..], &mut self.body, config.max_body) {
+                            Ok(read) => read,
+                            Err(err) => return self.fail(err, log, out),
+                        };
+                    self.input.drain(start..start + used);
                     if progress == Progress::NeedMore {
                         return Next::Continue;
                     }
-                    let State::Body { head, body, .. } =
-                        std::mem::replace(&mut self.state, State::Head)
+                    let State::Body { head, .. } = std::mem::replace(&mut self.state, State::Head)
                     else {
                         unreachable!("matched Body above");
                     };
-                    if let Next::Close = self.respond(&head, &body, config, log, out) {
+                    if let Next::Close = self.finish(&head, config, log, out) {
                         return Next::Close;
-                    }
-                    if !self.input.is_empty() {
-                        self.head_since = Some(Instant::now());
                     }
                 }
             }
         }
     }
 
+    /// Answers a complete request and makes room for the next one.
+    fn finish(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let next = self.respond(head, config, log, out);
+        self.input.drain(..head.len);
+        self.body.clear();
+        if self.body.capacity() > KEEP_BETWEEN_REQUESTS {
+            self.body = Vec::new();
+        }
+        if !self.input.is_empty() {
+            // The next (pipelined) request has started to arrive.
+            self.head_since = Some(Instant::now());
+        }
+        next
+    }
+
     /// Writes the response to one good request.
-    fn respond(
-        &mut self,
-        head: &Head,
-        body: &[u8],
-        config: &Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Next {
+    fn respond(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.answered += 1;
         let connection = match (head.keep_alive, head.minor) {
             (false, _) => Connection::Close,
@@ -300,37 +314,63 @@ impl Session {
             (true, _) => Connection::Persistent,
         };
         let status = config.status;
-        let send_body = head.method != "HEAD" && !response::has_no_body(status);
+        let method = &self.input[head.method.clone()];
+        let send_body = method != b"HEAD" && !response::has_no_body(status);
         let start = out.len();
         let origin = page::Origin {
             conn: log.id,
             request: self.answered,
             peer: log.peer,
         };
-
-        let (response_head, content) = match (&config.body, head.wants_html) {
-            (Some(fixed), _) => (plain_head(status, fixed.len(), connection), fixed.clone()),
-            (None, false) => {
-                let text = page::text(origin, head, body);
-                (plain_head(status, text.len(), connection), text)
-            }
-            (None, true) => page::html_response(origin, head, body, status, connection),
+        let shown = page::Shown {
+            head,
+            raw: &self.input,
+            body: &self.body,
         };
-        out.extend_from_slice(&response_head);
-        if send_body {
-            out.extend_from_slice(&content);
+
+        let plain = |out: &mut Vec<u8>, content: &[u8]| {
+            response::write_head(
+                out,
+                &response::Head {
+                    status,
+                    content_type: response::TEXT,
+                    content_length: content.len(),
+                    connection,
+                },
+            );
+            if send_body {
+                out.extend_from_slice(content);
+            }
+        };
+        match (&config.body, head.wants_html) {
+            (Some(fixed), _) => plain(out, fixed),
+            (None, false) => RENDER.with_borrow_mut(|(page, _)| {
+                page.clear();
+                page::text(origin, shown, page);
+                plain(out, page.as_bytes());
+            }),
+            (None, true) => RENDER.with_borrow_mut(|(page, response_head)| {
+                page.clear();
+                page::html_response(origin, shown, status, connection, response_head, page);
+                out.extend_from_slice(response_head);
+                if send_body {
+                    out.extend_from_slice(page.as_bytes());
+                }
+            }),
         }
 
-        log.event(format_args!(
-            "request {}: {} {} HTTP/1.{} -> {} {}, {} bytes",
-            self.answered,
-            head.method,
-            head.target,
-            head.minor,
-            status,
-            response::reason(status),
-            out.len() - start
-        ));
+        if log.events() {
+            log.event(format_args!(
+                "request {}: {} {} HTTP/1.{} -> {} {}, {} bytes",
+                self.answered,
+                String::from_utf8_lossy(method),
+                String::from_utf8_lossy(&self.input[head.target.clone()]),
+                head.minor,
+                status,
+                response::reason(status),
+                out.len() - start
+            ));
+        }
         if connection == Connection::Close {
             self.state = State::Finished;
             Next::Close
@@ -353,18 +393,4 @@ impl Default for Session {
     fn default() -> Self {
         Session::new()
     }
-}
-
-fn plain_head(status: u16, content_length: usize, connection: Connection) -> Vec<u8> {
-    let mut head = Vec::with_capacity(160);
-    response::write_head(
-        &mut head,
-        &response::Head {
-            status,
-            content_type: response::TEXT,
-            content_length,
-            connection,
-        },
-    );
-    head
 }

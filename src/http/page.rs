@@ -16,10 +16,28 @@ pub struct Origin {
     pub peer: SocketAddr,
 }
 
-/// The plain-text page: the head byte for byte with line endings made
-/// visible, then the body.
-pub fn text(origin: Origin, head: &Head, body: &[u8]) -> Vec<u8> {
-    let mut page = String::with_capacity(head.raw.len() * 2 + body.len() + 200);
+/// One request as the page shows it: its parsed head, the head's raw bytes
+/// (`raw[..head.len]`), and the decoded body.
+#[derive(Clone, Copy, Debug)]
+pub struct Shown<'a> {
+    pub head: &'a Head,
+    pub raw: &'a [u8],
+    pub body: &'a [u8],
+}
+
+impl Shown<'_> {
+    fn head_bytes(&self) -> &[u8] {
+        &self.raw[..self.head.len]
+    }
+
+    fn part(&self, range: &std::ops::Range<usize>) -> &[u8] {
+        &self.raw[range.clone()]
+    }
+}
+
+/// The plain-text page, written into `page`: the head byte for byte with
+/// line endings made visible, then the body.
+pub fn text(origin: Origin, shown: Shown, page: &mut String) {
     let _ = writeln!(
         page,
         "rawnet got this request on connection #{} (request {} on it) from {}.",
@@ -28,30 +46,29 @@ pub fn text(origin: Origin, head: &Head, body: &[u8]) -> Vec<u8> {
     page.push_str(
         "Every byte of its head as it crossed the wire; \\r and \\n are the line endings:\n\n",
     );
-    visible(&head.raw, &mut page, Markup::None);
+    visible(shown.head_bytes(), page, Markup::None);
     page.push('\n');
-    describe_body(body, &mut page, Markup::None);
-    page.into_bytes()
+    describe_body(shown.body, page, Markup::None);
 }
 
-/// The HTML page and its response head. The page shows the very head it is
-/// sent with, and that head's `Content-Length` is the page's own length: a
-/// fixed point, found by rendering until the length stops changing (it
-/// settles in two or three passes, when the number's digit count does).
+/// The HTML page and its response head, written into `page` and
+/// `response_head`. The page shows the very head it is sent with, and that
+/// head's `Content-Length` is the page's own length: a fixed point, found by
+/// rendering until the length stops changing (it settles in two or three
+/// passes, when the number's digit count does).
 pub fn html_response(
     origin: Origin,
-    head: &Head,
-    body: &[u8],
+    shown: Shown,
     status: u16,
     connection: Connection,
-) -> (Vec<u8>, Vec<u8>) {
-    let mut response_head = Vec::new();
-    let mut page = String::new();
+    response_head: &mut Vec<u8>,
+    page: &mut String,
+) {
     let mut length = 0;
     loop {
         response_head.clear();
         response::write_head(
-            &mut response_head,
+            response_head,
             &response::Head {
                 status,
                 content_type: response::HTML,
@@ -60,21 +77,23 @@ pub fn html_response(
             },
         );
         page.clear();
-        html(origin, head, body, &response_head, &mut page);
+        html(origin, shown, response_head, page);
         if page.len() == length {
-            return (response_head, page.into_bytes());
+            return;
         }
         length = page.len();
     }
 }
 
-fn html(origin: Origin, head: &Head, body: &[u8], response_head: &[u8], page: &mut String) {
-    let title = format!("{} {} HTTP/1.{}", head.method, head.target, head.minor);
+fn html(origin: Origin, shown: Shown, response_head: &[u8], page: &mut String) {
     page.push_str(concat!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>rawnet: "
     ));
-    escape_html(title.as_bytes(), page);
+    escape_html(shown.part(&shown.head.method), page);
+    page.push(' ');
+    escape_html(shown.part(&shown.head.target), page);
+    let _ = write!(page, " HTTP/1.{}", shown.head.minor);
     page.push_str("</title>\n<style>\n");
     page.push_str(STYLE);
     page.push_str("</style>\n</head>\n<body>\n<header>\n<h1>HTTP is just text</h1>\n<p>");
@@ -88,12 +107,9 @@ fn html(origin: Origin, head: &Head, body: &[u8], response_head: &[u8], page: &m
         "<span class=\"eol\">\\r\\n</span> marks where each line ends.</p>\n</header>\n<main>\n",
         "<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">"
     ));
-    visible(&head.raw, page, Markup::Html);
-    page.push_str("</pre>\n");
-    let mut described = String::new();
-    describe_body(body, &mut described, Markup::Html);
-    page.push_str("<pre class=\"body\">");
-    page.push_str(&described);
+    visible(shown.head_bytes(), page, Markup::Html);
+    page.push_str("</pre>\n<pre class=\"body\">");
+    describe_body(shown.body, page, Markup::Html);
     page.push_str("</pre>\n</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
     visible(response_head, page, Markup::Html);
     page.push_str(concat!(
@@ -223,11 +239,18 @@ mod tests {
     use crate::http::request::Framing;
 
     fn head(raw: &[u8]) -> Head {
+        let method_end = raw.iter().position(|&b| b == b' ').unwrap();
+        let target_end = method_end
+            + 1
+            + raw[method_end + 1..]
+                .iter()
+                .position(|&b| b == b' ')
+                .unwrap();
         Head {
-            method: "GET".into(),
-            target: "/<x>".into(),
+            len: raw.len(),
+            method: 0..method_end,
+            target: method_end + 1..target_end,
             minor: 1,
-            raw: raw.to_vec(),
             framing: Framing::None,
             keep_alive: true,
             expects_continue: false,
@@ -245,12 +268,14 @@ mod tests {
 
     #[test]
     fn text_shows_line_endings_and_escapes() {
-        let page = text(
-            origin(),
-            &head(b"GET / HTTP/1.1\r\nX: a\tb\xff\r\nY: c\n\r\n"),
-            b"hi",
-        );
-        let page = String::from_utf8(page).unwrap();
+        let raw = b"GET / HTTP/1.1\r\nX: a\tb\xff\r\nY: c\n\r\n";
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body: b"hi",
+        };
+        let mut page = String::new();
+        text(origin(), shown, &mut page);
         assert!(page.starts_with(
             "rawnet got this request on connection #3 (request 2 on it) from 127.0.0.1:5000."
         ));
@@ -263,19 +288,27 @@ mod tests {
 
     #[test]
     fn html_content_length_is_the_pages_own_length() {
-        let (response_head, page) = html_response(
+        let raw = b"GET /<x> HTTP/1.1\r\nHost: a&b\r\n\r\n";
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body: b"",
+        };
+        let (mut response_head, mut page) = (Vec::new(), String::new());
+        html_response(
             origin(),
-            &head(b"GET /<x> HTTP/1.1\r\nHost: a&b\r\n\r\n"),
-            b"",
+            shown,
             200,
             Connection::Persistent,
+            &mut response_head,
+            &mut page,
         );
-        let head_text = String::from_utf8(response_head.clone()).unwrap();
+        let head_text = String::from_utf8(response_head).unwrap();
         assert!(
             head_text.contains(&format!("Content-Length: {}\r\n", page.len())),
             "{head_text}"
         );
-        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("<title>rawnet: GET /&lt;x&gt; HTTP/1.1</title>"));
         assert!(page
             .contains("GET /&lt;x&gt; HTTP/1.1<span class=\"eol\">\\r\\n</span>\nHost: a&amp;b"));
         // The head shown in the page is the head that is sent.

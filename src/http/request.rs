@@ -3,6 +3,8 @@
 //! Connection and Expect. Body framing is where request smuggling lives, so
 //! anything ambiguous is refused, never guessed.
 
+use std::ops::Range;
+
 use super::HttpError;
 
 /// How many header lines a request may have. httparse fills a fixed array
@@ -10,16 +12,17 @@ use super::HttpError;
 /// means no allocation and no growing retry loop.
 pub const MAX_HEADERS: usize = 64;
 
-/// A parsed, checked request head. The raw bytes are kept exactly as they
-/// arrived, because showing them is the point of rawnet's HTTP mode.
+/// A parsed, checked request head. It copies nothing: the head's bytes stay
+/// in the session's buffer, exactly as they arrived (showing them is the
+/// point of rawnet's HTTP mode), and the head says where its parts are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Head {
-    pub method: String,
-    pub target: String,
+    /// Bytes of the head in the buffer: request line, headers, empty line.
+    pub len: usize,
+    pub method: Range<usize>,
+    pub target: Range<usize>,
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     pub minor: u8,
-    /// The head as received: request line, header lines, the empty line.
-    pub raw: Vec<u8>,
     pub framing: Framing,
     /// Whether the client wants the connection kept open afterwards.
     pub keep_alive: bool,
@@ -86,16 +89,23 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
         Err(err) => return Err(HttpError::new(400, format!("httparse: {err}"))),
     };
 
-    let method = req.method.unwrap_or_default().to_string();
-    let target = req.path.unwrap_or_default().to_string();
+    // httparse allows empty lines before the request line (RFC 9112 §2.2)
+    // and exactly one space between its parts, so the parts can be found
+    // again by length, without copying them.
+    let start = buf
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let method = start..start + req.method.unwrap_or_default().len();
+    let target = method.end + 1..method.end + 1 + req.path.unwrap_or_default().len();
     let minor = req.version.unwrap_or(1);
     let checked = check_headers(minor, req.headers)?;
     Ok(Parsed::Complete(
         Head {
+            len,
             method,
             target,
             minor,
-            raw: buf[..len].to_vec(),
             framing: checked.framing,
             keep_alive: checked.keep_alive,
             expects_continue: checked.expects_continue,
@@ -315,7 +325,7 @@ mod tests {
     fn status(raw: &[u8]) -> Result<Head, u16> {
         match parse(raw, 8192) {
             Ok(Parsed::Complete(head, len)) => {
-                assert_eq!(len, raw.len());
+                assert_eq!((len, head.len), (raw.len(), raw.len()));
                 Ok(head)
             }
             Ok(Parsed::Partial) => panic!("partial: {:?}", String::from_utf8_lossy(raw)),
@@ -324,14 +334,17 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_get_keeps_its_raw_bytes() {
-        let raw = b"GET /a?b HTTP/1.1\r\nHost: x\r\nAccept: text/html,*/*\r\n\r\n";
-        let head = status(raw).unwrap();
+    fn a_plain_get_is_found_in_place() {
+        let raw = b"\r\nGET /a?b HTTP/1.1\r\nHost: x\r\nAccept: text/html,*/*\r\n\r\nNEXT";
+        let Ok(Parsed::Complete(head, len)) = parse(raw, 8192) else {
+            panic!("complete")
+        };
+        assert_eq!(&raw[head.method.clone()], b"GET");
+        assert_eq!(&raw[head.target.clone()], b"/a?b");
         assert_eq!(
-            (head.method.as_str(), head.target.as_str(), head.minor),
-            ("GET", "/a?b", 1)
+            (head.minor, head.len, len),
+            (1, raw.len() - 4, raw.len() - 4)
         );
-        assert_eq!(head.raw, raw);
         assert!(head.keep_alive && head.wants_html);
         assert_eq!(head.framing, Framing::None);
     }
