@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use argh::FromArgs;
 
+use crate::bench::{self, BenchMode};
 use crate::client;
 use crate::http;
 use crate::log::Verbosity;
@@ -28,6 +29,7 @@ pub struct Args {
 pub enum Command {
     Serve(ServeArgs),
     Client(ClientArgs),
+    Bench(BenchArgs),
 }
 
 /// Run the server (the default): echo and HTTP on one TCP port. Each
@@ -158,6 +160,50 @@ pub struct ClientArgs {
     pub path: Option<String>,
 }
 
+/// Load a server with many connections, check every reply, and report
+/// requests/s, MB/s, latency percentiles and errors.
+#[derive(FromArgs, Debug, PartialEq)]
+#[argh(subcommand, name = "bench")]
+pub struct BenchArgs {
+    /// server host name or address (default: localhost)
+    #[argh(option, default = "String::from(\"localhost\")")]
+    pub host: String,
+
+    /// server port (default: 8081)
+    #[argh(option, default = "8081")]
+    pub port: u16,
+
+    /// what to send: `echo` expects `You said "<payload>"` plus CRLF, `raw`
+    /// the payload back, `http` a 200 response to `GET /` (default: echo)
+    #[argh(option, default = "BenchMode::Echo")]
+    pub mode: BenchMode,
+
+    /// connections open at once (default: 32)
+    #[argh(option, default = "32")]
+    pub connections: usize,
+
+    /// seconds to run (default: 5)
+    #[argh(option, default = "5.0")]
+    pub duration: f64,
+
+    /// payload bytes per request in echo and raw modes (default: 64)
+    #[argh(option, default = "64")]
+    pub size: usize,
+
+    /// requests sent together on a connection before reading the replies
+    /// (default: 1)
+    #[argh(option, default = "1")]
+    pub pipeline: usize,
+
+    /// http: the body every response must have
+    #[argh(option)]
+    pub expect: Option<String>,
+
+    /// OS threads for the load generator (default: one per core)
+    #[argh(option)]
+    pub threads: Option<usize>,
+}
+
 /// What `main` should do, once the arguments are checked.
 #[derive(Debug)]
 pub enum Action {
@@ -167,6 +213,7 @@ pub enum Action {
         config: Config,
     },
     Client(client::Options),
+    Bench(bench::Options),
     /// `--help` or `--version`: print this on stdout and exit 0.
     Print(String),
 }
@@ -178,7 +225,7 @@ pub struct UsageError(pub String);
 /// A head limit below this could not hold a browser's request line.
 const MIN_MAX_HEAD: usize = 256;
 
-const SUBCOMMANDS: [&str; 2] = ["serve", "client"];
+const SUBCOMMANDS: [&str; 3] = ["serve", "client", "bench"];
 
 /// Parses `argv` (program name first).
 pub fn parse(argv: &[String]) -> Result<Action, UsageError> {
@@ -210,6 +257,7 @@ pub fn parse(argv: &[String]) -> Result<Action, UsageError> {
     match parsed.command {
         Some(Command::Serve(serve)) => serve_action(serve),
         Some(Command::Client(client)) => client_action(client),
+        Some(Command::Bench(args)) => bench_action(args),
         None => unreachable!("a subcommand is inserted when none is given"),
     }
 }
@@ -302,6 +350,35 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
         stdin: args.stdin,
         wait: Duration::from_secs(args.wait),
         http_path: args.http.then_some(path),
+    }))
+}
+
+fn bench_action(args: BenchArgs) -> Result<Action, UsageError> {
+    if args.connections == 0 || args.pipeline == 0 {
+        return Err(UsageError("--connections and --pipeline must be at least 1".into()));
+    }
+    if !(args.duration > 0.0 && args.duration <= 3600.0) {
+        return Err(UsageError("--duration must be more than 0 and at most 3600 seconds".into()));
+    }
+    if args.size == 0 && args.mode != BenchMode::Http {
+        return Err(UsageError("--size must be at least 1 byte".into()));
+    }
+    if args.expect.is_some() && args.mode != BenchMode::Http {
+        return Err(UsageError("--expect is for --mode http".into()));
+    }
+    if args.threads == Some(0) {
+        return Err(UsageError("--threads must be at least 1".into()));
+    }
+    Ok(Action::Bench(bench::Options {
+        host: args.host,
+        port: args.port,
+        mode: args.mode,
+        connections: args.connections,
+        duration: Duration::from_secs_f64(args.duration),
+        size: args.size,
+        pipeline: args.pipeline,
+        expect: args.expect.map(String::into_bytes),
+        threads: args.threads.unwrap_or_else(crate::server::default_threads),
     }))
 }
 
@@ -401,6 +478,9 @@ mod tests {
             &["--head-timeout", "0"],
             &["client", "/path"],
             &["client", "--http", "no-slash"],
+            &["bench", "--connections", "0"],
+            &["bench", "--duration", "0"],
+            &["bench", "--mode", "raw", "--expect", "x"],
         ] {
             assert!(parse_words(words).is_err(), "{words:?} should be rejected");
         }

@@ -21,9 +21,11 @@
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`log`]: event lines and how raw bytes are shown in them.
 //! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
+//! - [`bench`]: `rawnet bench`, a load generator that checks every reply.
 
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod conn;

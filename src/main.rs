@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use rawnet::cli::{self, Action, UsageError};
-use rawnet::{client, server, shutdown};
+use rawnet::{bench, client, server, shutdown};
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
@@ -20,6 +20,24 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => fail(&format!("client: {err}")),
         },
+        Ok(Action::Bench(opts)) => {
+            eprintln!(
+                "rawnet bench: {:?} mode, {} connections, pipeline {}, {:.1}s against {}:{}",
+                opts.mode,
+                opts.connections,
+                opts.pipeline,
+                opts.duration.as_secs_f64(),
+                opts.host,
+                opts.port
+            );
+            let report = bench::run(&opts);
+            print!("{report}");
+            if report.errors > 0 || report.requests == 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Err(UsageError(message)) => {
             eprintln!("{message}");
             ExitCode::from(2)

@@ -42,7 +42,9 @@ pub enum Next {
 pub enum Protocol {
     Echo,
     Raw,
-    Http(http::Session),
+    /// Boxed: a session is several times the size of the other variants,
+    /// and every connection's protocol lives in its (idle) task.
+    Http(Box<http::Session>),
     /// `--mode auto` before the first line has decided: the bytes so far,
     /// and when the first of them came.
     Sniffing {
@@ -56,7 +58,7 @@ impl Protocol {
         match mode {
             Mode::Echo => Protocol::Echo,
             Mode::Raw => Protocol::Raw,
-            Mode::Http => Protocol::Http(http::Session::new()),
+            Mode::Http => Protocol::Http(Box::default()),
             Mode::Auto => Protocol::Sniffing {
                 first: Vec::new(),
                 since: None,
@@ -101,7 +103,7 @@ impl Protocol {
                             "speaking HTTP: the first line is an HTTP request line"
                         ));
                         let first = std::mem::take(first);
-                        let mut session = http::Session::new();
+                        let mut session = Box::<http::Session>::default();
                         let next = session.on_data(&first, &config.http, log, out);
                         *self = Protocol::Http(session);
                         next

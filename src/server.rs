@@ -161,7 +161,7 @@ async fn bind_all(addrs: &[SocketAddr], port: u16) -> Result<Vec<TcpListener>, B
     for &addr in addrs {
         let mut addr = addr;
         addr.set_port(chosen_port);
-        match TcpListener::bind(addr).await {
+        match listen(addr) {
             Ok(listener) => {
                 if chosen_port == 0 {
                     chosen_port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
@@ -185,6 +185,27 @@ async fn bind_all(addrs: &[SocketAddr], port: u16) -> Result<Vec<TcpListener>, B
         }),
         _ => Ok(listeners),
     }
+}
+
+/// How many connections the kernel may finish (handshake done) before we
+/// accept them. std's `TcpListener::bind` fixes this at 128, so a burst of
+/// clients (a benchmark opening 10,000 connections, a browser opening six)
+/// has SYNs dropped and retried a second later. The kernel clamps it to
+/// `net.core.somaxconn`; nginx and Node ask for 511.
+const LISTEN_BACKLOG: i32 = 4096;
+
+/// Binds a listening socket the way std does (SO_REUSEADDR, so a restart
+/// does not wait out TIME_WAIT), but with [`LISTEN_BACKLOG`].
+fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    TcpListener::try_from(std::net::TcpListener::from(socket))
 }
 
 /// Counters shared by the accept loops and every connection task.
@@ -353,6 +374,11 @@ async fn accept_loop(
             drop(stream);
             continue;
         }
+
+        // Replies are written whole, one write per chunk or batch, so Nagle's
+        // algorithm could only hold them back: waiting for an ACK that the
+        // client delays by 40 ms stalls every reply that spans two segments.
+        let _ = stream.set_nodelay(true);
 
         let id = shared.next_id.fetch_add(1, Ordering::SeqCst) + 1;
         let log = ConnLog {

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Benchmarks rawnet side by side with its references on this machine, in one
+# run: the tutorial's Node servers (scripts/bench/*.js) and nginx. Each
+# scenario alternates the servers (A B A B ...) for ROUNDS rounds and reports
+# medians, so a noisy neighbour hurts all of them alike. Prints a Markdown
+# table of absolute figures and ratios. Traffic goes to 127.0.0.1 only, and
+# every load is bounded in time.
+#
+#   scripts/bench.sh                 # 3 rounds of 5 s per scenario
+#   ROUNDS=5 SECONDS_EACH=10 scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+SECONDS_EACH=${SECONDS_EACH:-5}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
+BASE_PORT=${BASE_PORT:-9400}
+
+# --- what the benchmark needs -------------------------------------------
+declare -A needs=([wrk]=wrk [nginx]=nginx-light [node]=nodejs [python3]=python3 [curl]=curl)
+missing=()
+for cmd in "${!needs[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "bench.sh: needs ${missing[*]} (apt-get install ${missing[*]})" >&2; exit 1
+  fi
+fi
+cargo build --release --quiet
+RAWNET=$PWD/target/release/rawnet
+# 10,000 idle connections need more descriptors than the usual 1024.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+log() { echo "bench.sh: $*" >&2; }
+median() { python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(statistics.median(v) if v else 0)' "$@"; }
+
+# start NAME PORT CMD...: runs a server in the background, waits until it
+# answers on PORT, and sets SERVER_PID.
+start() {
+  local name=$1 port=$2; shift 2
+  "$@" >"$work/$name.log" 2>&1 &
+  SERVER_PID=$!
+  pids+=("$SERVER_PID")
+  for _ in $(seq 200); do
+    if python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.1).close()' "$port" 2>/dev/null; then
+      return
+    fi
+    sleep 0.05
+  done
+  log "$name did not start; its log:"; cat "$work/$name.log" >&2; exit 1
+}
+stop() { kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+
+# CPU ticks (user+system) of a process and its children (nginx's workers).
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+rss_kib() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
+
+nginx_conf() {
+  mkdir -p "$work/nginx"
+  sed -e "s#PORT#$1#; s#PREFIX#$work/nginx#g" scripts/bench/nginx.conf >"$work/nginx/nginx.conf"
+  echo "$work/nginx/nginx.conf"
+}
+
+# server_cmd KIND PORT: the command line of each server under test.
+server_cmd() {
+  case $1 in
+    rawnet-http)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world" ;;
+    rawnet-http-1) echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world --threads 1" ;;
+    rawnet-echo)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode echo" ;;
+    rawnet-raw)    echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode raw" ;;
+    rawnet-idle)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --max-connections 20000" ;;
+    node-http)     echo "node scripts/bench/node-http.js $2" ;;
+    node-echo)     echo "node scripts/bench/node-echo.js $2" ;;
+    node-pipe)     echo "node scripts/bench/node-pipe.js $2" ;;
+    nginx)         echo "nginx -c $(nginx_conf "$2")" ;;
+  esac
+}
+
+declare -A results
+record() { results[$1]="${results[$1]:-} $2"; }
+
+port=$BASE_PORT
+next_port() { port=$((port + 1)); }
+
+# --- scenarios -------------------------------------------------------------
+wrk_rps() { wrk "$@" | awk '/Requests\/sec/{print $2}'; }
+bench_field() { awk -v f="$1" -F': ' '$1 == f {print $2}' "$work/bench.out"; }
+
+for round in $(seq "$ROUNDS"); do
+  log "round $round of $ROUNDS"
+
+  # HTTP keep-alive, and CPU per request.
+  for s in rawnet-http rawnet-http-1 node-http nginx; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    before=$(cpu_ticks "$SERVER_PID")
+    rps=$(wrk_rps -t1 -c64 -d"${SECONDS_EACH}s" "http://127.0.0.1:$port/")
+    after=$(cpu_ticks "$SERVER_PID")
+    record "keepalive-$s" "$rps"
+    # microseconds of server CPU per request (ticks are 1/100 s)
+    record "cpu-$s" "$(python3 -c "print(($after - $before) * 10000 / ($rps * $SECONDS_EACH))")"
+    stop
+  done
+
+  # HTTP pipelined 16 deep.
+  for s in rawnet-http nginx; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    record "pipelined-$s" "$(wrk_rps -t1 -c64 -d"${SECONDS_EACH}s" -s scripts/bench/pipeline.lua "http://127.0.0.1:$port/" -- 16)"
+    stop
+  done
+
+  # Echo ping-pong, 64 B x 32 connections, the tutorial's protocol.
+  for s in rawnet-echo node-echo; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    "$RAWNET" bench --host 127.0.0.1 --port "$port" --mode echo --size 64 --connections 32 \
+      --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
+    record "echo-$s" "$(bench_field requests/s)"
+    stop
+  done
+
+  # Raw echo streaming 64 KiB writes.
+  for s in rawnet-raw node-pipe; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    "$RAWNET" bench --host 127.0.0.1 --port "$port" --mode raw --size 65536 --connections 8 \
+      --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
+    record "raw-$s" "$(bench_field 'MB/s received')"
+    stop
+  done
+
+  # RSS per idle connection.
+  for s in rawnet-idle node-echo; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    sleep 0.5
+    before=$(rss_kib "$SERVER_PID")
+    coproc IDLE { python3 scripts/bench/idle.py "$port" -n "$IDLE_CONNECTIONS" --hold 120; }
+    read -r _ _ <&"${IDLE[0]}"   # "open N"
+    # Let the server accept and settle every connection.
+    sleep 3
+    after=$(rss_kib "$SERVER_PID")
+    record "idle-$s" "$(python3 -c "print(($after - $before) * 1024 / $IDLE_CONNECTIONS)")"
+    eval "exec ${IDLE[1]}>&-"
+    wait "$IDLE_PID" 2>/dev/null || true
+    stop
+  done
+done
+
+# Start-up: from exec to the `listening on` line, 21 times.
+startup() {
+  python3 - "$@" <<'EOF'
+import statistics, subprocess, sys, time
+times = []
+for _ in range(21):
+    start = time.perf_counter()
+    p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    p.stdout.readline()
+    times.append((time.perf_counter() - start) * 1000)
+    p.kill(); p.wait()
+print(f"{statistics.median(times):.2f}")
+EOF
+}
+record "startup-rawnet" "$(startup "$RAWNET" --quiet --host 127.0.0.1 --port 0)"
+record "startup-node" "$(startup node scripts/bench/node-echo.js 0)"
+record "startup-true" "$(startup /bin/echo listening)"
+
+# --- the table ---------------------------------------------------------------
+m() { median ${results[$1]}; }
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}x' if b else 'n/a')" "$1" "$2"; }
+fmt() { python3 -c "import sys; v=float(sys.argv[1]); print(f'{v:,.{int(sys.argv[2])}f}')" "$1" "$2"; }
+
+ka=$(m keepalive-rawnet-http); ka1=$(m keepalive-rawnet-http-1); kn=$(m keepalive-node-http); kx=$(m keepalive-nginx)
+pr=$(m pipelined-rawnet-http); px=$(m pipelined-nginx)
+er=$(m echo-rawnet-echo); en=$(m echo-node-echo)
+rr=$(m raw-rawnet-raw); rn=$(m raw-node-pipe)
+ir=$(m idle-rawnet-idle); in=$(m idle-node-echo)
+cr=$(m cpu-rawnet-http); cx=$(m cpu-nginx); cn=$(m cpu-node-http)
+sr=$(m startup-rawnet); sn=$(m startup-node); st=$(m startup-true)
+
+cat <<EOF
+
+Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); load generator on the same machine.
+Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --version | cut -d' ' -f2), $(node --version | sed 's/^/Node /'), $(nginx -v 2>&1 | sed 's#.*/#nginx #').
+
+| scenario | rawnet | reference | ratio | target |
+|---|---:|---:|---:|---|
+| HTTP keep-alive req/s (wrk -t1 -c64) | $(fmt "$ka" 0) | Node http $(fmt "$kn" 0) | $(ratio "$ka" "$kn") | ≥ 2.0x |
+| | | nginx $(fmt "$kx" 0) | $(ratio "$ka" "$kx") | ≥ 1.0x |
+| HTTP keep-alive req/s, rawnet --threads 1 | $(fmt "$ka1" 0) | nginx $(fmt "$kx" 0) | $(ratio "$ka1" "$kx") | (for comparison) |
+| HTTP pipelined x16 req/s | $(fmt "$pr" 0) | nginx $(fmt "$px" 0) | $(ratio "$pr" "$px") | ≥ 5x |
+| echo ping-pong 64 B x 32 conns, round trips/s | $(fmt "$er" 0) | tutorial's Node server $(fmt "$en" 0) | $(ratio "$er" "$en") | ≥ 1.3x |
+| raw echo stream 64 KiB writes, MB/s | $(fmt "$rr" 0) | Node pipe $(fmt "$rn" 0) | $(ratio "$rr" "$rn") | ≥ 1.6x |
+| RSS per idle connection ($IDLE_CONNECTIONS open), bytes | $(fmt "$ir" 0) | Node net $(fmt "$in" 0) | $(ratio "$ir" "$in") | ≤ 1 KiB |
+| server CPU per HTTP request, µs | $(fmt "$cr" 2) | nginx $(fmt "$cx" 2) (Node $(fmt "$cn" 2)) | $(ratio "$cr" "$cx") | ≤ nginx |
+| start-up to \`listening\` line, ms | $(fmt "$sr" 2) | Node $(fmt "$sn" 2) (spawning echo: $(fmt "$st" 2)) | | ≤ 10 ms |
+EOF
