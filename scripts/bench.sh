@@ -79,6 +79,7 @@ server_cmd() {
     rawnet-http)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world" ;;
     rawnet-http-1) echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world --threads 1" ;;
     rawnet-echo)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode echo" ;;
+    rawnet-echo-1) echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode echo --threads 1" ;;
     rawnet-raw)    echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode raw" ;;
     rawnet-idle)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --max-connections 20000" ;;
     node-http)     echo "node scripts/bench/node-http.js $2" ;;
@@ -121,9 +122,9 @@ for round in $(seq "$ROUNDS"); do
   done
 
   # Echo ping-pong, 64 B x 32 connections, the tutorial's protocol.
-  for s in rawnet-echo node-echo; do
+  for s in rawnet-echo rawnet-echo-1 node-echo; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
-    "$RAWNET" bench --host 127.0.0.1 --port "$port" --mode echo --size 64 --connections 32 \
+    "$RAWNET" bench --threads 1 --host 127.0.0.1 --port "$port" --mode echo --size 64 --connections 32 \
       --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
     record "echo-$s" "$(bench_field requests/s)"
     stop
@@ -132,7 +133,7 @@ for round in $(seq "$ROUNDS"); do
   # Raw echo streaming 64 KiB writes.
   for s in rawnet-raw node-pipe; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
-    "$RAWNET" bench --host 127.0.0.1 --port "$port" --mode raw --size 65536 --connections 8 \
+    "$RAWNET" bench --threads 1 --host 127.0.0.1 --port "$port" --mode raw --size 65536 --connections 8 \
       --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
     record "raw-$s" "$(bench_field 'MB/s received')"
     stop
@@ -180,7 +181,7 @@ fmt() { python3 -c "import sys; v=float(sys.argv[1]); print(f'{v:,.{int(sys.argv
 
 ka=$(m keepalive-rawnet-http); ka1=$(m keepalive-rawnet-http-1); kn=$(m keepalive-node-http); kx=$(m keepalive-nginx)
 pr=$(m pipelined-rawnet-http); px=$(m pipelined-nginx)
-er=$(m echo-rawnet-echo); en=$(m echo-node-echo)
+er=$(m echo-rawnet-echo); er1=$(m echo-rawnet-echo-1); en=$(m echo-node-echo)
 rr=$(m raw-rawnet-raw); rn=$(m raw-node-pipe)
 ir=$(m idle-rawnet-idle); in=$(m idle-node-echo)
 cr=$(m cpu-rawnet-http); cx=$(m cpu-nginx); cn=$(m cpu-node-http)
@@ -198,6 +199,7 @@ Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --
 | HTTP keep-alive req/s, rawnet --threads 1 | $(fmt "$ka1" 0) | nginx $(fmt "$kx" 0) | $(ratio "$ka1" "$kx") | (for comparison) |
 | HTTP pipelined x16 req/s | $(fmt "$pr" 0) | nginx $(fmt "$px" 0) | $(ratio "$pr" "$px") | ≥ 5x |
 | echo ping-pong 64 B x 32 conns, round trips/s | $(fmt "$er" 0) | tutorial's Node server $(fmt "$en" 0) | $(ratio "$er" "$en") | ≥ 1.3x |
+| echo ping-pong, rawnet --threads 1 | $(fmt "$er1" 0) | tutorial's Node server $(fmt "$en" 0) | $(ratio "$er1" "$en") | (for comparison) |
 | raw echo stream 64 KiB writes, MB/s | $(fmt "$rr" 0) | Node pipe $(fmt "$rn" 0) | $(ratio "$rr" "$rn") | ≥ 1.6x |
 | RSS per idle connection ($IDLE_CONNECTIONS open), bytes | $(fmt "$ir" 0) | Node net $(fmt "$in" 0) | $(ratio "$ir" "$in") | ≤ 1 KiB |
 | server CPU per HTTP request, µs | $(fmt "$cr" 2) | nginx $(fmt "$cx" 2) (Node $(fmt "$cn" 2)) | $(ratio "$cr" "$cx") | ≤ nginx |

@@ -80,7 +80,12 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "requests: {} in {:.2}s", self.requests, self.elapsed.as_secs_f64())?;
+        writeln!(
+            f,
+            "requests: {} in {:.2}s",
+            self.requests,
+            self.elapsed.as_secs_f64()
+        )?;
         writeln!(f, "requests/s: {:.0}", self.requests_per_sec())?;
         writeln!(f, "MB/s received: {:.2}", self.megabytes_per_sec())?;
         writeln!(
@@ -131,16 +136,30 @@ pub fn run(opts: &Options) -> Report {
     let started = Instant::now();
     let deadline = started + opts.duration;
     let tasks: Vec<smol::Task<Outcome>> = (0..opts.connections)
-        .map(|i| ex.spawn(connection(opts.clone(), i, deadline, live.clone(), done.clone())))
+        .map(|i| {
+            ex.spawn(connection(
+                opts.clone(),
+                i,
+                deadline,
+                live.clone(),
+                done.clone(),
+            ))
+        })
         .collect();
 
     let report = smol::block_on(async {
         let mut last = (0, 0);
         let mut second = 0;
         while Instant::now() < deadline {
-            Timer::after(Duration::from_secs(1).min(deadline.saturating_duration_since(Instant::now()))).await;
+            Timer::after(
+                Duration::from_secs(1).min(deadline.saturating_duration_since(Instant::now())),
+            )
+            .await;
             second += 1;
-            let now = (live.requests.load(Ordering::Relaxed), live.bytes.load(Ordering::Relaxed));
+            let now = (
+                live.requests.load(Ordering::Relaxed),
+                live.bytes.load(Ordering::Relaxed),
+            );
             eprintln!(
                 "[{second}s] {} req/s, {:.1} MB/s, {} errors",
                 now.0 - last.0,
@@ -186,7 +205,13 @@ struct Outcome {
 
 /// One benchmark connection: batches until the deadline, reconnecting after
 /// an error (a wrong reply leaves the stream out of step).
-async fn connection(opts: Options, index: usize, deadline: Instant, live: Arc<Live>, done: Arc<AtomicBool>) -> Outcome {
+async fn connection(
+    opts: Options,
+    index: usize,
+    deadline: Instant,
+    live: Arc<Live>,
+    done: Arc<AtomicBool>,
+) -> Outcome {
     let mut outcome = Outcome::default();
     let exchange = Exchange::new(&opts, index);
     let mut reply = Vec::new();
@@ -203,7 +228,10 @@ async fn connection(opts: Options, index: usize, deadline: Instant, live: Arc<Li
                 // A server that stops answering must not hold the run open.
                 let give_up = async {
                     Timer::at(deadline + STALL_LIMIT).await;
-                    let stalled = io::Error::new(io::ErrorKind::TimedOut, "no complete reply by the end of the run");
+                    let stalled = io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "no complete reply by the end of the run",
+                    );
                     (Ok(()), Err(stalled))
                 };
                 let (written, read) = batch.or(give_up).await;
@@ -212,8 +240,11 @@ async fn connection(opts: Options, index: usize, deadline: Instant, live: Arc<Li
                 let micros = sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
                 outcome.requests += opts.pipeline as u64;
                 outcome.bytes += reply.len() as u64;
-                outcome.latencies_us.extend(std::iter::repeat_n(micros, opts.pipeline));
-                live.requests.fetch_add(opts.pipeline as u64, Ordering::Relaxed);
+                outcome
+                    .latencies_us
+                    .extend(std::iter::repeat_n(micros, opts.pipeline));
+                live.requests
+                    .fetch_add(opts.pipeline as u64, Ordering::Relaxed);
                 live.bytes.fetch_add(reply.len() as u64, Ordering::Relaxed);
             }
             Ok::<(), io::Error>(())
@@ -242,7 +273,9 @@ impl Exchange {
     fn new(opts: &Options, index: usize) -> Self {
         // Letters only: no `"` or CR/LF, so echo frames can be taken apart
         // unambiguously. Each connection starts at a different letter.
-        let payload: Vec<u8> = (0..opts.size).map(|i| b'a' + ((i + index) % 26) as u8).collect();
+        let payload: Vec<u8> = (0..opts.size)
+            .map(|i| b'a' + ((i + index) % 26) as u8)
+            .collect();
         let payloads = payload.repeat(opts.pipeline);
         let batch = match opts.mode {
             BenchMode::Echo | BenchMode::Raw => payloads.clone(),
@@ -270,7 +303,10 @@ impl Exchange {
             }
             let n = stream.read(&mut buf).await?;
             if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "server closed the connection"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "server closed the connection",
+                ));
             }
             reply.extend_from_slice(&buf[..n]);
         }
@@ -301,7 +337,10 @@ fn check_echo(reply: &[u8], payloads: &[u8]) -> Result<bool, String> {
     while !rest.is_empty() {
         let opened = rest.len().min(OPEN.len());
         if rest[..opened] != OPEN[..opened] {
-            return Err(format!("expected `You said \"`, got {:?}", String::from_utf8_lossy(&rest[..opened])));
+            return Err(format!(
+                "expected `You said \"`, got {:?}",
+                String::from_utf8_lossy(&rest[..opened])
+            ));
         }
         if opened < OPEN.len() {
             return Ok(false);
@@ -331,14 +370,22 @@ fn check_http(reply: &[u8], count: usize, expect: Option<&[u8]>) -> Result<bool,
         let head = &rest[..head_end];
         if !(head.starts_with(b"HTTP/1.1 200 ") || head.starts_with(b"HTTP/1.0 200 ")) {
             let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
-            return Err(format!("expected a 200 response, got {:?}", String::from_utf8_lossy(line)));
+            return Err(format!(
+                "expected a 200 response, got {:?}",
+                String::from_utf8_lossy(line)
+            ));
         }
         let length = head
             .split(|&b| b == b'\n')
             .find_map(|line| {
                 let (name, value) = line.split_at(line.iter().position(|&b| b == b':')?);
-                name.eq_ignore_ascii_case(b"content-length")
-                    .then(|| std::str::from_utf8(&value[1..]).ok()?.trim().parse::<usize>().ok())?
+                name.eq_ignore_ascii_case(b"content-length").then(|| {
+                    std::str::from_utf8(&value[1..])
+                        .ok()?
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                })?
             })
             .ok_or("a response without a valid Content-Length")?;
         let body_start = head_end + 4;
@@ -365,7 +412,10 @@ mod tests {
     #[test]
     fn echo_frames_may_split_the_payload() {
         let payloads = b"abcdef";
-        assert_eq!(check_echo(b"You said \"abc\"\r\nYou said \"def\"\r\n", payloads), Ok(true));
+        assert_eq!(
+            check_echo(b"You said \"abc\"\r\nYou said \"def\"\r\n", payloads),
+            Ok(true)
+        );
         assert_eq!(check_echo(b"You said \"abcdef\"\r\n", payloads), Ok(true));
         assert_eq!(check_echo(b"You said \"ab", payloads), Ok(false));
         assert_eq!(check_echo(b"You sa", payloads), Ok(false));
@@ -380,7 +430,12 @@ mod tests {
         assert_eq!(check_http(&two, 2, Some(b"hello")), Ok(true));
         assert_eq!(check_http(&two[..two.len() - 1], 2, None), Ok(false));
         assert!(check_http(&two, 2, Some(b"world")).is_err());
-        assert!(check_http(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 1, None).is_err());
+        assert!(check_http(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+            1,
+            None
+        )
+        .is_err());
         assert!(check_http(b"You said \"GET / HTTP/1.1\r\n\r\n\"\r\n", 1, None).is_err());
     }
 }

@@ -355,10 +355,14 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
 
 fn bench_action(args: BenchArgs) -> Result<Action, UsageError> {
     if args.connections == 0 || args.pipeline == 0 {
-        return Err(UsageError("--connections and --pipeline must be at least 1".into()));
+        return Err(UsageError(
+            "--connections and --pipeline must be at least 1".into(),
+        ));
     }
     if !(args.duration > 0.0 && args.duration <= 3600.0) {
-        return Err(UsageError("--duration must be more than 0 and at most 3600 seconds".into()));
+        return Err(UsageError(
+            "--duration must be more than 0 and at most 3600 seconds".into(),
+        ));
     }
     if args.size == 0 && args.mode != BenchMode::Http {
         return Err(UsageError("--size must be at least 1 byte".into()));

@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_net::{TcpListener, TcpStream};
 use smol::channel;
 use smol::future::FutureExt;
-use smol::{Executor, Timer};
+use smol::{Async, Executor, Timer};
+use std::net::{TcpListener, TcpStream};
 
 use crate::conn;
 use crate::log::{self, ConnLog, Verbosity};
@@ -127,7 +127,10 @@ const PORT_ZERO_ATTEMPTS: usize = 8;
 /// clients refused. With `--port 0` the first address picks a free port and
 /// the others follow it. An address this machine does not have (::1 with
 /// IPv6 off) is skipped as long as another one works.
-pub async fn bind(host: &str, port: u16) -> Result<Vec<TcpListener>, BindError> {
+/// A listening socket registered with smol's reactor.
+pub type Listener = Async<TcpListener>;
+
+pub async fn bind(host: &str, port: u16) -> Result<Vec<Listener>, BindError> {
     let mut addrs: Vec<SocketAddr> = Vec::new();
     let resolved = (host, port)
         .to_socket_addrs()
@@ -154,7 +157,7 @@ pub async fn bind(host: &str, port: u16) -> Result<Vec<TcpListener>, BindError> 
     }
 }
 
-async fn bind_all(addrs: &[SocketAddr], port: u16) -> Result<Vec<TcpListener>, BindError> {
+async fn bind_all(addrs: &[SocketAddr], port: u16) -> Result<Vec<Listener>, BindError> {
     let mut listeners = Vec::new();
     let mut chosen_port = port;
     let mut first_error = None;
@@ -164,7 +167,11 @@ async fn bind_all(addrs: &[SocketAddr], port: u16) -> Result<Vec<TcpListener>, B
         match listen(addr) {
             Ok(listener) => {
                 if chosen_port == 0 {
-                    chosen_port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+                    chosen_port = listener
+                        .get_ref()
+                        .local_addr()
+                        .map(|a| a.port())
+                        .unwrap_or(0);
                 }
                 listeners.push(listener);
             }
@@ -196,7 +203,7 @@ const LISTEN_BACKLOG: i32 = 4096;
 
 /// Binds a listening socket the way std does (SO_REUSEADDR, so a restart
 /// does not wait out TIME_WAIT), but with [`LISTEN_BACKLOG`].
-fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+fn listen(addr: SocketAddr) -> io::Result<Listener> {
     use socket2::{Domain, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     socket.set_reuse_address(true)?;
@@ -205,7 +212,7 @@ fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
     }
     socket.bind(&addr.into())?;
     socket.listen(LISTEN_BACKLOG)?;
-    TcpListener::try_from(std::net::TcpListener::from(socket))
+    Async::new(TcpListener::from(socket))
 }
 
 /// Counters shared by the accept loops and every connection task.
@@ -222,12 +229,12 @@ struct Shared {
 /// returns what was served. Prints `listening on ADDR` for each listener
 /// first, the line scripts wait for.
 pub async fn run(
-    listeners: Vec<TcpListener>,
+    listeners: Vec<Listener>,
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> Summary {
     for listener in &listeners {
-        if let Ok(addr) = listener.local_addr() {
+        if let Ok(addr) = listener.get_ref().local_addr() {
             log::line(format_args!("listening on {addr}"));
         }
     }
@@ -329,7 +336,7 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 async fn accept_loop(
     ex: Arc<Executor<'static>>,
-    listener: TcpListener,
+    listener: Listener,
     config: Arc<Config>,
     shared: Arc<Shared>,
     stop: Shutdown,
@@ -378,7 +385,7 @@ async fn accept_loop(
         // Replies are written whole, one write per chunk or batch, so Nagle's
         // algorithm could only hold them back: waiting for an ACK that the
         // client delays by 40 ms stalls every reply that spans two segments.
-        let _ = stream.set_nodelay(true);
+        let _ = stream.get_ref().set_nodelay(true);
 
         let id = shared.next_id.fetch_add(1, Ordering::SeqCst) + 1;
         let log = ConnLog {
@@ -402,7 +409,7 @@ async fn accept_loop(
 }
 
 async fn serve_one(
-    stream: TcpStream,
+    stream: Async<TcpStream>,
     log: ConnLog,
     config: Arc<Config>,
     shared: Arc<Shared>,
@@ -426,7 +433,10 @@ mod tests {
     fn port_zero_puts_every_address_on_the_same_port() {
         let addrs: [SocketAddr; 2] = ["127.0.0.1:0".parse().unwrap(), "[::1]:0".parse().unwrap()];
         let listeners = smol::block_on(bind_all(&addrs, 0)).expect("bind loopback");
-        let bound: Vec<SocketAddr> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+        let bound: Vec<SocketAddr> = listeners
+            .iter()
+            .map(|l| l.get_ref().local_addr().unwrap())
+            .collect();
         let port = bound[0].port();
         assert_ne!(port, 0);
         assert!(bound.iter().all(|a| a.port() == port), "{bound:?}");
