@@ -184,7 +184,7 @@ pr=$(m pipelined-rawnet-http); px=$(m pipelined-nginx)
 er=$(m echo-rawnet-echo); er1=$(m echo-rawnet-echo-1); en=$(m echo-node-echo)
 rr=$(m raw-rawnet-raw); rn=$(m raw-node-pipe)
 ir=$(m idle-rawnet-idle); in=$(m idle-node-echo)
-cr=$(m cpu-rawnet-http); cx=$(m cpu-nginx); cn=$(m cpu-node-http)
+cr=$(m cpu-rawnet-http); cr1=$(m cpu-rawnet-http-1); cx=$(m cpu-nginx); cn=$(m cpu-node-http)
 sr=$(m startup-rawnet); sn=$(m startup-node); st=$(m startup-true)
 
 cat <<EOF
@@ -203,5 +203,6 @@ Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --
 | raw echo stream 64 KiB writes, MB/s | $(fmt "$rr" 0) | Node pipe $(fmt "$rn" 0) | $(ratio "$rr" "$rn") | ≥ 1.6x |
 | RSS per idle connection ($IDLE_CONNECTIONS open), bytes | $(fmt "$ir" 0) | Node net $(fmt "$in" 0) | $(ratio "$ir" "$in") | ≤ 1 KiB |
 | server CPU per HTTP request, µs | $(fmt "$cr" 2) | nginx $(fmt "$cx" 2) (Node $(fmt "$cn" 2)) | $(ratio "$cr" "$cx") | ≤ nginx |
+| server CPU per HTTP request, rawnet --threads 1, µs | $(fmt "$cr1" 2) | nginx $(fmt "$cx" 2) | $(ratio "$cr1" "$cx") | (for comparison) |
 | start-up to \`listening\` line, ms | $(fmt "$sr" 2) | Node $(fmt "$sn" 2) (spawning echo: $(fmt "$st" 2)) | | ≤ 10 ms |
 EOF

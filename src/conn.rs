@@ -29,9 +29,10 @@ use crate::protocol::{Next, Protocol};
 use crate::server::Config;
 use crate::shutdown::Shutdown;
 
-/// Bytes asked for in one read. 16 KiB takes a 64 KiB client write in four
-/// reads, and is small next to the kernel's own socket buffers.
-const READ_BUFFER: usize = 16 * 1024;
+/// Bytes asked for in one read: a 64 KiB client write in one system call.
+/// The buffer is per thread (see `SCRATCH`), so its size costs nothing per
+/// connection.
+const READ_BUFFER: usize = 64 * 1024;
 
 /// Buffers larger than this are given back when the connection goes quiet,
 /// so a burst does not leave an idle connection holding memory; smaller ones
