@@ -96,9 +96,15 @@ pub struct ServeArgs {
     pub idle_close: u64,
 
     /// connections open at once; one more is accepted, logged as refused and
-    /// closed at once (default: 1024)
-    #[argh(option, default = "1024")]
-    pub max_connections: usize,
+    /// closed at once (default: the open-file limit less 32)
+    #[argh(option)]
+    pub max_connections: Option<usize>,
+
+    /// seconds a reply may wait for a client that does not read before the
+    /// connection is closed; nothing more is read from it meanwhile; 0 =
+    /// never (default: 30)
+    #[argh(option, default = "30")]
+    pub write_timeout: u64,
 
     /// seconds open connections get to finish after Ctrl-C or SIGTERM before
     /// they are closed; a second Ctrl-C exits at once (default: 5)
@@ -273,7 +279,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
         (false, true) => Verbosity::Trace,
         (false, false) => Verbosity::Events,
     };
-    if args.max_connections == 0 {
+    if args.max_connections == Some(0) {
         return Err(UsageError("--max-connections must be at least 1".into()));
     }
     if !(200..=599).contains(&args.status) {
@@ -302,7 +308,10 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             mode: args.mode,
             timeout: seconds_or_off(args.timeout),
             idle_close: seconds_or_off(args.idle_close),
-            max_connections: args.max_connections,
+            max_connections: args
+                .max_connections
+                .unwrap_or_else(|| crate::server::default_max_connections().0),
+            write_timeout: seconds_or_off(args.write_timeout),
             grace: Duration::from_secs(args.grace),
             threads: args.threads.unwrap_or_else(crate::server::default_threads),
             verbosity,
@@ -438,7 +447,11 @@ mod tests {
         assert_eq!(config.http, http::Config::default());
         assert_eq!(config.timeout, Some(Duration::from_secs(3)));
         assert_eq!(config.idle_close, Some(Duration::from_secs(60)));
-        assert_eq!(config.max_connections, 1024);
+        assert_eq!(
+            config.max_connections,
+            crate::server::default_max_connections().0
+        );
+        assert_eq!(config.write_timeout, Some(Duration::from_secs(30)));
         assert_eq!(config.grace, Duration::from_secs(5));
         assert_eq!(config.verbosity, Verbosity::Events);
     }

@@ -70,6 +70,8 @@ pub enum CloseReason {
     Done,
     /// The client was silent for `--idle-close`.
     Idle(Duration),
+    /// The client did not read what it was sent for `--write-timeout`.
+    WriteTimeout(Duration),
     /// The peer reset the connection or stopped reading (RST, EPIPE).
     Reset,
     /// Any other I/O error.
@@ -99,6 +101,13 @@ impl fmt::Display for CloseReason {
             CloseReason::End => f.write_str("end"),
             CloseReason::Done => f.write_str("done"),
             CloseReason::Idle(after) => write!(f, "idle: no data for {}s", after.as_secs()),
+            CloseReason::WriteTimeout(after) => {
+                write!(
+                    f,
+                    "write timeout: the client read nothing for {}s",
+                    after.as_secs()
+                )
+            }
             CloseReason::Reset => f.write_str("reset"),
             CloseReason::Error(err) => write!(f, "error: {err}"),
             CloseReason::Shutdown => f.write_str("shutdown"),
@@ -156,7 +165,8 @@ where
                 totals.bytes_in += n as u64;
                 log.trace(Direction::Received, data);
                 let next = protocol.on_data(data, config, &log, &mut out);
-                if let Err(reason) = send(&mut stream, &mut out, &log, &mut totals, shutdown).await
+                if let Err(reason) =
+                    send(&mut stream, &mut out, config, &log, &mut totals, shutdown).await
                 {
                     break reason;
                 }
@@ -167,7 +177,8 @@ where
             Event::End => {
                 log.event(format_args!("end"));
                 protocol.on_end(&log, &mut out);
-                if let Err(reason) = send(&mut stream, &mut out, &log, &mut totals, shutdown).await
+                if let Err(reason) =
+                    send(&mut stream, &mut out, config, &log, &mut totals, shutdown).await
                 {
                     break reason;
                 }
@@ -182,7 +193,8 @@ where
             Event::Alarm(Alarm::Idle(after)) => break CloseReason::Idle(after),
             Event::Alarm(Alarm::Protocol) => {
                 let next = protocol.on_deadline(config, &log, &mut out);
-                if let Err(reason) = send(&mut stream, &mut out, &log, &mut totals, shutdown).await
+                if let Err(reason) =
+                    send(&mut stream, &mut out, config, &log, &mut totals, shutdown).await
                 {
                     break reason;
                 }
@@ -306,8 +318,16 @@ impl Transport for Async<std::net::TcpStream> {
     }
 }
 
-/// Any in-memory stream, for tests and fuzzing.
-impl<T: AsRef<[u8]> + Unpin> Transport for smol::io::Cursor<T> where smol::io::Cursor<T>: AsyncWrite {}
+/// A borrowed transport is a transport (so a caller can keep the stream).
+impl<T: Transport> Transport for &mut T {
+    fn poll_readable(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        (**self).poll_readable(cx)
+    }
+
+    fn shutdown_write(&mut self) -> io::Result<()> {
+        (**self).shutdown_write()
+    }
+}
 
 /// Reads one chunk into `inbox`, replacing what was there, through this
 /// thread's scratch buffer. Each time the socket has nothing (the connection
@@ -351,10 +371,17 @@ fn poll_read_chunk<S: Transport>(
     polled
 }
 
-/// Writes out all of `out` (then empties it), unless shutdown comes first.
+/// Writes out all of `out` (then empties it), unless shutdown comes first
+/// or the client stops reading for `--write-timeout`.
+///
+/// While this waits, nothing is read from the client: that is the
+/// backpressure. The write timer is only started once a write would block,
+/// so the usual write that goes straight into the socket buffer costs no
+/// timer at all.
 async fn send<S>(
     stream: &mut S,
     out: &mut Vec<u8>,
+    config: &Config,
     log: &ConnLog,
     totals: &mut Totals,
     shutdown: &Shutdown,
@@ -366,15 +393,39 @@ where
         return Ok(());
     }
     log.trace(Direction::Sent, out);
-    let write = async { stream.write_all(out).await.map_err(CloseReason::from) };
-    let stop = async {
-        shutdown.wait().await;
-        Err(CloseReason::Shutdown)
-    };
-    let result = write.or(stop).await;
-    if result.is_ok() {
-        totals.bytes_out += out.len() as u64;
-    }
+    let mut written = 0;
+    let mut deadline: Option<Timer> = None;
+    let mut stop = pin!(shutdown.wait());
+    let result = future::poll_fn(|cx| loop {
+        match Pin::new(&mut *stream).poll_write(cx, &out[written..]) {
+            Poll::Ready(Ok(0)) => {
+                return Poll::Ready(Err(CloseReason::from(io::Error::from(
+                    io::ErrorKind::WriteZero,
+                ))))
+            }
+            Poll::Ready(Ok(n)) => {
+                written += n;
+                totals.bytes_out += n as u64;
+                if written == out.len() {
+                    return Poll::Ready(Ok(()));
+                }
+            }
+            Poll::Ready(Err(err)) => return Poll::Ready(Err(CloseReason::from(err))),
+            Poll::Pending => {
+                if let Some(limit) = config.write_timeout {
+                    let timer = deadline.get_or_insert_with(|| Timer::after(limit));
+                    if Pin::new(timer).poll(cx).is_ready() {
+                        return Poll::Ready(Err(CloseReason::WriteTimeout(limit)));
+                    }
+                }
+                if stop.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Err(CloseReason::Shutdown));
+                }
+                return Poll::Pending;
+            }
+        }
+    })
+    .await;
     out.clear();
     result
 }
@@ -454,7 +505,7 @@ mod tests {
             peer: "127.0.0.1:1".parse().unwrap(),
             verbosity: crate::log::Verbosity::Quiet,
         };
-        let stream = smol::io::Cursor::new(Vec::<u8>::new());
+        let stream = crate::in_memory::Scripted::new([]);
         let future = serve(stream, log, &config, &shutdown);
         let size = std::mem::size_of_val(&future);
         assert!(size <= 1024, "the connection future is {size} bytes");

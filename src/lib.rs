@@ -20,6 +20,8 @@
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`log`]: event lines and how raw bytes are shown in them.
+//! - [`in_memory`]: a connection with no socket, for property tests and
+//!   the fuzzer.
 //! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
 //! - [`bench`]: `rawnet bench`, a load generator that checks every reply.
 
@@ -31,6 +33,7 @@ pub mod client;
 pub mod conn;
 pub mod echo;
 pub mod http;
+pub mod in_memory;
 pub mod log;
 pub mod protocol;
 pub mod server;

@@ -32,6 +32,8 @@ pub struct Config {
     pub idle_close: Option<Duration>,
     /// `--max-connections`: connections open at once; more are refused.
     pub max_connections: usize,
+    /// `--write-timeout`: how long a reply may wait for the client to read.
+    pub write_timeout: Option<Duration>,
     /// `--grace`: how long open connections get to finish on shutdown.
     pub grace: Duration,
     /// `--threads`: OS threads running connections.
@@ -48,11 +50,37 @@ impl Default for Config {
             timeout: Some(Duration::from_secs(3)),
             idle_close: Some(Duration::from_secs(60)),
             max_connections: 1024,
+            write_timeout: Some(Duration::from_secs(30)),
             grace: Duration::from_secs(5),
             threads: default_threads(),
             verbosity: Verbosity::Events,
             http: crate::http::Config::default(),
         }
+    }
+}
+
+/// File descriptors kept free for everything that is not a connection:
+/// stdio, the reactor's epoll and wake-up descriptors, the listeners, and
+/// what the OS itself may open. A small machine's 1024 leaves 992.
+const FDS_RESERVED: u64 = 32;
+
+/// The default `--max-connections`: what the process's open-file limit
+/// allows, so the limit is hit as a clean "refused" line, not as `accept`
+/// failing with EMFILE. Read from `/proc/self/limits` (no unsafe `getrlimit`
+/// needed); where that is missing, 1024.
+pub fn default_max_connections() -> (usize, Option<u64>) {
+    let limit = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+            line.split_whitespace().nth(3)?.parse::<u64>().ok()
+        });
+    match limit {
+        Some(soft) => (
+            soft.saturating_sub(FDS_RESERVED).max(1) as usize,
+            Some(soft),
+        ),
+        None => (1024, None),
     }
 }
 
@@ -237,6 +265,14 @@ pub async fn run(
         if let Ok(addr) = listener.get_ref().local_addr() {
             log::line(format_args!("listening on {addr}"));
         }
+    }
+    if config.verbosity >= Verbosity::Events {
+        let (_, fd_limit) = default_max_connections();
+        let fd_limit = fd_limit.map_or("unknown".to_string(), |n| n.to_string());
+        log::line(format_args!(
+            "serving at most {} connections at once (--max-connections; open-file limit {fd_limit})",
+            config.max_connections
+        ));
     }
 
     let config = Arc::new(config);

@@ -85,16 +85,21 @@ impl Server {
 
     /// Skips lines until one contains `needle`; returns it.
     pub fn expect(&mut self, needle: &str) -> String {
+        self.expect_all(&[needle])
+    }
+
+    /// Skips lines until one contains every one of `needles`; returns it.
+    pub fn expect_all(&mut self, needles: &[&str]) -> String {
         let deadline = Instant::now() + PATIENCE;
         while let Some(line) =
             self.next_line_within(deadline.saturating_duration_since(Instant::now()))
         {
-            if line.contains(needle) {
+            if needles.iter().all(|n| line.contains(n)) {
                 return line;
             }
         }
         panic!(
-            "no line containing {needle:?}; saw:\n{}",
+            "no line containing {needles:?}; saw:\n{}",
             self.seen.join("\n")
         );
     }

@@ -1,0 +1,267 @@
+//! Hostile clients and resource faults (RELIABILITY.md "TCP and resources"
+//! and the slow-sender cases): slowloris, a client that never reads, running
+//! out of file descriptors, resets mid-response, and garbage in every mode.
+//! Every test is bounded in time and talks to 127.0.0.1 only.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use common::{random_bytes, read_response, round_trip, you_said, Server};
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// User plus system CPU time of a process, in clock ticks (1/100 s).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The command name may hold spaces; the fields after ") " are fixed.
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+fn get(server: &Server) -> u16 {
+    let mut conn = server.connect();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    read_response(&mut conn, &mut Vec::new(), false).status
+}
+
+/// RELIABILITY 1: 200 connections dribble request heads a byte every 100 ms.
+/// Normal clients keep being answered meanwhile, and the dribblers get 408
+/// when the head deadline passes, however many bytes they managed to send.
+#[test]
+fn slowloris_gets_408_and_does_not_starve_others() {
+    let mut server = Server::start(&["--mode", "http", "--head-timeout", "2", "--quiet"]);
+    let started = Instant::now();
+    let mut dribblers: Vec<TcpStream> = (0..200).map(|_| server.connect()).collect();
+    let head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: yes\r\n\r\n";
+
+    let mut sent = 0;
+    let mut answered_meanwhile = 0;
+    while started.elapsed() < Duration::from_millis(1500) {
+        for conn in &mut dribblers {
+            conn.write_all(&head[sent..sent + 1]).unwrap();
+        }
+        sent += 1;
+        // A normal client, in between the dribbles, is served at once.
+        let asked = Instant::now();
+        assert_eq!(get(&server), 200);
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "a normal request waited {:?}",
+            asked.elapsed()
+        );
+        answered_meanwhile += 1;
+        sleep(Duration::from_millis(100));
+    }
+    assert!(
+        sent < head.len(),
+        "the heads must still be incomplete at the deadline"
+    );
+    assert!(answered_meanwhile >= 10);
+
+    for conn in &mut dribblers {
+        let response = read_response(conn, &mut Vec::new(), false);
+        assert_eq!(response.status, 408);
+        assert!(response
+            .body_text()
+            .contains("request head not complete within 2s"));
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(5),
+        "the 408s came after {waited:?}"
+    );
+    assert_eq!(get(&server), 200, "still serving after the attack");
+    server.signal("TERM");
+    assert!(server.wait_exit().success());
+}
+
+/// RELIABILITY 25: a client that sends without reading. The server stops
+/// reading while its reply is unread, so its memory does not grow, and the
+/// write deadline closes the connection.
+#[test]
+fn a_client_that_never_reads_is_bounded_and_cut_off() {
+    let mut server = Server::start(&["--mode", "echo", "--write-timeout", "2"]);
+    let start_rss = rss_kib(server.pid());
+    let mut conn = server.connect();
+    conn.set_write_timeout(Some(Duration::from_secs(8)))
+        .unwrap();
+    let chunk = random_bytes(1 << 20, 11);
+    let started = Instant::now();
+    let mut written = 0usize;
+    let mut peak_rss = start_rss;
+    // Up to 64 MiB; the writes block once both sides' buffers are full.
+    while written < 64 << 20 && started.elapsed() < Duration::from_secs(8) {
+        match conn.write(&chunk) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
+        peak_rss = peak_rss.max(rss_kib(server.pid()));
+    }
+    let line = server.expect("write timeout");
+    assert!(
+        line.contains("close (write timeout: the client read nothing for 2s)"),
+        "{line}"
+    );
+    peak_rss = peak_rss.max(rss_kib(server.pid()));
+    assert!(
+        written < 64 << 20,
+        "the server kept reading: {written} bytes taken"
+    );
+    assert!(
+        peak_rss < start_rss + 8 * 1024,
+        "server RSS grew from {start_rss} KiB to {peak_rss} KiB while {written} bytes were sent"
+    );
+    // Still serving everyone else.
+    let mut other = server.connect();
+    assert_eq!(round_trip(&mut other, b"ok?", 16), you_said(b"ok?"));
+}
+
+/// RELIABILITY 28: out of file descriptors in accept. With a limit of 64
+/// and 200 clients, accept fails with EMFILE; the server backs off instead
+/// of spinning, and serves again once descriptors are free.
+#[test]
+fn running_out_of_file_descriptors_backs_off_and_recovers() {
+    let mut cmd = Command::new("sh");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .arg("-c")
+        // --max-connections above the limit, so that accept itself fails.
+        .arg(r#"ulimit -n 64 && exec "$0" --mode echo --host 127.0.0.1 --port 0 --max-connections 1000"#)
+        .arg(env!("CARGO_BIN_EXE_rawnet"));
+    let mut server = Server::spawn(cmd);
+    assert!(server
+        .expect("serving at most")
+        .ends_with("open-file limit 64)"));
+
+    let flood: Vec<TcpStream> = (0..200)
+        .map(|_| TcpStream::connect(server.addr).unwrap())
+        .collect();
+    let line = server.expect("accept failed");
+    assert!(line.contains("retrying with backoff up to 1s"), "{line}");
+    let before = cpu_ticks(server.pid());
+    sleep(Duration::from_secs(2));
+    let spent = cpu_ticks(server.pid()) - before;
+    assert!(
+        spent < 40,
+        "the accept loop spun: {spent} ticks of CPU in 2 s"
+    );
+    // One line per burst of failures, not one per retry.
+    server.expect_none("accept failed", Duration::from_millis(200));
+
+    drop(flood);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut conn = server.connect();
+        conn.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        if conn.write_all(b"back?").is_ok() {
+            let mut reply = vec![0; 18];
+            if conn.read_exact(&mut reply).is_ok() {
+                assert_eq!(reply, you_said(b"back?"));
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not serving again after the flood"
+        );
+        sleep(Duration::from_millis(200));
+    }
+}
+
+/// RELIABILITY 26: the client resets the connection (SO_LINGER 0, then
+/// close) while the server is still writing to it.
+#[test]
+fn a_reset_mid_response_is_logged_and_the_server_goes_on() {
+    let mut server = Server::start(&["--mode", "raw"]);
+    let mut steady = server.connect();
+    server.expect("connection");
+
+    let rude = server.connect();
+    // 8 MiB that echo back into a socket that is never read: the server is
+    // mid-write when the reset comes.
+    let data = random_bytes(8 << 20, 5);
+    let mut writer = rude.try_clone().unwrap();
+    writer
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let _ = writer.write_all(&data);
+    let socket = socket2::SockRef::from(&rude);
+    socket.set_linger(Some(Duration::ZERO)).unwrap();
+    drop(writer);
+    drop(rude);
+
+    let closed = server.expect_all(&["#2 ", " close ("]);
+    assert!(closed.contains("close (reset)"), "{closed}");
+    assert_eq!(round_trip(&mut steady, b"still here", 10), b"still here");
+    server.signal("TERM");
+    assert!(server.wait_exit().success(), "no panic, a clean exit");
+}
+
+/// RELIABILITY 29 and the rest: random bytes, binary and non-UTF-8 in every
+/// mode. No panic, byte-exact echoes, escaped logs, and the server serves on.
+#[test]
+fn garbage_in_every_mode_is_survived() {
+    for mode in ["auto", "echo", "raw", "http"] {
+        let mut server = Server::start(&["--mode", mode, "--head-timeout", "1"]);
+        for seed in 1..=20u64 {
+            let garbage = random_bytes(1 + (seed as usize * 997) % 5000, seed);
+            let mut conn = server.connect();
+            conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let _ = conn.write_all(&garbage);
+            let _ = conn.shutdown(std::net::Shutdown::Write);
+            let mut reply = Vec::new();
+            let _ = conn.read_to_end(&mut reply);
+            match mode {
+                "echo" => assert_eq!(reply, you_said(&garbage)),
+                "raw" => assert_eq!(reply, garbage),
+                // HTTP answers garbage with a 400 (or nothing, if it never
+                // looked like a request); auto echoes what is not HTTP.
+                _ => assert!(
+                    reply.is_empty()
+                        || reply.starts_with(b"HTTP/1.1 4")
+                        || reply.starts_with(b"You said \""),
+                    "{mode}: {:?}",
+                    String::from_utf8_lossy(&reply[..reply.len().min(80)])
+                ),
+            }
+        }
+        let mut conn = server.connect();
+        let request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        conn.write_all(request).unwrap();
+        let mut first = [0u8; 8];
+        conn.read_exact(&mut first).unwrap();
+        assert!(
+            matches!(&first, b"HTTP/1.1" | b"You said" | b"GET / HT"),
+            "{mode} stopped serving"
+        );
+        server.signal("TERM");
+        server.rest();
+        assert!(
+            server.wait_exit().success(),
+            "{mode}: no panic, a clean exit"
+        );
+        // Logs show bytes escaped, never raw control characters.
+        assert!(server.seen.len() > 20, "{mode}: {:?}", server.seen);
+        for line in &server.seen {
+            assert!(
+                !line.chars().any(|c| c.is_control()),
+                "{mode}: unescaped log line {line:?}"
+            );
+        }
+    }
+}
