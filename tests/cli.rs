@@ -144,7 +144,7 @@ fn sigint_with_an_open_connection_waits_the_grace_period_then_closes_it() {
 fn a_connection_that_finishes_during_the_grace_period_ends_it_early() {
     let mut server = Server::start(&["--grace", "30"]);
     let conn = server.connect();
-    server.expect(" connection");
+    server.expect_all(&["#1 ", " connection"]);
     server.signal("TERM");
     assert_eq!(server.expect("received"), "received SIGTERM, shutting down");
     server.expect("stopped accepting");
@@ -158,7 +158,7 @@ fn a_connection_that_finishes_during_the_grace_period_ends_it_early() {
 fn a_second_sigint_exits_at_once() {
     let mut server = Server::start(&["--grace", "30"]);
     let _conn = server.connect();
-    server.expect(" connection");
+    server.expect_all(&["#1 ", " connection"]);
     server.signal("INT");
     server.expect("stopped accepting");
     server.signal("INT");

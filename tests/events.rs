@@ -17,7 +17,10 @@ fn a_conversation_logs_connection_data_end_and_close() {
     half_close(&conn);
     read_to_end(&mut conn);
 
-    assert_eq!(server.expect(" connection"), format!("#1 {me} connection"));
+    assert_eq!(
+        server.expect_all(&["#1 ", " connection"]),
+        format!("#1 {me} connection")
+    );
     assert_eq!(
         server.expect(" data "),
         format!("#1 {me} data 17 bytes: \"I am happyGloria.\"")

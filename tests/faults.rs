@@ -189,7 +189,7 @@ fn running_out_of_file_descriptors_backs_off_and_recovers() {
 fn a_reset_mid_response_is_logged_and_the_server_goes_on() {
     let mut server = Server::start(&["--mode", "raw"]);
     let mut steady = server.connect();
-    server.expect(" connection");
+    server.expect_all(&["#1 ", " connection"]);
 
     let rude = server.connect();
     // 8 MiB that echo back into a socket that is never read: the server is
