@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use smol::io::{AsyncRead, AsyncWrite};
@@ -83,10 +84,10 @@ pub fn serve(chunks: impl IntoIterator<Item = Vec<u8>>, config: &Config) -> Vec<
         peer: SocketAddr::from(([127, 0, 0, 1], 1)),
         verbosity: Verbosity::Quiet,
     };
-    let config = Config {
+    let config = Arc::new(Config {
         verbosity: Verbosity::Quiet,
         ..config.clone()
-    };
-    smol::block_on(conn::serve(&mut stream, log, &config, &shutdown));
+    });
+    smol::block_on(conn::serve(&mut stream, log, config, shutdown, |_| {}));
     stream.written
 }

@@ -451,21 +451,28 @@ async fn accept_loop(
     }
 }
 
-async fn serve_one(
+/// One connection's task: serve it, then add its totals to the server's.
+/// The task is the connection future itself, with a small closure for the
+/// end, because this future is most of what each open connection costs
+/// (see `conn::serve`); wrapping it in another `async` block would keep the
+/// stream and log in both.
+fn serve_one(
     stream: Async<TcpStream>,
     log: ConnLog,
     config: Arc<Config>,
     shared: Arc<Shared>,
     stop: Shutdown,
-    _all_done: channel::Sender<()>,
-) {
-    let totals = conn::serve(stream, log, &config, &stop).await;
-    shared.bytes_in.fetch_add(totals.bytes_in, Ordering::SeqCst);
-    shared
-        .bytes_out
-        .fetch_add(totals.bytes_out, Ordering::SeqCst);
-    shared.open.fetch_sub(1, Ordering::SeqCst);
-    // `_all_done` drops here: one fewer connection for shutdown to wait on.
+    all_done: channel::Sender<()>,
+) -> impl Future<Output = ()> {
+    conn::serve(stream, log, config, stop, move |totals| {
+        shared.bytes_in.fetch_add(totals.bytes_in, Ordering::SeqCst);
+        shared
+            .bytes_out
+            .fetch_add(totals.bytes_out, Ordering::SeqCst);
+        shared.open.fetch_sub(1, Ordering::SeqCst);
+        // One fewer connection for shutdown to wait on.
+        drop(all_done);
+    })
 }
 
 #[cfg(test)]

@@ -24,8 +24,7 @@ conns = []
 for _ in range(a.n):
     s = socket.create_connection((a.host, a.port))
     conns.append(s)
-# A byte round trip on the last one: every earlier connection is accepted
-# by then (the server accepts in order), so the server's memory is settled.
+# The caller waits a little after this line for the server to accept them all.
 print(f"open {len(conns)}", flush=True)
 deadline = time.time() + a.hold
 while time.time() < deadline:
