@@ -67,7 +67,7 @@ pub struct ServeArgs {
     pub body: Option<String>,
 
     /// HTTP: largest request head (request line and headers) in bytes; more
-    /// gets 414 or 431 (default: 8192)
+    /// gets 414 or 431, as do more than 64 header lines (default: 8192)
     #[argh(option, default = "http::DEFAULT_MAX_HEAD")]
     pub max_head: usize,
 

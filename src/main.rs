@@ -22,8 +22,8 @@ fn main() -> ExitCode {
         },
         Ok(Action::Bench(opts)) => {
             eprintln!(
-                "rawnet bench: {:?} mode, {} connections, pipeline {}, {:.1}s against {}:{}",
-                opts.mode,
+                "rawnet bench: {} mode, {} connections, pipeline {}, {:.1}s against {}:{}",
+                format!("{:?}", opts.mode).to_lowercase(),
                 opts.connections,
                 opts.pipeline,
                 opts.duration.as_secs_f64(),
