@@ -180,74 +180,52 @@ pub fn serve<S: Transport>(
                         }
                         event => event,
                     };
-                match event {
+                // Each event may leave a reply in `out`; it is sent before
+                // anything more is read. `next` says whether to go on after,
+                // and `ended` whether the client had finished (FIN).
+                let (next, ended) = match event {
                     Event::Data(n) => {
                         silence.heard_from_client();
                         let data = &inbox[..n];
                         totals.bytes_in += n as u64;
                         log.trace(Direction::Received, data);
-                        let next = protocol.on_data(data, config, &log, &mut out);
-                        if let Err(reason) = send(
-                            &mut stream,
-                            &mut out,
-                            config,
-                            &log,
-                            &mut totals,
-                            stop.as_mut(),
-                        )
-                        .await
-                        {
-                            break reason;
-                        }
-                        if next == Next::Close {
-                            break CloseReason::Done;
-                        }
+                        (protocol.on_data(data, config, &log, &mut out), false)
                     }
                     Event::End => {
                         log.event(format_args!("end"));
                         protocol.on_end(&log, &mut out);
-                        if let Err(reason) = send(
-                            &mut stream,
-                            &mut out,
-                            config,
-                            &log,
-                            &mut totals,
-                            stop.as_mut(),
-                        )
-                        .await
-                        {
-                            break reason;
-                        }
-                        break CloseReason::End;
+                        (Next::Close, true)
                     }
                     Event::Alarm(Alarm::Timeout(after)) => {
                         // Like Node's 'timeout' event this only tells; the connection
                         // stays open until --idle-close or the client ends it.
                         log.event(format_args!("timeout: no data for {}s", after.as_secs()));
                         silence.timeout_told();
+                        continue;
                     }
                     Event::Alarm(Alarm::Idle(after)) => break CloseReason::Idle(after),
                     Event::Alarm(Alarm::Protocol) => {
-                        let next = protocol.on_deadline(config, &log, &mut out);
-                        if let Err(reason) = send(
-                            &mut stream,
-                            &mut out,
-                            config,
-                            &log,
-                            &mut totals,
-                            stop.as_mut(),
-                        )
-                        .await
-                        {
-                            break reason;
-                        }
-                        if next == Next::Close {
-                            break CloseReason::Done;
-                        }
+                        (protocol.on_deadline(config, &log, &mut out), false)
                     }
                     Event::Shutdown => break CloseReason::Shutdown,
                     Event::Failed(err) => break CloseReason::from(err),
                     Event::TimerRang => unreachable!("turned into an alarm above"),
+                };
+                let sent = send(
+                    &mut stream,
+                    &mut out,
+                    config,
+                    &log,
+                    &mut totals,
+                    stop.as_mut(),
+                );
+                if let Err(reason) = sent.await {
+                    break reason;
+                }
+                match (next, ended) {
+                    (_, true) => break CloseReason::End,
+                    (Next::Close, false) => break CloseReason::Done,
+                    (Next::Continue, false) => {}
                 }
             };
 
