@@ -150,84 +150,81 @@ pub fn serve<S: Transport>(
         let mut timer = Timer::never();
         let mut timer_at: Option<Instant> = None;
 
-        let reason =
-            loop {
-                let alarm = next_alarm(&silence, &protocol, config);
-                // Move the timer only when the alarm is due sooner than it rings. A
-                // timer that rings early is just set again; moving it on every chunk
-                // would cost a reactor wake-up per request (smol's reactor is
-                // notified each time a timer is inserted).
-                if let Some((at, _)) = alarm {
-                    if timer_at.is_none_or(|rings| at < rings) {
-                        timer.set_at(at);
-                        timer_at = Some(at);
+        let reason = loop {
+            let alarm = next_alarm(&silence, &protocol, config);
+            // Move the timer only when the alarm is due sooner than it rings. A
+            // timer that rings early is just set again; moving it on every chunk
+            // would cost a reactor wake-up per request (smol's reactor is
+            // notified each time a timer is inserted).
+            if let Some((at, _)) = alarm {
+                if timer_at.is_none_or(|rings| at < rings) {
+                    timer.set_at(at);
+                    timer_at = Some(at);
+                }
+            }
+            let event = next_event(&mut stream, &mut inbox, &mut out, &mut timer, stop.as_mut());
+            let event = match event.await {
+                Event::TimerRang => {
+                    timer_at = None;
+                    // Worked out again rather than kept from above: nothing
+                    // it depends on changed, and not holding it across the
+                    // await keeps every connection's future smaller.
+                    match next_alarm(&silence, &protocol, config) {
+                        Some((at, which)) if Instant::now() >= at => Event::Alarm(which),
+                        // Rang for an alarm that has since moved on.
+                        _ => continue,
                     }
                 }
-                let event =
-                    match next_event(&mut stream, &mut inbox, &mut out, &mut timer, stop.as_mut())
-                        .await
-                    {
-                        Event::TimerRang => {
-                            timer_at = None;
-                            // Worked out again rather than kept from above: nothing
-                            // it depends on changed, and not holding it across the
-                            // await keeps every connection's future smaller.
-                            match next_alarm(&silence, &protocol, config) {
-                                Some((at, which)) if Instant::now() >= at => Event::Alarm(which),
-                                // Rang for an alarm that has since moved on.
-                                _ => continue,
-                            }
-                        }
-                        event => event,
-                    };
-                // Each event may leave a reply in `out`; it is sent before
-                // anything more is read. `next` says whether to go on after,
-                // and `ended` whether the client had finished (FIN).
-                let (next, ended) = match event {
-                    Event::Data(n) => {
-                        silence.heard_from_client();
-                        let data = &inbox[..n];
-                        totals.bytes_in += n as u64;
-                        log.trace(Direction::Received, data);
-                        (protocol.on_data(data, config, &log, &mut out), false)
-                    }
-                    Event::End => {
-                        log.event(format_args!("end"));
-                        protocol.on_end(&log, &mut out);
-                        (Next::Close, true)
-                    }
-                    Event::Alarm(Alarm::Timeout(after)) => {
-                        // Like Node's 'timeout' event this only tells; the connection
-                        // stays open until --idle-close or the client ends it.
-                        log.event(format_args!("timeout: no data for {}s", after.as_secs()));
-                        silence.timeout_told();
-                        continue;
-                    }
-                    Event::Alarm(Alarm::Idle(after)) => break CloseReason::Idle(after),
-                    Event::Alarm(Alarm::Protocol) => {
-                        (protocol.on_deadline(config, &log, &mut out), false)
-                    }
-                    Event::Shutdown => break CloseReason::Shutdown,
-                    Event::Failed(err) => break CloseReason::from(err),
-                    Event::TimerRang => unreachable!("turned into an alarm above"),
-                };
-                let sent = send(
-                    &mut stream,
-                    &mut out,
-                    config,
-                    &log,
-                    &mut totals,
-                    stop.as_mut(),
-                );
-                if let Err(reason) = sent.await {
-                    break reason;
-                }
-                match (next, ended) {
-                    (_, true) => break CloseReason::End,
-                    (Next::Close, false) => break CloseReason::Done,
-                    (Next::Continue, false) => {}
-                }
+                event => event,
             };
+            // Each event may leave a reply in `out`; it is sent before
+            // anything more is read. `next` says whether to go on after,
+            // and `ended` whether the client had finished (FIN).
+            let (next, ended) = match event {
+                Event::Data(n) => {
+                    silence.heard_from_client();
+                    let data = &inbox[..n];
+                    totals.bytes_in += n as u64;
+                    log.trace(Direction::Received, data);
+                    (protocol.on_data(data, config, &log, &mut out), false)
+                }
+                Event::End => {
+                    log.event(format_args!("end"));
+                    protocol.on_end(&log, &mut out);
+                    (Next::Close, true)
+                }
+                Event::Alarm(Alarm::Timeout(after)) => {
+                    // Like Node's 'timeout' event this only tells; the connection
+                    // stays open until --idle-close or the client ends it.
+                    log.event(format_args!("timeout: no data for {}s", after.as_secs()));
+                    silence.timeout_told();
+                    continue;
+                }
+                Event::Alarm(Alarm::Idle(after)) => break CloseReason::Idle(after),
+                Event::Alarm(Alarm::Protocol) => {
+                    (protocol.on_deadline(config, &log, &mut out), false)
+                }
+                Event::Shutdown => break CloseReason::Shutdown,
+                Event::Failed(err) => break CloseReason::from(err),
+                Event::TimerRang => unreachable!("turned into an alarm above"),
+            };
+            let sent = send(
+                &mut stream,
+                &mut out,
+                config,
+                &log,
+                &mut totals,
+                stop.as_mut(),
+            );
+            if let Err(reason) = sent.await {
+                break reason;
+            }
+            match (next, ended) {
+                (_, true) => break CloseReason::End,
+                (Next::Close, false) => break CloseReason::Done,
+                (Next::Continue, false) => {}
+            }
+        };
 
         // Flush and send our FIN. If that fails the connection is over anyway,
         // and the reason already logged is the one that matters.

@@ -283,11 +283,11 @@ pub async fn run(
     // on the 2-core machine (medians of 3 alternating 5 s runs): 122k req/s,
     // against 110k for one executor per thread, each accepting on its own
     // SO_REUSEPORT listener, and 107k for one executor per thread sharing
-    // one listener. The kernel spreads connections over SO_REUSEPORT
-    // sockets by hash, so with few connections one thread gets more than its
-    // share and cannot hand any over; here idle threads steal work. (smol's
-    // reactor is one per process either way, so per-thread executors do not
-    // save the cross-thread wake-ups.)
+    // one listener. Likely reasons: smol's reactor is one per process
+    // either way, so per-thread executors do not save the cross-thread
+    // wake-ups; and a thread that got more than its share of connections
+    // (the kernel spreads them over SO_REUSEPORT sockets by hash) cannot
+    // hand any over, while here idle threads steal work.
     let ex = Arc::new(Executor::new());
     let (stop_workers, workers_stop) = shutdown::channel();
     let workers: Vec<std::thread::JoinHandle<()>> = (0..config.threads.max(1))
