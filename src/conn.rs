@@ -41,9 +41,11 @@ const READ_BUFFER: usize = 64 * 1024;
 const KEEP_WHEN_IDLE: usize = 2 * 1024;
 
 thread_local! {
-    /// Each thread's read buffer. A connection borrows it only inside one
-    /// `poll_read` and copies out what arrived, so ten thousand idle
-    /// connections hold no read buffers at all: one per thread is enough.
+    /// Each thread's read buffer, so ten thousand idle connections hold no
+    /// read buffers at all: one per thread is enough. A connection reads
+    /// into it and hands the bytes to its protocol in the same poll, with no
+    /// `.await` in between: no other task can run on this thread meanwhile,
+    /// and a task only moves to another thread between polls.
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_BUFFER]);
 }
 
@@ -142,8 +144,9 @@ pub fn serve<S: Transport>(
         log.event(format_args!("connection"));
         let started = Instant::now();
         let mut protocol = Protocol::new(config.mode);
-        // What the last read brought, and what goes back: see KEEP_WHEN_IDLE.
-        let mut inbox = Vec::new();
+        // How many bytes the last read brought (see `poll_read_chunk`), and
+        // what goes back (see KEEP_WHEN_IDLE).
+        let mut last_read = 0;
         let mut out = Vec::new();
         let mut totals = Totals::default();
         let mut silence = Silence::new();
@@ -162,7 +165,13 @@ pub fn serve<S: Transport>(
                     timer_at = Some(at);
                 }
             }
-            let event = next_event(&mut stream, &mut inbox, &mut out, &mut timer, stop.as_mut());
+            let event = next_event(
+                &mut stream,
+                &mut last_read,
+                &mut out,
+                &mut timer,
+                stop.as_mut(),
+            );
             let event = match event.await {
                 Event::TimerRang => {
                     timer_at = None;
@@ -183,10 +192,14 @@ pub fn serve<S: Transport>(
             let (next, ended) = match event {
                 Event::Data(n) => {
                     silence.heard_from_client();
-                    let data = &inbox[..n];
                     totals.bytes_in += n as u64;
-                    log.trace(Direction::Received, data);
-                    (protocol.on_data(data, config, &log, &mut out), false)
+                    // Still in this thread's read buffer: see SCRATCH.
+                    let next = SCRATCH.with_borrow(|scratch| {
+                        let data = &scratch[..n];
+                        log.trace(Direction::Received, data);
+                        protocol.on_data(data, config, &log, &mut out)
+                    });
+                    (next, false)
                 }
                 Event::End => {
                     log.event(format_args!("end"));
@@ -232,25 +245,32 @@ pub fn serve<S: Transport>(
         let _ = stream.shutdown_write();
         if let CloseReason::Done = reason {
             // Boxed: only closing connections need its timer.
-            Box::pin(linger(&mut stream, &mut inbox)).await;
+            Box::pin(linger(&mut stream)).await;
         }
+        // Close the socket and free the connection's slot before the
+        // `close` line, so that whoever reads it (a test, a script, a
+        // client at --max-connections) finds the slot free.
+        drop(stream);
+        on_close(totals);
         log.event(format_args!(
             "close ({reason}): {} bytes in, {} bytes out, {:.3}s",
             totals.bytes_in,
             totals.bytes_out,
             started.elapsed().as_secs_f64()
         ));
-        on_close(totals);
     }
 }
 
 /// Reads and discards until EOF, [`LINGER_BYTES`] or [`LINGER_TIME`].
-async fn linger<S: Transport>(stream: &mut S, inbox: &mut Vec<u8>) {
+async fn linger<S: Transport>(stream: &mut S) {
     let drain = async {
         let mut drained = 0;
+        let mut last_read = 0;
         while drained < LINGER_BYTES {
             let mut no_output = Vec::new();
-            match future::poll_fn(|cx| poll_read_chunk(stream, inbox, &mut no_output, cx)).await {
+            match future::poll_fn(|cx| poll_read_chunk(stream, &mut last_read, &mut no_output, cx))
+                .await
+            {
                 Ok(0) | Err(_) => break,
                 Ok(n) => drained += n,
             }
@@ -283,13 +303,13 @@ enum Event {
 /// read has consumed nothing, so no byte is lost when a timer wins.
 fn next_event<'a, S: Transport>(
     stream: &'a mut S,
-    inbox: &'a mut Vec<u8>,
+    last_read: &'a mut usize,
     out: &'a mut Vec<u8>,
     timer: &'a mut Timer,
     mut stop: Pin<&'a mut impl Future<Output = ()>>,
 ) -> impl Future<Output = Event> + 'a {
     future::poll_fn(move |cx| {
-        if let Poll::Ready(read) = poll_read_chunk(stream, inbox, out, cx) {
+        if let Poll::Ready(read) = poll_read_chunk(stream, last_read, out, cx) {
             return Poll::Ready(match read {
                 Ok(0) => Event::End,
                 Ok(n) => Event::Data(n),
@@ -344,44 +364,35 @@ impl<T: Transport> Transport for &mut T {
     }
 }
 
-/// Reads one chunk into `inbox`, replacing what was there, through this
-/// thread's scratch buffer. Each time the socket has nothing (the connection
-/// is quiet), large buffers are handed back first.
+/// Reads one chunk into this thread's read buffer (`SCRATCH`) and says how
+/// many bytes came; `last_read` remembers it for next time. Each time the
+/// socket has nothing (the connection is quiet), a large `out` buffer is
+/// handed back first.
 fn poll_read_chunk<S: Transport>(
     stream: &mut S,
-    inbox: &mut Vec<u8>,
+    last_read: &mut usize,
     out: &mut Vec<u8>,
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<usize>> {
     // The last read took less than it could, so the socket is most likely
     // empty: ask the reactor first instead of making a read() that would
     // only say "would block". That saves a system call per request.
-    let last_was_short = !inbox.is_empty() && inbox.len() < READ_BUFFER;
+    let last_was_short = *last_read > 0 && *last_read < READ_BUFFER;
     let polled = match last_was_short {
-        true => stream.poll_readable(cx).map_ok(|()| None),
-        false => Poll::Ready(Ok(Some(()))),
+        true => stream.poll_readable(cx),
+        false => Poll::Ready(Ok(())),
     };
-    let polled =
-        match polled {
-            Poll::Ready(Ok(_)) => SCRATCH.with_borrow_mut(|scratch| {
-                match Pin::new(&mut *stream).poll_read(cx, scratch) {
-                    Poll::Ready(Ok(n)) => {
-                        inbox.clear();
-                        inbox.extend_from_slice(&scratch[..n]);
-                        Poll::Ready(Ok(n))
-                    }
-                    other => other,
-                }
-            }),
-            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
-            Poll::Pending => Poll::Pending,
-        };
-    if polled.is_pending() {
-        for buf in [&mut *inbox, &mut *out] {
-            if buf.capacity() > KEEP_WHEN_IDLE {
-                *buf = Vec::new();
-            }
+    let polled = match polled {
+        Poll::Ready(Ok(())) => {
+            SCRATCH.with_borrow_mut(|scratch| Pin::new(&mut *stream).poll_read(cx, scratch))
         }
+        Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
+        Poll::Pending => Poll::Pending,
+    };
+    match polled {
+        Poll::Ready(Ok(n)) => *last_read = n,
+        Poll::Pending if out.capacity() > KEEP_WHEN_IDLE => *out = Vec::new(),
+        _ => {}
     }
     polled
 }
