@@ -35,9 +35,10 @@ use crate::shutdown::Shutdown;
 /// connection.
 const READ_BUFFER: usize = 64 * 1024;
 
-/// Buffers larger than this are given back when the connection goes quiet,
-/// so a burst does not leave an idle connection holding memory; smaller ones
-/// are kept, so a ping-pong conversation does not allocate per message.
+/// A reply buffer larger than this is given back when the connection goes
+/// quiet, so a burst does not leave an idle connection holding memory; a
+/// smaller one is kept, so a ping-pong conversation does not allocate per
+/// message.
 const KEEP_WHEN_IDLE: usize = 2 * 1024;
 
 thread_local! {
