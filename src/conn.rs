@@ -18,7 +18,7 @@ use std::future::Future;
 use std::io;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use smol::future::{self, FutureExt};
@@ -268,10 +268,7 @@ async fn linger<S: Transport>(stream: &mut S) {
         let mut drained = 0;
         let mut last_read = 0;
         while drained < LINGER_BYTES {
-            let mut no_output = Vec::new();
-            match future::poll_fn(|cx| poll_read_chunk(stream, &mut last_read, &mut no_output, cx))
-                .await
-            {
+            match future::poll_fn(|cx| poll_read_chunk(stream, &mut last_read, cx)).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => drained += n,
             }
@@ -310,12 +307,14 @@ fn next_event<'a, S: Transport>(
     mut stop: Pin<&'a mut impl Future<Output = ()>>,
 ) -> impl Future<Output = Event> + 'a {
     future::poll_fn(move |cx| {
-        if let Poll::Ready(read) = poll_read_chunk(stream, last_read, out, cx) {
-            return Poll::Ready(match read {
-                Ok(0) => Event::End,
-                Ok(n) => Event::Data(n),
-                Err(err) => Event::Failed(err),
-            });
+        match poll_read_chunk(stream, last_read, cx) {
+            Poll::Ready(Ok(0)) => return Poll::Ready(Event::End),
+            Poll::Ready(Ok(n)) => return Poll::Ready(Event::Data(n)),
+            Poll::Ready(Err(err)) => return Poll::Ready(Event::Failed(err)),
+            // The socket has nothing: the connection is quiet, so a large
+            // reply buffer is handed back (see KEEP_WHEN_IDLE).
+            Poll::Pending if out.capacity() > KEEP_WHEN_IDLE => *out = Vec::new(),
+            Poll::Pending => {}
         }
         if Pin::new(&mut *timer).poll(cx).is_ready() {
             return Poll::Ready(Event::TimerRang);
@@ -366,36 +365,22 @@ impl<T: Transport> Transport for &mut T {
 }
 
 /// Reads one chunk into this thread's read buffer (`SCRATCH`) and says how
-/// many bytes came; `last_read` remembers it for next time. Each time the
-/// socket has nothing (the connection is quiet), a large `out` buffer is
-/// handed back first.
+/// many bytes came; `last_read` remembers it for next time.
 fn poll_read_chunk<S: Transport>(
     stream: &mut S,
     last_read: &mut usize,
-    out: &mut Vec<u8>,
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<usize>> {
     // The last read took less than it could, so the socket is most likely
     // empty: ask the reactor first instead of making a read() that would
     // only say "would block". That saves a system call per request.
-    let last_was_short = *last_read > 0 && *last_read < READ_BUFFER;
-    let polled = match last_was_short {
-        true => stream.poll_readable(cx),
-        false => Poll::Ready(Ok(())),
-    };
-    let polled = match polled {
-        Poll::Ready(Ok(())) => {
-            SCRATCH.with_borrow_mut(|scratch| Pin::new(&mut *stream).poll_read(cx, scratch))
-        }
-        Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
-        Poll::Pending => Poll::Pending,
-    };
-    match polled {
-        Poll::Ready(Ok(n)) => *last_read = n,
-        Poll::Pending if out.capacity() > KEEP_WHEN_IDLE => *out = Vec::new(),
-        _ => {}
+    if *last_read > 0 && *last_read < READ_BUFFER {
+        ready!(stream.poll_readable(cx))?;
     }
-    polled
+    let n =
+        ready!(SCRATCH.with_borrow_mut(|scratch| Pin::new(&mut *stream).poll_read(cx, scratch)))?;
+    *last_read = n;
+    Poll::Ready(Ok(n))
 }
 
 /// Writes out all of `out` (then empties it), unless shutdown comes first
