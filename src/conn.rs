@@ -154,7 +154,7 @@ pub fn serve<S: Transport>(
         let mut timer = Timer::never();
         let mut timer_at: Option<Instant> = None;
 
-        let reason = loop {
+        let reason = 'connection: loop {
             let alarm = next_alarm(&silence, &protocol, config);
             // Move the timer only when the alarm is due sooner than it rings. A
             // timer that rings early is just set again; moving it on every chunk
@@ -222,16 +222,26 @@ pub fn serve<S: Transport>(
                 Event::Failed(err) => break CloseReason::from(err),
                 Event::TimerRang => unreachable!("turned into an alarm above"),
             };
-            let sent = send(
-                &mut stream,
-                &mut out,
-                config,
-                &log,
-                &mut totals,
-                stop.as_mut(),
-            );
-            if let Err(reason) = sent.await {
-                break reason;
+            let mut next = next;
+            loop {
+                let sent = send(
+                    &mut stream,
+                    &mut out,
+                    config,
+                    &log,
+                    &mut totals,
+                    stop.as_mut(),
+                );
+                if let Err(reason) = sent.await {
+                    break 'connection reason;
+                }
+                // The protocol held back answers once its output passed a
+                // bound; the client has taken that output, so it goes on,
+                // still before anything more is read.
+                if next == Next::Close || !protocol.is_paused() {
+                    break;
+                }
+                next = protocol.resume(config, &log, &mut out);
             }
             match (next, ended) {
                 (_, true) => break CloseReason::End,
@@ -492,10 +502,10 @@ impl Silence {
         let timeout = config
             .timeout
             .filter(|_| !self.timeout_told)
-            .map(|after| (self.since + after, Alarm::Timeout(after)));
+            .and_then(|after| Some((self.since.checked_add(after)?, Alarm::Timeout(after))));
         let idle = config
             .idle_close
-            .map(|after| (self.since + after, Alarm::Idle(after)));
+            .and_then(|after| Some((self.since.checked_add(after)?, Alarm::Idle(after))));
         earliest(timeout, idle)
     }
 }

@@ -113,6 +113,22 @@ impl Protocol {
         }
     }
 
+    /// Whether the protocol stopped answering because its unsent output
+    /// passed a bound, with more already received to answer (see
+    /// [`http::OUTPUT_BOUND`]). The connection sends the output, then calls
+    /// [`Protocol::resume`] before it reads anything more.
+    pub fn is_paused(&self) -> bool {
+        matches!(self, Protocol::Http(session) if session.is_paused())
+    }
+
+    /// Goes on answering what was held back by the bound.
+    pub fn resume(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        match self {
+            Protocol::Http(session) => session.resume(&config.http, log, out),
+            _ => Next::Continue,
+        }
+    }
+
     /// The client has finished sending (FIN). Anything still owed goes into
     /// `out`; the connection then closes, as Node does with its default
     /// `allowHalfOpen: false`.

@@ -13,6 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use smol::channel;
+use std::panic::AssertUnwindSafe;
+
 use smol::future::FutureExt;
 use smol::{Async, Executor, Timer};
 use std::net::{TcpListener, TcpStream};
@@ -464,20 +466,106 @@ fn serve_one(
     stop: Shutdown,
     all_done: channel::Sender<()>,
 ) -> impl Future<Output = ()> {
-    conn::serve(stream, log, config, stop, move |totals| {
-        shared.bytes_in.fetch_add(totals.bytes_in, Ordering::SeqCst);
-        shared
+    let slot = Slot {
+        shared,
+        _all_done: all_done,
+    };
+    let connection = conn::serve(stream, log, config, stop, move |totals| {
+        slot.shared
+            .bytes_in
+            .fetch_add(totals.bytes_in, Ordering::SeqCst);
+        slot.shared
             .bytes_out
             .fetch_add(totals.bytes_out, Ordering::SeqCst);
-        shared.open.fetch_sub(1, Ordering::SeqCst);
-        // One fewer connection for shutdown to wait on.
-        drop(all_done);
-    })
+        drop(slot);
+    });
+    isolate(connection, log)
+}
+
+/// One open connection's place in the server's count. Dropping it frees
+/// the place, and tells shutdown there is one connection fewer to wait
+/// for: whether the connection ended as it should or a panic unwound it.
+struct Slot {
+    shared: Arc<Shared>,
+    _all_done: channel::Sender<()>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.shared.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Runs one connection so that a panic inside it (a bug in rawnet: the
+/// release build checks arithmetic for overflow, so a missed case panics
+/// instead of wrapping) ends that connection alone. Without this the panic
+/// would unwind out of the executor and take the worker thread with it,
+/// and with the last thread the whole server.
+// Not `async fn`, for the reason given at `conn::serve`: it would keep
+// the connection future twice, as passed and as moved in.
+#[allow(clippy::manual_async_fn)]
+fn isolate(connection: impl Future<Output = ()>, log: ConnLog) -> impl Future<Output = ()> {
+    async move {
+        if let Err(panic) = AssertUnwindSafe(connection).catch_unwind().await {
+            let message = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("(no message)");
+            log.event(format_args!(
+                "close (panic: {message}): a bug in rawnet ended this connection; the server goes on"
+            ));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A panic in one connection's future ends that connection: the worker
+    /// thread lives on to run the next task, and the connection's slot is
+    /// given back, so shutdown does not wait for it forever.
+    #[test]
+    fn a_panicking_connection_ends_alone() {
+        let shared = Arc::new(Shared::default());
+        let (all_done_tx, all_done_rx) = channel::bounded::<()>(1);
+        shared.open.store(1, Ordering::SeqCst);
+        let slot = Slot {
+            shared: shared.clone(),
+            _all_done: all_done_tx,
+        };
+        let log = ConnLog {
+            id: 1,
+            peer: "127.0.0.1:1".parse().unwrap(),
+            verbosity: Verbosity::Quiet,
+        };
+        let ex = Arc::new(Executor::new());
+        let (stop, stopped) = shutdown::channel();
+        let worker = {
+            let ex = ex.clone();
+            std::thread::spawn(move || smol::block_on(ex.run(stopped.wait())))
+        };
+        let panicking = ex.spawn(isolate(
+            async move {
+                let _slot = slot;
+                let limit: u64 = std::hint::black_box(u64::MAX);
+                let _ = std::hint::black_box(limit.checked_add(1).expect("overflow"));
+            },
+            log,
+        ));
+        smol::block_on(panicking);
+        assert_eq!(shared.open.load(Ordering::SeqCst), 0);
+        assert!(
+            smol::block_on(all_done_rx.recv()).is_err(),
+            "slot's sender dropped"
+        );
+        // The same worker thread still runs tasks.
+        let next = ex.spawn(async { 42 });
+        assert_eq!(smol::block_on(next), 42);
+        drop(stop);
+        worker.join().expect("the worker thread did not panic");
+    }
 
     #[test]
     fn port_zero_puts_every_address_on_the_same_port() {

@@ -265,3 +265,117 @@ fn garbage_in_every_mode_is_survived() {
         }
     }
 }
+
+/// RELIABILITY 12 and 33: after a first chunk, a chunk size near 2^64 made
+/// `body so far + size` wrap around and slip under `--max-body`, and the
+/// server kept everything that followed (64 MiB within a second). It must
+/// get 413 at once, and the server's memory must not move.
+#[test]
+fn a_chunk_size_near_2_to_the_64_gets_413_at_once_and_buys_no_memory() {
+    let mut server = Server::start(&["--mode", "http"]);
+    let start_rss = rss_kib(server.pid());
+    let mut conn = server.connect();
+    let started = Instant::now();
+    conn.write_all(
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nA\r\nFFFFFFFFFFFFFFFF\r\n",
+    )
+    .unwrap();
+    // Keep sending what would be that chunk's data, as the audit did.
+    let mut writer = conn.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        writer
+            .set_write_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        let block = vec![b'A'; 1 << 20];
+        for _ in 0..64 {
+            if writer.write_all(&block).is_err() {
+                break;
+            }
+        }
+    });
+    let response = read_response(&mut conn, &mut Vec::new(), false);
+    let waited = started.elapsed();
+    assert_eq!(response.status, 413, "{}", response.head);
+    assert!(response
+        .body_text()
+        .contains("larger than 1048576 bytes (--max-body)"));
+    assert!(
+        waited < Duration::from_secs(2),
+        "the 413 came after {waited:?}"
+    );
+    drop(conn);
+    let _ = sender.join();
+    let rss = rss_kib(server.pid());
+    assert!(
+        rss < start_rss + 4 * 1024,
+        "server RSS went from {start_rss} KiB to {rss} KiB"
+    );
+    server.expect("-> 413 Content Too Large");
+    assert_eq!(get(&server), 200, "still serving");
+}
+
+/// RELIABILITY 31: 1,489 pipelined requests for the HTML page in one 64 KiB
+/// write, on 20 connections that read nothing. Every response would be
+/// about 4 KB of HTML (4.3 MB a connection, 95 MB in all before the fix);
+/// the server stops answering once a connection's unsent output passes a
+/// bound, so its memory stays small, and goes on as the client reads.
+#[test]
+fn pipelined_requests_from_clients_that_do_not_read_are_answered_as_they_read() {
+    let server = Server::start(&["--mode", "http", "--quiet"]);
+    let request = b"GET / HTTP/1.1\r\nHost:x\r\nAccept:text/html\r\n\r\n";
+    let count = 64 * 1024 / request.len();
+    let burst = request.repeat(count);
+    let start_rss = rss_kib(server.pid());
+    let mut conns: Vec<TcpStream> = (0..20).map(|_| server.connect()).collect();
+    for conn in &mut conns {
+        conn.write_all(&burst).unwrap();
+    }
+    // Let the server do all it will do for clients that do not read.
+    sleep(Duration::from_secs(2));
+    let rss = rss_kib(server.pid());
+    assert!(
+        rss < start_rss + 16 * 1024,
+        "server RSS went from {start_rss} KiB to {rss} KiB for 20 silent readers"
+    );
+    // A client that reads gets every response, in order.
+    let mut reader = conns.pop().unwrap();
+    let mut pending = Vec::new();
+    for _ in 0..count {
+        let response = read_response(&mut reader, &mut pending, false);
+        assert_eq!(response.status, 200);
+        assert!(response.body_text().starts_with("<!doctype html>"));
+    }
+    assert!(pending.is_empty());
+}
+
+/// RELIABILITY 32: a 1 MiB binary body shown on the HTML page. Escaped,
+/// every byte would take up to 29 bytes of markup (a 29 MiB page); the page
+/// shows a prefix and says how much more there was.
+#[test]
+fn a_large_binary_body_is_shown_as_a_bounded_prefix() {
+    let server = Server::start(&["--mode", "http"]);
+    let body = random_bytes(1 << 20, 5);
+    let mut conn = server.connect();
+    conn.write_all(
+        format!(
+            "POST /upload HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    conn.write_all(&body).unwrap();
+    let response = read_response(&mut conn, &mut Vec::new(), false);
+    assert_eq!(response.status, 200);
+    let page = response.body_text();
+    assert!(page.contains("body: 1048576 bytes"), "{}", &page[..200]);
+    assert!(
+        page.contains(&format!("… and {} more bytes", (1 << 20) - 8 * 1024)),
+        "no mention of the rest"
+    );
+    assert!(
+        response.body.len() < 29 * 8 * 1024 + 16 * 1024,
+        "a page of {} bytes",
+        response.body.len()
+    );
+}

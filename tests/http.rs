@@ -241,16 +241,82 @@ fn expect_100_continue_gets_continue_before_the_body() {
 }
 
 #[test]
-fn options_star_and_connect_are_well_formed_requests() {
-    let server = Server::start(&["--mode", "http"]);
+fn options_star_is_answered_and_connect_never_gets_a_2xx() {
+    let mut server = Server::start(&["--mode", "http"]);
     let (response, _, _) = exchange(&server, b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
     assert_eq!(response.status, 200);
     assert!(response.body_text().contains("OPTIONS * HTTP/1.1"));
-    let (response, _, _) = exchange(
+    // A 2xx to CONNECT turns the connection into a tunnel (RFC 9110
+    // §9.3.6), and the client would take what follows for tunnel data.
+    // What follows the CONNECT on the same connection is never answered.
+    let (response, mut conn, pending) = exchange(
         &server,
-        b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+        b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
     );
+    assert_eq!(response.status, 501);
+    assert!(response
+        .head
+        .starts_with("HTTP/1.1 501 Not Implemented\r\n"));
+    assert_eq!(response.header("Connection"), Some("close"));
+    assert!(
+        response
+            .body_text()
+            .contains("CONNECT asks a proxy to open a tunnel")
+            && response.body_text().contains("rawnet is not a proxy"),
+        "{}",
+        response.body_text()
+    );
+    assert_closed(&mut conn, &pending);
+    server.expect("-> 501 Not Implemented");
+}
+
+/// RFC 9110 §2.5: a request with a higher minor version of HTTP/1 is
+/// answered as the highest this server speaks, HTTP/1.1; the page still
+/// shows the version exactly as the client sent it.
+#[test]
+fn http_1_2_is_answered_as_http_1_1() {
+    let server = Server::start(&["--mode", "http"]);
+    let (response, mut conn, mut pending) =
+        exchange(&server, b"GET /later HTTP/1.2\r\nHost: x\r\n\r\n");
     assert_eq!(response.status, 200);
+    assert!(response.head.starts_with("HTTP/1.1 200 OK\r\n"));
+    assert!(response.body_text().contains("GET /later HTTP/1.2\\r\\n"));
+    // Kept alive, as HTTP/1.1 is.
+    conn.write_all(b"GET /again HTTP/1.2\r\nHost: x\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_response(&mut conn, &mut pending, false).status, 200);
+}
+
+/// `--status 205` sends no content (RFC 9110 §15.3.6: MUST NOT), and
+/// `--status 304` no Content-Length (§8.6: only the length a 200 would have
+/// had, or none); both stay usable for the next request on the connection.
+#[test]
+fn statuses_that_carry_no_content_send_none() {
+    for (status, line, length) in [
+        ("205", "HTTP/1.1 205 Reset Content\r\n", Some("0")),
+        ("304", "HTTP/1.1 304 Not Modified\r\n", None),
+        ("204", "HTTP/1.1 204 No Content\r\n", None),
+    ] {
+        let server = Server::start(&["--mode", "http", "--status", status]);
+        let mut conn = server.connect();
+        conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let got = common::read_to_end(&mut conn);
+        let text = String::from_utf8(got).unwrap();
+        // Two heads and nothing else: no content after either.
+        let heads: Vec<&str> = text.split_terminator("\r\n\r\n").collect();
+        assert_eq!(heads.len(), 2, "{status}: {text:?}");
+        assert!(text.ends_with("\r\n\r\n"), "{status}: {text:?}");
+        for head in heads {
+            let head = format!("{head}\r\n");
+            assert!(head.starts_with(line), "{head}");
+            assert!(!head.contains("Content-Type"), "{status}: {head}");
+            match length {
+                Some(n) => assert!(head.contains(&format!("Content-Length: {n}\r\n")), "{head}"),
+                None => assert!(!head.contains("Content-Length"), "{status}: {head}"),
+            }
+        }
+    }
 }
 
 /// RELIABILITY.md cases 3-4, 6-10, 12-17, 19-20: each bad request, the
@@ -268,9 +334,11 @@ const BAD_REQUESTS: &[(&str, &[u8], u16, &str)] = &[
     ("8 no Host", b"GET / HTTP/1.1\r\n\r\n", 400, "without a Host header"),
     ("8 two Hosts", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "more than one Host"),
     ("8 invalid Host", b"GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n", 400, "invalid Host"),
-    ("9 HTTP/1.2", b"GET / HTTP/1.2\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1"),
-    ("9 HTTP/2.0", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1"),
-    ("9 HTTP/3", b"GET / HTTP/3\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1"),
+    ("9 HTTP/2.0", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "only HTTP/1.x is spoken here"),
+    ("9 HTTP/3", b"GET / HTTP/3\r\nHost: x\r\n\r\n", 505, "only HTTP/1.x is spoken here"),
+    ("9 only the last word is a version", b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400, "invalid HTTP version"),
+    ("9 HTTP/1.10", b"GET / HTTP/1.10\r\nHost: x\r\n\r\n", 400, "httparse:"),
+    ("11 CONNECT", b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 501, "not a proxy"),
     ("10 missing target", b"GET HTTP/1.1\r\nHost: x\r\n\r\n", 400, "httparse:"),
     ("10 two spaces", b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "httparse: invalid token"),
     ("10 lowercase version", b"GET / http/1.1\r\nHost: x\r\n\r\n", 400, "httparse: invalid HTTP version"),
@@ -331,6 +399,12 @@ const BAD_REQUESTS: &[(&str, &[u8], u16, &str)] = &[
     (
         "19 chunk over --max-body",
         b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\nstart",
+        413,
+        "larger than 1048576 bytes",
+    ),
+    (
+        "12 chunk size near 2^64 after a first chunk",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nA\r\nFFFFFFFFFFFFFFFF\r\nAAAA",
         413,
         "larger than 1048576 bytes",
     ),

@@ -131,8 +131,13 @@ fn decode_chunked(
         i += 1;
         *state = match *state {
             Chunked::Size { value, digits } => match (b as char).to_digit(16) {
+                // 16 hex digits always fit in a u64; checked all the same,
+                // because this number comes from the client.
                 Some(d) if digits < 16 => Chunked::Size {
-                    value: value * 16 + u64::from(d),
+                    value: value
+                        .checked_mul(16)
+                        .and_then(|v| v.checked_add(u64::from(d)))
+                        .ok_or_else(|| bad("chunk size does not fit in 64 bits"))?,
                     digits: digits + 1,
                 },
                 Some(_) => return Err(bad("chunk size has more than 16 hex digits")),
@@ -183,7 +188,11 @@ fn decode_chunked(
             Chunked::SizeLf { size } => match b {
                 b'\n' if size == 0 => Chunked::TrailerStart,
                 b'\n' => {
-                    if body.len() as u64 + size > max_body as u64 {
+                    // Compared as "what is left", never as a sum: a size
+                    // near 2^64 added to the body so far would wrap around
+                    // and slip under the limit.
+                    let room = max_body.saturating_sub(body.len()) as u64;
+                    if size > room {
                         return Err(too_large(max_body));
                     }
                     Chunked::Data { remaining: size }
@@ -296,6 +305,36 @@ mod tests {
         let mut reader = Reader::new(Framing::Chunked).unwrap();
         let mut body = Vec::new();
         let err = reader.read(b"100001\r\n", &mut body, 1 << 20).unwrap_err();
+        assert_eq!(err.status, 413);
+    }
+
+    /// The audit's case: after a first chunk, a size near 2^64 made
+    /// `body.len() + size` wrap around and pass under the limit, so the
+    /// body was read without bound.
+    #[test]
+    fn a_chunk_size_near_2_to_the_64_is_413_not_a_wrap_around() {
+        for size in [
+            "FFFFFFFFFFFFFFFF",
+            "FFFFFFFFFFFFFFFE",
+            "8000000000000000",
+            "100000",
+        ] {
+            let mut reader = Reader::new(Framing::Chunked).unwrap();
+            let mut body = Vec::new();
+            let input = format!("1\r\nA\r\n{size}\r\nAAAA");
+            let err = reader
+                .read(input.as_bytes(), &mut body, 1 << 20)
+                .unwrap_err();
+            assert_eq!(err.status, 413, "{size}");
+            assert_eq!(body, b"A", "{size}: nothing past the first chunk is kept");
+        }
+        // Exactly at the limit is fine; one byte more is not.
+        let mut reader = Reader::new(Framing::Chunked).unwrap();
+        let mut body = Vec::new();
+        assert!(reader.read(b"1\r\nA\r\n3\r\n", &mut body, 4).is_ok());
+        let mut reader = Reader::new(Framing::Chunked).unwrap();
+        let mut body = Vec::new();
+        let err = reader.read(b"1\r\nA\r\n4\r\n", &mut body, 4).unwrap_err();
         assert_eq!(err.status, 413);
     }
 

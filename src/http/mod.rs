@@ -108,7 +108,17 @@ pub struct Session {
     answered: u64,
     /// When the head being read started to arrive (the head deadline).
     head_since: Option<Instant>,
+    /// Answering stopped at [`OUTPUT_BOUND`] with requests still waiting in
+    /// `input`; [`Session::resume`] goes on once the output was sent.
+    paused: bool,
 }
+
+/// How much unsent output a session makes before it stops answering the
+/// requests that are still waiting (pipelined ones sent in one write). The
+/// connection sends what was made, and only then does the session go on:
+/// a client that sends many requests and reads nothing holds at most this
+/// much plus one response, not a response for every request it sent.
+pub const OUTPUT_BOUND: usize = 64 * 1024;
 
 #[derive(Debug)]
 enum State {
@@ -125,6 +135,11 @@ enum State {
 /// Buffers kept between requests up to this size; larger ones (a big body)
 /// are given back so an idle keep-alive connection stays small.
 const KEEP_BETWEEN_REQUESTS: usize = 16 * 1024;
+
+/// The per-thread render buffers are kept up to this size, so the usual
+/// page allocates nothing; a larger one (a big head shown as HTML) is given
+/// back after use instead of staying with the thread for good.
+const KEEP_RENDER_BUFFER: usize = 64 * 1024;
 
 thread_local! {
     /// Each thread's page and response-head buffers: pages are rendered
@@ -143,6 +158,7 @@ impl Session {
             state: State::Head,
             answered: 0,
             head_since: Some(Instant::now()),
+            paused: false,
         }
     }
 
@@ -173,6 +189,21 @@ impl Session {
         next
     }
 
+    /// Whether answering stopped at [`OUTPUT_BOUND`] with requests waiting.
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// The output made so far was sent: answer the requests still waiting.
+    pub fn resume(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        self.paused = false;
+        let next = self.process(config, log, out);
+        if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
+            self.input = Vec::new();
+        }
+        next
+    }
+
     /// The client sent FIN. Everything complete was answered in `on_data`;
     /// a half-sent request is only logged, as there is nobody left to
     /// finish it.
@@ -191,8 +222,12 @@ impl Session {
     /// When the session gives up waiting for the current request.
     pub fn deadline(&self, config: &Config) -> Option<Instant> {
         match &self.state {
-            State::Head => self.head_since.map(|since| since + config.head_timeout),
-            State::Body { since, .. } => Some(*since + config.body_timeout),
+            // Checked: a timeout too large to add to a point in time
+            // (`--head-timeout 18446744073709551615`) means "never".
+            State::Head => self
+                .head_since
+                .and_then(|since| since.checked_add(config.head_timeout)),
+            State::Body { since, .. } => since.checked_add(config.body_timeout),
             State::Finished => None,
         }
     }
@@ -234,6 +269,10 @@ impl Session {
                 State::Finished => return Next::Close,
                 State::Head => {
                     if self.input.is_empty() {
+                        return Next::Continue;
+                    }
+                    if out.len() >= OUTPUT_BOUND {
+                        self.paused = true;
                         return Next::Continue;
                     }
                     let head = match request::parse(&self.input, config.max_head) {
@@ -344,10 +383,11 @@ impl Session {
         };
         match (&config.body, head.wants_html) {
             (Some(fixed), _) => plain(out, fixed),
-            (None, false) => RENDER.with_borrow_mut(|(page, _)| {
+            (None, false) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page.clear();
                 page::text(origin, shown, page);
                 plain(out, page.as_bytes());
+                give_back_if_large(page, response_head);
             }),
             (None, true) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page.clear();
@@ -356,6 +396,7 @@ impl Session {
                 if send_body {
                     out.extend_from_slice(page.as_bytes());
                 }
+                give_back_if_large(page, response_head);
             }),
         }
 
@@ -386,6 +427,16 @@ impl Session {
         log.event(format_args!("request {}: -> {err}", self.answered + 1));
         self.state = State::Finished;
         Next::Close
+    }
+}
+
+/// See [`KEEP_RENDER_BUFFER`].
+fn give_back_if_large(page: &mut String, response_head: &mut Vec<u8>) {
+    if page.capacity() > KEEP_RENDER_BUFFER {
+        *page = String::new();
+    }
+    if response_head.capacity() > KEEP_RENDER_BUFFER {
+        *response_head = Vec::new();
     }
 }
 

@@ -54,8 +54,10 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
 /// The HTML page and its response head, written into `page` and
 /// `response_head`. The page shows the very head it is sent with, and that
 /// head's `Content-Length` is the page's own length: a fixed point, found by
-/// rendering until the length stops changing (it settles in two or three
-/// passes, when the number's digit count does).
+/// rendering the head until the length stops changing (it settles in two or
+/// three passes, when the number's digit count does). Only the response
+/// head and what follows it are rendered again; the request part, which can
+/// be large, is rendered once.
 pub fn html_response(
     origin: Origin,
     shown: Shown,
@@ -64,6 +66,9 @@ pub fn html_response(
     response_head: &mut Vec<u8>,
     page: &mut String,
 ) {
+    page.clear();
+    html_request_part(origin, shown, page);
+    let request_part = page.len();
     let mut length = 0;
     loop {
         response_head.clear();
@@ -76,8 +81,9 @@ pub fn html_response(
                 connection,
             },
         );
-        page.clear();
-        html(origin, shown, response_head, page);
+        page.truncate(request_part);
+        visible(response_head, page, Markup::Html);
+        page.push_str(HTML_END);
         if page.len() == length {
             return;
         }
@@ -85,7 +91,16 @@ pub fn html_response(
     }
 }
 
-fn html(origin: Origin, shown: Shown, response_head: &[u8], page: &mut String) {
+/// Everything after the response head shown on the page.
+const HTML_END: &str = concat!(
+    "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
+    "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
+    "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to the same port.</footer>\n",
+    "</body>\n</html>\n"
+);
+
+/// The page up to where the response head is shown.
+fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     page.push_str(concat!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>rawnet: "
@@ -111,13 +126,6 @@ fn html(origin: Origin, shown: Shown, response_head: &[u8], page: &mut String) {
     page.push_str("</pre>\n<pre class=\"body\">");
     describe_body(shown.body, page, Markup::Html);
     page.push_str("</pre>\n</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
-    visible(response_head, page, Markup::Html);
-    page.push_str(concat!(
-        "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
-        "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
-        "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to the same port.</footer>\n",
-        "</body>\n</html>\n"
-    ));
 }
 
 const STYLE: &str = "\
@@ -144,15 +152,25 @@ footer { margin-top: 1.5rem; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
 ";
 
+/// How much of a body the page shows. Escaping multiplies size (a byte
+/// that is not printable becomes `\xNN`, and in HTML a `<span>` around it:
+/// up to 29 bytes), so a 1 MiB binary body would become a page of about
+/// 29 MiB; a prefix says what the body is, and its length says the rest.
+pub const BODY_SHOWN: usize = 8 * 1024;
+
 fn describe_body(body: &[u8], out: &mut String, markup: Markup) {
     if body.is_empty() {
         out.push_str("no body\n");
         return;
     }
     let _ = writeln!(out, "body: {} bytes", body.len());
-    visible(body, out, markup);
-    if !body.ends_with(b"\n") {
+    let shown = &body[..body.len().min(BODY_SHOWN)];
+    visible(shown, out, markup);
+    if !shown.ends_with(b"\n") {
         out.push('\n');
+    }
+    if shown.len() < body.len() {
+        let _ = writeln!(out, "… and {} more bytes", body.len() - shown.len());
     }
 }
 
@@ -284,6 +302,34 @@ mod tests {
             "{page}"
         );
         assert!(page.ends_with("body: 2 bytes\nhi\n"), "{page}");
+    }
+
+    #[test]
+    fn a_large_body_is_shown_as_a_bounded_prefix() {
+        let raw = b"POST / HTTP/1.1\r\n\r\n";
+        let body = vec![0u8; 1024 * 1024];
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body: &body,
+        };
+        let mut page = String::new();
+        text(origin(), shown, &mut page);
+        assert!(page.contains("body: 1048576 bytes\n"), "{page}");
+        assert!(page.ends_with(&format!("\n… and {} more bytes\n", body.len() - BODY_SHOWN)));
+        // Every shown byte is `\x00`: four characters each, and no more.
+        assert!(page.len() < 4 * BODY_SHOWN + 1024, "{}", page.len());
+        let (mut response_head, mut html) = (Vec::new(), String::new());
+        html_response(
+            origin(),
+            shown,
+            200,
+            Connection::Persistent,
+            &mut response_head,
+            &mut html,
+        );
+        assert!(html.len() < 29 * BODY_SHOWN + 8 * 1024, "{}", html.len());
+        assert!(html.contains("… and 1040384 more bytes"));
     }
 
     #[test]

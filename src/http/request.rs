@@ -80,14 +80,29 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
                 format!("more than {MAX_HEADERS} header fields"),
             ))
         }
-        Err(httparse::Error::Version) if names_an_http_version(window) => {
-            return Err(HttpError::new(
-                505,
-                "only HTTP/1.0 and HTTP/1.1 are spoken here",
-            ))
-        }
+        Err(httparse::Error::Version) => match version_of(window) {
+            // RFC 9110 §2.5: a higher minor version of a major version we
+            // implement is answered as the highest one we do. httparse only
+            // knows 1.0 and 1.1, so it reads a copy that says 1.1; the
+            // client's own bytes stay as they came, to be shown back.
+            Some(Version::Later1x) => return parse_as_http_1_1(buf, max_head),
+            Some(Version::OtherMajor) => {
+                return Err(HttpError::new(
+                    505,
+                    "only HTTP/1.x is spoken here (HTTP/1.0 and HTTP/1.1)",
+                ))
+            }
+            None => return Err(HttpError::new(400, "httparse: invalid HTTP version")),
+        },
         Err(err) => return Err(HttpError::new(400, format!("httparse: {err}"))),
     };
+    if req.method == Some("CONNECT") {
+        return Err(HttpError::new(
+            501,
+            "CONNECT asks a proxy to open a tunnel to another host (RFC 9110 §9.3.6); \
+             rawnet is not a proxy: send your request to rawnet itself, e.g. curl http://HOST:PORT/",
+        ));
+    }
 
     // httparse allows empty lines before the request line (RFC 9112 §2.2)
     // and exactly one space between its parts, so the parts can be found
@@ -115,19 +130,63 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
     ))
 }
 
-/// httparse says `Version` both for `HTTP/2.0` (a version we do not speak:
-/// 505) and for `http/1.1` or `happyGloria.` (not a version at all: 400).
-fn names_an_http_version(buf: &[u8]) -> bool {
-    let line = buf.split(|&b| b == b'\n').next().unwrap_or_default();
+/// What a request line that httparse refused for its version asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Version {
+    /// `HTTP/1.2` to `HTTP/1.9`: answered as HTTP/1.1.
+    Later1x,
+    /// `HTTP/2.0`, `HTTP/3`: a version this server does not speak (505).
+    OtherMajor,
+}
+
+/// httparse says `Version` for `HTTP/2.0` and `HTTP/1.2` (versions, 505 or
+/// served), for `http/1.1` (not a version: 400), and for `GET /a b HTTP/1.1`
+/// (it read `b HTTP/1.1` as the version: a malformed line, 400). So the
+/// whole line is looked at: exactly `METHOD SP TARGET SP HTTP/D[.D]`.
+fn version_of(buf: &[u8]) -> Option<Version> {
+    let start = buf
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let line = buf[start..].split(|&b| b == b'\n').next()?;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let Some(version) = line.rsplit(|&b| b == b' ').next() else {
-        return false;
+    let mut parts = line.split(|&b| b == b' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
     };
-    let Some(number) = version.strip_prefix(b"HTTP/") else {
-        return false;
-    };
-    // `2`, `3`, `1.2`, `2.0`: DIGIT [ "." DIGIT ]
-    matches!(number, [major] | [major, b'.', b'0'..=b'9'] if major.is_ascii_digit())
+    if method.is_empty() || target.is_empty() {
+        return None;
+    }
+    match version.strip_prefix(b"HTTP/")? {
+        [b'1', b'.', minor] if minor.is_ascii_digit() => Some(Version::Later1x),
+        [major] | [major, b'.', b'0'..=b'9'] if major.is_ascii_digit() => Some(Version::OtherMajor),
+        _ => None,
+    }
+}
+
+/// Parses a head whose request line says `HTTP/1.2` or later 1.x as if it
+/// said `HTTP/1.1`: same length, so every position found in the copy is
+/// the same in the original.
+fn parse_as_http_1_1(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
+    let mut copy = buf[..buf.len().min(max_head)].to_vec();
+    let start = copy
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let line_end = copy[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(copy.len(), |end| start + end);
+    let line = &copy[start..line_end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let minor_at = start + line.len() - 1;
+    copy[minor_at] = b'1';
+    match parse(&copy, max_head)? {
+        Parsed::Partial => Ok(Parsed::Partial),
+        Parsed::Complete(head, len) => Ok(Parsed::Complete(head, len)),
+    }
 }
 
 struct Checked {
@@ -426,15 +485,30 @@ mod tests {
 
     #[test]
     fn versions_and_request_lines() {
-        assert_eq!(status(b"GET / HTTP/1.2\r\nHost: x\r\n\r\n"), Err(505));
+        // RFC 9110 §2.5: answered as HTTP/1.1, the highest 1.x spoken here.
+        let later = b"GET /x HTTP/1.2\r\nHost: x\r\n\r\n";
+        let head = status(later).unwrap();
+        assert_eq!((head.minor, &later[head.target.clone()]), (1, &b"/x"[..]));
+        assert!(head.keep_alive);
+        assert_eq!(
+            status(b"GET / HTTP/1.9\r\n\r\n"),
+            Err(400),
+            "1.1 rules: Host"
+        );
+        // Only the last word looked like a version: a malformed line.
+        assert_eq!(status(b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
+        assert_eq!(status(b"GET /a b HTTP/2.0\r\nHost: x\r\n\r\n"), Err(400));
+        assert_eq!(status(b"GET / HTTP/1.10\r\nHost: x\r\n\r\n"), Err(400));
         assert_eq!(status(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"), Err(505));
         assert_eq!(status(b"GET / HTTP/3\r\nHost: x\r\n\r\n"), Err(505));
         assert_eq!(status(b"GET / http/1.1\r\nHost: x\r\n\r\n"), Err(400));
         assert_eq!(status(b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
         assert_eq!(status(b"GET HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
         assert!(status(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").is_ok());
-        assert!(
-            status(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n").is_ok()
+        // Never a 2xx to CONNECT: that would make the connection a tunnel.
+        assert_eq!(
+            status(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"),
+            Err(501)
         );
     }
 

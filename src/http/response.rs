@@ -61,10 +61,10 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
-/// A status whose responses never carry a body, nor (for 204) a
-/// Content-Length (RFC 9110 §8.6, §15.3.5, §15.4.5).
+/// A status whose responses never carry content (RFC 9110 §15.3.5,
+/// §15.3.6, §15.4.5): 204 No Content, 205 Reset Content, 304 Not Modified.
 pub fn has_no_body(status: u16) -> bool {
-    status == 204 || status == 304
+    matches!(status, 204 | 205 | 304)
 }
 
 /// What the `Connection` header of a response says.
@@ -103,22 +103,21 @@ pub fn write_head(out: &mut Vec<u8>, head: &Head) {
     out.extend_from_slice(b"\r\nServer: ");
     out.extend_from_slice(SERVER.as_bytes());
     out.extend_from_slice(b"\r\n");
-    if head.status != 204 {
-        if !has_no_body(head.status) {
+    match head.status {
+        // 204: no Content-Length at all (RFC 9110 §8.6). 304: only the
+        // length a 200 would have had, or none; none says less that could
+        // be wrong.
+        204 | 304 => {}
+        // 205: no content, and saying `Content-Length: 0` tells the client
+        // so (RFC 9110 §15.3.6).
+        205 => out.extend_from_slice(b"Content-Length: 0\r\n"),
+        _ => {
             out.extend_from_slice(b"Content-Type: ");
             out.extend_from_slice(head.content_type.as_bytes());
+            out.extend_from_slice(b"\r\nContent-Length: ");
+            push_number(out, head.content_length);
             out.extend_from_slice(b"\r\n");
         }
-        out.extend_from_slice(b"Content-Length: ");
-        push_number(
-            out,
-            if has_no_body(head.status) {
-                0
-            } else {
-                head.content_length
-            },
-        );
-        out.extend_from_slice(b"\r\n");
     }
     match head.connection {
         Connection::Persistent => {}
@@ -201,7 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn no_content_has_no_length_and_not_modified_says_zero() {
+    fn statuses_without_content_frame_it_as_the_rfc_says() {
         let mut out = Vec::new();
         let head = |status| Head {
             status,
@@ -209,11 +208,16 @@ mod tests {
             content_length: 5,
             connection: Connection::Persistent,
         };
-        write_head(&mut out, &head(204));
-        assert!(!without_date(&out).contains("Content-"));
+        for status in [204, 304] {
+            out.clear();
+            write_head(&mut out, &head(status));
+            assert!(!without_date(&out).contains("Content-"), "{status}");
+        }
         out.clear();
-        write_head(&mut out, &head(304));
-        assert!(without_date(&out).contains("Content-Length: 0"));
+        write_head(&mut out, &head(205));
+        let text = without_date(&out);
+        assert!(text.contains("Content-Length: 0"), "{text}");
+        assert!(!text.contains("Content-Type"), "{text}");
     }
 
     #[test]
