@@ -529,6 +529,7 @@ mod tests {
         let stream = crate::in_memory::Scripted::new([]);
         let future = serve(stream, log, Arc::new(config), shutdown, |_| {});
         let size = std::mem::size_of_val(&future);
+        println!("the connection future is {size} bytes");
         assert!(size <= 640, "the connection future is {size} bytes");
     }
 }

@@ -5,7 +5,7 @@
 //! and the handler's memory stays bounded.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use proptest::prelude::*;
 use rawnet::protocol::Mode;
@@ -14,26 +14,46 @@ use rawnet::server::Config;
 /// Counts live heap bytes and their peak, to show memory is bounded. This
 /// is the one `unsafe` in the project: `GlobalAlloc` is an unsafe trait,
 /// and this implementation only forwards to the system allocator.
+///
+/// The counts are per thread: the tests run in parallel, and the in-memory
+/// connection runs on the test's own thread (`smol::block_on`), so each
+/// test sees only its own allocations.
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    // `const` and without a destructor, so using them inside the allocator
+    // never allocates.
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
+        let _ = LIVE.try_with(|live| {
+            live.set(live.get() + layout.size() as isize);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(live.get())));
+        });
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        let _ = LIVE.try_with(|live| live.set(live.get() - layout.size() as isize));
         unsafe { System.dealloc(ptr, layout) }
     }
 }
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` and returns its result and the most heap it held at once
+/// beyond what was live before, on this thread.
+fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = LIVE.with(Cell::get);
+    PEAK.with(|peak| peak.set(before));
+    let result = f();
+    let peak = PEAK.with(Cell::get) - before;
+    (result, peak.max(0) as usize)
+}
 
 fn config(mode: Mode) -> Config {
     let mut config = Config {
@@ -225,10 +245,7 @@ proptest! {
         cuts in prop::collection::vec(any::<usize>(), 0..12),
     ) {
         let chunks = split(&input, &cuts);
-        let before = LIVE.load(Ordering::Relaxed);
-        PEAK.store(before, Ordering::Relaxed);
-        let output = rawnet::in_memory::serve(chunks, &config(Mode::Http));
-        let peak = PEAK.load(Ordering::Relaxed) - before;
+        let (output, peak) = peak_heap(|| rawnet::in_memory::serve(chunks, &config(Mode::Http)));
         // Input at most ~12 KiB, body limit 4 KiB, head limit 1 KiB: the
         // handler's buffers stay far below this whatever the bytes are.
         prop_assert!(peak < 512 * 1024, "peak heap {peak} bytes for {} input bytes", input.len());
@@ -261,6 +278,100 @@ proptest! {
                 prop_assert_eq!(output, expected);
             }
             _ => prop_assert!(output.is_empty() || output.starts_with(b"HTTP/1.1 ") || output.starts_with(b"You said \"")),
+        }
+    }
+}
+
+/// The property tests' `--max-body` (see `config`).
+const MAX_BODY: u64 = 4096;
+
+/// Numbers where arithmetic on what a client sent goes wrong: 0 and 1, the
+/// body limit and its neighbours, 2^32, 2^63, 2^64 - 1, and past u64.
+fn edge_number() -> impl Strategy<Value = u128> {
+    prop::sample::select(vec![
+        0,
+        1,
+        MAX_BODY as u128 - 1,
+        MAX_BODY as u128,
+        MAX_BODY as u128 + 1,
+        1 << 32,
+        1 << 63,
+        u64::MAX as u128 - 1,
+        u64::MAX as u128,
+        u64::MAX as u128 + 1,
+        u128::MAX,
+    ])
+}
+
+/// How many body bytes actually follow: none, a few, around the limit,
+/// three times it, or 1 MiB (what a wrapped-around limit would keep).
+fn body_length() -> impl Strategy<Value = usize> {
+    prop::sample::select(vec![0, 5, 4095, 4096, 4097, 3 * 4096, 1 << 20])
+}
+
+/// A request that declares an edge number as its Content-Length, or as the
+/// size of a chunk after a first one, followed by `sent` bytes.
+fn declared_size_request(declared: u128, chunked: bool, first_chunk: u64, sent: usize) -> Vec<u8> {
+    let mut raw = if chunked {
+        let data = "A".repeat(first_chunk as usize);
+        format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{first_chunk:x}\r\n{data}\r\n{declared:X}\r\n"
+        )
+        .into_bytes()
+    } else {
+        format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {declared}\r\n\r\n").into_bytes()
+    };
+    raw.resize(raw.len() + sent, b'A');
+    raw
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// The audit's class of bug: sizes near 2^64 in Content-Length and chunk
+    /// sizes, with bodies past `--max-body`. Whatever is declared and sent,
+    /// the answer is right (400 for a number that is not one, 413 past the
+    /// limit, before the data is kept) and the handler never holds much
+    /// more than the limit.
+    #[test]
+    fn declared_sizes_never_buy_memory_past_the_limit(
+        declared in edge_number(),
+        chunked in any::<bool>(),
+        first_chunk in prop::sample::select(vec![1u64, 100, MAX_BODY]),
+        sent in body_length(),
+        cuts in prop::collection::vec(any::<usize>(), 0..4),
+    ) {
+        let input = declared_size_request(declared, chunked, first_chunk, sent);
+        let chunks = split(&input, &cuts);
+        let (output, peak) = peak_heap(|| rawnet::in_memory::serve(chunks, &config(Mode::Http)));
+        // The limit, one head, one 64 KiB read, its thread's read buffer
+        // and the rest of the handler: nowhere near the 1 MiB a wrapped
+        // limit would keep.
+        prop_assert!(peak < 384 * 1024, "peak heap {peak} bytes");
+        let statuses = responses(&output).map_err(TestCaseError::fail)?;
+        let fits_u64 = declared <= u64::MAX as u128;
+        let expected = if chunked {
+            let room = MAX_BODY - first_chunk;
+            match declared {
+                // 17 hex digits and more: bad framing.
+                _ if !fits_u64 => Some(400),
+                d if d > room as u128 => Some(413),
+                // Within the limit the data never completes the body
+                // (no CRLF after it; after a last chunk, `AAA...` is an
+                // unfinished trailer line): the client ends first.
+                _ => None,
+            }
+        } else {
+            match declared {
+                _ if !fits_u64 => Some(400),
+                d if d > MAX_BODY as u128 => Some(413),
+                d if (sent as u128) >= d => Some(200),
+                // The client ended inside its body: nobody to answer.
+                _ => None,
+            }
+        };
+        if let Some(status) = expected {
+            prop_assert_eq!(statuses.first().copied(), Some(status), "{:?}", String::from_utf8_lossy(&output));
         }
     }
 }
