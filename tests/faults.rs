@@ -379,3 +379,61 @@ fn a_large_binary_body_is_shown_as_a_bounded_prefix() {
         response.body.len()
     );
 }
+
+/// The README's per-connection worst case, measured: clients that send the
+/// most expensive requests there are (a head of `--max-head` bytes that all
+/// need escaping, a `--max-body` binary body, HTML wanted), three at a
+/// time, and never read. What each connection makes the server hold must
+/// stay within the stated formula:
+/// max_body + (max_head + 64 KiB read) + 64 KiB output bound + 2 pages,
+/// a page being at most 29 × (max_head + 8 KiB shown of the body) + 8 KiB.
+#[test]
+fn the_worst_case_per_connection_stays_within_the_stated_formula() {
+    const CONNECTIONS: usize = 10;
+    let server = Server::start(&["--mode", "http", "--quiet", "--write-timeout", "4"]);
+    let (max_head, max_body, shown) = (8 * 1024, 1024 * 1024, 8 * 1024);
+    let page = 29 * (max_head + shown) + 8 * 1024;
+    let formula = max_body + (max_head + 64 * 1024) + 64 * 1024 + 2 * page;
+
+    let mut head = b"POST /worst HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n".to_vec();
+    head.extend_from_slice(format!("Content-Length: {max_body}\r\nX-Escaped: ").as_bytes());
+    // obs-text: valid in a field value, and shown escaped as `\x80`.
+    head.resize(max_head - 64, 0x80);
+    head.extend_from_slice(b"\r\n\r\n");
+    let mut request = head;
+    request.extend(std::iter::repeat_n(0u8, max_body));
+    let burst = request.repeat(3);
+
+    let start_rss = rss_kib(server.pid());
+    let writers: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let mut conn = server.connect();
+            let burst = burst.clone();
+            std::thread::spawn(move || {
+                conn.set_write_timeout(Some(Duration::from_secs(3)))
+                    .unwrap();
+                let _ = conn.write_all(&burst);
+                // Hold the connection, unread, until the server gives up.
+                conn
+            })
+        })
+        .collect();
+    let mut peak_rss = start_rss;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        peak_rss = peak_rss.max(rss_kib(server.pid()));
+        sleep(Duration::from_millis(50));
+    }
+    let conns: Vec<TcpStream> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let per_connection = (peak_rss.saturating_sub(start_rss) * 1024) as usize / CONNECTIONS;
+    println!(
+        "worst case: {per_connection} bytes of RSS per connection at peak \
+         (formula {formula} bytes; RSS {start_rss} -> {peak_rss} KiB)"
+    );
+    assert!(
+        per_connection <= formula,
+        "{per_connection} bytes per connection, more than the formula's {formula}"
+    );
+    drop(conns);
+    assert_eq!(get(&server), 200, "still serving");
+}
