@@ -7,10 +7,20 @@ use argh::FromArgs;
 
 use crate::bench::{self, BenchMode};
 use crate::client;
-use crate::http;
-use crate::log::Verbosity;
+use crate::conn::{
+    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_TIMEOUT_SECS, DEFAULT_WRITE_TIMEOUT_SECS,
+};
+use crate::http::{
+    self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD,
+    DEFAULT_STATUS,
+};
+use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::Mode;
-use crate::server::Config;
+use crate::server::{self, Config, DEFAULT_GRACE_SECS};
+
+/// The tutorial's `localhost:8081`.
+pub const DEFAULT_HOST: &str = "localhost";
+pub const DEFAULT_PORT: u16 = 8081;
 
 /// rawnet shows what sits under HTTP: bytes on a TCP connection. Without a
 /// subcommand it runs the server (`rawnet --port 0` is `rawnet serve --port 0`).
@@ -40,11 +50,11 @@ pub enum Command {
 pub struct ServeArgs {
     /// host name or address to listen on; every address it resolves to is
     /// served, so localhost means 127.0.0.1 and ::1 (default: localhost)
-    #[argh(option, default = "String::from(\"localhost\")")]
+    #[argh(option, default = "String::from(DEFAULT_HOST)")]
     pub host: String,
 
     /// TCP port; 0 picks a free one and prints it (default: 8081)
-    #[argh(option, default = "8081")]
+    #[argh(option, default = "DEFAULT_PORT")]
     pub port: u16,
 
     /// what to speak: `auto` decides per connection from its first line,
@@ -58,7 +68,7 @@ pub struct ServeArgs {
 
     /// HTTP: the status of every response, with its standard reason phrase,
     /// 200 to 599 (default: 200)
-    #[argh(option, default = "200")]
+    #[argh(option, default = "DEFAULT_STATUS")]
     pub status: u16,
 
     /// HTTP: serve this fixed text as the body instead of showing the
@@ -68,31 +78,38 @@ pub struct ServeArgs {
 
     /// HTTP: largest request head (request line and headers) in bytes; more
     /// gets 414 or 431, as do more than 64 header lines (default: 8192)
-    #[argh(option, default = "http::DEFAULT_MAX_HEAD")]
+    #[argh(option, default = "DEFAULT_MAX_HEAD")]
     pub max_head: usize,
 
     /// HTTP: largest request body in bytes; more gets 413 (default: 1048576)
-    #[argh(option, default = "http::DEFAULT_MAX_BODY")]
+    #[argh(option, default = "DEFAULT_MAX_BODY")]
     pub max_body: usize,
 
     /// HTTP: seconds for a whole request head to arrive, however it is
     /// dribbled; then 408 and close (default: 10)
-    #[argh(option, default = "10")]
+    #[argh(option, default = "DEFAULT_HEAD_TIMEOUT_SECS")]
     pub head_timeout: u64,
 
     /// HTTP: seconds for a whole request body to arrive after its head;
     /// then 408 and close (default: 10)
-    #[argh(option, default = "10")]
+    #[argh(option, default = "DEFAULT_BODY_TIMEOUT_SECS")]
     pub body_timeout: u64,
 
     /// seconds without data from a client before its `timeout` event; the
-    /// connection stays open, as in Node; 0 turns it off (default: 3)
-    #[argh(option, default = "3")]
+    /// connection stays open, as in Node, and an echo connection starts to
+    /// pipe each chunk back raw as well, as the tutorial's timeout handler
+    /// does; 0 turns it off (default: 3)
+    #[argh(option, default = "DEFAULT_TIMEOUT_SECS")]
     pub timeout: u64,
+
+    /// keep the echo plain: a timeout only logs, and does not add the
+    /// tutorial's raw pipe (`socket.pipe(socket)`)
+    #[argh(switch)]
+    pub plain_echo: bool,
 
     /// seconds without data after which a connection is closed; 0 = never
     /// (default: 60)
-    #[argh(option, default = "60")]
+    #[argh(option, default = "DEFAULT_IDLE_CLOSE_SECS")]
     pub idle_close: u64,
 
     /// connections open at once; one more is accepted, logged as refused and
@@ -103,12 +120,12 @@ pub struct ServeArgs {
     /// seconds a reply may wait for a client that does not read before the
     /// connection is closed; nothing more is read from it meanwhile; 0 =
     /// never (default: 30)
-    #[argh(option, default = "30")]
+    #[argh(option, default = "DEFAULT_WRITE_TIMEOUT_SECS")]
     pub write_timeout: u64,
 
     /// seconds open connections get to finish after Ctrl-C or SIGTERM before
     /// they are closed; a second Ctrl-C exits at once (default: 5)
-    #[argh(option, default = "5")]
+    #[argh(option, default = "DEFAULT_GRACE_SECS")]
     pub grace: u64,
 
     /// OS threads serving connections (default: one per core)
@@ -123,6 +140,11 @@ pub struct ServeArgs {
     /// sent, escaped so that \r, \n and non-UTF-8 bytes show
     #[argh(switch)]
     pub trace: bool,
+
+    /// how each line is printed: `text` for people, `json` for one JSON
+    /// object per line (for jq or a log collector) (default: text)
+    #[argh(option, default = "Format::Text")]
+    pub log: Format,
 }
 
 /// Connect, send a message and print the reply: the tutorial's net.Socket
@@ -305,23 +327,29 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
         host: args.host,
         port: args.port,
         config: Config {
-            mode: args.mode,
-            timeout: seconds_or_off(args.timeout),
-            idle_close: seconds_or_off(args.idle_close),
             max_connections: args
                 .max_connections
-                .unwrap_or_else(|| crate::server::default_max_connections().0),
-            write_timeout: seconds_or_off(args.write_timeout),
+                .unwrap_or_else(|| server::default_max_connections().0),
             grace: Duration::from_secs(args.grace),
-            threads: args.threads.unwrap_or_else(crate::server::default_threads),
-            verbosity,
-            http: http::Config {
-                max_head: args.max_head,
-                max_body: args.max_body,
-                head_timeout: Duration::from_secs(args.head_timeout),
-                body_timeout: Duration::from_secs(args.body_timeout),
-                status: args.status,
-                body: args.body.map(String::into_bytes),
+            threads: args.threads.unwrap_or_else(server::default_threads),
+            logger: Logger {
+                verbosity,
+                format: args.log,
+            },
+            conn: conn::Config {
+                mode: args.mode,
+                timeout: seconds_or_off(args.timeout),
+                idle_close: seconds_or_off(args.idle_close),
+                write_timeout: seconds_or_off(args.write_timeout),
+                plain_echo: args.plain_echo,
+                http: http::Config {
+                    max_head: args.max_head,
+                    max_body: args.max_body,
+                    head_timeout: Duration::from_secs(args.head_timeout),
+                    body_timeout: Duration::from_secs(args.body_timeout),
+                    status: args.status,
+                    body: args.body.map(String::into_bytes),
+                },
             },
         },
     })
@@ -443,38 +471,34 @@ mod tests {
     fn no_arguments_serves_the_tutorial_on_localhost_8081() {
         let (host, port, config) = serve_config(&[]);
         assert_eq!((host.as_str(), port), ("localhost", 8081));
-        assert_eq!(config.mode, Mode::Auto);
-        assert_eq!(config.http, http::Config::default());
-        assert_eq!(config.timeout, Some(Duration::from_secs(3)));
-        assert_eq!(config.idle_close, Some(Duration::from_secs(60)));
-        assert_eq!(
-            config.max_connections,
-            crate::server::default_max_connections().0
-        );
-        assert_eq!(config.write_timeout, Some(Duration::from_secs(30)));
-        assert_eq!(config.grace, Duration::from_secs(5));
-        assert_eq!(config.verbosity, Verbosity::Events);
+        // Every default is the named constant the code uses.
+        assert_eq!(config.conn, conn::Config::default());
+        assert_eq!(config.max_connections, server::default_max_connections().0);
+        assert_eq!(config.grace, Duration::from_secs(DEFAULT_GRACE_SECS));
+        assert_eq!(config.logger, Logger::default());
+        assert_eq!(config.conn.mode, Mode::Auto);
+        assert_eq!(config.conn.timeout, Some(Duration::from_secs(3)));
     }
 
     #[test]
     fn options_without_subcommand_mean_serve() {
         let (_, port, config) = serve_config(&["--port", "0", "--mode", "raw", "--trace"]);
         assert_eq!(port, 0);
-        assert_eq!(config.mode, Mode::Raw);
-        assert_eq!(config.verbosity, Verbosity::Trace);
+        assert_eq!(config.conn.mode, Mode::Raw);
+        assert_eq!(config.logger.verbosity, Verbosity::Trace);
         assert_eq!(serve_config(&["serve", "--port", "0"]).1, 0);
     }
 
     #[test]
     fn zero_turns_the_timers_off() {
         let (_, _, config) = serve_config(&["--timeout", "0", "--idle-close", "0"]);
-        assert_eq!((config.timeout, config.idle_close), (None, None));
+        assert_eq!((config.conn.timeout, config.conn.idle_close), (None, None));
     }
 
     #[test]
     fn quiet_and_limits() {
         let (_, _, config) = serve_config(&["-q", "--max-connections", "2", "--grace", "1"]);
-        assert_eq!(config.verbosity, Verbosity::Quiet);
+        assert_eq!(config.logger.verbosity, Verbosity::Quiet);
         assert_eq!(config.max_connections, 2);
         assert_eq!(config.grace, Duration::from_secs(1));
     }
@@ -542,7 +566,7 @@ mod tests {
             "--body-timeout",
             "3",
         ]);
-        assert_eq!(config.mode, Mode::Http);
+        assert_eq!(config.conn.mode, Mode::Http);
         let expected = http::Config {
             max_head: 1024,
             max_body: 10,
@@ -551,7 +575,7 @@ mod tests {
             status: 404,
             body: Some(b"hello,world".to_vec()),
         };
-        assert_eq!(config.http, expected);
+        assert_eq!(config.conn.http, expected);
         match parse_words(&["client", "--http", "/x?y=1"]) {
             Ok(Action::Client(opts)) => assert_eq!(opts.http_path.as_deref(), Some("/x?y=1")),
             other => panic!("expected client, got {other:?}"),

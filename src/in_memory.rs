@@ -12,9 +12,8 @@ use std::task::{Context, Poll};
 
 use smol::io::{AsyncRead, AsyncWrite};
 
-use crate::conn::{self, Transport};
-use crate::log::{ConnLog, Verbosity};
-use crate::server::Config;
+use crate::conn::{self, Config, Transport};
+use crate::log::{ConnLog, Logger};
 
 /// The client side of an in-memory connection: each chunk arrives as one
 /// read (as if the client wrote it in one go), then end of stream (FIN).
@@ -82,12 +81,9 @@ pub fn serve(chunks: impl IntoIterator<Item = Vec<u8>>, config: &Config) -> Vec<
     let log = ConnLog {
         id: 1,
         peer: SocketAddr::from(([127, 0, 0, 1], 1)),
-        verbosity: Verbosity::Quiet,
+        logger: Logger::quiet(),
     };
-    let config = Arc::new(Config {
-        verbosity: Verbosity::Quiet,
-        ..config.clone()
-    });
+    let config = Arc::new(config.clone());
     smol::block_on(conn::serve(&mut stream, log, config, shutdown, |_| {}));
     stream.written
 }

@@ -1,14 +1,23 @@
-//! Event lines: what the server prints about each connection, and how raw
-//! bytes are made readable in them.
+//! Every line the server prints, in one place: the events of the server and
+//! of each connection as one typed value, [`Event`], and the words each is
+//! printed with. Change the wording of a line here and nowhere else.
 //!
 //! Everything goes to stdout, one line per event, like the tutorial's
 //! `console.log`. Rust's stdout is line-buffered, so every line reaches a pipe
 //! (a test, `tee`, `grep`) as soon as it is printed. Errors that end the
 //! program go to stderr instead (see `main.rs`).
+//!
+//! `--log json` prints the same events as one JSON object per line, for
+//! `jq` or a log collector: `time` (seconds since the Unix epoch), `conn`
+//! and `peer` for a connection's events, `event` (its name), then its
+//! fields.
 
 use std::fmt;
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Serialize, Serializer};
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,79 +30,522 @@ pub enum Verbosity {
     Trace,
 }
 
-/// How many bytes of a chunk the `data` event line shows before `...`.
-const PREVIEW_BYTES: usize = 48;
-
-/// Prints one line to stdout whatever the verbosity: start-up and shutdown.
-///
-/// A closed stdout (say `rawnet | head -1`) must not take the server down, so
-/// write errors are ignored here instead of panicking as `println!` would.
-pub fn line(args: fmt::Arguments) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_fmt(args);
-    let _ = out.write_all(b"\n");
+/// The `--log` option: how each line is written.
+#[derive(argh::FromArgValue, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Words for people: `#3 127.0.0.1:51234 end`.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
-/// The log of one connection: every line starts with `#ID ADDR:PORT`.
+/// Where and how lines are printed: the server's verbosity and format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Logger {
+    pub verbosity: Verbosity,
+    pub format: Format,
+}
+
+impl Default for Logger {
+    fn default() -> Self {
+        Logger {
+            verbosity: Verbosity::Events,
+            format: Format::Text,
+        }
+    }
+}
+
+impl Logger {
+    /// A logger that prints nothing (tests, the fuzzer).
+    pub fn quiet() -> Self {
+        Logger {
+            verbosity: Verbosity::Quiet,
+            format: Format::Text,
+        }
+    }
+
+    /// Prints a server event (not tied to one connection), if the verbosity
+    /// asks for it.
+    pub fn emit(&self, event: Event) {
+        if self.verbosity >= event.level() {
+            self.print(None, &event);
+        }
+    }
+
+    fn print(&self, conn: Option<(u64, SocketAddr)>, event: &Event) {
+        let mut out = io::stdout().lock();
+        // A closed stdout (`rawnet | head -1`) must not take the server
+        // down, so write errors are ignored instead of panicking as
+        // `println!` would.
+        let _ = match self.format {
+            Format::Text => match (conn, event) {
+                // Wire lines are marked by their arrow, not the address.
+                (Some((id, _)), Event::Wire { .. }) => writeln!(out, "#{id} {event}"),
+                (Some((id, peer)), _) => writeln!(out, "#{id} {peer} {event}"),
+                (None, _) => writeln!(out, "{event}"),
+            },
+            Format::Json => {
+                let line = JsonLine {
+                    time: SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .map_or(0.0, |d| d.as_secs_f64()),
+                    conn: conn.map(|(id, _)| id),
+                    peer: conn.map(|(_, peer)| peer),
+                    event,
+                };
+                serde_json::to_writer(&mut out, &line)
+                    .map_err(io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"))
+            }
+        };
+    }
+}
+
+/// The log of one connection: every line names the connection and its
+/// peer (`#ID ADDR:PORT` in text).
 #[derive(Clone, Copy, Debug)]
 pub struct ConnLog {
     pub id: u64,
     pub peer: SocketAddr,
-    pub verbosity: Verbosity,
+    pub logger: Logger,
 }
 
 impl ConnLog {
-    /// An event line: `#3 127.0.0.1:51234 end`.
-    pub fn event(&self, args: fmt::Arguments) {
-        if self.verbosity >= Verbosity::Events {
-            line(format_args!("#{} {} {}", self.id, self.peer, args));
-        }
-    }
-
-    /// A `data` event for bytes just received, with a short escaped preview.
-    pub fn data(&self, bytes: &[u8]) {
-        if self.verbosity >= Verbosity::Events {
-            let unit = if bytes.len() == 1 { "byte" } else { "bytes" };
-            self.event(format_args!(
-                "data {} {unit}: {}",
-                bytes.len(),
-                Escaped::preview(bytes, PREVIEW_BYTES)
-            ));
-        }
-    }
-
-    /// With `--trace`, the exact bytes received (`>`) or sent (`<`).
-    pub fn trace(&self, direction: Direction, bytes: &[u8]) {
-        if self.verbosity >= Verbosity::Trace && !bytes.is_empty() {
-            let arrow = match direction {
-                Direction::Received => '>',
-                Direction::Sent => '<',
-            };
-            line(format_args!(
-                "#{} {} {}",
-                self.id,
-                arrow,
-                Escaped::all(bytes)
-            ));
+    /// Prints one of this connection's events, if the verbosity asks for it.
+    pub fn emit(&self, event: Event) {
+        if self.logger.verbosity >= event.level() {
+            self.logger.print(Some((self.id, self.peer)), &event);
         }
     }
 
     /// Whether event lines are printed: lets a hot path skip preparing one.
     pub fn events(&self) -> bool {
-        self.verbosity >= Verbosity::Events
+        self.logger.verbosity >= Verbosity::Events
+    }
+
+    /// With `--trace`, the exact bytes received (`>`) or sent (`<`).
+    pub fn wire(&self, direction: Direction, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.emit(Event::Wire { direction, bytes });
+        }
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+/// Which way bytes went, for `--trace`.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     Received,
     Sent,
 }
 
+/// Why a connection closed; printed in its `close` line.
+#[derive(Debug)]
+pub enum CloseReason {
+    /// The client finished sending and everything owed was written.
+    End,
+    /// The protocol decided the exchange was over.
+    Done,
+    /// The client was silent for `--idle-close`.
+    Idle(Duration),
+    /// The client did not read what it was sent for `--write-timeout`.
+    WriteTimeout(Duration),
+    /// The peer reset the connection or stopped reading (RST, EPIPE).
+    Reset,
+    /// Any other I/O error.
+    Error(io::Error),
+    /// The server stopped and the grace period ran out.
+    Shutdown,
+}
+
+impl From<io::Error> for CloseReason {
+    fn from(err: io::Error) -> Self {
+        match err.kind() {
+            // A peer that goes away mid-conversation is an expected runtime
+            // condition, not a server error. Rust ignores SIGPIPE, so a write
+            // to a closed socket arrives here as BrokenPipe instead of
+            // killing the process.
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe => CloseReason::Reset,
+            _ => CloseReason::Error(err),
+        }
+    }
+}
+
+impl CloseReason {
+    /// A short name, for `--log json`.
+    fn name(&self) -> &'static str {
+        match self {
+            CloseReason::End => "end",
+            CloseReason::Done => "done",
+            CloseReason::Idle(_) => "idle",
+            CloseReason::WriteTimeout(_) => "write_timeout",
+            CloseReason::Reset => "reset",
+            CloseReason::Error(_) => "error",
+            CloseReason::Shutdown => "shutdown",
+        }
+    }
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CloseReason::End => f.write_str("end"),
+            CloseReason::Done => f.write_str("done"),
+            CloseReason::Idle(after) => write!(f, "idle: no data for {}s", after.as_secs()),
+            CloseReason::WriteTimeout(after) => write!(
+                f,
+                "write timeout: the client read nothing for {}s",
+                after.as_secs()
+            ),
+            CloseReason::Reset => f.write_str("reset"),
+            CloseReason::Error(err) => write!(f, "error: {err}"),
+            CloseReason::Shutdown => f.write_str("shutdown"),
+        }
+    }
+}
+
+/// In JSON, two fields: `reason`, a short name to select on, and
+/// `detail`, the words of the text line.
+impl Serialize for CloseReason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut fields = s.serialize_map(Some(2))?;
+        fields.serialize_entry("reason", self.name())?;
+        fields.serialize_entry("detail", &self.to_string())?;
+        fields.end()
+    }
+}
+
+/// Everything the server prints. The text of each is in its `Display`
+/// below; in JSON, the variant's name is `event` and its fields follow.
+#[derive(Debug, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event<'a> {
+    // The server's own lines.
+    Listening {
+        addr: SocketAddr,
+    },
+    ServingAtMost {
+        max_connections: usize,
+        fd_limit: Option<u64>,
+    },
+    Refused {
+        peer: SocketAddr,
+        open: usize,
+        max_connections: usize,
+    },
+    AcceptFailed {
+        #[serde(serialize_with = "as_text")]
+        error: &'a io::Error,
+        #[serde(serialize_with = "as_seconds")]
+        backoff_max: Duration,
+    },
+    ShuttingDown {
+        signal: &'static str,
+    },
+    StoppedAccepting {
+        open: usize,
+        #[serde(serialize_with = "as_seconds")]
+        grace: Duration,
+    },
+    GraceOver {
+        open: usize,
+    },
+    ShutdownComplete {
+        connections: u64,
+        bytes_in: u64,
+        bytes_out: u64,
+    },
+
+    // A connection's life: the tutorial's events.
+    Connection,
+    Data {
+        #[serde(serialize_with = "as_preview")]
+        bytes: &'a [u8],
+    },
+    End,
+    Timeout {
+        #[serde(serialize_with = "as_seconds")]
+        after: Duration,
+    },
+    Close {
+        #[serde(flatten)]
+        reason: &'a CloseReason,
+        bytes_in: u64,
+        bytes_out: u64,
+        #[serde(serialize_with = "as_seconds")]
+        lasted: Duration,
+    },
+    Panic {
+        message: &'a str,
+    },
+
+    // What the connection speaks.
+    Echoing,
+    Piping {
+        pipes: u32,
+    },
+    SpeakingHttp,
+    Tls,
+
+    // HTTP.
+    Request {
+        number: u64,
+        method: &'a str,
+        target: &'a str,
+        minor: u8,
+        status: u16,
+        reason: &'static str,
+        bytes: usize,
+    },
+    Refusal {
+        number: u64,
+        status: u16,
+        reason: &'static str,
+        problem: &'a str,
+    },
+    NoRequest {
+        #[serde(serialize_with = "as_seconds")]
+        head_timeout: Duration,
+    },
+    EndedMidRequest {
+        unanswered: usize,
+    },
+
+    /// `--trace`: bytes as they crossed the wire.
+    Wire {
+        direction: Direction,
+        #[serde(serialize_with = "as_escaped")]
+        bytes: &'a [u8],
+    },
+}
+
+impl Event<'_> {
+    /// The verbosity from which the event is printed.
+    fn level(&self) -> Verbosity {
+        match self {
+            Event::Listening { .. }
+            | Event::AcceptFailed { .. }
+            | Event::ShuttingDown { .. }
+            | Event::StoppedAccepting { .. }
+            | Event::GraceOver { .. }
+            | Event::ShutdownComplete { .. } => Verbosity::Quiet,
+            Event::Wire { .. } => Verbosity::Trace,
+            _ => Verbosity::Events,
+        }
+    }
+}
+
+/// How much of a chunk the `data` line shows before `...(N more)`.
+const PREVIEW_BYTES: usize = 48;
+
+impl fmt::Display for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Listening { addr } => write!(f, "listening on {addr}"),
+            Event::ServingAtMost {
+                max_connections,
+                fd_limit,
+            } => {
+                write!(
+                    f,
+                    "serving at most {max_connections} connections at once \
+                     (--max-connections; open-file limit "
+                )?;
+                match fd_limit {
+                    Some(limit) => write!(f, "{limit})"),
+                    None => f.write_str("unknown)"),
+                }
+            }
+            Event::Refused {
+                peer,
+                open,
+                max_connections,
+            } => write!(
+                f,
+                "refused {peer}: {open} connections open (--max-connections {max_connections})"
+            ),
+            Event::AcceptFailed { error, backoff_max } => write!(
+                f,
+                "accept failed: {error}; retrying with backoff up to {}s",
+                backoff_max.as_secs()
+            ),
+            Event::ShuttingDown { signal } => write!(f, "received {signal}, shutting down"),
+            Event::StoppedAccepting { open, grace } => write!(
+                f,
+                "stopped accepting; {open} connection(s) still open, waiting up to {}s",
+                grace.as_secs_f64()
+            ),
+            Event::GraceOver { open } => {
+                write!(f, "grace period over; closing {open} connection(s)")
+            }
+            Event::ShutdownComplete {
+                connections,
+                bytes_in,
+                bytes_out,
+            } => write!(
+                f,
+                "shutdown complete: served {connections} connection(s), \
+                 {bytes_in} bytes in, {bytes_out} bytes out"
+            ),
+
+            Event::Connection => f.write_str("connection"),
+            Event::Data { bytes } => {
+                let unit = if bytes.len() == 1 { "byte" } else { "bytes" };
+                write!(
+                    f,
+                    "data {} {unit}: {}",
+                    bytes.len(),
+                    Escaped::preview(bytes, PREVIEW_BYTES)
+                )
+            }
+            Event::End => f.write_str("end"),
+            Event::Timeout { after } => write!(f, "timeout: no data for {}s", after.as_secs()),
+            Event::Close {
+                reason,
+                bytes_in,
+                bytes_out,
+                lasted,
+                ..
+            } => write!(
+                f,
+                "close ({reason}): {bytes_in} bytes in, {bytes_out} bytes out, {:.3}s",
+                lasted.as_secs_f64()
+            ),
+            Event::Panic { message } => write!(
+                f,
+                "close (panic: {message}): a bug in rawnet ended this connection; the server goes on"
+            ),
+
+            Event::Echoing => f.write_str("echoing: the first bytes are not an HTTP request line"),
+            Event::Piping { pipes: 1 } => f.write_str(
+                "piping: from now on each chunk also comes back raw, \
+                 as the tutorial's timeout handler does with socket.pipe(socket)",
+            ),
+            Event::Piping { pipes } => write!(
+                f,
+                "piping: another timeout, another pipe; each chunk now comes back raw {pipes} times"
+            ),
+            Event::SpeakingHttp => {
+                f.write_str("speaking HTTP: the first line is an HTTP request line")
+            }
+            Event::Tls => f.write_str(
+                "client tried TLS (a ClientHello): this port speaks plain TCP; use http://, not https://",
+            ),
+
+            Event::Request {
+                number,
+                method,
+                target,
+                minor,
+                status,
+                reason,
+                bytes,
+            } => write!(
+                f,
+                "request {number}: {method} {target} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes"
+            ),
+            Event::Refusal {
+                number,
+                status,
+                reason,
+                problem,
+            } => write!(f, "request {number}: -> {status} {reason}: {problem}"),
+            Event::NoRequest { head_timeout } => write!(
+                f,
+                "no request within {}s (--head-timeout)",
+                head_timeout.as_secs_f64()
+            ),
+            Event::EndedMidRequest { unanswered } => write!(
+                f,
+                "client ended in the middle of a request ({unanswered} bytes unanswered)"
+            ),
+
+            Event::Wire { direction, bytes } => {
+                let arrow = match direction {
+                    Direction::Received => '>',
+                    Direction::Sent => '<',
+                };
+                write!(f, "{arrow} {}", Escaped::all(bytes))
+            }
+        }
+    }
+}
+
+/// One `--log json` line.
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conn: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer: Option<SocketAddr>,
+    #[serde(flatten)]
+    event: &'a Event<'a>,
+}
+
+fn as_seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+fn as_text<S: Serializer>(value: &&io::Error, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+/// A chunk in JSON: its length and the same preview the text line shows.
+fn as_preview<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut fields = s.serialize_struct("Data", 2)?;
+    fields.serialize_field("len", &bytes.len())?;
+    fields.serialize_field(
+        "preview",
+        &Escaped::preview(bytes, PREVIEW_BYTES).to_string(),
+    )?;
+    fields.end()
+}
+
+fn as_escaped<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Escaped::all(bytes))
+}
+
+/// How one byte is shown wherever rawnet shows bytes (event lines, the
+/// request page): printable ASCII as itself, the usual escapes for CR, LF,
+/// tab and backslash, anything else (control bytes, non-UTF-8, binary) as
+/// `\xNN`. A log must show what was on the wire, not what a terminal makes
+/// of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Char(char),
+    Escape(&'static str),
+    Hex(u8),
+}
+
+pub fn shown(b: u8) -> Shown {
+    match b {
+        b'\r' => Shown::Escape("\\r"),
+        b'\n' => Shown::Escape("\\n"),
+        b'\t' => Shown::Escape("\\t"),
+        b'\\' => Shown::Escape("\\\\"),
+        0x20..=0x7e => Shown::Char(b as char),
+        _ => Shown::Hex(b),
+    }
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shown::Char(c) => fmt::Write::write_char(f, *c),
+            Shown::Escape(text) => f.write_str(text),
+            Shown::Hex(b) => write!(f, "\\x{b:02x}"),
+        }
+    }
+}
+
 /// Bytes shown as a double-quoted string that a terminal cannot garble:
-/// printable ASCII as is, `\r` `\n` `\t` `\\` `\"` escaped, everything else
-/// (control bytes, non-UTF-8, binary) as `\xNN`. A log must show what was on
-/// the wire, not what a terminal makes of it.
+/// each byte as [`shown`] says, and `"` as `\"`.
 pub struct Escaped<'a> {
     bytes: &'a [u8],
     /// How many bytes were cut off the end, shown as `...(N more)`.
@@ -119,13 +571,8 @@ impl fmt::Display for Escaped<'_> {
         f.write_str("\"")?;
         for &b in self.bytes {
             match b {
-                b'\r' => f.write_str("\\r")?,
-                b'\n' => f.write_str("\\n")?,
-                b'\t' => f.write_str("\\t")?,
-                b'\\' => f.write_str("\\\\")?,
                 b'"' => f.write_str("\\\"")?,
-                0x20..=0x7e => fmt::Write::write_char(f, b as char)?,
-                _ => write!(f, "\\x{b:02x}")?,
+                _ => write!(f, "{}", shown(b))?,
             }
         }
         f.write_str("\"")?;
@@ -153,5 +600,31 @@ mod tests {
             "\"abcd\"...(2 more)"
         );
         assert_eq!(Escaped::preview(b"abc", 4).to_string(), "\"abc\"");
+    }
+
+    #[test]
+    fn json_lines_carry_the_event_name_and_its_fields() {
+        let reason = CloseReason::Idle(Duration::from_secs(60));
+        let event = Event::Close {
+            reason: &reason,
+            bytes_in: 17,
+            bytes_out: 30,
+            lasted: Duration::from_millis(1500),
+        };
+        let line = JsonLine {
+            time: 1.5,
+            conn: Some(3),
+            peer: Some("127.0.0.1:5000".parse().unwrap()),
+            event: &event,
+        };
+        assert_eq!(
+            serde_json::to_string(&line).unwrap(),
+            r#"{"time":1.5,"conn":3,"peer":"127.0.0.1:5000","event":"close","reason":"idle","detail":"idle: no data for 60s","bytes_in":17,"bytes_out":30,"lasted":1.5}"#
+        );
+        let data = Event::Data { bytes: b"hi\n" };
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
+        );
     }
 }

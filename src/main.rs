@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 use rawnet::cli::{self, Action, UsageError};
+use rawnet::log::Event;
 use rawnet::{bench, client, server, shutdown};
 
 fn main() -> ExitCode {
@@ -47,7 +48,7 @@ fn main() -> ExitCode {
 
 fn serve(host: &str, port: u16, config: server::Config) -> ExitCode {
     // Before binding, so a signal sent right after `listening on` is caught.
-    let signal = match shutdown::on_signal() {
+    let signal = match shutdown::on_signal(config.logger) {
         Ok(signal) => signal,
         Err(err) => return fail(&format!("cannot watch for Ctrl-C: {err}")),
     };
@@ -56,7 +57,13 @@ fn serve(host: &str, port: u16, config: server::Config) -> ExitCode {
             Ok(listeners) => listeners,
             Err(err) => return fail(&err.to_string()),
         };
-        server::run(listeners, config, signal).await;
+        let logger = config.logger;
+        let summary = server::run(listeners, config, signal).await;
+        logger.emit(Event::ShutdownComplete {
+            connections: summary.connections,
+            bytes_in: summary.bytes_in,
+            bytes_out: summary.bytes_out,
+        });
         ExitCode::SUCCESS
     })
 }

@@ -9,10 +9,9 @@
 
 use std::time::Instant;
 
-use crate::echo;
+use crate::echo::{self, Echo};
 use crate::http;
-use crate::log::ConnLog;
-use crate::server::Config;
+use crate::log::{ConnLog, Event};
 use crate::sniff::{self, Guess};
 
 /// The `--mode` option: which protocol every new connection speaks.
@@ -40,28 +39,39 @@ pub enum Next {
 /// One connection's protocol state.
 #[derive(Debug)]
 pub enum Protocol {
-    Echo,
-    Raw,
-    /// Boxed: a session is several times the size of the other variants,
-    /// and every connection's protocol lives in its (idle) task.
-    Http(Box<http::Session>),
-    /// `--mode auto` before the first line has decided: the bytes so far,
-    /// and when the first of them came.
+    /// `--mode auto` before the first bytes have decided between HTTP and
+    /// echo (see `sniff.rs`): the bytes so far, and when the first came.
     Sniffing {
         first: Vec<u8>,
         since: Option<Instant>,
     },
+    /// `--mode http` before the first bytes: they are HTTP, unless they
+    /// are a TLS ClientHello. `since` is when the connection came: the head
+    /// deadline counts from there. (Nothing is buffered here: a client's
+    /// first write holds at least a ClientHello's 5-byte record header.)
+    SniffingTls {
+        since: Instant,
+    },
+    Echo(Echo),
+    Raw,
+    /// Boxed: a session is several times the size of the other variants,
+    /// and every connection's protocol lives in its (idle) task.
+    Http(Box<http::Session>),
+    /// Nothing more will be answered (a TLS ClientHello on this port).
+    Finished,
 }
 
 impl Protocol {
     pub fn new(mode: Mode) -> Self {
         match mode {
-            Mode::Echo => Protocol::Echo,
+            Mode::Echo => Protocol::Echo(Echo::default()),
             Mode::Raw => Protocol::Raw,
-            Mode::Http => Protocol::Http(Box::default()),
             Mode::Auto => Protocol::Sniffing {
                 first: Vec::new(),
                 since: None,
+            },
+            Mode::Http => Protocol::SniffingTls {
+                since: Instant::now(),
             },
         }
     }
@@ -70,46 +80,98 @@ impl Protocol {
     pub fn on_data(
         &mut self,
         data: &[u8],
-        config: &Config,
+        config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
-            Protocol::Echo => {
-                log.data(data);
-                echo::you_said(data, out);
+            Protocol::Echo(state) => {
+                log.emit(Event::Data { bytes: data });
+                state.on_data(data, out);
                 Next::Continue
             }
             Protocol::Raw => {
-                log.data(data);
+                log.emit(Event::Data { bytes: data });
                 echo::raw(data, out);
                 Next::Continue
             }
-            Protocol::Http(session) => {
-                if session.is_untouched() && sniff::is_tls_client_hello(data) {
-                    return tls(log);
-                }
-                session.on_data(data, &config.http, log, out)
-            }
+            Protocol::Http(session) => session.on_data(data, config, log, out),
             Protocol::Sniffing { first, since } => {
                 first.extend_from_slice(data);
                 since.get_or_insert_with(Instant::now);
                 match sniff::guess(first) {
-                    Guess::NeedMore if first.len() < config.http.max_head => Next::Continue,
-                    Guess::NeedMore | Guess::Echo => self.become_echo(log, out),
-                    Guess::Tls => tls(log),
+                    Guess::NeedMore if first.len() < config.max_head => Next::Continue,
                     Guess::Http => {
-                        log.event(format_args!(
-                            "speaking HTTP: the first line is an HTTP request line"
-                        ));
+                        log.emit(Event::SpeakingHttp);
                         let first = std::mem::take(first);
-                        let mut session = Box::<http::Session>::default();
-                        let next = session.on_data(&first, &config.http, log, out);
-                        *self = Protocol::Http(session);
-                        next
+                        self.become_http(&first, config, log, out)
                     }
+                    Guess::Tls => self.refuse_tls(log),
+                    Guess::NeedMore | Guess::Echo => self.become_echo(log, out),
                 }
             }
+            Protocol::SniffingTls { .. } => match sniff::tls_or_http(data) {
+                Guess::Tls => self.refuse_tls(log),
+                _ => self.become_http(data, config, log, out),
+            },
+            Protocol::Finished => Next::Close,
+        }
+    }
+
+    /// The client has finished sending (FIN). Anything still owed goes into
+    /// `out`; the connection then closes, as Node does with its default
+    /// `allowHalfOpen: false`.
+    pub fn on_end(&mut self, log: &ConnLog, out: &mut Vec<u8>) {
+        match self {
+            // Echo answers each chunk as it arrives, so nothing is pending.
+            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => {}
+            Protocol::Http(session) => session.on_end(log),
+            Protocol::Sniffing { first, .. } if first.is_empty() => {}
+            Protocol::Sniffing { .. } => {
+                self.become_echo(log, out);
+            }
+            // Bytes that could still have been a ClientHello: too few for
+            // anything, and nobody left to answer.
+            Protocol::SniffingTls { .. } => {}
+        }
+    }
+
+    /// The tutorial's timeout handler: `socket.pipe(socket, {end: false})`.
+    /// From then on the echo also sends each chunk back raw; each timeout
+    /// adds one more pipe, as in Node (see `echo.rs`). Only an echo pipes:
+    /// in auto mode, a connection that has sent nothing yet is not an echo
+    /// yet, so its pipes start with the first timeout after it became one.
+    pub fn on_timeout(&mut self, log: &ConnLog) {
+        if let Protocol::Echo(state) = self {
+            if let Some(pipes) = state.add_pipe() {
+                log.emit(Event::Piping { pipes });
+            }
+        }
+    }
+
+    /// When the protocol wants [`Protocol::on_deadline`] called.
+    pub fn deadline(&self, config: &http::Config) -> Option<Instant> {
+        match self {
+            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => None,
+            Protocol::Http(session) => session.deadline(config),
+            Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
+            Protocol::SniffingTls { since, .. } => since.checked_add(config.head_timeout),
+        }
+    }
+
+    pub fn on_deadline(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        match self {
+            Protocol::Echo(_) | Protocol::Raw => Next::Continue,
+            Protocol::Finished => Next::Close,
+            Protocol::Http(session) => session.on_deadline(config, log, out),
+            // Auto mode gives up on a first line that never ended: echo it.
+            Protocol::Sniffing { .. } => self.become_echo(log, out),
+            // HTTP mode, nothing decided within the head deadline: the
+            // session says so (`no request within`, or 408).
+            Protocol::SniffingTls { .. } => match self.become_http(&[], config, log, out) {
+                Next::Continue => self.on_deadline(config, log, out),
+                Next::Close => Next::Close,
+            },
         }
     }
 
@@ -122,63 +184,45 @@ impl Protocol {
     }
 
     /// Goes on answering what was held back by the bound.
-    pub fn resume(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+    pub fn resume(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         match self {
-            Protocol::Http(session) => session.resume(&config.http, log, out),
+            Protocol::Http(session) => session.resume(config, log, out),
             _ => Next::Continue,
         }
     }
 
-    /// The client has finished sending (FIN). Anything still owed goes into
-    /// `out`; the connection then closes, as Node does with its default
-    /// `allowHalfOpen: false`.
-    pub fn on_end(&mut self, log: &ConnLog, out: &mut Vec<u8>) {
-        match self {
-            // Echo answers each chunk as it arrives, so nothing is pending.
-            Protocol::Echo | Protocol::Raw => {}
-            Protocol::Http(session) => session.on_end(log),
-            Protocol::Sniffing { first, .. } if first.is_empty() => {}
-            Protocol::Sniffing { .. } => {
-                self.become_echo(log, out);
-            }
-        }
-    }
-
-    /// When the protocol wants [`Protocol::on_deadline`] called.
-    pub fn deadline(&self, config: &Config) -> Option<Instant> {
-        match self {
-            Protocol::Echo | Protocol::Raw => None,
-            Protocol::Http(session) => session.deadline(&config.http),
-            Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
-        }
-    }
-
-    pub fn on_deadline(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
-        match self {
-            Protocol::Echo | Protocol::Raw => Next::Continue,
-            Protocol::Http(session) => session.on_deadline(&config.http, log, out),
-            Protocol::Sniffing { .. } => self.become_echo(log, out),
-        }
+    /// The first bytes are HTTP: a session answers them, and every byte
+    /// after.
+    fn become_http(
+        &mut self,
+        first: &[u8],
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        let mut session = Box::<http::Session>::default();
+        let next = session.on_data(first, config, log, out);
+        *self = Protocol::Http(session);
+        next
     }
 
     /// Auto mode decided on echo: answer the bytes held back so far as the
     /// first chunk.
     fn become_echo(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         if let Protocol::Sniffing { first, .. } = self {
-            log.event(format_args!(
-                "echoing: the first bytes are not an HTTP request line"
-            ));
-            log.data(first);
-            echo::you_said(first, out);
+            log.emit(Event::Echoing);
+            log.emit(Event::Data { bytes: first });
+            let state = Echo::default();
+            state.on_data(first, out);
+            *self = Protocol::Echo(state);
         }
-        *self = Protocol::Echo;
         Next::Continue
     }
-}
 
-fn tls(log: &ConnLog) -> Next {
-    log.event(format_args!(
-        "client tried TLS (a ClientHello): this port speaks plain TCP; use http://, not https://"
-    ));
-    Next::Close
+    /// A TLS ClientHello on this plain port: say so, and close.
+    fn refuse_tls(&mut self, log: &ConnLog) -> Next {
+        log.emit(Event::Tls);
+        *self = Protocol::Finished;
+        Next::Close
+    }
 }

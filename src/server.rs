@@ -20,43 +20,35 @@ use smol::{Async, Executor, Timer};
 use std::net::{TcpListener, TcpStream};
 
 use crate::conn;
-use crate::log::{self, ConnLog, Verbosity};
-use crate::protocol::Mode;
+use crate::log::{ConnLog, Event, Logger};
 use crate::shutdown::{self, Shutdown};
 
-/// Checked server settings (the command line turned into values).
+/// `--grace`, in seconds.
+pub const DEFAULT_GRACE_SECS: u64 = 5;
+
+/// The server's own settings; what each connection runs with is in
+/// `conn`.
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub mode: Mode,
-    /// `--timeout`: tell about a silent client after this long.
-    pub timeout: Option<Duration>,
-    /// `--idle-close`: close a silent client after this long.
-    pub idle_close: Option<Duration>,
     /// `--max-connections`: connections open at once; more are refused.
     pub max_connections: usize,
-    /// `--write-timeout`: how long a reply may wait for the client to read.
-    pub write_timeout: Option<Duration>,
     /// `--grace`: how long open connections get to finish on shutdown.
     pub grace: Duration,
     /// `--threads`: OS threads running connections.
     pub threads: usize,
-    pub verbosity: Verbosity,
-    /// Limits and answers of the HTTP mode.
-    pub http: crate::http::Config,
+    /// `--quiet`, `--trace`, `--log`.
+    pub logger: Logger,
+    pub conn: conn::Config,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            mode: Mode::Auto,
-            timeout: Some(Duration::from_secs(3)),
-            idle_close: Some(Duration::from_secs(60)),
-            max_connections: 1024,
-            write_timeout: Some(Duration::from_secs(30)),
-            grace: Duration::from_secs(5),
+            max_connections: default_max_connections().0,
+            grace: Duration::from_secs(DEFAULT_GRACE_SECS),
             threads: default_threads(),
-            verbosity: Verbosity::Events,
-            http: crate::http::Config::default(),
+            logger: Logger::default(),
+            conn: conn::Config::default(),
         }
     }
 }
@@ -256,27 +248,25 @@ struct Shared {
 
 /// Serves on `listeners` until `shutdown` completes, then stops accepting,
 /// gives open connections `config.grace` to finish, closes the rest and
-/// returns what was served. Prints `listening on ADDR` for each listener
-/// first, the line scripts wait for.
+/// returns what was served (the caller prints it: see `main.rs`). Prints
+/// `listening on ADDR` for each listener first, the line scripts wait for.
 pub async fn run(
     listeners: Vec<Listener>,
     config: Config,
     shutdown: impl Future<Output = ()>,
 ) -> Summary {
+    let logger = config.logger;
     for listener in &listeners {
         if let Ok(addr) = listener.get_ref().local_addr() {
-            log::line(format_args!("listening on {addr}"));
+            logger.emit(Event::Listening { addr });
         }
     }
-    if config.verbosity >= Verbosity::Events {
-        let (_, fd_limit) = default_max_connections();
-        let fd_limit = fd_limit.map_or("unknown".to_string(), |n| n.to_string());
-        log::line(format_args!(
-            "serving at most {} connections at once (--max-connections; open-file limit {fd_limit})",
-            config.max_connections
-        ));
-    }
+    logger.emit(Event::ServingAtMost {
+        max_connections: config.max_connections,
+        fd_limit: default_max_connections().1,
+    });
 
+    let conn_config = Arc::new(config.conn.clone());
     let config = Arc::new(config);
     let shared = Arc::new(Shared::default());
 
@@ -317,6 +307,7 @@ pub async fn run(
                 ex.clone(),
                 listener,
                 config.clone(),
+                conn_config.clone(),
                 shared.clone(),
                 stop_rx.clone(),
                 all_done_tx.clone(),
@@ -334,10 +325,10 @@ pub async fn run(
 
     let open = shared.open.load(Ordering::SeqCst);
     if open > 0 {
-        log::line(format_args!(
-            "stopped accepting; {open} connection(s) still open, waiting up to {}s",
-            config.grace.as_secs_f64()
-        ));
+        logger.emit(Event::StoppedAccepting {
+            open,
+            grace: config.grace,
+        });
         let all_closed = async {
             let _ = all_done_rx.recv().await;
             true
@@ -348,9 +339,7 @@ pub async fn run(
         };
         if !all_closed.or(grace_over).await {
             let open = shared.open.load(Ordering::SeqCst);
-            log::line(format_args!(
-                "grace period over; closing {open} connection(s)"
-            ));
+            logger.emit(Event::GraceOver { open });
             drop(stop_all);
             let _ = all_done_rx.recv().await;
         }
@@ -361,16 +350,11 @@ pub async fn run(
         let _ = worker.join();
     }
 
-    let summary = Summary {
+    Summary {
         connections: shared.next_id.load(Ordering::SeqCst),
         bytes_in: shared.bytes_in.load(Ordering::SeqCst),
         bytes_out: shared.bytes_out.load(Ordering::SeqCst),
-    };
-    log::line(format_args!(
-        "shutdown complete: served {} connection(s), {} bytes in, {} bytes out",
-        summary.connections, summary.bytes_in, summary.bytes_out
-    ));
-    summary
+    }
 }
 
 /// Backoff after a failed accept: starts here, doubles, stops growing at
@@ -383,6 +367,7 @@ async fn accept_loop(
     ex: Arc<Executor<'static>>,
     listener: Listener,
     config: Arc<Config>,
+    conn_config: Arc<conn::Config>,
     shared: Arc<Shared>,
     stop: Shutdown,
     all_done: channel::Sender<()>,
@@ -399,10 +384,10 @@ async fn accept_loop(
             Err(err) => {
                 // One line per burst of failures, not one per retry.
                 if !failing {
-                    log::line(format_args!(
-                        "accept failed: {err}; retrying with backoff up to {}s",
-                        ACCEPT_BACKOFF_MAX.as_secs()
-                    ));
+                    config.logger.emit(Event::AcceptFailed {
+                        error: &err,
+                        backoff_max: ACCEPT_BACKOFF_MAX,
+                    });
                     failing = true;
                 }
                 Timer::after(backoff).await;
@@ -416,12 +401,11 @@ async fn accept_loop(
         let open = shared.open.fetch_add(1, Ordering::SeqCst);
         if open >= config.max_connections {
             shared.open.fetch_sub(1, Ordering::SeqCst);
-            if config.verbosity >= Verbosity::Events {
-                log::line(format_args!(
-                    "refused {peer}: {open} connections open (--max-connections {})",
-                    config.max_connections
-                ));
-            }
+            config.logger.emit(Event::Refused {
+                peer,
+                open,
+                max_connections: config.max_connections,
+            });
             // Dropping the stream closes it; the client sees EOF at once.
             drop(stream);
             continue;
@@ -436,12 +420,12 @@ async fn accept_loop(
         let log = ConnLog {
             id,
             peer,
-            verbosity: config.verbosity,
+            logger: config.logger,
         };
         let task = serve_one(
             stream,
             log,
-            config.clone(),
+            conn_config.clone(),
             shared.clone(),
             stop.clone(),
             all_done.clone(),
@@ -461,7 +445,7 @@ async fn accept_loop(
 fn serve_one(
     stream: Async<TcpStream>,
     log: ConnLog,
-    config: Arc<Config>,
+    config: Arc<conn::Config>,
     shared: Arc<Shared>,
     stop: Shutdown,
     all_done: channel::Sender<()>,
@@ -512,9 +496,7 @@ fn isolate(connection: impl Future<Output = ()>, log: ConnLog) -> impl Future<Ou
                 .copied()
                 .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
                 .unwrap_or("(no message)");
-            log.event(format_args!(
-                "close (panic: {message}): a bug in rawnet ended this connection; the server goes on"
-            ));
+            log.emit(Event::Panic { message });
         }
     }
 }
@@ -538,7 +520,7 @@ mod tests {
         let log = ConnLog {
             id: 1,
             peer: "127.0.0.1:1".parse().unwrap(),
-            verbosity: Verbosity::Quiet,
+            logger: Logger::quiet(),
         };
         let ex = Arc::new(Executor::new());
         let (stop, stopped) = shutdown::channel();

@@ -11,6 +11,8 @@ use std::io;
 
 use async_signal::{Signal, Signals};
 
+use crate::log::{Event, Logger};
+
 /// Held by the server; dropping it tells every connection to stop now.
 pub struct Trigger {
     _tx: Sender<()>,
@@ -41,11 +43,13 @@ impl Shutdown {
 ///
 /// Registering happens here, before the server prints `listening on`, so a
 /// signal sent right after that line is never missed.
-pub fn on_signal() -> io::Result<impl Future<Output = ()>> {
+pub fn on_signal(logger: Logger) -> io::Result<impl Future<Output = ()>> {
     let mut signals = Signals::new([Signal::Int, Signal::Term])?;
     Ok(async move {
         let first = signals.next().await;
-        crate::log::line(format_args!("received {}, shutting down", name(first)));
+        logger.emit(Event::ShuttingDown {
+            signal: name(first),
+        });
         smol::spawn(async move {
             let second = signals.next().await;
             eprintln!("rawnet: received {} again, exiting now", name(second));

@@ -1,5 +1,7 @@
 //! `--mode auto`: deciding from a connection's first bytes whether the
-//! client speaks HTTP, so curl, a browser and nc can share one port.
+//! client speaks HTTP, so curl, a browser and nc can share one port; and,
+//! in `--mode auto` and `--mode http` alike, spotting what arrives on a
+//! plain port but is not plain (a TLS ClientHello).
 //!
 //! The rule: if the first line is a valid HTTP request line by httparse's
 //! reading (`METHOD SP TARGET SP HTTP/x.y`, CRLF or bare LF), or is plainly
@@ -29,11 +31,19 @@ pub enum Guess {
     NeedMore,
 }
 
-/// Guesses from the bytes received so far.
+/// `--mode http`: HTTP, unless the first bytes are a TLS ClientHello.
+pub fn tls_or_http(first: &[u8]) -> Guess {
+    if is_tls_client_hello(first) {
+        Guess::Tls
+    } else {
+        Guess::Http
+    }
+}
+
+/// `--mode auto`: guesses from the bytes received so far.
 pub fn guess(first: &[u8]) -> Guess {
     match first {
-        [] => return Guess::NeedMore,
-        [0x16] | [0x16, 0x03] => return Guess::NeedMore,
+        [] | [0x16] | [0x16, 0x03] => return Guess::NeedMore,
         _ if is_tls_client_hello(first) => return Guess::Tls,
         _ => {}
     }
@@ -72,7 +82,7 @@ fn ends_like_a_request_line(first: &[u8]) -> bool {
 
 /// A TLS record header for a handshake (0x16) of TLS 1.x (0x03 0x00..0x04):
 /// what `curl https://...` sends first.
-pub fn is_tls_client_hello(first: &[u8]) -> bool {
+fn is_tls_client_hello(first: &[u8]) -> bool {
     matches!(first, [0x16, 0x03, 0x00..=0x04, ..])
 }
 
@@ -132,7 +142,10 @@ mod tests {
 
     #[test]
     fn tls_client_hello_is_recognised() {
-        assert_eq!(guess(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01]), Guess::Tls);
+        for guess in [guess, tls_or_http] {
+            assert_eq!(guess(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01]), Guess::Tls);
+        }
         assert_eq!(guess(&[0x16]), Guess::NeedMore);
+        assert_eq!(tls_or_http(b"hello\n"), Guess::Http);
     }
 }

@@ -8,8 +8,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use proptest::prelude::*;
+use rawnet::conn::Config;
 use rawnet::protocol::Mode;
-use rawnet::server::Config;
 
 /// Counts live heap bytes and their peak, to show memory is bounded. This
 /// is the one `unsafe` in the project: `GlobalAlloc` is an unsafe trait,

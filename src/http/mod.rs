@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::log::ConnLog;
+use crate::log::{ConnLog, Event};
 use crate::protocol::Next;
 use body::{Progress, Reader};
 use request::{Head, Parsed};
@@ -35,6 +35,13 @@ use response::Connection;
 pub const DEFAULT_MAX_HEAD: usize = 8 * 1024;
 /// Largest request body by default (nginx's `client_max_body_size` is 1 MiB).
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+/// Seconds for a whole head to arrive (nginx's `client_header_timeout` is 60;
+/// a real client sends its head at once, so 10 is generous).
+pub const DEFAULT_HEAD_TIMEOUT_SECS: u64 = 10;
+/// Seconds for a whole body to arrive after its head.
+pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 10;
+/// The status of every response that is not an error.
+pub const DEFAULT_STATUS: u16 = 200;
 
 /// HTTP settings (`--max-head`, `--status`, ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,9 +63,9 @@ impl Default for Config {
         Config {
             max_head: DEFAULT_MAX_HEAD,
             max_body: DEFAULT_MAX_BODY,
-            head_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-            status: 200,
+            head_timeout: Duration::from_secs(DEFAULT_HEAD_TIMEOUT_SECS),
+            body_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
+            status: DEFAULT_STATUS,
             body: None,
         }
     }
@@ -106,8 +113,6 @@ pub struct Session {
     state: State,
     /// Requests answered so far on this connection.
     answered: u64,
-    /// When the head being read started to arrive (the head deadline).
-    head_since: Option<Instant>,
     /// Answering stopped at [`OUTPUT_BOUND`] with requests still waiting in
     /// `input`; [`Session::resume`] goes on once the output was sent.
     paused: bool,
@@ -122,7 +127,9 @@ pub const OUTPUT_BOUND: usize = 64 * 1024;
 
 #[derive(Debug)]
 enum State {
-    Head,
+    /// Reading a head, which started to arrive at `since` (the head
+    /// deadline counts from there); `None` between requests.
+    Head { since: Option<Instant> },
     Body {
         head: Head,
         reader: Reader,
@@ -149,22 +156,19 @@ thread_local! {
 }
 
 impl Session {
-    /// A new session. The head deadline runs from now: a client that
-    /// connects and sends nothing is not waited on forever.
+    /// A new session, waiting for its first request.
     pub fn new() -> Self {
         Session {
             input: Vec::new(),
             body: Vec::new(),
-            state: State::Head,
+            // The head deadline runs from now: a client that connects and
+            // sends nothing is not waited on forever.
+            state: State::Head {
+                since: Some(Instant::now()),
+            },
             answered: 0,
-            head_since: Some(Instant::now()),
             paused: false,
         }
-    }
-
-    /// Nothing has arrived yet on this connection.
-    pub fn is_untouched(&self) -> bool {
-        self.answered == 0 && self.input.is_empty() && matches!(self.state, State::Head)
     }
 
     /// Takes bytes from the client and answers every request they complete.
@@ -178,8 +182,11 @@ impl Session {
         if matches!(self.state, State::Finished) {
             return Next::Close;
         }
-        if self.head_since.is_none() && matches!(self.state, State::Head) {
-            self.head_since = Some(Instant::now());
+        if let State::Head {
+            since: since @ None,
+        } = &mut self.state
+        {
+            *since = Some(Instant::now());
         }
         self.input.extend_from_slice(data);
         let next = self.process(config, log, out);
@@ -209,13 +216,13 @@ impl Session {
     /// finish it.
     pub fn on_end(&mut self, log: &ConnLog) {
         let pending = match &self.state {
-            State::Head | State::Body { .. } => self.input.len() + self.body.len(),
+            State::Head { .. } | State::Body { .. } => self.input.len() + self.body.len(),
             State::Finished => 0,
         };
         if pending > 0 {
-            log.event(format_args!(
-                "client ended in the middle of a request ({pending} bytes unanswered)"
-            ));
+            log.emit(Event::EndedMidRequest {
+                unanswered: pending,
+            });
         }
     }
 
@@ -224,9 +231,7 @@ impl Session {
         match &self.state {
             // Checked: a timeout too large to add to a point in time
             // (`--head-timeout 18446744073709551615`) means "never".
-            State::Head => self
-                .head_since
-                .and_then(|since| since.checked_add(config.head_timeout)),
+            State::Head { since } => since.and_then(|since| since.checked_add(config.head_timeout)),
             State::Body { since, .. } => since.checked_add(config.body_timeout),
             State::Finished => None,
         }
@@ -236,15 +241,14 @@ impl Session {
     /// close quietly (browsers open spare connections and leave them unused).
     pub fn on_deadline(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         match &self.state {
-            State::Head if self.input.is_empty() => {
-                log.event(format_args!(
-                    "no request within {}s (--head-timeout)",
-                    config.head_timeout.as_secs_f64()
-                ));
+            State::Head { .. } if self.input.is_empty() => {
+                log.emit(Event::NoRequest {
+                    head_timeout: config.head_timeout,
+                });
                 self.state = State::Finished;
                 Next::Close
             }
-            State::Head => {
+            State::Head { .. } => {
                 let problem = format!(
                     "request head not complete within {}s (--head-timeout)",
                     config.head_timeout.as_secs_f64()
@@ -267,7 +271,7 @@ impl Session {
         loop {
             match &mut self.state {
                 State::Finished => return Next::Close,
-                State::Head => {
+                State::Head { .. } => {
                     if self.input.is_empty() {
                         return Next::Continue;
                     }
@@ -280,7 +284,6 @@ impl Session {
                         Ok(Parsed::Complete(head, _)) => head,
                         Err(err) => return self.fail(err, log, out),
                     };
-                    self.head_since = None;
                     let Some(reader) = Reader::new(head.framing) else {
                         if let Next::Close = self.finish(&head, config, log, out) {
                             return Next::Close;
@@ -317,7 +320,8 @@ impl Session {
                     if progress == Progress::NeedMore {
                         return Next::Continue;
                     }
-                    let State::Body { head, .. } = std::mem::replace(&mut self.state, State::Head)
+                    let between = State::Head { since: None };
+                    let State::Body { head, .. } = std::mem::replace(&mut self.state, between)
                     else {
                         unreachable!("matched Body above");
                     };
@@ -337,9 +341,10 @@ impl Session {
         if self.body.capacity() > KEEP_BETWEEN_REQUESTS {
             self.body = Vec::new();
         }
-        if !self.input.is_empty() {
-            // The next (pipelined) request has started to arrive.
-            self.head_since = Some(Instant::now());
+        if let State::Head { since } = &mut self.state {
+            // The next head's deadline counts from its first byte: here, if
+            // a pipelined request has started to arrive; else when one does.
+            *since = (!self.input.is_empty()).then(Instant::now);
         }
         next
     }
@@ -367,31 +372,33 @@ impl Session {
             body: &self.body,
         };
 
-        let plain = |out: &mut Vec<u8>, content: &[u8]| {
-            response::write_head(
-                out,
-                &response::Head {
-                    status,
-                    content_type: response::TEXT,
-                    content_length: content.len(),
-                    connection,
-                },
-            );
-            if send_body {
-                out.extend_from_slice(content);
-            }
+        let head_of = |content_type, content_length| response::Head {
+            status,
+            content_type,
+            content_length,
+            connection,
         };
         match (&config.body, head.wants_html) {
-            (Some(fixed), _) => plain(out, fixed),
+            (Some(fixed), _) => {
+                response::write(out, &head_of(response::TEXT, fixed.len()), fixed, send_body)
+            }
             (None, false) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page.clear();
                 page::text(origin, shown, page);
-                plain(out, page.as_bytes());
+                let text = page.as_bytes();
+                response::write(out, &head_of(response::TEXT, text.len()), text, send_body);
                 give_back_if_large(page, response_head);
             }),
+            // The page shows its own response head, so the two are made
+            // together (see `page::html_response`).
             (None, true) => RENDER.with_borrow_mut(|(page, response_head)| {
-                page.clear();
-                page::html_response(origin, shown, status, connection, response_head, page);
+                page::html_response(
+                    origin,
+                    shown,
+                    head_of(response::HTML, 0),
+                    response_head,
+                    page,
+                );
                 out.extend_from_slice(response_head);
                 if send_body {
                     out.extend_from_slice(page.as_bytes());
@@ -401,16 +408,15 @@ impl Session {
         }
 
         if log.events() {
-            log.event(format_args!(
-                "request {}: {} {} HTTP/1.{} -> {} {}, {} bytes",
-                self.answered,
-                String::from_utf8_lossy(method),
-                String::from_utf8_lossy(&self.input[head.target.clone()]),
-                head.minor,
+            log.emit(Event::Request {
+                number: self.answered,
+                method: &String::from_utf8_lossy(method),
+                target: &String::from_utf8_lossy(&self.input[head.target.clone()]),
+                minor: head.minor,
                 status,
-                response::reason(status),
-                out.len() - start
-            ));
+                reason: response::reason(status),
+                bytes: out.len() - start,
+            });
         }
         if connection == Connection::Close {
             self.state = State::Finished;
@@ -424,7 +430,12 @@ impl Session {
     /// error nobody can tell where the next request would start.
     fn fail(&mut self, err: HttpError, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         response::write_error(out, err.status, &err.problem);
-        log.event(format_args!("request {}: -> {err}", self.answered + 1));
+        log.emit(Event::Refusal {
+            number: self.answered + 1,
+            status: err.status,
+            reason: response::reason(err.status),
+            problem: &err.problem,
+        });
         self.state = State::Finished;
         Next::Close
     }

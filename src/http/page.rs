@@ -6,7 +6,8 @@ use std::fmt::Write;
 use std::net::SocketAddr;
 
 use super::request::Head;
-use super::response::{self, Connection};
+use super::response;
+use crate::log;
 
 /// Which request on which connection this is, for the page's first line.
 #[derive(Clone, Copy, Debug)]
@@ -61,33 +62,24 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
 pub fn html_response(
     origin: Origin,
     shown: Shown,
-    status: u16,
-    connection: Connection,
+    mut head: response::Head,
     response_head: &mut Vec<u8>,
     page: &mut String,
 ) {
     page.clear();
     html_request_part(origin, shown, page);
     let request_part = page.len();
-    let mut length = 0;
+    head.content_length = 0;
     loop {
         response_head.clear();
-        response::write_head(
-            response_head,
-            &response::Head {
-                status,
-                content_type: response::HTML,
-                content_length: length,
-                connection,
-            },
-        );
+        response::write_head(response_head, &head);
         page.truncate(request_part);
         visible(response_head, page, Markup::Html);
         page.push_str(HTML_END);
-        if page.len() == length {
+        if page.len() == head.content_length {
             return;
         }
-        length = page.len();
+        head.content_length = page.len();
     }
 }
 
@@ -224,25 +216,26 @@ fn visible(bytes: &[u8], out: &mut String, markup: Markup) {
     }
 }
 
+/// Each byte as `log::shown` shows it (the one place that decides how a
+/// byte looks), with HTML's special characters as entities and, in HTML,
+/// escapes wrapped in `open`/`close` so the page can dim them.
 fn escape_text(text: &[u8], out: &mut String, markup: Markup, open: &str, close: &str) {
     for &b in text {
-        match b {
-            b'\t' => {
-                out.push_str(open);
-                out.push_str("\\t");
-                out.push_str(close);
-            }
-            b'\\' => out.push_str("\\\\"),
-            b'<' if markup == Markup::Html => out.push_str("&lt;"),
-            b'>' if markup == Markup::Html => out.push_str("&gt;"),
-            b'&' if markup == Markup::Html => out.push_str("&amp;"),
-            b'"' if markup == Markup::Html => out.push_str("&quot;"),
-            0x20..=0x7e => out.push(b as char),
-            _ => {
-                out.push_str(open);
-                let _ = write!(out, "\\x{b:02x}");
-                out.push_str(close);
-            }
+        match (b, markup) {
+            (b'<', Markup::Html) => out.push_str("&lt;"),
+            (b'>', Markup::Html) => out.push_str("&gt;"),
+            (b'&', Markup::Html) => out.push_str("&amp;"),
+            (b'"', Markup::Html) => out.push_str("&quot;"),
+            _ => match log::shown(b) {
+                log::Shown::Char(c) => out.push(c),
+                // A backslash stands for itself: text, not a dimmed escape.
+                log::Shown::Escape(text) if b == b'\\' => out.push_str(text),
+                other => {
+                    out.push_str(open);
+                    let _ = write!(out, "{other}");
+                    out.push_str(close);
+                }
+            },
         }
     }
 }
@@ -273,6 +266,15 @@ mod tests {
             keep_alive: true,
             expects_continue: false,
             wants_html: true,
+        }
+    }
+
+    fn html_head() -> response::Head<'static> {
+        response::Head {
+            status: 200,
+            content_type: response::HTML,
+            content_length: 0,
+            connection: response::Connection::Persistent,
         }
     }
 
@@ -320,14 +322,7 @@ mod tests {
         // Every shown byte is `\x00`: four characters each, and no more.
         assert!(page.len() < 4 * BODY_SHOWN + 1024, "{}", page.len());
         let (mut response_head, mut html) = (Vec::new(), String::new());
-        html_response(
-            origin(),
-            shown,
-            200,
-            Connection::Persistent,
-            &mut response_head,
-            &mut html,
-        );
+        html_response(origin(), shown, html_head(), &mut response_head, &mut html);
         assert!(html.len() < 29 * BODY_SHOWN + 8 * 1024, "{}", html.len());
         assert!(html.contains("… and 1040384 more bytes"));
     }
@@ -341,14 +336,7 @@ mod tests {
             body: b"",
         };
         let (mut response_head, mut page) = (Vec::new(), String::new());
-        html_response(
-            origin(),
-            shown,
-            200,
-            Connection::Persistent,
-            &mut response_head,
-            &mut page,
-        );
+        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
         let head_text = String::from_utf8(response_head).unwrap();
         assert!(
             head_text.contains(&format!("Content-Length: {}\r\n", page.len())),

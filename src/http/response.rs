@@ -127,21 +127,27 @@ pub fn write_head(out: &mut Vec<u8>, head: &Head) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// Appends a whole response: `head`, then `body` unless the request was
+/// HEAD or the status carries no content (`send_body` false).
+pub fn write(out: &mut Vec<u8>, head: &Head, body: &[u8], send_body: bool) {
+    write_head(out, head);
+    if send_body {
+        out.extend_from_slice(body);
+    }
+}
+
 /// Appends a complete error response: `Connection: close`, and a one-line
 /// plain-text body that names the problem, so a person reading `curl -v` or
 /// `nc` output learns what was wrong with the request.
 pub fn write_error(out: &mut Vec<u8>, status: u16, problem: &str) {
     let body = format!("{status} {}: {problem}\n", reason(status));
-    write_head(
-        out,
-        &Head {
-            status,
-            content_type: TEXT,
-            content_length: body.len(),
-            connection: Connection::Close,
-        },
-    );
-    out.extend_from_slice(body.as_bytes());
+    let head = Head {
+        status,
+        content_type: TEXT,
+        content_length: body.len(),
+        connection: Connection::Close,
+    };
+    write(out, &head, body.as_bytes(), true);
 }
 
 /// The interim response that tells a client waiting on
