@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use async_net::TcpStream;
 use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
-use smol::{Executor, Timer};
+use smol::Timer;
+
+use crate::threads::Threads;
 
 /// What `rawnet bench` measures.
 #[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,16 +123,8 @@ const ERRORS_SHOWN: usize = 5;
 
 /// Runs the benchmark and returns its report.
 pub fn run(opts: &Options) -> Report {
-    let ex = Arc::new(Executor::new());
+    let (ex, workers) = Threads::start(opts.threads, "rawnet-bench");
     let done = Arc::new(AtomicBool::new(false));
-    let (stop_workers, workers_stop) = crate::shutdown::channel();
-    let workers: Vec<_> = (0..opts.threads.max(1))
-        .map(|_| {
-            let ex = ex.clone();
-            let stop = workers_stop.clone();
-            std::thread::spawn(move || smol::block_on(ex.run(stop.wait())))
-        })
-        .collect();
 
     let live = Arc::new(Live::default());
     let started = Instant::now();
@@ -185,10 +179,7 @@ pub fn run(opts: &Options) -> Report {
         report.elapsed = started.elapsed();
         report
     });
-    drop(stop_workers);
-    for worker in workers {
-        let _ = worker.join();
-    }
+    workers.stop();
     let mut report = report;
     report.latencies_us.sort_unstable();
     report

@@ -21,6 +21,7 @@ use crate::conn;
 use crate::log::{self, ConnLog, Verbosity};
 use crate::protocol::Mode;
 use crate::shutdown::{self, Shutdown};
+use crate::threads::Threads;
 
 /// Checked server settings (the command line turned into values).
 #[derive(Clone, Debug)]
@@ -288,18 +289,7 @@ pub async fn run(
     // wake-ups; and a thread that got more than its share of connections
     // (the kernel spreads them over SO_REUSEPORT sockets by hash) cannot
     // hand any over, while here idle threads steal work.
-    let ex = Arc::new(Executor::new());
-    let (stop_workers, workers_stop) = shutdown::channel();
-    let workers: Vec<std::thread::JoinHandle<()>> = (0..config.threads.max(1))
-        .map(|i| {
-            let ex = ex.clone();
-            let stop = workers_stop.clone();
-            std::thread::Builder::new()
-                .name(format!("rawnet-{i}"))
-                .spawn(move || smol::block_on(ex.run(stop.wait())))
-                .expect("spawn a worker thread")
-        })
-        .collect();
+    let (ex, workers) = Threads::start(config.threads, "rawnet");
     // Dropping `stop_all` tells every connection to close now.
     let (stop_all, stop_rx) = shutdown::channel();
     // Every connection task holds a clone of `all_done_tx`; when the last
@@ -354,10 +344,7 @@ pub async fn run(
         }
     }
 
-    drop(stop_workers);
-    for worker in workers {
-        let _ = worker.join();
-    }
+    workers.stop();
 
     let summary = Summary {
         connections: shared.next_id.load(Ordering::SeqCst),
