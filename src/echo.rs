@@ -5,16 +5,23 @@
 //! "a chunk" is exactly one successful `read()`: type a line into `nc` and
 //! the line is the chunk; send 1 MiB and TCP decides where the chunks fall.
 
+/// What [`you_said`] puts before the data. Public, with
+/// [`YOU_SAID_CLOSE`], so that `rawnet bench` reads the frames by the same
+/// definition the server writes them.
+pub const YOU_SAID_OPEN: &[u8] = b"You said \"";
+/// What [`you_said`] puts after the data.
+pub const YOU_SAID_CLOSE: &[u8] = b"\"\r\n";
+
 /// `--mode echo`: `socket.write('You said "' + data + '"\r\n')`.
 ///
 /// The data goes back byte for byte. Node would decode it as UTF-8 and
 /// re-encode it, turning invalid bytes into U+FFFD; a tool for looking at
 /// bytes must not, so nothing here touches the encoding.
 pub fn you_said(data: &[u8], out: &mut Vec<u8>) {
-    out.reserve(data.len() + 12);
-    out.extend_from_slice(b"You said \"");
+    out.reserve(YOU_SAID_OPEN.len() + data.len() + YOU_SAID_CLOSE.len());
+    out.extend_from_slice(YOU_SAID_OPEN);
     out.extend_from_slice(data);
-    out.extend_from_slice(b"\"\r\n");
+    out.extend_from_slice(YOU_SAID_CLOSE);
 }
 
 /// `--mode raw`: `socket.pipe(socket)`, every byte back unchanged.
