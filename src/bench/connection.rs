@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_net::TcpStream;
+use hdrhistogram::Histogram;
 use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::Timer;
@@ -27,12 +28,12 @@ const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
 const STALL_LIMIT: Duration = Duration::from_secs(2);
 
 /// What one connection did.
-#[derive(Default)]
 pub(super) struct Outcome {
     pub requests: u64,
     pub bytes: u64,
     pub errors: Vec<String>,
-    pub latencies_us: Vec<u32>,
+    /// This connection's own histogram, so recording takes no lock.
+    pub latency_us: Histogram<u64>,
 }
 
 /// Batches until the deadline, reconnecting after an error (a wrong reply
@@ -45,7 +46,12 @@ pub(super) async fn run(
     live: Arc<Live>,
     done: Arc<AtomicBool>,
 ) -> Outcome {
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        requests: 0,
+        bytes: 0,
+        errors: Vec::new(),
+        latency_us: super::latency_histogram(),
+    };
     let exchange = Exchange::new(&opts, index);
     let mut reply = Vec::new();
     while !done.load(Ordering::Relaxed) && Instant::now() < deadline {
@@ -70,12 +76,13 @@ pub(super) async fn run(
                 let (written, read) = batch.or(give_up).await;
                 written?;
                 read?;
-                let micros = sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32;
+                let micros = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
                 outcome.requests += opts.pipeline as u64;
                 outcome.bytes += reply.len() as u64;
+                // Every request of the batch waited the whole round trip.
                 outcome
-                    .latencies_us
-                    .extend(std::iter::repeat_n(micros, opts.pipeline));
+                    .latency_us
+                    .saturating_record_n(micros, opts.pipeline as u64);
                 live.requests
                     .fetch_add(opts.pipeline as u64, Ordering::Relaxed);
                 live.bytes.fetch_add(reply.len() as u64, Ordering::Relaxed);
