@@ -5,8 +5,11 @@
 //! "a chunk" is exactly one successful `read()`: type a line into `nc` and
 //! the line is the chunk; send 1 MiB and TCP decides where the chunks fall.
 
-/// What comes before and after the chunk in the tutorial's reply.
+/// What [`you_said`] puts before the data. Public, with
+/// [`YOU_SAID_CLOSE`], so that `rawnet bench` reads the frames by the same
+/// definition the server writes them.
 pub const YOU_SAID_OPEN: &[u8] = b"You said \"";
+/// What [`you_said`] puts after the data.
 pub const YOU_SAID_CLOSE: &[u8] = b"\"\r\n";
 
 /// `--mode echo`: `socket.write('You said "' + data + '"\r\n')`.

@@ -19,6 +19,8 @@
 //! - [`sniff`]: `--mode auto`, HTTP or echo from the first line.
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
+//! - [`threads`]: the OS threads that run the executor, for the server
+//!   and the bench.
 //! - [`log`]: event lines and how raw bytes are shown in them.
 //! - [`in_memory`]: a connection with no socket, for property tests and
 //!   the fuzzer.
@@ -39,3 +41,4 @@ pub mod protocol;
 pub mod server;
 pub mod shutdown;
 pub mod sniff;
+pub mod threads;

@@ -22,6 +22,7 @@ use std::net::{TcpListener, TcpStream};
 use crate::conn;
 use crate::log::{ConnLog, Event, Logger};
 use crate::shutdown::{self, Shutdown};
+use crate::threads::Threads;
 
 /// `--grace`, in seconds.
 pub const DEFAULT_GRACE_SECS: u64 = 5;
@@ -280,18 +281,7 @@ pub async fn run(
     // wake-ups; and a thread that got more than its share of connections
     // (the kernel spreads them over SO_REUSEPORT sockets by hash) cannot
     // hand any over, while here idle threads steal work.
-    let ex = Arc::new(Executor::new());
-    let (stop_workers, workers_stop) = shutdown::channel();
-    let workers: Vec<std::thread::JoinHandle<()>> = (0..config.threads.max(1))
-        .map(|i| {
-            let ex = ex.clone();
-            let stop = workers_stop.clone();
-            std::thread::Builder::new()
-                .name(format!("rawnet-{i}"))
-                .spawn(move || smol::block_on(ex.run(stop.wait())))
-                .expect("spawn a worker thread")
-        })
-        .collect();
+    let (ex, workers) = Threads::start(config.threads, "rawnet");
     // Dropping `stop_all` tells every connection to close now.
     let (stop_all, stop_rx) = shutdown::channel();
     // Every connection task holds a clone of `all_done_tx`; when the last
@@ -345,10 +335,7 @@ pub async fn run(
         }
     }
 
-    drop(stop_workers);
-    for worker in workers {
-        let _ = worker.join();
-    }
+    workers.stop();
 
     Summary {
         connections: shared.next_id.load(Ordering::SeqCst),

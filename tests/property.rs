@@ -9,6 +9,7 @@ use std::cell::Cell;
 
 use proptest::prelude::*;
 use rawnet::conn::Config;
+use rawnet::http::wire;
 use rawnet::protocol::Mode;
 
 /// Counts live heap bytes and their peak, to show memory is bounded. This
@@ -183,8 +184,10 @@ fn split(input: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
     chunks
 }
 
-/// Takes `output` apart as HTTP/1.1 responses, by hand. Returns the
-/// statuses, or what is wrong.
+/// Takes `output` apart as HTTP/1.1 responses with `rawnet::http::wire`
+/// (by hand, not httparse): each must be strict and self-delimiting, and
+/// an error response must be the last one and say `Connection: close`.
+/// Returns the statuses, or what is wrong.
 fn responses(output: &[u8]) -> Result<Vec<u16>, String> {
     let mut rest = output;
     let mut statuses = Vec::new();
@@ -192,46 +195,12 @@ fn responses(output: &[u8]) -> Result<Vec<u16>, String> {
         if statuses.last().is_some_and(|&s: &u16| s >= 400) {
             return Err("bytes after an error response, which must close".into());
         }
-        let end = rest
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or("a head without its empty line")?;
-        let head = std::str::from_utf8(&rest[..end]).map_err(|_| "a head that is not ASCII")?;
-        if head.replace("\r\n", "").contains(['\r', '\n']) {
-            return Err(format!("a bare CR or LF in {head:?}"));
+        let (response, used) = wire::split_closed(rest, false).map_err(|p| p.to_string())?;
+        if response.status >= 400 && response.header("Connection") != Some("close") {
+            return Err(format!("{} without Connection: close", response.status));
         }
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().unwrap_or_default();
-        let status: u16 = status_line
-            .strip_prefix("HTTP/1.1 ")
-            .and_then(|s| s.get(..3))
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("not a status line: {status_line:?}"))?;
-        let headers: Vec<(&str, &str)> = lines
-            .map(|l| l.split_once(": ").ok_or(l))
-            .collect::<Result<_, _>>()?;
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| *v)
-        };
-        let length = match status {
-            100 => 0,
-            _ => header("Content-Length")
-                .ok_or_else(|| format!("{status} without Content-Length"))?
-                .parse::<usize>()
-                .map_err(|e| e.to_string())?,
-        };
-        if status >= 400 && header("Connection") != Some("close") {
-            return Err(format!("{status} without Connection: close"));
-        }
-        let body_end = end + 4 + length;
-        if body_end > rest.len() {
-            return Err("a body shorter than its Content-Length".into());
-        }
-        statuses.push(status);
-        rest = &rest[body_end..];
+        statuses.push(response.status);
+        rest = &rest[used..];
     }
     Ok(statuses)
 }

@@ -6,6 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rawnet::http::wire;
 use rawnet::protocol::Mode;
 use rawnet::server::Config;
 
@@ -27,40 +28,23 @@ fuzz_target!(|data: &[u8]| {
         let output = rawnet::in_memory::serve(chunks.clone(), &config);
         match mode {
             Mode::Raw => assert_eq!(output, input),
-            Mode::Http => check_responses(&output),
+            // A HEAD's response has GET's Content-Length and no body, which
+            // cannot be told apart without knowing the request it answers;
+            // only an input with `HEAD` somewhere can hold a HEAD request.
+            Mode::Http if !input.windows(4).any(|w| w == b"HEAD") => check_responses(&output),
             _ => {}
         }
     }
 });
 
-/// Every response: an HTTP/1.1 status line, CRLF-ended headers, and exactly
-/// Content-Length bytes of body (none for 100 Continue).
+/// Every response, taken apart by `rawnet::http::wire`: an HTTP/1.1 status
+/// line, CRLF-ended headers, and exactly Content-Length bytes of body (none
+/// for 1xx, 204 and 304).
 fn check_responses(mut rest: &[u8]) {
     while !rest.is_empty() {
-        assert!(
-            rest.starts_with(b"HTTP/1.1 "),
-            "not a status line: {:?}",
-            String::from_utf8_lossy(rest)
-        );
-        let end = rest
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("a complete head");
-        let head = std::str::from_utf8(&rest[..end]).expect("an ASCII head");
-        let status: u16 = head[9..12].parse().expect("a status code");
-        let length = if status == 100 {
-            0
-        } else {
-            head.split("\r\n")
-                .find_map(|l| l.strip_prefix("Content-Length: "))
-                .expect("Content-Length")
-                .parse::<usize>()
-                .expect("a number")
-        };
-        assert!(
-            rest.len() >= end + 4 + length,
-            "body shorter than Content-Length"
-        );
-        rest = &rest[end + 4 + length..];
+        match wire::split_closed(rest, false) {
+            Ok((_, used)) => rest = &rest[used..],
+            Err(problem) => panic!("{problem}: {:?}", String::from_utf8_lossy(rest)),
+        }
     }
 }

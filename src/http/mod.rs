@@ -19,6 +19,7 @@ pub mod date;
 pub mod page;
 pub mod request;
 pub mod response;
+pub mod wire;
 
 use std::cell::RefCell;
 use std::fmt;

@@ -9,6 +9,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use rawnet::http::wire;
+
 /// Long enough for a loaded CI machine; a passing test never waits this long.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -213,8 +215,9 @@ pub fn you_said(data: &[u8]) -> Vec<u8> {
     [&b"You said \""[..], data, b"\"\r\n"].concat()
 }
 
-/// One HTTP response as read off the wire, parsed by hand (not by httparse,
-/// so the tests do not share the server's parser).
+/// One HTTP response as read off the wire, taken apart by
+/// `rawnet::http::wire` (by hand, not by httparse, so the tests do not
+/// share the server's parser), and owned so it outlives the buffer.
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
@@ -237,63 +240,47 @@ impl Response {
     }
 }
 
+impl From<wire::Response<'_>> for Response {
+    fn from(response: wire::Response<'_>) -> Self {
+        Response {
+            status: response.status,
+            head: response.head.to_string(),
+            headers: response
+                .headers
+                .iter()
+                .map(|&(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: response.body.to_vec(),
+        }
+    }
+}
+
 /// Reads one complete response (head, then Content-Length bytes of body;
-/// `head_only` for HEAD) from `stream`. Bytes past it stay in `pending` for
-/// the next call, which is how pipelined responses are taken apart.
+/// `head_only` for HEAD) from `stream`, and panics with what is wrong if
+/// it is not a strict HTTP/1.1 response. Bytes past it stay in `pending`
+/// for the next call, which is how pipelined responses are taken apart.
 pub fn read_response(stream: &mut TcpStream, pending: &mut Vec<u8>, head_only: bool) -> Response {
     let mut buf = [0u8; 16 * 1024];
     loop {
-        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head =
-                String::from_utf8(pending[..end + 4].to_vec()).expect("response head is ASCII");
-            let mut lines = head[..end].split("\r\n");
-            let status_line = lines.next().unwrap();
-            assert!(
-                !head[..end].contains("\n\n") && !head[..end].replace("\r\n", "").contains('\n'),
-                "bare LF in {head:?}"
-            );
-            let mut parts = status_line.splitn(3, ' ');
-            assert_eq!(
-                parts.next(),
-                Some("HTTP/1.1"),
-                "status line {status_line:?}"
-            );
-            let status: u16 = parts.next().unwrap().parse().expect("status code");
-            let headers: Vec<(String, String)> = lines
-                .map(|l| {
-                    let (n, v) = l
-                        .split_once(": ")
-                        .unwrap_or_else(|| panic!("header line {l:?}"));
-                    (n.to_string(), v.to_string())
-                })
-                .collect();
-            let length = if head_only || status == 100 || status == 204 || status == 304 {
-                0
-            } else {
-                let value = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                    .unwrap_or_else(|| panic!("no Content-Length in {head:?}"))
-                    .1
-                    .clone();
-                value.parse::<usize>().expect("Content-Length is a number")
-            };
-            if pending.len() >= end + 4 + length {
-                let body = pending[end + 4..end + 4 + length].to_vec();
-                pending.drain(..end + 4 + length);
-                return Response {
-                    status,
-                    head,
-                    headers,
-                    body,
-                };
+        match wire::split(pending, head_only) {
+            Ok(Some((response, used))) => {
+                let response = Response::from(response);
+                pending.drain(..used);
+                return response;
             }
+            Ok(None) => {}
+            Err(problem) => panic!("{problem}; got {:?}", String::from_utf8_lossy(pending)),
         }
         match stream.read(&mut buf) {
-            Ok(0) => panic!(
-                "connection closed inside a response; got {:?}",
-                String::from_utf8_lossy(pending)
-            ),
+            Ok(0) => {
+                let problem = wire::split_closed(pending, head_only)
+                    .err()
+                    .map_or(String::new(), |p| p.to_string());
+                panic!(
+                    "connection closed inside a response ({problem}); got {:?}",
+                    String::from_utf8_lossy(pending)
+                )
+            }
             Ok(n) => pending.extend_from_slice(&buf[..n]),
             Err(err) => panic!(
                 "reading a response: {err}; got {:?}",
