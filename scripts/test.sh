@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real clients the tests drive (nc, curl,
-# headless Chromium) when they are missing, then `cargo test --all-targets`.
+# headless Chromium) and nginx, the reference server of
+# tests/differential.rs, when they are missing, then `cargo test --all-targets`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,10 +10,12 @@ declare -A needs=(
   [nc]=netcat-openbsd
   [curl]=curl
   [chromium]=chromium
+  [nginx]=nginx-light
 )
 missing=()
 for cmd in "${!needs[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}")
+  # nginx lives in /usr/sbin, which a non-root PATH often lacks.
+  command -v "$cmd" >/dev/null 2>&1 || test -x "/usr/sbin/$cmd" || missing+=("${needs[$cmd]}")
 done
 # The tests use OpenBSD nc's -N (send FIN at end of input); another nc
 # (netcat-traditional, busybox) lacks it.
