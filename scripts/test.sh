@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real clients the tests drive (nc, curl,
-# headless Chromium) when they are missing, then `cargo test --all-targets`.
+# headless Chromium) and Node (the tutorial's own server, compared with
+# rawnet in tests/tutorial.rs) when they are missing, then
+# `cargo test --all-targets`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,7 @@ declare -A needs=(
   [nc]=netcat-openbsd
   [curl]=curl
   [chromium]=chromium
+  [node]=nodejs
 )
 missing=()
 for cmd in "${!needs[@]}"; do
