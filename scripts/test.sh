@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real clients the tests drive (nc, curl,
-# headless Chromium) and nginx, the reference server of
-# tests/differential.rs, when they are missing, then `cargo test --all-targets`.
+# headless Chromium), nginx (the reference server of tests/differential.rs)
+# and Node (the tutorial's own server, compared with rawnet in
+# tests/tutorial.rs) when they are missing, then `cargo test --all-targets`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ declare -A needs=(
   [curl]=curl
   [chromium]=chromium
   [nginx]=nginx-light
+  [node]=nodejs
 )
 missing=()
 for cmd in "${!needs[@]}"; do

@@ -40,28 +40,41 @@ impl Shutdown {
 /// Registers SIGINT and SIGTERM and returns a future that completes on the
 /// first one. A second signal after that exits the process at once: the
 /// escape hatch when the grace period is too long for a user at a terminal.
+/// It exits with 128 + that signal's number (130 for SIGINT, 143 for
+/// SIGTERM), the status a shell reports for a process the signal killed, so
+/// a supervisor sees which signal ended it.
 ///
 /// Registering happens here, before the server prints `listening on`, so a
 /// signal sent right after that line is never missed.
 pub fn on_signal(logger: Logger) -> io::Result<impl Future<Output = ()>> {
     let mut signals = Signals::new([Signal::Int, Signal::Term])?;
     Ok(async move {
-        let first = signals.next().await;
+        let first = which(signals.next().await);
         logger.emit(Event::ShuttingDown {
             signal: name(first),
         });
         smol::spawn(async move {
-            let second = signals.next().await;
+            let second = which(signals.next().await);
             eprintln!("rawnet: received {} again, exiting now", name(second));
-            std::process::exit(130);
+            // The enum's discriminants are the signal numbers (repr(i32)).
+            std::process::exit(128 + second as i32);
         })
         .detach();
     })
 }
 
-fn name(signal: Option<io::Result<Signal>>) -> &'static str {
+/// Only SIGINT and SIGTERM are registered, so anything but SIGTERM (the
+/// stream ending or failing, which it should not) counts as Ctrl-C.
+fn which(signal: Option<io::Result<Signal>>) -> Signal {
     match signal {
-        Some(Ok(Signal::Term)) => "SIGTERM",
+        Some(Ok(Signal::Term)) => Signal::Term,
+        _ => Signal::Int,
+    }
+}
+
+fn name(signal: Signal) -> &'static str {
+    match signal {
+        Signal::Term => "SIGTERM",
         _ => "SIGINT",
     }
 }

@@ -4,7 +4,9 @@
 
 mod common;
 
+use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use common::Server;
@@ -32,20 +34,55 @@ fn chromium(args: &[String], limit: Duration) -> String {
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("chromium must be installed: scripts/test.sh installs it");
+    // Read both pipes while Chromium runs: a page's DOM or its warnings can
+    // be more than a pipe holds, and a writer to a full pipe waits forever.
+    let stdout = drain(child.stdout.take().expect("stdout is piped"));
+    let stderr = drain(child.stderr.take().expect("stderr is piped"));
+
     let deadline = Instant::now() + limit;
-    while child.try_wait().unwrap().is_none() {
+    let finished = loop {
+        if child.try_wait().expect("try_wait").is_some() {
+            break true;
+        }
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("chromium did not finish within {limit:?}");
+            let _ = child.wait();
+            break false;
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
+    };
+    // The pipes close once Chromium's helper processes have gone too; they
+    // follow the main one, but the wait for them is bounded all the same.
+    let closing = Duration::from_secs(5);
+    let err = stderr.recv_timeout(closing).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&profile);
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    assert!(
+        finished,
+        "chromium did not finish within {limit:?}; its stderr:\n{}",
+        String::from_utf8_lossy(&err)
+    );
+    let out = stdout.recv_timeout(closing).unwrap_or_else(|_| {
+        panic!(
+            "chromium exited but its stdout stayed open; its stderr:\n{}",
+            String::from_utf8_lossy(&err)
+        )
+    });
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads `pipe` to its end on a thread of its own; the receiver gets
+/// everything once the pipe closes.
+fn drain(mut pipe: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = pipe.read_to_end(&mut all);
+        let _ = tx.send(all);
+    });
+    rx
 }
 
 #[test]

@@ -166,6 +166,20 @@ fn a_second_sigint_exits_at_once() {
     assert_eq!(status.code(), Some(130));
 }
 
+/// The exit status names the second signal: 128 + 15 for SIGTERM, as a shell
+/// reports a process SIGTERM killed (not SIGINT's 130).
+#[test]
+fn a_second_sigterm_exits_at_once_with_143() {
+    let mut server = Server::start(&["--grace", "30"]);
+    let _conn = server.connect();
+    server.expect_all(&["#1 ", " connection"]);
+    server.signal("TERM");
+    server.expect("stopped accepting");
+    server.signal("TERM");
+    let status = server.wait_exit();
+    assert_eq!(status.code(), Some(143));
+}
+
 #[test]
 fn sigterm_without_connections_exits_0_with_a_summary() {
     let mut server = Server::start(&[]);

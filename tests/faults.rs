@@ -1,4 +1,4 @@
-//! Hostile clients and resource faults (RELIABILITY.md "TCP and resources"
+//! Hostile clients and resource faults (tests/README.md "TCP and resources"
 //! and the slow-sender cases): slowloris, a client that never reads, running
 //! out of file descriptors, resets mid-response, and garbage in every mode.
 //! Every test is bounded in time and talks to 127.0.0.1 only.
@@ -39,7 +39,7 @@ fn get(server: &Server) -> u16 {
     read_response(&mut conn, &mut Vec::new(), false).status
 }
 
-/// RELIABILITY 1: 200 connections dribble request heads a byte every 100 ms.
+/// tests/README.md case 1: 200 connections dribble request heads a byte every 100 ms.
 /// Normal clients keep being answered meanwhile, and the dribblers get 408
 /// when the head deadline passes, however many bytes they managed to send.
 #[test]
@@ -90,7 +90,7 @@ fn slowloris_gets_408_and_does_not_starve_others() {
     assert!(server.wait_exit().success());
 }
 
-/// RELIABILITY 25: a client that sends without reading. The server stops
+/// tests/README.md case 25: a client that sends without reading. The server stops
 /// reading while its reply is unread, so its memory does not grow, and the
 /// write deadline closes the connection.
 #[test]
@@ -131,7 +131,7 @@ fn a_client_that_never_reads_is_bounded_and_cut_off() {
     assert_eq!(round_trip(&mut other, b"ok?", 16), you_said(b"ok?"));
 }
 
-/// RELIABILITY 28: out of file descriptors in accept. With a limit of 64
+/// tests/README.md case 28: out of file descriptors in accept. With a limit of 64
 /// and 200 clients, accept fails with EMFILE; the server backs off instead
 /// of spinning, and serves again once descriptors are free.
 #[test]
@@ -183,7 +183,7 @@ fn running_out_of_file_descriptors_backs_off_and_recovers() {
     }
 }
 
-/// RELIABILITY 26: the client resets the connection (SO_LINGER 0, then
+/// tests/README.md case 26: the client resets the connection (SO_LINGER 0, then
 /// close) while the server is still writing to it.
 #[test]
 fn a_reset_mid_response_is_logged_and_the_server_goes_on() {
@@ -212,7 +212,7 @@ fn a_reset_mid_response_is_logged_and_the_server_goes_on() {
     assert!(server.wait_exit().success(), "no panic, a clean exit");
 }
 
-/// RELIABILITY 29 and the rest: random bytes, binary and non-UTF-8 in every
+/// tests/README.md case 29 and the rest: random bytes, binary and non-UTF-8 in every
 /// mode. No panic, byte-exact echoes, escaped logs, and the server serves on.
 #[test]
 fn garbage_in_every_mode_is_survived() {
@@ -266,7 +266,7 @@ fn garbage_in_every_mode_is_survived() {
     }
 }
 
-/// RELIABILITY 12 and 33: after a first chunk, a chunk size near 2^64 made
+/// tests/README.md cases 12 and 33: after a first chunk, a chunk size near 2^64 made
 /// `body so far + size` wrap around and slip under `--max-body`, and the
 /// server kept everything that followed (64 MiB within a second). It must
 /// get 413 at once, and the server's memory must not move.
@@ -314,7 +314,7 @@ fn a_chunk_size_near_2_to_the_64_gets_413_at_once_and_buys_no_memory() {
     assert_eq!(get(&server), 200, "still serving");
 }
 
-/// RELIABILITY 31: 1,489 pipelined requests for the HTML page in one 64 KiB
+/// tests/README.md case 31: 1,489 pipelined requests for the HTML page in one 64 KiB
 /// write, on 20 connections that read nothing. Every response would be
 /// about 4 KB of HTML (4.3 MB a connection, 95 MB in all before the fix);
 /// the server stops answering once a connection's unsent output passes a
@@ -348,7 +348,7 @@ fn pipelined_requests_from_clients_that_do_not_read_are_answered_as_they_read() 
     assert!(pending.is_empty());
 }
 
-/// RELIABILITY 32: a 1 MiB binary body shown on the HTML page. Escaped,
+/// tests/README.md case 32: a 1 MiB binary body shown on the HTML page. Escaped,
 /// every byte would take up to 29 bytes of markup (a 29 MiB page); the page
 /// shows a prefix and says how much more there was.
 #[test]

@@ -1,5 +1,5 @@
 //! HTTP/1.1 over raw TCP against the real binary: good requests, every bad
-//! one in `RELIABILITY.md`'s "HTTP request head" and "HTTP body framing"
+//! one in `tests/README.md`'s "HTTP request head" and "HTTP body framing"
 //! tables, pipelining, `Expect: 100-continue`, and the deadlines.
 
 mod common;
@@ -319,7 +319,7 @@ fn statuses_that_carry_no_content_send_none() {
     }
 }
 
-/// RELIABILITY.md cases 3-4, 6-10, 12-17, 19-20: each bad request, the
+/// tests/README.md cases 3-4, 6-10, 12-17, 19-20: each bad request, the
 /// status it must get, and a word the error body must contain.
 const BAD_REQUESTS: &[(&str, &[u8], u16, &str)] = &[
     ("3 long request line", b"", 414, "request line is longer than 8192 bytes"),
@@ -445,7 +445,7 @@ fn every_bad_request_gets_its_status_a_reason_and_a_close() {
                 "{mode} case {case}: {}",
                 response.head
             );
-            // RELIABILITY 23: self-delimiting, Connection: close, a body that
+            // tests/README.md case 23: self-delimiting, Connection: close, a body that
             // names the problem.
             assert_eq!(response.header("Connection"), Some("close"), "{case}");
             assert_eq!(
