@@ -19,13 +19,13 @@ use crate::protocol::Mode;
 use crate::server::{self, Config, DEFAULT_GRACE_SECS};
 
 /// The tutorial's `localhost:8081`.
-pub const DEFAULT_HOST: &str = "localhost";
-pub const DEFAULT_PORT: u16 = 8081;
+pub(crate) const DEFAULT_HOST: &str = "localhost";
+pub(crate) const DEFAULT_PORT: u16 = 8081;
 
 /// rawnet shows what sits under HTTP: bytes on a TCP connection. Without a
 /// subcommand it runs the server (`rawnet --port 0` is `rawnet serve --port 0`).
 #[derive(FromArgs, Debug, PartialEq)]
-pub struct Args {
+pub(crate) struct Args {
     /// print the version and exit
     #[argh(switch)]
     pub version: bool,
@@ -36,7 +36,7 @@ pub struct Args {
 
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     Serve(ServeArgs),
     Client(ClientArgs),
     Bench(BenchArgs),
@@ -47,7 +47,7 @@ pub enum Command {
 /// or HTTP requests, `end`, `timeout` and `close` events.
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand, name = "serve")]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// host name or address to listen on; every address it resolves to is
     /// served, so localhost means 127.0.0.1 and ::1 (default: localhost)
     #[argh(option, default = "String::from(DEFAULT_HOST)")]
@@ -151,7 +151,7 @@ pub struct ServeArgs {
 /// client.
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand, name = "client")]
-pub struct ClientArgs {
+pub(crate) struct ClientArgs {
     /// server host name or address (default: localhost)
     #[argh(option, default = "String::from(\"localhost\")")]
     pub host: String,
@@ -192,7 +192,7 @@ pub struct ClientArgs {
 /// requests/s, MB/s, latency percentiles and errors.
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand, name = "bench")]
-pub struct BenchArgs {
+pub(crate) struct BenchArgs {
     /// server host name or address (default: localhost)
     #[argh(option, default = "String::from(\"localhost\")")]
     pub host: String,

@@ -27,7 +27,7 @@ use crate::http;
 use crate::log::{CloseReason, ConnLog, Direction, Event};
 use crate::protocol::{Mode, Next, Protocol};
 use crate::shutdown::Shutdown;
-pub use io::Transport;
+pub(crate) use io::Transport;
 use io::{Connection, Happened};
 
 /// The tutorial's `socket.setTimeout(3000)`, in seconds.
@@ -70,7 +70,7 @@ impl Default for Config {
 
 /// What one connection moved, added to the server's summary at the end.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub bytes_in: u64,
     pub bytes_out: u64,
 }
@@ -86,7 +86,7 @@ pub struct Totals {
 /// across an `.await` that a smaller value could stand for.
 // Not `async fn`, on purpose: see above.
 #[allow(clippy::manual_async_fn)]
-pub fn serve<S: Transport>(
+pub(crate) fn serve<S: Transport>(
     stream: S,
     log: ConnLog,
     config: Arc<Config>,

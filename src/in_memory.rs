@@ -17,14 +17,14 @@ use crate::log::{ConnLog, Logger};
 
 /// The client side of an in-memory connection: each chunk arrives as one
 /// read (as if the client wrote it in one go), then end of stream (FIN).
-pub struct Scripted {
+pub(crate) struct Scripted {
     chunks: VecDeque<Vec<u8>>,
     /// Everything the server wrote.
     pub written: Vec<u8>,
 }
 
 impl Scripted {
-    pub fn new(chunks: impl IntoIterator<Item = Vec<u8>>) -> Self {
+    pub(crate) fn new(chunks: impl IntoIterator<Item = Vec<u8>>) -> Self {
         Scripted {
             chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(),
             written: Vec::new(),

@@ -29,16 +29,19 @@
 
 #![forbid(unsafe_code)]
 
+// Public: what the binary (`main.rs`), the tests and the fuzzer use. The
+// rest is private, so the compiler reports whatever nothing uses.
 pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod conn;
-pub mod echo;
 pub mod http;
 pub mod in_memory;
 pub mod log;
 pub mod protocol;
 pub mod server;
 pub mod shutdown;
-pub mod sniff;
-pub mod threads;
+
+mod echo;
+mod sniff;
+mod threads;

@@ -58,7 +58,7 @@ impl Default for Logger {
 
 impl Logger {
     /// A logger that prints nothing (tests, the fuzzer).
-    pub fn quiet() -> Self {
+    pub(crate) fn quiet() -> Self {
         Logger {
             verbosity: Verbosity::Quiet,
             format: Format::Text,
@@ -120,12 +120,12 @@ impl ConnLog {
     }
 
     /// Whether event lines are printed: lets a hot path skip preparing one.
-    pub fn events(&self) -> bool {
+    pub(crate) fn events(&self) -> bool {
         self.logger.verbosity >= Verbosity::Events
     }
 
     /// With `--trace`, the exact bytes received (`>`) or sent (`<`).
-    pub fn wire(&self, direction: Direction, bytes: &[u8]) {
+    pub(crate) fn wire(&self, direction: Direction, bytes: &[u8]) {
         if !bytes.is_empty() {
             self.emit(Event::Wire { direction, bytes });
         }
@@ -517,13 +517,13 @@ fn as_escaped<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
 /// `\xNN`. A log must show what was on the wire, not what a terminal makes
 /// of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shown {
+pub(crate) enum Shown {
     Char(char),
     Escape(&'static str),
     Hex(u8),
 }
 
-pub fn shown(b: u8) -> Shown {
+pub(crate) fn shown(b: u8) -> Shown {
     match b {
         b'\r' => Shown::Escape("\\r"),
         b'\n' => Shown::Escape("\\n"),
@@ -546,18 +546,18 @@ impl fmt::Display for Shown {
 
 /// Bytes shown as a double-quoted string that a terminal cannot garble:
 /// each byte as [`shown`] says, and `"` as `\"`.
-pub struct Escaped<'a> {
+pub(crate) struct Escaped<'a> {
     bytes: &'a [u8],
     /// How many bytes were cut off the end, shown as `...(N more)`.
     cut: usize,
 }
 
 impl<'a> Escaped<'a> {
-    pub fn all(bytes: &'a [u8]) -> Self {
+    pub(crate) fn all(bytes: &'a [u8]) -> Self {
         Escaped { bytes, cut: 0 }
     }
 
-    pub fn preview(bytes: &'a [u8], max: usize) -> Self {
+    pub(crate) fn preview(bytes: &'a [u8], max: usize) -> Self {
         let shown = bytes.len().min(max);
         Escaped {
             bytes: &bytes[..shown],

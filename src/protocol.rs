@@ -38,7 +38,7 @@ pub enum Next {
 
 /// One connection's protocol state.
 #[derive(Debug)]
-pub enum Protocol {
+pub(crate) enum Protocol {
     /// `--mode auto` before the first bytes have decided between HTTP and
     /// echo (see `sniff.rs`): the bytes so far, and when the first came.
     Sniffing {
@@ -62,7 +62,7 @@ pub enum Protocol {
 }
 
 impl Protocol {
-    pub fn new(mode: Mode) -> Self {
+    pub(crate) fn new(mode: Mode) -> Self {
         match mode {
             Mode::Echo => Protocol::Echo(Echo::default()),
             Mode::Raw => Protocol::Raw,
@@ -77,7 +77,7 @@ impl Protocol {
     }
 
     /// Handles one chunk the client sent; the reply goes into `out`.
-    pub fn on_data(
+    pub(crate) fn on_data(
         &mut self,
         data: &[u8],
         config: &http::Config,
@@ -121,7 +121,7 @@ impl Protocol {
     /// The client has finished sending (FIN). Anything still owed goes into
     /// `out`; the connection then closes, as Node does with its default
     /// `allowHalfOpen: false`.
-    pub fn on_end(&mut self, log: &ConnLog, out: &mut Vec<u8>) {
+    pub(crate) fn on_end(&mut self, log: &ConnLog, out: &mut Vec<u8>) {
         match self {
             // Echo answers each chunk as it arrives, so nothing is pending.
             Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => {}
@@ -141,7 +141,7 @@ impl Protocol {
     /// adds one more pipe, as in Node (see `echo.rs`). Only an echo pipes:
     /// in auto mode, a connection that has sent nothing yet is not an echo
     /// yet, so its pipes start with the first timeout after it became one.
-    pub fn on_timeout(&mut self, log: &ConnLog) {
+    pub(crate) fn on_timeout(&mut self, log: &ConnLog) {
         if let Protocol::Echo(state) = self {
             if let Some(pipes) = state.add_pipe() {
                 log.emit(Event::Piping { pipes });
@@ -150,7 +150,7 @@ impl Protocol {
     }
 
     /// When the protocol wants [`Protocol::on_deadline`] called.
-    pub fn deadline(&self, config: &http::Config) -> Option<Instant> {
+    pub(crate) fn deadline(&self, config: &http::Config) -> Option<Instant> {
         match self {
             Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => None,
             Protocol::Http(session) => session.deadline(config),
@@ -159,7 +159,12 @@ impl Protocol {
         }
     }
 
-    pub fn on_deadline(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+    pub(crate) fn on_deadline(
+        &mut self,
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
         match self {
             Protocol::Echo(_) | Protocol::Raw => Next::Continue,
             Protocol::Finished => Next::Close,
@@ -179,12 +184,17 @@ impl Protocol {
     /// passed a bound, with more already received to answer (see
     /// [`http::OUTPUT_BOUND`]). The connection sends the output, then calls
     /// [`Protocol::resume`] before it reads anything more.
-    pub fn is_paused(&self) -> bool {
+    pub(crate) fn is_paused(&self) -> bool {
         matches!(self, Protocol::Http(session) if session.is_paused())
     }
 
     /// Goes on answering what was held back by the bound.
-    pub fn resume(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+    pub(crate) fn resume(
+        &mut self,
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
         match self {
             Protocol::Http(session) => session.resume(config, log, out),
             _ => Next::Continue,

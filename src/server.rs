@@ -143,6 +143,9 @@ fn describe(err: &io::Error) -> String {
 /// when the port the first address got is taken on another.
 const PORT_ZERO_ATTEMPTS: usize = 8;
 
+/// A listening socket registered with smol's reactor.
+pub type Listener = Async<TcpListener>;
+
 /// Binds every address `host` resolves to, all on the same port.
 ///
 /// `localhost` is both 127.0.0.1 and ::1, and clients try them in an order
@@ -150,9 +153,6 @@ const PORT_ZERO_ATTEMPTS: usize = 8;
 /// clients refused. With `--port 0` the first address picks a free port and
 /// the others follow it. An address this machine does not have (::1 with
 /// IPv6 off) is skipped as long as another one works.
-/// A listening socket registered with smol's reactor.
-pub type Listener = Async<TcpListener>;
-
 pub async fn bind(host: &str, port: u16) -> Result<Vec<Listener>, BindError> {
     let mut addrs: Vec<SocketAddr> = Vec::new();
     let resolved = (host, port)

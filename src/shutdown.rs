@@ -31,7 +31,7 @@ pub fn channel() -> (Trigger, Shutdown) {
 
 impl Shutdown {
     /// Waits until the server asks connections to close.
-    pub async fn wait(&self) {
+    pub(crate) async fn wait(&self) {
         // Nobody sends, so this only returns when the channel closes.
         let _ = self.rx.recv().await;
     }

@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use rawnet::http::wire;
 use rawnet::protocol::Mode;
-use rawnet::server::Config;
+use rawnet::conn::Config;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&how, input)) = data.split_first() else {

@@ -87,7 +87,7 @@ impl Default for Report {
 /// Latencies from 1 µs to 60 s, to three significant digits: a fixed
 /// ~140 KiB (17,408 counters), however many requests are recorded. A
 /// round trip over 60 s counts as 60 s.
-pub fn latency_histogram() -> Histogram<u64> {
+pub(crate) fn latency_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("1 µs to 60 s at 3 digits are valid bounds")
 }
 

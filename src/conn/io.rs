@@ -21,7 +21,7 @@ use crate::log::{CloseReason, ConnLog, Direction};
 /// Bytes asked for in one read: a 64 KiB client write in one system call.
 /// The buffer is per thread (see `SCRATCH`), so its size costs nothing per
 /// connection.
-pub const READ_BUFFER: usize = 64 * 1024;
+pub(crate) const READ_BUFFER: usize = 64 * 1024;
 
 /// A reply buffer larger than this is given back when the connection goes
 /// quiet, so a burst does not leave an idle connection holding memory; a
@@ -47,7 +47,7 @@ const LINGER_TIME: Duration = Duration::from_secs(2);
 
 /// What the connection loop runs on: a byte stream that can also say
 /// whether a read would find data, without reading.
-pub trait Transport: AsyncRead + AsyncWrite + Unpin {
+pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin {
     /// Polls for readability. Streams that cannot tell (an in-memory pipe in
     /// a test or a fuzzer) say "ready" and let the read decide.
     fn poll_readable(&mut self, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -84,7 +84,7 @@ impl<T: Transport> Transport for &mut T {
 }
 
 /// What [`Connection::next`] saw first.
-pub enum Happened<R> {
+pub(crate) enum Happened<R> {
     /// Bytes arrived and were handed to the caller's `on_data`, which
     /// answered with this.
     Data(R),
@@ -103,7 +103,7 @@ pub enum Happened<R> {
 }
 
 /// One connection's socket and everything that goes with it.
-pub struct Connection<'a, S, F> {
+pub(crate) struct Connection<'a, S, F> {
     stream: S,
     config: &'a Config,
     /// Completes when the server tells connections to stop.
@@ -124,7 +124,7 @@ pub struct Connection<'a, S, F> {
 }
 
 impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
-    pub fn new(stream: S, config: &'a Config, stop: Pin<&'a mut F>) -> Self {
+    pub(crate) fn new(stream: S, config: &'a Config, stop: Pin<&'a mut F>) -> Self {
         Connection {
             stream,
             config,
@@ -140,7 +140,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     }
 
     /// The buffer the reply is written into; [`Connection::send`] sends it.
-    pub fn reply(&mut self) -> &mut Vec<u8> {
+    pub(crate) fn reply(&mut self) -> &mut Vec<u8> {
         &mut self.reply
     }
 
@@ -158,7 +158,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     /// `or`: this is the future every idle connection holds in memory, and
     /// this way it stays small. Polling the read first and dropping the
     /// rest is safe: an unfinished read has consumed nothing.
-    pub fn next<'s, R, D>(
+    pub(crate) fn next<'s, R, D>(
         &'s mut self,
         deadline: Option<Instant>,
         on_data: D,
@@ -279,7 +279,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     /// boxed, so that the usual write costs no timer and every
     /// connection's future (what an idle connection costs) does not carry
     /// one.
-    pub fn send<'s>(
+    pub(crate) fn send<'s>(
         &'s mut self,
         log: &ConnLog,
     ) -> impl Future<Output = Result<(), CloseReason>> + use<'s, 'a, S, F> {
@@ -324,7 +324,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     /// to close while the client may still be sending (`linger`), drains
     /// what it sends (see [`LINGER_BYTES`]). Dropping the `Connection` then
     /// closes the socket.
-    pub async fn close(&mut self, linger: bool) {
+    pub(crate) async fn close(&mut self, linger: bool) {
         // If this fails the connection is over anyway, and the reason
         // already known is the one that matters.
         let _ = self.stream.flush().await;
@@ -336,7 +336,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     }
 
     /// What the connection moved so far.
-    pub fn totals(&self) -> Totals {
+    pub(crate) fn totals(&self) -> Totals {
         self.totals
     }
 
