@@ -586,6 +586,104 @@ mod tests {
         }
     }
 
+    /// The words of option `name` in `help`, white space folded.
+    fn option_help(help: &str, name: &str) -> String {
+        let start = help
+            .find(&format!("\n  {name} "))
+            .unwrap_or_else(|| panic!("{name} not in help"));
+        let rest = &help[start + 1..];
+        let end = rest[2..].find("\n  -").map_or(rest.len(), |end| end + 2);
+        rest[..end].split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Each default is one constant: argh's default uses it, and `--help`
+    /// and the README's "Limits" table must say the same.
+    #[test]
+    fn help_and_the_readme_state_the_defaults_the_code_uses() {
+        let help = help_for(&["serve"]);
+        let mib = DEFAULT_MAX_BODY / (1024 * 1024);
+        for (option, default, readme) in [
+            ("--port", DEFAULT_PORT.to_string(), None),
+            ("--status", DEFAULT_STATUS.to_string(), None),
+            (
+                "--max-head",
+                DEFAULT_MAX_HEAD.to_string(),
+                Some(format!("{DEFAULT_MAX_HEAD} bytes")),
+            ),
+            (
+                "--max-body",
+                DEFAULT_MAX_BODY.to_string(),
+                Some(format!("{mib} MiB")),
+            ),
+            (
+                "--head-timeout",
+                DEFAULT_HEAD_TIMEOUT_SECS.to_string(),
+                Some(format!("{DEFAULT_HEAD_TIMEOUT_SECS} s")),
+            ),
+            (
+                "--body-timeout",
+                DEFAULT_BODY_TIMEOUT_SECS.to_string(),
+                Some(format!("{DEFAULT_BODY_TIMEOUT_SECS} s")),
+            ),
+            (
+                "--timeout",
+                DEFAULT_TIMEOUT_SECS.to_string(),
+                Some(format!("{DEFAULT_TIMEOUT_SECS} s")),
+            ),
+            (
+                "--idle-close",
+                DEFAULT_IDLE_CLOSE_SECS.to_string(),
+                Some(format!("{DEFAULT_IDLE_CLOSE_SECS} s")),
+            ),
+            (
+                "--write-timeout",
+                DEFAULT_WRITE_TIMEOUT_SECS.to_string(),
+                Some(format!("{DEFAULT_WRITE_TIMEOUT_SECS} s")),
+            ),
+            (
+                "--grace",
+                DEFAULT_GRACE_SECS.to_string(),
+                Some(format!("{DEFAULT_GRACE_SECS} s")),
+            ),
+        ] {
+            let words = option_help(&help, option);
+            assert!(
+                words.ends_with(&format!("(default: {default})")),
+                "--help for {option} should end with (default: {default}): {words}"
+            );
+            if let Some(readme_default) = readme {
+                let row = format!("| `{option}` | {readme_default} |");
+                assert!(README.contains(&row), "README's Limits table lacks {row:?}");
+            }
+        }
+        for (name, value, readme) in [
+            (
+                "header lines",
+                http::request::MAX_HEADERS,
+                "64 (`MAX_HEADERS`)",
+            ),
+            (
+                "unsent output",
+                http::OUTPUT_BOUND / 1024,
+                "64 KiB (`OUTPUT_BOUND`)",
+            ),
+            (
+                "body shown on a page",
+                http::page::BODY_SHOWN / 1024,
+                "8 KiB (`BODY_SHOWN`)",
+            ),
+        ] {
+            let row = format!("| {name} | {readme} |");
+            assert!(README.contains(&row), "README's Limits table lacks {row:?}");
+            assert!(
+                readme.starts_with(&value.to_string()),
+                "{name}: {value} in the code"
+            );
+        }
+    }
+
+    const README: &str = include_str!("../README.md");
+
     #[test]
     fn help_covers_every_subcommand_and_version_prints() {
         let Ok(Action::Print(help)) = parse_words(&["--help"]) else {

@@ -156,3 +156,60 @@ fn nothing_is_lost_when_the_client_sends_then_closes_immediately() {
         .expect(" close ")
         .contains("close (end): 1 bytes in, 14 bytes out"));
 }
+
+/// `--log json`: the same events, one JSON object a line, each with its
+/// time, the connection's number and peer, the event's name and fields.
+#[test]
+fn log_json_prints_each_event_as_one_json_object() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+
+    let mut child = common::rawnet()
+        .args(["--log", "json", "--host", "127.0.0.1", "--port", "0"])
+        .args(["--mode", "echo"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn rawnet");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || -> serde_json::Value {
+        let line = lines.next().expect("a line").expect("utf-8");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line:?} is not JSON: {e}"))
+    };
+    let listening = next();
+    assert_eq!(listening["event"], "listening");
+    assert!(listening["time"].as_f64().unwrap() > 1.7e9);
+    let addr: std::net::SocketAddr = listening["addr"].as_str().unwrap().parse().unwrap();
+    assert_eq!(next()["event"], "serving_at_most");
+
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let me = conn.local_addr().unwrap().to_string();
+    round_trip(&mut conn, b"hi\n", 16);
+    half_close(&conn);
+    read_to_end(&mut conn);
+
+    let connection = next();
+    assert_eq!(
+        (
+            &connection["event"],
+            &connection["conn"],
+            &connection["peer"]
+        ),
+        (&"connection".into(), &1.into(), &me.clone().into())
+    );
+    let data = next();
+    assert_eq!(data["event"], "data");
+    assert_eq!(data["bytes"]["len"], 3);
+    assert_eq!(data["bytes"]["preview"], r#""hi\n""#);
+    assert_eq!(next()["event"], "end");
+    let close = next();
+    assert_eq!(close["event"], "close");
+    assert_eq!(close["reason"], "end");
+    assert_eq!(close["detail"], "end");
+    assert_eq!(
+        (&close["bytes_in"], &close["bytes_out"]),
+        (&3.into(), &16.into())
+    );
+    assert!(close["lasted"].as_f64().unwrap() >= 0.0);
+    let _ = child.kill();
+    let _ = child.wait();
+}
