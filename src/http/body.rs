@@ -7,8 +7,8 @@
 //! hyper CVE-2021-32714), and every line ends in CRLF (a bare LF was Go's
 //! CVE-2025-22871).
 
+use super::refusal::{ChunkProblem, Refusal};
 use super::request::Framing;
-use super::HttpError;
 
 /// Longest chunk extension we skip over (`5;name=value`), and longest
 /// trailer line; nobody needs more, and the limit bounds the work.
@@ -82,7 +82,7 @@ impl Reader {
         input: &[u8],
         body: &mut Vec<u8>,
         max_body: usize,
-    ) -> Result<(usize, Progress), HttpError> {
+    ) -> Result<(usize, Progress), Refusal> {
         match self {
             Reader::Length { remaining } => {
                 let take = (*remaining).min(input.len() as u64) as usize;
@@ -100,8 +100,8 @@ impl Reader {
     }
 }
 
-fn bad(problem: &str) -> HttpError {
-    HttpError::new(400, format!("bad chunked framing: {problem}"))
+fn bad(problem: ChunkProblem) -> Refusal {
+    Refusal::BadChunk(problem)
 }
 
 fn decode_chunked(
@@ -109,7 +109,7 @@ fn decode_chunked(
     input: &[u8],
     body: &mut Vec<u8>,
     max_body: usize,
-) -> Result<(usize, Progress), HttpError> {
+) -> Result<(usize, Progress), Refusal> {
     let mut i = 0;
     while i < input.len() {
         // Chunk data is copied in one go, not byte by byte.
@@ -137,11 +137,11 @@ fn decode_chunked(
                     value: value
                         .checked_mul(16)
                         .and_then(|v| v.checked_add(u64::from(d)))
-                        .ok_or_else(|| bad("chunk size does not fit in 64 bits"))?,
+                        .ok_or_else(|| bad(ChunkProblem::SizeOverflow))?,
                     digits: digits + 1,
                 },
-                Some(_) => return Err(bad("chunk size has more than 16 hex digits")),
-                None if digits == 0 => return Err(bad("chunk size must start with a hex digit")),
+                Some(_) => return Err(bad(ChunkProblem::SizeTooManyDigits)),
+                None if digits == 0 => return Err(bad(ChunkProblem::SizeNotHex)),
                 None => match b {
                     b'\r' => Chunked::SizeLf { size: value },
                     b';' => Chunked::Extension {
@@ -154,8 +154,8 @@ fn decode_chunked(
                         semicolon: false,
                         len: 0,
                     },
-                    b'\n' => return Err(bad("bare LF after chunk size")),
-                    _ => return Err(bad("invalid character in chunk size")),
+                    b'\n' => return Err(bad(ChunkProblem::BareLfAfterSize)),
+                    _ => return Err(bad(ChunkProblem::InvalidSizeCharacter)),
                 },
             },
             Chunked::Extension {
@@ -164,7 +164,7 @@ fn decode_chunked(
                 len,
             } => {
                 if len >= MAX_LINE {
-                    return Err(bad("chunk extension too long"));
+                    return Err(bad(ChunkProblem::ExtensionTooLong));
                 }
                 // Extensions carry nothing rawnet uses; they are checked for
                 // shape and skipped.
@@ -173,11 +173,11 @@ fn decode_chunked(
                         *state = Chunked::SizeLf { size };
                         continue;
                     }
-                    b'\r' => return Err(bad("whitespace after chunk size without an extension")),
+                    b'\r' => return Err(bad(ChunkProblem::WhitespaceWithoutExtension)),
                     b';' => true,
                     b' ' | b'\t' => semicolon,
                     0x21..=0x7e | 0x80..=0xff if semicolon => true,
-                    _ => return Err(bad("invalid character in chunk extension")),
+                    _ => return Err(bad(ChunkProblem::InvalidExtensionCharacter)),
                 };
                 Chunked::Extension {
                     size,
@@ -197,47 +197,44 @@ fn decode_chunked(
                     }
                     Chunked::Data { remaining: size }
                 }
-                _ => return Err(bad("CR without LF after chunk size")),
+                _ => return Err(bad(ChunkProblem::CrWithoutLfAfterSize)),
             },
             Chunked::Data { .. } => unreachable!("handled above"),
             Chunked::DataCr => match b {
                 b'\r' => Chunked::DataLf,
-                _ => return Err(bad("chunk data not followed by CRLF")),
+                _ => return Err(bad(ChunkProblem::DataWithoutCrlf)),
             },
             Chunked::DataLf => match b {
                 b'\n' => Chunked::Size {
                     value: 0,
                     digits: 0,
                 },
-                _ => return Err(bad("chunk data not followed by CRLF")),
+                _ => return Err(bad(ChunkProblem::DataWithoutCrlf)),
             },
             Chunked::TrailerStart => match b {
                 b'\r' => Chunked::TrailerLf { last: true },
-                b'\n' => return Err(bad("bare LF in trailer section")),
+                b'\n' => return Err(bad(ChunkProblem::BareLfInTrailer)),
                 _ => Chunked::Trailer { len: 1 },
             },
             Chunked::Trailer { len } => match b {
-                _ if len >= MAX_LINE => return Err(bad("trailer line too long")),
+                _ if len >= MAX_LINE => return Err(bad(ChunkProblem::TrailerLineTooLong)),
                 b'\r' => Chunked::TrailerLf { last: false },
-                b'\n' => return Err(bad("bare LF in trailer section")),
+                b'\n' => return Err(bad(ChunkProblem::BareLfInTrailer)),
                 b'\t' | 0x20..=0x7e | 0x80..=0xff => Chunked::Trailer { len: len + 1 },
-                _ => return Err(bad("invalid character in trailer")),
+                _ => return Err(bad(ChunkProblem::InvalidTrailerCharacter)),
             },
             Chunked::TrailerLf { last } => match b {
                 b'\n' if last => return Ok((i, Progress::Done)),
                 b'\n' => Chunked::TrailerStart,
-                _ => return Err(bad("CR without LF in trailer section")),
+                _ => return Err(bad(ChunkProblem::CrWithoutLfInTrailer)),
             },
         };
     }
     Ok((i, Progress::NeedMore))
 }
 
-fn too_large(max_body: usize) -> HttpError {
-    HttpError::new(
-        413,
-        format!("request body is larger than {max_body} bytes (--max-body)"),
-    )
+fn too_large(max_body: usize) -> Refusal {
+    Refusal::ChunkedBodyTooLarge { max_body }
 }
 
 #[cfg(test)]
@@ -254,7 +251,7 @@ mod tests {
             let end = (used + step).min(input.len());
             let (n, progress) = reader
                 .read(&input[used..end], &mut body, 1 << 20)
-                .map_err(|e| e.status)?;
+                .map_err(|refusal| refusal.status())?;
             used += n;
             if progress == Progress::Done {
                 return Ok((body, used));
@@ -305,7 +302,7 @@ mod tests {
         let mut reader = Reader::new(Framing::Chunked).unwrap();
         let mut body = Vec::new();
         let err = reader.read(b"100001\r\n", &mut body, 1 << 20).unwrap_err();
-        assert_eq!(err.status, 413);
+        assert_eq!(err.status(), 413);
     }
 
     /// The audit's case: after a first chunk, a size near 2^64 made
@@ -325,7 +322,7 @@ mod tests {
             let err = reader
                 .read(input.as_bytes(), &mut body, 1 << 20)
                 .unwrap_err();
-            assert_eq!(err.status, 413, "{size}");
+            assert_eq!(err.status(), 413, "{size}");
             assert_eq!(body, b"A", "{size}: nothing past the first chunk is kept");
         }
         // Exactly at the limit is fine; one byte more is not.
@@ -335,7 +332,7 @@ mod tests {
         let mut reader = Reader::new(Framing::Chunked).unwrap();
         let mut body = Vec::new();
         let err = reader.read(b"1\r\nA\r\n4\r\n", &mut body, 4).unwrap_err();
-        assert_eq!(err.status, 413);
+        assert_eq!(err.status(), 413);
     }
 
     #[test]
