@@ -7,8 +7,8 @@
 //! hyper CVE-2021-32714), and every line ends in CRLF (a bare LF was Go's
 //! CVE-2025-22871).
 
+use super::refusal::{ChunkProblem, Refusal};
 use super::request::Framing;
-use super::HttpError;
 
 /// Longest chunk extension we skip over (`5;name=value`), and longest
 /// trailer line; nobody needs more, and the limit bounds the work.
@@ -21,6 +21,9 @@ pub enum Reader {
     Chunked(Chunked),
 }
 
+/// Where a chunked body's decoder is (RFC 9112 §7.1):
+/// `chunk-size [ chunk-ext ] CRLF chunk-data CRLF`, repeated, then a
+/// size of 0, the trailer section and CRLF.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Chunked {
     /// Hex digits of a chunk size.
@@ -38,9 +41,11 @@ pub enum Chunked {
     SizeLf {
         size: u64,
     },
+    /// Inside a chunk's data, `remaining` bytes of it still to come.
     Data {
         remaining: u64,
     },
+    /// After a chunk's data: its CRLF.
     DataCr,
     DataLf,
     /// At the start of a trailer line, or of the final empty line.
@@ -52,6 +57,8 @@ pub enum Chunked {
     TrailerLf {
         last: bool,
     },
+    /// The final CRLF came: the body is complete.
+    End,
 }
 
 /// Whether the body is complete.
@@ -82,7 +89,7 @@ impl Reader {
         input: &[u8],
         body: &mut Vec<u8>,
         max_body: usize,
-    ) -> Result<(usize, Progress), HttpError> {
+    ) -> Result<(usize, Progress), Refusal> {
         match self {
             Reader::Length { remaining } => {
                 let take = (*remaining).min(input.len() as u64) as usize;
@@ -100,144 +107,188 @@ impl Reader {
     }
 }
 
-fn bad(problem: &str) -> HttpError {
-    HttpError::new(400, format!("bad chunked framing: {problem}"))
-}
-
+/// Decodes as much of a chunked body as `input` holds, one state at a time:
+/// each `read_*` below is one state of RFC 9112 §7.1's grammar, given that
+/// state's fields and the next byte (or, for chunk data, all of `input`
+/// that is left), and answers with the state that follows.
 fn decode_chunked(
     state: &mut Chunked,
     input: &[u8],
     body: &mut Vec<u8>,
     max_body: usize,
-) -> Result<(usize, Progress), HttpError> {
+) -> Result<(usize, Progress), Refusal> {
     let mut i = 0;
-    while i < input.len() {
-        // Chunk data is copied in one go, not byte by byte.
-        if let Chunked::Data { remaining } = *state {
-            let take = remaining.min((input.len() - i) as u64) as usize;
-            body.extend_from_slice(&input[i..i + take]);
-            i += take;
-            *state = if remaining == take as u64 {
-                Chunked::DataCr
-            } else {
-                Chunked::Data {
-                    remaining: remaining - take as u64,
-                }
-            };
-            continue;
-        }
-
-        let b = input[i];
-        i += 1;
-        *state = match *state {
-            Chunked::Size { value, digits } => match (b as char).to_digit(16) {
-                // 16 hex digits always fit in a u64; checked all the same,
-                // because this number comes from the client.
-                Some(d) if digits < 16 => Chunked::Size {
-                    value: value
-                        .checked_mul(16)
-                        .and_then(|v| v.checked_add(u64::from(d)))
-                        .ok_or_else(|| bad("chunk size does not fit in 64 bits"))?,
-                    digits: digits + 1,
-                },
-                Some(_) => return Err(bad("chunk size has more than 16 hex digits")),
-                None if digits == 0 => return Err(bad("chunk size must start with a hex digit")),
-                None => match b {
-                    b'\r' => Chunked::SizeLf { size: value },
-                    b';' => Chunked::Extension {
-                        size: value,
-                        semicolon: true,
-                        len: 0,
-                    },
-                    b' ' | b'\t' => Chunked::Extension {
-                        size: value,
-                        semicolon: false,
-                        len: 0,
-                    },
-                    b'\n' => return Err(bad("bare LF after chunk size")),
-                    _ => return Err(bad("invalid character in chunk size")),
-                },
-            },
+    while let Some(&b) = input.get(i) {
+        let (used, next) = match *state {
+            Chunked::Size { value, digits } => (1, read_size(value, digits, b)?),
             Chunked::Extension {
                 size,
                 semicolon,
                 len,
-            } => {
-                if len >= MAX_LINE {
-                    return Err(bad("chunk extension too long"));
-                }
-                // Extensions carry nothing rawnet uses; they are checked for
-                // shape and skipped.
-                let semicolon = match b {
-                    b'\r' if semicolon => {
-                        *state = Chunked::SizeLf { size };
-                        continue;
-                    }
-                    b'\r' => return Err(bad("whitespace after chunk size without an extension")),
-                    b';' => true,
-                    b' ' | b'\t' => semicolon,
-                    0x21..=0x7e | 0x80..=0xff if semicolon => true,
-                    _ => return Err(bad("invalid character in chunk extension")),
-                };
-                Chunked::Extension {
-                    size,
-                    semicolon,
-                    len: len + 1,
-                }
-            }
-            Chunked::SizeLf { size } => match b {
-                b'\n' if size == 0 => Chunked::TrailerStart,
-                b'\n' => {
-                    // Compared as "what is left", never as a sum: a size
-                    // near 2^64 added to the body so far would wrap around
-                    // and slip under the limit.
-                    let room = max_body.saturating_sub(body.len()) as u64;
-                    if size > room {
-                        return Err(too_large(max_body));
-                    }
-                    Chunked::Data { remaining: size }
-                }
-                _ => return Err(bad("CR without LF after chunk size")),
-            },
-            Chunked::Data { .. } => unreachable!("handled above"),
-            Chunked::DataCr => match b {
-                b'\r' => Chunked::DataLf,
-                _ => return Err(bad("chunk data not followed by CRLF")),
-            },
-            Chunked::DataLf => match b {
-                b'\n' => Chunked::Size {
-                    value: 0,
-                    digits: 0,
-                },
-                _ => return Err(bad("chunk data not followed by CRLF")),
-            },
-            Chunked::TrailerStart => match b {
-                b'\r' => Chunked::TrailerLf { last: true },
-                b'\n' => return Err(bad("bare LF in trailer section")),
-                _ => Chunked::Trailer { len: 1 },
-            },
-            Chunked::Trailer { len } => match b {
-                _ if len >= MAX_LINE => return Err(bad("trailer line too long")),
-                b'\r' => Chunked::TrailerLf { last: false },
-                b'\n' => return Err(bad("bare LF in trailer section")),
-                b'\t' | 0x20..=0x7e | 0x80..=0xff => Chunked::Trailer { len: len + 1 },
-                _ => return Err(bad("invalid character in trailer")),
-            },
-            Chunked::TrailerLf { last } => match b {
-                b'\n' if last => return Ok((i, Progress::Done)),
-                b'\n' => Chunked::TrailerStart,
-                _ => return Err(bad("CR without LF in trailer section")),
-            },
+            } => (1, read_extension(size, semicolon, len, b)?),
+            Chunked::SizeLf { size } => (1, read_size_lf(size, b, body.len(), max_body)?),
+            Chunked::Data { remaining } => read_data(remaining, &input[i..], body),
+            Chunked::DataCr => (1, read_data_cr(b)?),
+            Chunked::DataLf => (1, read_data_lf(b)?),
+            Chunked::TrailerStart => (1, read_trailer_start(b)?),
+            Chunked::Trailer { len } => (1, read_trailer(len, b)?),
+            Chunked::TrailerLf { last } => (1, read_trailer_lf(last, b)?),
+            // Bytes after the body belong to the next request.
+            Chunked::End => break,
         };
+        i += used;
+        *state = next;
     }
-    Ok((i, Progress::NeedMore))
+    let progress = if *state == Chunked::End {
+        Progress::Done
+    } else {
+        Progress::NeedMore
+    };
+    Ok((i, progress))
 }
 
-fn too_large(max_body: usize) -> HttpError {
-    HttpError::new(
-        413,
-        format!("request body is larger than {max_body} bytes (--max-body)"),
-    )
+/// `chunk-size = 1*HEXDIG`, then whitespace, `;` or the CR.
+fn read_size(value: u64, digits: u8, b: u8) -> Result<Chunked, ChunkProblem> {
+    match (b as char).to_digit(16) {
+        // 16 hex digits always fit in a u64; checked all the same,
+        // because this number comes from the client.
+        Some(d) if digits < 16 => {
+            let value = value
+                .checked_mul(16)
+                .and_then(|v| v.checked_add(u64::from(d)))
+                .ok_or(ChunkProblem::SizeOverflow)?;
+            Ok(Chunked::Size {
+                value,
+                digits: digits + 1,
+            })
+        }
+        Some(_) => Err(ChunkProblem::SizeTooManyDigits),
+        None if digits == 0 => Err(ChunkProblem::SizeNotHex),
+        None => match b {
+            b'\r' => Ok(Chunked::SizeLf { size: value }),
+            b';' => Ok(Chunked::Extension {
+                size: value,
+                semicolon: true,
+                len: 0,
+            }),
+            b' ' | b'\t' => Ok(Chunked::Extension {
+                size: value,
+                semicolon: false,
+                len: 0,
+            }),
+            b'\n' => Err(ChunkProblem::BareLfAfterSize),
+            _ => Err(ChunkProblem::InvalidSizeCharacter),
+        },
+    }
+}
+
+/// `chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )`,
+/// up to the CR. Extensions carry nothing rawnet uses; they are checked
+/// for shape and skipped. Whitespace after the size is only allowed
+/// before an extension (`semicolon`: one has begun).
+fn read_extension(size: u64, semicolon: bool, len: usize, b: u8) -> Result<Chunked, ChunkProblem> {
+    if len >= MAX_LINE {
+        return Err(ChunkProblem::ExtensionTooLong);
+    }
+    let semicolon = match b {
+        b'\r' if semicolon => return Ok(Chunked::SizeLf { size }),
+        b'\r' => return Err(ChunkProblem::WhitespaceWithoutExtension),
+        b';' => true,
+        b' ' | b'\t' => semicolon,
+        0x21..=0x7e | 0x80..=0xff if semicolon => true,
+        _ => return Err(ChunkProblem::InvalidExtensionCharacter),
+    };
+    Ok(Chunked::Extension {
+        size,
+        semicolon,
+        len: len + 1,
+    })
+}
+
+/// The LF ending the size line. A size of 0 is the last chunk; any other
+/// is refused here, before its data is read, if it would take the body
+/// (`decoded` bytes so far) past `max_body`.
+fn read_size_lf(size: u64, b: u8, decoded: usize, max_body: usize) -> Result<Chunked, Refusal> {
+    match b {
+        b'\n' if size == 0 => Ok(Chunked::TrailerStart),
+        b'\n' => {
+            // Compared as "what is left", never as a sum: a size near 2^64
+            // added to the body so far would wrap around and slip under
+            // the limit.
+            let room = max_body.saturating_sub(decoded) as u64;
+            if size > room {
+                return Err(Refusal::ChunkedBodyTooLarge { max_body });
+            }
+            Ok(Chunked::Data { remaining: size })
+        }
+        _ => Err(ChunkProblem::CrWithoutLfAfterSize.into()),
+    }
+}
+
+/// `chunk-data`: copied in one go, not byte by byte, as much of it as
+/// `input` holds. Returns how many bytes it took.
+fn read_data(remaining: u64, input: &[u8], body: &mut Vec<u8>) -> (usize, Chunked) {
+    let take = remaining.min(input.len() as u64) as usize;
+    body.extend_from_slice(&input[..take]);
+    let next = if remaining == take as u64 {
+        Chunked::DataCr
+    } else {
+        Chunked::Data {
+            remaining: remaining - take as u64,
+        }
+    };
+    (take, next)
+}
+
+/// The CR after a chunk's data.
+fn read_data_cr(b: u8) -> Result<Chunked, ChunkProblem> {
+    match b {
+        b'\r' => Ok(Chunked::DataLf),
+        _ => Err(ChunkProblem::DataWithoutCrlf),
+    }
+}
+
+/// The LF after a chunk's data; the next chunk's size follows.
+fn read_data_lf(b: u8) -> Result<Chunked, ChunkProblem> {
+    match b {
+        b'\n' => Ok(Chunked::Size {
+            value: 0,
+            digits: 0,
+        }),
+        _ => Err(ChunkProblem::DataWithoutCrlf),
+    }
+}
+
+/// `trailer-section = *( field-line CRLF )`, then the CRLF that ends the
+/// body: here a line starts, or the body's last CR comes.
+fn read_trailer_start(b: u8) -> Result<Chunked, ChunkProblem> {
+    match b {
+        b'\r' => Ok(Chunked::TrailerLf { last: true }),
+        b'\n' => Err(ChunkProblem::BareLfInTrailer),
+        _ => Ok(Chunked::Trailer { len: 1 }),
+    }
+}
+
+/// A trailer field line, up to its CR. Trailers are skipped, like
+/// extensions; only their length and characters are checked.
+fn read_trailer(len: usize, b: u8) -> Result<Chunked, ChunkProblem> {
+    match b {
+        _ if len >= MAX_LINE => Err(ChunkProblem::TrailerLineTooLong),
+        b'\r' => Ok(Chunked::TrailerLf { last: false }),
+        b'\n' => Err(ChunkProblem::BareLfInTrailer),
+        b'\t' | 0x20..=0x7e | 0x80..=0xff => Ok(Chunked::Trailer { len: len + 1 }),
+        _ => Err(ChunkProblem::InvalidTrailerCharacter),
+    }
+}
+
+/// The LF after a trailer line's CR; after the empty line, the body is
+/// complete.
+fn read_trailer_lf(last: bool, b: u8) -> Result<Chunked, ChunkProblem> {
+    match b {
+        b'\n' if last => Ok(Chunked::End),
+        b'\n' => Ok(Chunked::TrailerStart),
+        _ => Err(ChunkProblem::CrWithoutLfInTrailer),
+    }
 }
 
 #[cfg(test)]
@@ -254,7 +305,7 @@ mod tests {
             let end = (used + step).min(input.len());
             let (n, progress) = reader
                 .read(&input[used..end], &mut body, 1 << 20)
-                .map_err(|e| e.status)?;
+                .map_err(|refusal| refusal.status())?;
             used += n;
             if progress == Progress::Done {
                 return Ok((body, used));
@@ -300,12 +351,46 @@ mod tests {
         }
     }
 
+    /// Each framing problem, found at the byte the state that reports it
+    /// reads (fed one byte at a time, as a slow client would send it).
+    #[test]
+    fn each_problem_is_reported_by_its_state() {
+        use ChunkProblem::*;
+        let long_extension = format!("5;{}\r\n", "a".repeat(MAX_LINE));
+        let long_trailer = format!("0\r\nX: {}\r\n", "a".repeat(MAX_LINE));
+        let cases: [(&[u8], ChunkProblem); 14] = [
+            (b"x", SizeNotHex),
+            (b"00000000000000001", SizeTooManyDigits),
+            (b"5x", InvalidSizeCharacter),
+            (b"5\n", BareLfAfterSize),
+            (b"5\rx", CrWithoutLfAfterSize),
+            (b"5 \r", WhitespaceWithoutExtension),
+            (b"5;a\x01", InvalidExtensionCharacter),
+            (long_extension.as_bytes(), ExtensionTooLong),
+            (b"1\r\nAB", DataWithoutCrlf),
+            (b"1\r\nA\rB", DataWithoutCrlf),
+            (b"0\r\nA\n", BareLfInTrailer),
+            (b"0\r\n\rX", CrWithoutLfInTrailer),
+            (b"0\r\nA\x01", InvalidTrailerCharacter),
+            (long_trailer.as_bytes(), TrailerLineTooLong),
+        ];
+        for (input, problem) in cases {
+            let mut reader = Reader::new(Framing::Chunked).unwrap();
+            let mut body = Vec::new();
+            let found = input
+                .chunks(1)
+                .find_map(|byte| reader.read(byte, &mut body, 1 << 20).err());
+            let shown = String::from_utf8_lossy(input);
+            assert_eq!(found, Some(Refusal::BadChunk(problem)), "{shown:?}");
+        }
+    }
+
     #[test]
     fn a_body_past_the_limit_is_413_before_its_data_arrives() {
         let mut reader = Reader::new(Framing::Chunked).unwrap();
         let mut body = Vec::new();
         let err = reader.read(b"100001\r\n", &mut body, 1 << 20).unwrap_err();
-        assert_eq!(err.status, 413);
+        assert_eq!(err.status(), 413);
     }
 
     /// The audit's case: after a first chunk, a size near 2^64 made
@@ -325,7 +410,7 @@ mod tests {
             let err = reader
                 .read(input.as_bytes(), &mut body, 1 << 20)
                 .unwrap_err();
-            assert_eq!(err.status, 413, "{size}");
+            assert_eq!(err.status(), 413, "{size}");
             assert_eq!(body, b"A", "{size}: nothing past the first chunk is kept");
         }
         // Exactly at the limit is fine; one byte more is not.
@@ -335,7 +420,7 @@ mod tests {
         let mut reader = Reader::new(Framing::Chunked).unwrap();
         let mut body = Vec::new();
         let err = reader.read(b"1\r\nA\r\n4\r\n", &mut body, 4).unwrap_err();
-        assert_eq!(err.status, 413);
+        assert_eq!(err.status(), 413);
     }
 
     #[test]

@@ -10,24 +10,26 @@
 //! - `request.rs`: the head (httparse, then Host, Content-Length,
 //!   Transfer-Encoding, Connection, Expect).
 //! - `body.rs`: Content-Length and chunked bodies.
-//! - `response.rs`: status lines, headers, error responses.
+//! - `response.rs`: status lines and headers.
+//! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
 //! - `date.rs`: the `Date` header.
 
 mod body;
 pub mod date;
 pub mod page;
+pub mod refusal;
 pub mod request;
 pub mod response;
 pub mod wire;
 
 use std::cell::RefCell;
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
 use crate::protocol::Next;
 use body::{Progress, Reader};
+use refusal::Refusal;
 use request::{Head, Parsed};
 use response::Connection;
 
@@ -69,35 +71,6 @@ impl Default for Config {
             status: DEFAULT_STATUS,
             body: None,
         }
-    }
-}
-
-/// A request rawnet will not serve: the status to answer with and the
-/// problem in words, which become the error response's body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpError {
-    pub status: u16,
-    pub problem: String,
-}
-
-impl HttpError {
-    pub fn new(status: u16, problem: impl Into<String>) -> Self {
-        HttpError {
-            status,
-            problem: problem.into(),
-        }
-    }
-}
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status,
-            response::reason(self.status),
-            self.problem
-        )
     }
 }
 
@@ -250,18 +223,12 @@ impl Session {
                 Next::Close
             }
             State::Head { .. } => {
-                let problem = format!(
-                    "request head not complete within {}s (--head-timeout)",
-                    config.head_timeout.as_secs_f64()
-                );
-                self.fail(HttpError::new(408, problem), log, out)
+                let timeout = config.head_timeout;
+                self.fail(Refusal::HeadTimeout { timeout }, log, out)
             }
             State::Body { .. } => {
-                let problem = format!(
-                    "request body not complete within {}s (--body-timeout)",
-                    config.body_timeout.as_secs_f64()
-                );
-                self.fail(HttpError::new(408, problem), log, out)
+                let timeout = config.body_timeout;
+                self.fail(Refusal::BodyTimeout { timeout }, log, out)
             }
             State::Finished => Next::Close,
         }
@@ -283,7 +250,7 @@ impl Session {
                     let head = match request::parse(&self.input, config.max_head) {
                         Ok(Parsed::Partial) => return Next::Continue,
                         Ok(Parsed::Complete(head, _)) => head,
-                        Err(err) => return self.fail(err, log, out),
+                        Err(refusal) => return self.fail(refusal, log, out),
                     };
                     let Some(reader) = Reader::new(head.framing) else {
                         if let Next::Close = self.finish(&head, config, log, out) {
@@ -293,11 +260,11 @@ impl Session {
                     };
                     if let request::Framing::Length(n) = head.framing {
                         if n > config.max_body as u64 {
-                            let problem = format!(
-                                "request body of {n} bytes is larger than {} bytes (--max-body)",
-                                config.max_body
-                            );
-                            return self.fail(HttpError::new(413, problem), log, out);
+                            let too_large = Refusal::DeclaredBodyTooLarge {
+                                declared: n,
+                                max_body: config.max_body,
+                            };
+                            return self.fail(too_large, log, out);
                         }
                     }
                     // Tell a waiting client to go on, unless it already did.
@@ -315,7 +282,7 @@ impl Session {
                     let (used, progress) =
                         match reader.read(&self.input[start..], &mut self.body, config.max_body) {
                             Ok(read) => read,
-                            Err(err) => return self.fail(err, log, out),
+                            Err(refusal) => return self.fail(refusal, log, out),
                         };
                     self.input.drain(start..start + used);
                     if progress == Progress::NeedMore {
@@ -429,13 +396,13 @@ impl Session {
 
     /// Answers a request rawnet will not serve, then closes: after a framing
     /// error nobody can tell where the next request would start.
-    fn fail(&mut self, err: HttpError, log: &ConnLog, out: &mut Vec<u8>) -> Next {
-        response::write_error(out, err.status, &err.problem);
+    fn fail(&mut self, refusal: Refusal, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        refusal.write_response(out);
         log.emit(Event::Refusal {
             number: self.answered + 1,
-            status: err.status,
-            reason: response::reason(err.status),
-            problem: &err.problem,
+            status: refusal.status(),
+            reason: refusal.reason(),
+            problem: &refusal.to_string(),
         });
         self.state = State::Finished;
         Next::Close

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::HttpError;
+use super::refusal::Refusal;
 
 /// How many header lines a request may have. httparse fills a fixed array
 /// and answers `TooManyHeaders` past it, which becomes a 431; a fixed array
@@ -53,7 +53,7 @@ pub enum Parsed {
 /// Parses the head at the start of `buf`, looking at no more than
 /// `max_head` bytes: a head that does not fit is refused (414 or 431), so
 /// the work per call is bounded however the client dribbles its bytes.
-pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
+pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
     let window = &buf[..buf.len().min(max_head)];
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
@@ -63,45 +63,26 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
         Ok(httparse::Status::Partial) => {
             let line_done = window.contains(&b'\n');
             return Err(if line_done {
-                HttpError::new(
-                    431,
-                    format!("request head is larger than {max_head} bytes (--max-head)"),
-                )
+                Refusal::HeadTooLarge { max_head }
             } else {
-                HttpError::new(
-                    414,
-                    format!("request line is longer than {max_head} bytes (--max-head)"),
-                )
+                Refusal::RequestLineTooLong { max_head }
             });
         }
-        Err(httparse::Error::TooManyHeaders) => {
-            return Err(HttpError::new(
-                431,
-                format!("more than {MAX_HEADERS} header fields"),
-            ))
-        }
+        Err(httparse::Error::TooManyHeaders) => return Err(Refusal::TooManyHeaders),
         Err(httparse::Error::Version) => match version_of(window) {
             // RFC 9110 §2.5: a higher minor version of a major version we
             // implement is answered as the highest one we do. httparse only
             // knows 1.0 and 1.1, so it reads a copy that says 1.1; the
             // client's own bytes stay as they came, to be shown back.
             Some(Version::Later1x) => return parse_as_http_1_1(buf, max_head),
-            Some(Version::OtherMajor) => {
-                return Err(HttpError::new(
-                    505,
-                    "only HTTP/1.x is spoken here (HTTP/1.0 and HTTP/1.1)",
-                ))
-            }
-            None => return Err(HttpError::new(400, "httparse: invalid HTTP version")),
+            Some(Version::OtherMajor) => return Err(Refusal::VersionNotSpoken),
+            // A malformed line or not a version at all: httparse's error stands.
+            None => return Err(Refusal::Syntax(httparse::Error::Version)),
         },
-        Err(err) => return Err(HttpError::new(400, format!("httparse: {err}"))),
+        Err(err) => return Err(Refusal::Syntax(err)),
     };
     if req.method == Some("CONNECT") {
-        return Err(HttpError::new(
-            501,
-            "CONNECT asks a proxy to open a tunnel to another host (RFC 9110 §9.3.6); \
-             rawnet is not a proxy: send your request to rawnet itself, e.g. curl http://HOST:PORT/",
-        ));
+        return Err(Refusal::Connect);
     }
 
     // httparse allows empty lines before the request line (RFC 9112 §2.2)
@@ -169,7 +150,7 @@ fn version_of(buf: &[u8]) -> Option<Version> {
 /// Parses a head whose request line says `HTTP/1.2` or later 1.x as if it
 /// said `HTTP/1.1`: same length, so every position found in the copy is
 /// the same in the original.
-fn parse_as_http_1_1(buf: &[u8], max_head: usize) -> Result<Parsed, HttpError> {
+fn parse_as_http_1_1(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
     let mut copy = buf[..buf.len().min(max_head)].to_vec();
     let start = copy
         .iter()
@@ -196,7 +177,7 @@ struct Checked {
     wants_html: bool,
 }
 
-fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, HttpError> {
+fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Refusal> {
     let mut hosts = 0;
     let mut length: Option<u64> = None;
     let mut codings: Vec<String> = Vec::new();
@@ -212,7 +193,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Htt
         if name.eq_ignore_ascii_case("host") {
             hosts += 1;
             if !valid_host(value) {
-                return Err(HttpError::new(400, "invalid Host header"));
+                return Err(Refusal::InvalidHost);
             }
         } else if name.eq_ignore_ascii_case("content-length") {
             // `Content-Length: 5, 5` and two identical headers are allowed
@@ -220,7 +201,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Htt
             for item in list_items(value) {
                 let n = content_length(item)?;
                 if length.is_some_and(|prev| prev != n) {
-                    return Err(HttpError::new(400, "conflicting Content-Length values"));
+                    return Err(Refusal::ConflictingContentLength);
                 }
                 length = Some(n);
             }
@@ -235,10 +216,9 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Htt
             }
         } else if name.eq_ignore_ascii_case("expect") {
             if !value.eq_ignore_ascii_case(b"100-continue") {
-                return Err(HttpError::new(
-                    417,
-                    format!("unknown expectation {:?}", String::from_utf8_lossy(value)),
-                ));
+                return Err(Refusal::UnknownExpectation {
+                    value: value.to_vec(),
+                });
             }
             // RFC 9110 §10.1.1: an HTTP/1.0 server never sent 100, so a 1.0
             // client's expectation is ignored.
@@ -250,27 +230,18 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Htt
     }
 
     if minor == 1 && hosts == 0 {
-        return Err(HttpError::new(
-            400,
-            "HTTP/1.1 request without a Host header",
-        ));
+        return Err(Refusal::NoHost);
     }
     if hosts > 1 {
-        return Err(HttpError::new(400, "more than one Host header"));
+        return Err(Refusal::TwoHosts);
     }
 
     let framing = if has_transfer_encoding {
         if minor == 0 {
-            return Err(HttpError::new(
-                400,
-                "Transfer-Encoding in an HTTP/1.0 request",
-            ));
+            return Err(Refusal::TransferEncodingInHttp10);
         }
         if length.is_some() {
-            return Err(HttpError::new(
-                400,
-                "both Content-Length and Transfer-Encoding",
-            ));
+            return Err(Refusal::LengthAndTransferEncoding);
         }
         transfer_coding(&codings)?
     } else {
@@ -294,34 +265,24 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Htt
 
 /// Transfer-Encoding must end in `chunked`, once (RFC 9112 §6.1, §6.3);
 /// rawnet decodes no other coding, so any other is 501.
-fn transfer_coding(codings: &[String]) -> Result<Framing, HttpError> {
+fn transfer_coding(codings: &[String]) -> Result<Framing, Refusal> {
     let chunked = codings.iter().filter(|c| *c == "chunked").count();
     if codings.last().map(String::as_str) != Some("chunked") || chunked > 1 {
-        return Err(HttpError::new(
-            400,
-            "Transfer-Encoding must end with chunked, once",
-        ));
+        return Err(Refusal::ChunkedNotLast);
     }
     if let Some(other) = codings.iter().find(|c| *c != "chunked") {
-        return Err(HttpError::new(
-            501,
-            format!("transfer coding {other:?} is not supported"),
-        ));
+        return Err(Refusal::UnsupportedCoding {
+            coding: other.clone(),
+        });
     }
     Ok(Framing::Chunked)
 }
 
 /// `1*DIGIT`, by hand with checked arithmetic: `str::parse::<u64>` would
 /// accept `+5` (hyper's CVE-2021-32715).
-fn content_length(value: &[u8]) -> Result<u64, HttpError> {
-    let invalid = || {
-        HttpError::new(
-            400,
-            format!(
-                "invalid Content-Length {:?}",
-                String::from_utf8_lossy(value)
-            ),
-        )
+fn content_length(value: &[u8]) -> Result<u64, Refusal> {
+    let invalid = || Refusal::InvalidContentLength {
+        value: value.to_vec(),
     };
     if value.is_empty() {
         return Err(invalid());
@@ -388,7 +349,7 @@ mod tests {
                 Ok(head)
             }
             Ok(Parsed::Partial) => panic!("partial: {:?}", String::from_utf8_lossy(raw)),
-            Err(err) => Err(err.status),
+            Err(refusal) => Err(refusal.status()),
         }
     }
 
@@ -532,14 +493,14 @@ mod tests {
     #[test]
     fn size_limits() {
         let long_line = format!("GET /{} HTTP/1.1\r\n", "a".repeat(9000));
-        assert_eq!(parse(long_line.as_bytes(), 8192).unwrap_err().status, 414);
+        assert_eq!(parse(long_line.as_bytes(), 8192).unwrap_err().status(), 414);
         let big_head = format!(
             "GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n",
             "a".repeat(9000)
         );
-        assert_eq!(parse(big_head.as_bytes(), 8192).unwrap_err().status, 431);
+        assert_eq!(parse(big_head.as_bytes(), 8192).unwrap_err().status(), 431);
         let many: String = (0..70).map(|i| format!("X{i}: y\r\n")).collect();
         let many = format!("GET / HTTP/1.1\r\nHost: x\r\n{many}\r\n");
-        assert_eq!(parse(many.as_bytes(), 8192).unwrap_err().status, 431);
+        assert_eq!(parse(many.as_bytes(), 8192).unwrap_err().status(), 431);
     }
 }
