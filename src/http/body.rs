@@ -264,8 +264,8 @@ fn read_data_lf(b: u8) -> Result<Chunked, ChunkProblem> {
 fn read_trailer_start(b: u8) -> Result<Chunked, ChunkProblem> {
     match b {
         b'\r' => Ok(Chunked::TrailerLf { last: true }),
-        b'\n' => Err(ChunkProblem::BareLfInTrailer),
-        _ => Ok(Chunked::Trailer { len: 1 }),
+        // The first byte of a trailer line is checked like the rest.
+        _ => read_trailer(0, b),
     }
 }
 
@@ -341,6 +341,9 @@ mod tests {
             b"5\r\nhello\n0\r\n\r\n",
             b"0\r\n\n",
             b"5\r\x00hello",
+            // A control byte in a trailer line, first or later.
+            b"0\r\n\x01X: y\r\n\r\n",
+            b"0\r\nX: \x01\r\n\r\n",
         ] {
             assert_eq!(
                 decode(bad, 1),

@@ -16,11 +16,12 @@
 //! - `date.rs`: the `Date` header.
 
 mod body;
-pub mod date;
-pub mod page;
-pub mod refusal;
-pub mod request;
-pub mod response;
+mod date;
+pub(crate) mod page;
+mod refusal;
+pub(crate) mod request;
+mod response;
+// Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
 use std::cell::RefCell;
