@@ -153,11 +153,11 @@ pub(crate) struct ServeArgs {
 #[argh(subcommand, name = "client")]
 pub(crate) struct ClientArgs {
     /// server host name or address (default: localhost)
-    #[argh(option, default = "String::from(\"localhost\")")]
+    #[argh(option, default = "String::from(DEFAULT_HOST)")]
     pub host: String,
 
     /// server port (default: 8081)
-    #[argh(option, default = "8081")]
+    #[argh(option, default = "DEFAULT_PORT")]
     pub port: u16,
 
     /// what to send (default: "I am happyGloria.")
@@ -194,11 +194,11 @@ pub(crate) struct ClientArgs {
 #[argh(subcommand, name = "bench")]
 pub(crate) struct BenchArgs {
     /// server host name or address (default: localhost)
-    #[argh(option, default = "String::from(\"localhost\")")]
+    #[argh(option, default = "String::from(DEFAULT_HOST)")]
     pub host: String,
 
     /// server port (default: 8081)
-    #[argh(option, default = "8081")]
+    #[argh(option, default = "DEFAULT_PORT")]
     pub port: u16,
 
     /// what to send: `echo` expects `You said "<payload>"` plus CRLF, `raw`
@@ -249,9 +249,6 @@ pub enum Action {
 /// A usage error: printed on stderr, exit code 2.
 #[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
-
-/// A head limit below this could not hold a browser's request line.
-const MIN_MAX_HEAD: usize = 256;
 
 const SUBCOMMANDS: [&str; 3] = ["serve", "client", "bench"];
 
@@ -313,9 +310,10 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
     if args.threads == Some(0) {
         return Err(UsageError("--threads must be at least 1".into()));
     }
-    if args.max_head < MIN_MAX_HEAD {
+    if args.max_head < http::MIN_MAX_HEAD {
         return Err(UsageError(format!(
-            "--max-head must be at least {MIN_MAX_HEAD} bytes"
+            "--max-head must be at least {} bytes",
+            http::MIN_MAX_HEAD
         )));
     }
     if args.head_timeout == 0 || args.body_timeout == 0 {
@@ -331,7 +329,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                 .max_connections
                 .unwrap_or_else(|| server::default_max_connections().0),
             grace: Duration::from_secs(args.grace),
-            threads: args.threads.unwrap_or_else(server::default_threads),
+            threads: args.threads.unwrap_or_else(crate::threads::default_count),
             logger: Logger {
                 verbosity,
                 format: args.log,
@@ -419,7 +417,7 @@ fn bench_action(args: BenchArgs) -> Result<Action, UsageError> {
         size: args.size,
         pipeline: args.pipeline,
         expect: args.expect.map(String::into_bytes),
-        threads: args.threads.unwrap_or_else(crate::server::default_threads),
+        threads: args.threads.unwrap_or_else(crate::threads::default_count),
     }))
 }
 

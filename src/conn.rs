@@ -104,14 +104,14 @@ pub(crate) fn serve<S: Transport>(
 
         let reason = 'connection: loop {
             let deadline = protocol.deadline(&config.http);
-            let happened = conn.next(deadline, |data, out| {
+            let happened = conn.next_event(deadline, |data, out| {
                 log.wire(Direction::Received, data);
                 protocol.on_data(data, &config.http, &log, out)
             });
             let mut ended = false;
             let mut next = match happened.await {
                 // socket.on('data'): the protocol already answered, inside
-                // the read (see `Connection::next` for why).
+                // the read (see `Connection::next_event` for why).
                 Happened::Data(next) => next,
                 // socket.on('end'): send what is still owed, then close.
                 Happened::End => {
@@ -136,7 +136,9 @@ pub(crate) fn serve<S: Transport>(
                 Happened::Failed(reason) => break reason,
             };
             // The answer goes out before anything more is read (the
-            // backpressure). A protocol that held answers back at its
+            // backpressure). Every event's answer is sent here, `end`'s
+            // too, rather than in each arm: one place that sends keeps
+            // every connection's future smaller. A protocol that held answers back at its
             // output bound (pipelined requests from a client that reads
             // slowly) goes on once the client has taken what was sent.
             loop {

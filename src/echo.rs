@@ -5,9 +5,9 @@
 //! "a chunk" is exactly one successful `read()`: type a line into `nc` and
 //! the line is the chunk; send 1 MiB and TCP decides where the chunks fall.
 
-/// What [`you_said`] puts before the data. Public, with
-/// [`YOU_SAID_CLOSE`], so that `rawnet bench` reads the frames by the same
-/// definition the server writes them.
+/// What [`you_said`] puts before the data. Shared, with
+/// [`YOU_SAID_CLOSE`], with `rawnet bench`, so that it reads the frames by
+/// the same definition the server writes them.
 pub const YOU_SAID_OPEN: &[u8] = b"You said \"";
 /// What [`you_said`] puts after the data.
 pub const YOU_SAID_CLOSE: &[u8] = b"\"\r\n";

@@ -1,8 +1,8 @@
 //! What a connection speaks, as a state machine with no I/O: bytes in, bytes
 //! out, and whether to keep going.
 //!
-//! `conn.rs` owns the socket, the timers and the connection events; a
-//! protocol only sees bytes and says what to send back. Keeping the two
+//! `conn.rs` has the connection's events and `conn/io.rs` its socket and
+//! timers; a protocol only sees bytes and says what to send back. Keeping the two
 //! apart means every protocol gets the same lifecycle (events, timeouts,
 //! backpressure, shutdown) for free, and a protocol can be driven in a unit
 //! test or a fuzzer without a socket.
@@ -28,13 +28,9 @@ pub enum Mode {
 }
 
 /// What the connection should do after the protocol has had its say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
-    /// Write what was produced and read on.
-    Continue,
-    /// Write what was produced, then close the connection.
-    Close,
-}
+/// Defined with the HTTP session, the protocol below this one that decides
+/// to close by itself, so that dependencies point one way.
+pub(crate) use crate::http::Next;
 
 /// One connection's protocol state.
 #[derive(Debug)]
@@ -45,11 +41,12 @@ pub(crate) enum Protocol {
         first: Vec<u8>,
         since: Option<Instant>,
     },
-    /// `--mode http` before the first bytes: they are HTTP, unless they
-    /// are a TLS ClientHello. `since` is when the connection came: the head
-    /// deadline counts from there. (Nothing is buffered here: a client's
-    /// first write holds at least a ClientHello's 5-byte record header.)
-    SniffingTls {
+    /// `--mode http` before the first bytes: HTTP, unless they are a TLS
+    /// ClientHello. `since` is when the connection came (not the first
+    /// byte, as above): the head deadline counts from there. Nothing is
+    /// buffered: a client's first write holds at least a ClientHello's
+    /// 5-byte record header.
+    HttpUnlessTls {
         since: Instant,
     },
     Echo(Echo),
@@ -70,7 +67,7 @@ impl Protocol {
                 first: Vec::new(),
                 since: None,
             },
-            Mode::Http => Protocol::SniffingTls {
+            Mode::Http => Protocol::HttpUnlessTls {
                 since: Instant::now(),
             },
         }
@@ -103,16 +100,19 @@ impl Protocol {
                     Guess::NeedMore if first.len() < config.max_head => Next::Continue,
                     Guess::Http => {
                         log.emit(Event::SpeakingHttp);
-                        let first = std::mem::take(first);
-                        self.become_http(&first, config, log, out)
+                        let (first, since) = (std::mem::take(first), *since);
+                        self.become_http(&first, since, config, log, out)
                     }
                     Guess::Tls => self.refuse_tls(log),
                     Guess::NeedMore | Guess::Echo => self.become_echo(log, out),
                 }
             }
-            Protocol::SniffingTls { .. } => match sniff::tls_or_http(data) {
+            Protocol::HttpUnlessTls { since } => match sniff::tls_or_http(data) {
                 Guess::Tls => self.refuse_tls(log),
-                _ => self.become_http(data, config, log, out),
+                _ => {
+                    let since = Some(*since);
+                    self.become_http(data, since, config, log, out)
+                }
             },
             Protocol::Finished => Next::Close,
         }
@@ -132,7 +132,7 @@ impl Protocol {
             }
             // Bytes that could still have been a ClientHello: too few for
             // anything, and nobody left to answer.
-            Protocol::SniffingTls { .. } => {}
+            Protocol::HttpUnlessTls { .. } => {}
         }
     }
 
@@ -155,7 +155,7 @@ impl Protocol {
             Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => None,
             Protocol::Http(session) => session.deadline(config),
             Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
-            Protocol::SniffingTls { since, .. } => since.checked_add(config.head_timeout),
+            Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
         }
     }
 
@@ -173,10 +173,13 @@ impl Protocol {
             Protocol::Sniffing { .. } => self.become_echo(log, out),
             // HTTP mode, nothing decided within the head deadline: the
             // session says so (`no request within`, or 408).
-            Protocol::SniffingTls { .. } => match self.become_http(&[], config, log, out) {
-                Next::Continue => self.on_deadline(config, log, out),
-                Next::Close => Next::Close,
-            },
+            Protocol::HttpUnlessTls { since } => {
+                let since = Some(*since);
+                match self.become_http(&[], since, config, log, out) {
+                    Next::Continue => self.on_deadline(config, log, out),
+                    Next::Close => Next::Close,
+                }
+            }
         }
     }
 
@@ -203,14 +206,18 @@ impl Protocol {
 
     /// The first bytes are HTTP: a session answers them, and every byte
     /// after.
+    /// The head deadline counts from `since`, when the wait for this head
+    /// began.
     fn become_http(
         &mut self,
         first: &[u8],
+        since: Option<Instant>,
         config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        let mut session = Box::<http::Session>::default();
+        let since = since.unwrap_or_else(Instant::now);
+        let mut session = Box::new(http::Session::new(since));
         let next = session.on_data(first, config, log, out);
         *self = Protocol::Http(session);
         next

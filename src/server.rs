@@ -47,7 +47,7 @@ impl Default for Config {
         Config {
             max_connections: default_max_connections().0,
             grace: Duration::from_secs(DEFAULT_GRACE_SECS),
-            threads: default_threads(),
+            threads: crate::threads::default_count(),
             logger: Logger::default(),
             conn: conn::Config::default(),
         }
@@ -77,11 +77,6 @@ pub fn default_max_connections() -> (usize, Option<u64>) {
         ),
         None => (1024, None),
     }
-}
-
-/// One thread per core, as the kernel reports them for this process.
-pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// The one-line summary printed when the server stops.
@@ -348,6 +343,7 @@ pub async fn run(
 /// the maximum. Out of file descriptors (EMFILE), accept fails at once and
 /// forever; retrying without a pause would spin a core at 100% (tokio #3529).
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+/// See [`ACCEPT_BACKOFF_MIN`].
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 async fn accept_loop(

@@ -14,17 +14,17 @@ use async_signal::{Signal, Signals};
 use crate::log::{Event, Logger};
 
 /// Held by the server; dropping it tells every connection to stop now.
-pub struct Trigger {
+pub(crate) struct Trigger {
     _tx: Sender<()>,
 }
 
 /// Held by every connection; `wait()` returns once the trigger is dropped.
 #[derive(Clone, Debug)]
-pub struct Shutdown {
+pub(crate) struct Shutdown {
     rx: Receiver<()>,
 }
 
-pub fn channel() -> (Trigger, Shutdown) {
+pub(crate) fn channel() -> (Trigger, Shutdown) {
     let (tx, rx) = channel::bounded(1);
     (Trigger { _tx: tx }, Shutdown { rx })
 }

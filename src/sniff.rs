@@ -7,10 +7,10 @@
 //! reading (`METHOD SP TARGET SP HTTP/x.y`, CRLF or bare LF), or is plainly
 //! meant as one because it ends in ` HTTP/...` (so `GET  / HTTP/1.1` gets
 //! HTTP's 400, not an echo), the connection speaks HTTP; anything else gets
-//! the tutorial's echo. A line typed into nc
-//! is either one or the other as soon as it arrives. Only first bytes that are
-//! still a possible request line with no line end yet (`GET /` and a pause)
-//! are waited on, for [`SNIFF_WAIT`] at most, and then echoed.
+//! the tutorial's echo. A line typed into nc is either one or the other as
+//! soon as it arrives. Only first bytes that are still a possible request
+//! line with no line end yet (`GET /` and a pause) are waited on, for
+//! [`SNIFF_WAIT`] at most, and then echoed.
 
 use std::time::Duration;
 

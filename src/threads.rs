@@ -12,6 +12,12 @@ use smol::Executor;
 
 use crate::shutdown::{self, Trigger};
 
+/// The default `--threads`, for the server and the bench: one per core, as
+/// the kernel reports them for this process.
+pub(crate) fn default_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// The running threads. [`Threads::stop`], or dropping this, tells them to
 /// stop and waits until they have.
 pub struct Threads {

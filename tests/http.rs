@@ -586,3 +586,22 @@ fn auto_mode_echoes_what_is_not_http_and_logs_the_choice() {
     assert_eq!(response.status, 200);
     server.expect("speaking HTTP: the first line is an HTTP request line");
 }
+
+/// In `--mode http` the head deadline counts from the connection, not from
+/// the first byte: a client that waits, then dribbles, gets its 408 at
+/// `--head-timeout` after connecting.
+#[test]
+fn the_head_deadline_counts_from_the_connection_in_http_mode() {
+    let server = Server::start(&["--mode", "http", "--head-timeout", "2"]);
+    let mut conn = server.connect();
+    let started = Instant::now();
+    sleep(Duration::from_millis(1200));
+    conn.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    let response = read_response(&mut conn, &mut Vec::new(), false);
+    let waited = started.elapsed();
+    assert_eq!(response.status, 408);
+    assert!(
+        waited >= Duration::from_millis(1900) && waited < Duration::from_millis(2900),
+        "the 408 came {waited:?} after connecting"
+    );
+}

@@ -1,7 +1,7 @@
 //! A connection's I/O: the socket, the reply buffer, the timers, and the
 //! hand-off of received bytes from the per-thread read buffer. What
 //! mini-redis's `Connection` is to its `Handler`: the loop in `conn.rs`
-//! asks [`Connection::next`] what happened and [`Connection::send`] to
+//! asks [`Connection::next_event`] what happened and [`Connection::send`] to
 //! write, and every speed trick lives here, named and measured.
 
 use std::cell::RefCell;
@@ -33,7 +33,7 @@ thread_local! {
     /// Each thread's read buffer, so ten thousand idle connections hold no
     /// read buffers at all: one per thread is enough. The bytes read into
     /// it are handed to the protocol in the same poll (see
-    /// [`Connection::next`]), so no other task can touch it meanwhile.
+    /// [`Connection::next_event`]), so no other task can touch it meanwhile.
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_BUFFER]);
 }
 
@@ -43,6 +43,7 @@ thread_local! {
 /// and a RST can destroy the response before the client reads it (hyper
 /// #3078); nginx's lingering_close does the same draining.
 const LINGER_BYTES: usize = 1024 * 1024;
+/// See [`LINGER_BYTES`].
 const LINGER_TIME: Duration = Duration::from_secs(2);
 
 /// What the connection loop runs on: a byte stream that can also say
@@ -83,7 +84,7 @@ impl<T: Transport> Transport for &mut T {
     }
 }
 
-/// What [`Connection::next`] saw first.
+/// What [`Connection::next_event`] saw first.
 pub(crate) enum Happened<R> {
     /// Bytes arrived and were handed to the caller's `on_data`, which
     /// answered with this.
@@ -158,7 +159,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     /// `or`: this is the future every idle connection holds in memory, and
     /// this way it stays small. Polling the read first and dropping the
     /// rest is safe: an unfinished read has consumed nothing.
-    pub(crate) fn next<'s, R, D>(
+    pub(crate) fn next_event<'s, R, D>(
         &'s mut self,
         deadline: Option<Instant>,
         on_data: D,
@@ -285,7 +286,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     ) -> impl Future<Output = Result<(), CloseReason>> + use<'s, 'a, S, F> {
         log.wire(Direction::Sent, &self.reply);
         let mut written = 0;
-        let mut deadline: Option<Box<Timer>> = None;
+        let mut write_timer: Option<Box<Timer>> = None;
         future::poll_fn(move |cx| {
             let result = loop {
                 if written == self.reply.len() {
@@ -303,7 +304,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                     Poll::Pending => {
                         if let Some(limit) = self.config.write_timeout {
                             let timer =
-                                deadline.get_or_insert_with(|| Box::new(Timer::after(limit)));
+                                write_timer.get_or_insert_with(|| Box::new(Timer::after(limit)));
                             if Pin::new(&mut **timer).poll(cx).is_ready() {
                                 break Err(CloseReason::WriteTimeout(limit));
                             }

@@ -3,9 +3,10 @@
 //! text built here by hand.
 //!
 //! [`Session`] is one connection's HTTP state machine. It sees bytes, not a
-//! socket: `conn.rs` feeds it what arrives and writes out what it produces.
-//! Requests that arrive together (pipelining) are answered in order, and
-//! their responses leave in one write.
+//! socket: `protocol.rs` hands it what arrives, and the connection writes
+//! out what it produces. Requests that arrive together (pipelining) are
+//! answered in order, and their responses leave in one write, up to
+//! [`OUTPUT_BOUND`] at a time.
 //!
 //! - `request.rs`: the head (httparse, then Host, Content-Length,
 //!   Transfer-Encoding, Connection, Expect).
@@ -28,7 +29,6 @@ use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
-use crate::protocol::Next;
 use body::{Progress, Reader};
 use refusal::Refusal;
 use request::{Head, Parsed};
@@ -37,6 +37,8 @@ use response::Connection;
 /// Largest request head by default. 8 KiB is what nginx and most servers
 /// allow for a request line and headers; a browser's head is under 2 KiB.
 pub const DEFAULT_MAX_HEAD: usize = 8 * 1024;
+/// A `--max-head` below this could not hold a browser's request line.
+pub const MIN_MAX_HEAD: usize = 256;
 /// Largest request body by default (nginx's `client_max_body_size` is 1 MiB).
 pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 /// Seconds for a whole head to arrive (nginx's `client_header_timeout` is 60;
@@ -77,7 +79,7 @@ impl Default for Config {
 
 /// One connection's HTTP state.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     /// Bytes received and not yet answered. While a body is read, the
     /// request's head stays at the front (so it can be shown back without a
     /// copy) and body bytes are moved out as they are decoded, so this
@@ -130,17 +132,24 @@ thread_local! {
     static RENDER: RefCell<(String, Vec<u8>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
+/// What the connection should do after the protocol has had its say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Write what was produced and read on.
+    Continue,
+    /// Write what was produced, then close the connection.
+    Close,
+}
+
 impl Session {
-    /// A new session, waiting for its first request.
-    pub fn new() -> Self {
+    /// A new session, waiting for its first request, whose head deadline
+    /// counts from `since`: a client that connects and sends nothing, or
+    /// dribbles, is not waited on forever.
+    pub fn new(since: Instant) -> Self {
         Session {
             input: Vec::new(),
             body: Vec::new(),
-            // The head deadline runs from now: a client that connects and
-            // sends nothing is not waited on forever.
-            state: State::Head {
-                since: Some(Instant::now()),
-            },
+            state: State::Head { since: Some(since) },
             answered: 0,
             paused: false,
         }
@@ -417,11 +426,5 @@ fn give_back_if_large(page: &mut String, response_head: &mut Vec<u8>) {
     }
     if response_head.capacity() > KEEP_RENDER_BUFFER {
         *response_head = Vec::new();
-    }
-}
-
-impl Default for Session {
-    fn default() -> Self {
-        Session::new()
     }
 }

@@ -164,10 +164,7 @@ fn parse_as_http_1_1(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let minor_at = start + line.len() - 1;
     copy[minor_at] = b'1';
-    match parse(&copy, max_head)? {
-        Parsed::Partial => Ok(Parsed::Partial),
-        Parsed::Complete(head, len) => Ok(Parsed::Complete(head, len)),
-    }
+    parse(&copy, max_head)
 }
 
 struct Checked {
