@@ -43,11 +43,12 @@ pub(crate) enum Protocol {
     },
     /// `--mode http` before the first bytes: HTTP, unless they are a TLS
     /// ClientHello. `since` is when the connection came (not the first
-    /// byte, as above): the head deadline counts from there. Nothing is
-    /// buffered: a client's first write holds at least a ClientHello's
-    /// 5-byte record header.
+    /// byte, as above): the head deadline counts from there. `seen` counts
+    /// the bytes of `sniff::TLS_RECORD_START` that came alone so far (0 to
+    /// 2): that prefix is all this state ever has to keep.
     HttpUnlessTls {
         since: Instant,
+        seen: u8,
     },
     Echo(Echo),
     Raw,
@@ -69,6 +70,7 @@ impl Protocol {
             },
             Mode::Http => Protocol::HttpUnlessTls {
                 since: Instant::now(),
+                seen: 0,
             },
         }
     }
@@ -107,13 +109,28 @@ impl Protocol {
                     Guess::NeedMore | Guess::Echo => self.become_echo(log, out),
                 }
             }
-            Protocol::HttpUnlessTls { since } => match sniff::tls_or_http(data) {
-                Guess::Tls => self.refuse_tls(log),
-                _ => {
-                    let since = Some(*since);
-                    self.become_http(data, since, config, log, out)
+            Protocol::HttpUnlessTls { since, seen } => {
+                // The start of a TLS record seen so far, then what came now
+                // (a copy only in that rare case: TCP split the header).
+                let joined;
+                let first = if *seen == 0 {
+                    data
+                } else {
+                    joined = [&sniff::TLS_RECORD_START[..usize::from(*seen)], data].concat();
+                    &joined
+                };
+                match sniff::tls_or_http(first) {
+                    Guess::Tls => self.refuse_tls(log),
+                    Guess::NeedMore => {
+                        *seen = first.len() as u8;
+                        Next::Continue
+                    }
+                    Guess::Http | Guess::Echo => {
+                        let since = Some(*since);
+                        self.become_http(first, since, config, log, out)
+                    }
                 }
-            },
+            }
             Protocol::Finished => Next::Close,
         }
     }
@@ -173,9 +190,10 @@ impl Protocol {
             Protocol::Sniffing { .. } => self.become_echo(log, out),
             // HTTP mode, nothing decided within the head deadline: the
             // session says so (`no request within`, or 408).
-            Protocol::HttpUnlessTls { since } => {
-                let since = Some(*since);
-                match self.become_http(&[], since, config, log, out) {
+            Protocol::HttpUnlessTls { since, seen } => {
+                let (since, first) = (Some(*since), usize::from(*seen));
+                let first = &sniff::TLS_RECORD_START[..first];
+                match self.become_http(first, since, config, log, out) {
                     Next::Continue => self.on_deadline(config, log, out),
                     Next::Close => Next::Close,
                 }

@@ -31,12 +31,17 @@ pub enum Guess {
     NeedMore,
 }
 
+/// How a TLS record carrying a handshake starts: content type 22, then the
+/// major version 3. First bytes that are a prefix of this could still be a
+/// ClientHello.
+pub const TLS_RECORD_START: [u8; 2] = [0x16, 0x03];
+
 /// `--mode http`: HTTP, unless the first bytes are a TLS ClientHello.
 pub fn tls_or_http(first: &[u8]) -> Guess {
-    if is_tls_client_hello(first) {
-        Guess::Tls
-    } else {
-        Guess::Http
+    match first {
+        [] | [0x16] | [0x16, 0x03] => Guess::NeedMore,
+        _ if is_tls_client_hello(first) => Guess::Tls,
+        _ => Guess::Http,
     }
 }
 
@@ -145,7 +150,11 @@ mod tests {
         for guess in [guess, tls_or_http] {
             assert_eq!(guess(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01]), Guess::Tls);
         }
-        assert_eq!(guess(&[0x16]), Guess::NeedMore);
+        for guess in [guess, tls_or_http] {
+            assert_eq!(guess(&[0x16]), Guess::NeedMore);
+            assert_eq!(guess(&TLS_RECORD_START), Guess::NeedMore);
+        }
         assert_eq!(tls_or_http(b"hello\n"), Guess::Http);
+        assert_eq!(tls_or_http(b"\x16hello"), Guess::Http);
     }
 }

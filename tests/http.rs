@@ -564,6 +564,15 @@ fn tls_on_the_plain_port_is_closed_and_logged() {
         .unwrap();
         assert_closed(&mut conn, &[]);
         assert!(server.expect("TLS").ends_with("client tried TLS (a ClientHello): this port speaks plain TCP; use http://, not https://"));
+
+        // The same record header split by TCP: one byte, then the rest.
+        let mut conn = server.connect();
+        conn.write_all(&[0x16]).unwrap();
+        sleep(Duration::from_millis(200));
+        conn.write_all(&[0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1])
+            .unwrap();
+        assert_closed(&mut conn, &[]);
+        assert!(server.expect("TLS").contains("client tried TLS"), "{mode}");
     }
 }
 

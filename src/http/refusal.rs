@@ -5,6 +5,7 @@
 //! (`mod.rs`) only say which [`Refusal`] it is; the words a client reads
 //! in the error response, and the server's log line, come from here.
 
+use crate::log::Escaped;
 use std::fmt;
 use std::time::Duration;
 
@@ -148,8 +149,8 @@ impl fmt::Display for Refusal {
             Refusal::TwoHosts => f.write_str("more than one Host header"),
             Refusal::InvalidContentLength { value } => write!(
                 f,
-                "invalid Content-Length {:?}",
-                String::from_utf8_lossy(value)
+                "invalid Content-Length {}",
+                Escaped::all(value)
             ),
             Refusal::ConflictingContentLength => f.write_str("conflicting Content-Length values"),
             Refusal::LengthAndTransferEncoding => {
@@ -184,8 +185,8 @@ impl fmt::Display for Refusal {
             ),
             Refusal::UnknownExpectation { value } => write!(
                 f,
-                "unknown expectation {:?}",
-                String::from_utf8_lossy(value)
+                "unknown expectation {}",
+                Escaped::all(value)
             ),
             Refusal::HeadTooLarge { max_head } => write!(
                 f,
@@ -302,7 +303,8 @@ mod tests {
                 Refusal::UnknownExpectation {
                     value: b"te\xffpot".to_vec(),
                 },
-                "417 unknown expectation \"te\u{fffd}pot\"",
+                // Bytes shown as they came, as everywhere in rawnet.
+                "417 unknown expectation \"te\\xffpot\"",
             ),
             (Refusal::TooManyHeaders, "431 more than 64 header fields"),
             (
