@@ -6,6 +6,7 @@
 
 mod common;
 
+use rawnet::http::wire;
 use std::fmt;
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
@@ -571,8 +572,7 @@ fn answers_second(body: &[u8]) -> bool {
 }
 
 // ---------------------------------------------------------------------------
-// Taking responses apart by hand (not with httparse: the test should not
-// share the server's parser)
+// Taking responses apart
 
 struct Response {
     status: u16,
@@ -610,51 +610,24 @@ fn split_responses(bytes: &[u8], head_only: bool) -> (Vec<Response>, Result<(), 
     (responses, Ok(()))
 }
 
+/// One whole response at the start of `bytes`, read by `rawnet::http::wire`
+/// (the reader `rawnet bench` and the other tests use; written by hand, not
+/// with the server's parser), which is strict: a status line, token header
+/// names, CRLF everywhere, exactly one Content-Length unless the status
+/// carries no body.
 fn one_response(bytes: &[u8], head_only: bool) -> Result<(Response, usize), String> {
-    let end = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| format!("no complete head in {}", escape(bytes, 120)))?;
-    let head = std::str::from_utf8(&bytes[..end]).map_err(|_| "a head that is not UTF-8")?;
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .strip_prefix("HTTP/1.1 ")
-        .and_then(|s| s.get(..3))
-        .filter(|code| code.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|code| code.parse::<u16>().ok())
-        .filter(|_| status_line.len() == 12 || status_line.as_bytes()[12] == b' ')
-        .ok_or_else(|| format!("status line {status_line:?}"))?;
-    let mut headers = Vec::new();
-    for line in lines {
-        let (name, value) = line
-            .split_once(':')
-            .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_graphic()))
-            .ok_or_else(|| format!("header line {line:?}"))?;
-        if line.contains(['\r', '\n']) {
-            return Err(format!("a bare CR or LF in {line:?}"));
-        }
-        headers.push((name.to_string(), value.trim().to_string()));
-    }
-    let mut response = Response {
-        status,
-        headers,
-        body: Vec::new(),
+    let (response, used) = wire::split_closed(bytes, head_only)
+        .map_err(|problem| format!("{problem} in {}", escape(bytes, 120)))?;
+    let response_owned = Response {
+        status: response.status,
+        headers: response
+            .headers
+            .iter()
+            .map(|&(name, value)| (name.to_string(), value.to_string()))
+            .collect(),
+        body: response.body.to_vec(),
     };
-    let length = match response.header("Content-Length") {
-        _ if status < 200 || status == 204 || status == 304 => 0,
-        Some(value) => value
-            .parse::<usize>()
-            .map_err(|_| format!("Content-Length {value:?}"))?,
-        None => return Err(format!("no Content-Length on a {status}")),
-    };
-    let length = if head_only { 0 } else { length };
-    let start = end + 4;
-    let body = bytes
-        .get(start..start + length)
-        .ok_or_else(|| format!("a {status} promised {length} body bytes and sent fewer"))?;
-    response.body = body.to_vec();
-    Ok((response, start + length))
+    Ok((response_owned, used))
 }
 
 /// rawnet's answer is a run of whole responses and nothing else,
