@@ -280,7 +280,7 @@ pub enum Event<'a> {
         lasted: Duration,
     },
     Panic {
-        message: &'a str,
+        conn: u64,
     },
 
     // What the connection speaks.
@@ -332,7 +332,8 @@ impl Event<'_> {
             | Event::ShuttingDown { .. }
             | Event::StoppedAccepting { .. }
             | Event::GraceOver { .. }
-            | Event::ShutdownComplete { .. } => Verbosity::Quiet,
+            | Event::ShutdownComplete { .. }
+            | Event::Panic { .. } => Verbosity::Quiet,
             Event::Wire { .. } => Verbosity::Trace,
             _ => Verbosity::Events,
         }
@@ -415,9 +416,10 @@ impl fmt::Display for Event<'_> {
                 "close ({reason}): {bytes_in} bytes in, {bytes_out} bytes out, {:.3}s",
                 lasted.as_secs_f64()
             ),
-            Event::Panic { message } => write!(
+            Event::Panic { conn } => write!(
                 f,
-                "close (panic: {message}): a bug in rawnet ended this connection; the server goes on"
+                "connection #{conn} ended in a panic, a bug in rawnet (its message is on \
+                 stderr); the server goes on"
             ),
 
             Event::Echoing => f.write_str("echoing: the first bytes are not an HTTP request line"),
