@@ -176,6 +176,7 @@ impl Protocol {
         }
     }
 
+    /// The deadline [`Protocol::deadline`] named has come.
     pub(crate) fn on_deadline(
         &mut self,
         config: &http::Config,

@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{half_close, read_to_end, Server, PATIENCE};
@@ -25,56 +24,13 @@ const EXCHANGE: [(&[u8], &[u8]); 3] = [
     (b"three", b"You said \"three\"\r\nthreethree"),
 ];
 
-/// `node scripts/bench/tutorial.js 0`, killed and reaped on `Drop`.
-struct Node {
-    child: Child,
-    addr: SocketAddr,
-    /// Its log lines, read on their own thread so its stdout never fills.
-    lines: Receiver<String>,
-}
-
-impl Node {
-    fn start() -> Node {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench/tutorial.js");
-        let mut child = Command::new("node")
-            .args([script, "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node must be installed: scripts/test.sh installs it");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = lines
-            .recv_timeout(PATIENCE)
-            .expect("node printed no `listening on` line");
-        let addr = first
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first line should be `listening on ADDR`, got {first:?}"))
-            .parse()
-            .expect("listening address");
-        Node { child, addr, lines }
-    }
-
-    /// Every log line printed so far.
-    fn log(&self) -> Vec<String> {
-        self.lines.try_iter().collect()
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `node scripts/bench/tutorial.js 0`: it prints `listening on ADDR` first,
+/// as rawnet does, so the same harness starts, watches and stops it.
+fn start_node() -> Server {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/bench/tutorial.js");
+    let mut node = Command::new("node");
+    node.args([script, "0"]);
+    Server::spawn(node)
 }
 
 /// Reads until `len` bytes arrived or a second passed: the pipe's raw copy
@@ -129,7 +85,7 @@ fn shown(replies: &[Vec<u8>]) -> Vec<String> {
 
 #[test]
 fn rawnet_sends_the_same_bytes_as_the_tutorials_node_server() {
-    let node = Node::start();
+    let mut node = start_node();
     let rawnet = Server::start(&["--mode", "echo"]);
     // Both at once: each conversation spends most of its time waiting.
     let (from_node, from_rawnet) = std::thread::scope(|s| {
@@ -147,7 +103,7 @@ fn rawnet_sends_the_same_bytes_as_the_tutorials_node_server() {
         shown(&from_node),
         shown(&expected),
         "the tutorial's server itself; its log: {:#?}",
-        node.log()
+        node.rest()
     );
     assert_eq!(
         shown(&from_rawnet),
