@@ -17,6 +17,7 @@
 //! - [`protocol`]: what a connection speaks, as a state machine with no I/O.
 //! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
 //! - [`sniff`]: `--mode auto`, HTTP or echo from the first line.
+//! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY.
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`threads`]: the OS threads that run the executor, for the server
@@ -43,5 +44,6 @@ pub mod server;
 pub mod shutdown;
 
 mod echo;
+mod h2;
 mod sniff;
 mod threads;

@@ -19,6 +19,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
+use crate::h2::Setting;
+
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
@@ -290,6 +292,14 @@ pub enum Event<'a> {
     },
     SpeakingHttp,
     Tls,
+    /// HTTP/2 with prior knowledge: the client's settings in the order
+    /// sent (in JSON, a list of `[name, value]`), or why its first frame
+    /// could not be read; rawnet answered with GOAWAY HTTP_1_1_REQUIRED.
+    Http2 {
+        #[serde(serialize_with = "as_settings")]
+        settings: &'a [Setting],
+        problem: Option<&'a str>,
+    },
 
     // HTTP.
     Request {
@@ -437,6 +447,21 @@ impl fmt::Display for Event<'_> {
             Event::Tls => f.write_str(
                 "client tried TLS (a ClientHello): this port speaks plain TCP; use http://, not https://",
             ),
+            Event::Http2 { settings, problem } => {
+                f.write_str("client spoke HTTP/2 (prior knowledge): ")?;
+                match problem {
+                    Some(problem) => f.write_str(problem)?,
+                    None if settings.is_empty() => f.write_str("SETTINGS (none)")?,
+                    None => {
+                        f.write_str("SETTINGS ")?;
+                        for (i, setting) in settings.iter().enumerate() {
+                            let comma = if i == 0 { "" } else { ", " };
+                            write!(f, "{comma}{}={}", SettingName(setting), setting.value)?;
+                        }
+                    }
+                }
+                f.write_str("; answered GOAWAY HTTP_1_1_REQUIRED")
+            }
 
             Event::Request {
                 number,
@@ -507,6 +532,28 @@ fn as_preview<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
         &Escaped::preview(bytes, PREVIEW_BYTES).to_string(),
     )?;
     fields.end()
+}
+
+/// A setting's name as RFC 9113 spells it; one it does not define, by
+/// its identifier in hex (`0x0a0a`).
+struct SettingName<'a>(&'a Setting);
+
+impl fmt::Display for SettingName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{:#06x}", self.0.id),
+        }
+    }
+}
+
+/// Settings in JSON: `[["MAX_CONCURRENT_STREAMS", 100], ...]`, in order.
+fn as_settings<S: Serializer>(settings: &&[Setting], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(
+        settings
+            .iter()
+            .map(|setting| (SettingName(setting).to_string(), setting.value)),
+    )
 }
 
 fn as_escaped<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -627,6 +674,40 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
             r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
+        );
+    }
+
+    #[test]
+    fn http2_lines_name_each_setting_in_order() {
+        let settings = [
+            Setting { id: 3, value: 100 },
+            Setting { id: 2, value: 0 },
+            Setting {
+                id: 0x0a0a,
+                value: 7,
+            },
+        ];
+        let event = Event::Http2 {
+            settings: &settings,
+            problem: None,
+        };
+        assert_eq!(
+            event.to_string(),
+            "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100, \
+             ENABLE_PUSH=0, 0x0a0a=7; answered GOAWAY HTTP_1_1_REQUIRED"
+        );
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"http2","settings":[["MAX_CONCURRENT_STREAMS",100],["ENABLE_PUSH",0],["0x0a0a",7]],"problem":null}"#
+        );
+        let event = Event::Http2 {
+            settings: &[],
+            problem: Some("the first frame is not SETTINGS"),
+        };
+        assert_eq!(
+            event.to_string(),
+            "client spoke HTTP/2 (prior knowledge): the first frame is not SETTINGS; \
+             answered GOAWAY HTTP_1_1_REQUIRED"
         );
     }
 }

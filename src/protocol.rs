@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use crate::echo::{self, Echo};
+use crate::h2::{self, Preface};
 use crate::http;
 use crate::log::{ConnLog, Event};
 use crate::sniff::{self, Guess};
@@ -37,6 +38,8 @@ pub(crate) use crate::http::Next;
 pub(crate) enum Protocol {
     /// `--mode auto` before the first bytes have decided between HTTP and
     /// echo (see `sniff.rs`): the bytes so far, and when the first came.
+    /// In either mode, after HTTP/2's preface, until the first SETTINGS
+    /// frame is whole (`h2.rs`), within [`sniff::SNIFF_WAIT`].
     Sniffing {
         first: Vec<u8>,
         since: Option<Instant>,
@@ -55,7 +58,8 @@ pub(crate) enum Protocol {
     /// Boxed: a session is several times the size of the other variants,
     /// and every connection's protocol lives in its (idle) task.
     Http(Box<http::Session>),
-    /// Nothing more will be answered (a TLS ClientHello on this port).
+    /// Nothing more will be answered (a TLS ClientHello or HTTP/2 on this
+    /// port).
     Finished,
 }
 
@@ -106,6 +110,7 @@ impl Protocol {
                         self.become_http(&first, since, config, log, out)
                     }
                     Guess::Tls => self.refuse_tls(log),
+                    Guess::Http2 => self.read_http2(log, out),
                     Guess::NeedMore | Guess::Echo => self.become_echo(log, out),
                 }
             }
@@ -121,6 +126,14 @@ impl Protocol {
                 };
                 match sniff::tls_or_http(first) {
                     Guess::Tls => self.refuse_tls(log),
+                    // Waits as auto mode does (for the SETTINGS frame).
+                    Guess::Http2 => {
+                        *self = Protocol::Sniffing {
+                            first: first.to_vec(),
+                            since: Some(Instant::now()),
+                        };
+                        self.read_http2(log, out)
+                    }
                     Guess::NeedMore => {
                         *seen = first.len() as u8;
                         Next::Continue
@@ -144,6 +157,11 @@ impl Protocol {
             Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => {}
             Protocol::Http(session) => session.on_end(log),
             Protocol::Sniffing { first, .. } if first.is_empty() => {}
+            // The client may still read: it hears why nothing came.
+            Protocol::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
+                let problem = "the client ended before its SETTINGS frame";
+                self.refuse_http2(&[], Some(problem), log, out);
+            }
             Protocol::Sniffing { .. } => {
                 self.become_echo(log, out);
             }
@@ -187,6 +205,10 @@ impl Protocol {
             Protocol::Echo(_) | Protocol::Raw => Next::Continue,
             Protocol::Finished => Next::Close,
             Protocol::Http(session) => session.on_deadline(config, log, out),
+            Protocol::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
+                let problem = "no complete SETTINGS frame within 1s of the preface";
+                self.refuse_http2(&[], Some(problem), log, out)
+            }
             // Auto mode gives up on a first line that never ended: echo it.
             Protocol::Sniffing { .. } => self.become_echo(log, out),
             // HTTP mode, nothing decided within the head deadline: the
@@ -253,6 +275,35 @@ impl Protocol {
             *self = Protocol::Echo(state);
         }
         Next::Continue
+    }
+
+    /// HTTP/2's preface came: answer once the client's first frame is
+    /// whole. Until then `first` grows by at most one read past
+    /// `h2::MAX_FIRST_BYTES`, as `h2::read` decides within those.
+    fn read_http2(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let Protocol::Sniffing { first, .. } = self else {
+            return Next::Continue;
+        };
+        match h2::read(first) {
+            Preface::NeedMore => Next::Continue,
+            Preface::Complete(settings) => self.refuse_http2(&settings, None, log, out),
+            Preface::Invalid(problem) => self.refuse_http2(&[], Some(problem), log, out),
+        }
+    }
+
+    /// HTTP/2 on this port: one event line, then rawnet's SETTINGS and a
+    /// GOAWAY asking for HTTP/1.1, and close (after they are sent).
+    fn refuse_http2(
+        &mut self,
+        settings: &[h2::Setting],
+        problem: Option<&str>,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        log.emit(Event::Http2 { settings, problem });
+        h2::refusal(out);
+        *self = Protocol::Finished;
+        Next::Close
     }
 
     /// A TLS ClientHello on this plain port: say so, and close.

@@ -1,7 +1,8 @@
 //! `--mode auto`: deciding from a connection's first bytes whether the
 //! client speaks HTTP, so curl, a browser and nc can share one port; and,
 //! in `--mode auto` and `--mode http` alike, spotting what arrives on a
-//! plain port but is not plain (a TLS ClientHello).
+//! plain port but is not plain (a TLS ClientHello, HTTP/2's connection
+//! preface).
 //!
 //! The rule: if the first line is a valid HTTP request line by httparse's
 //! reading (`METHOD SP TARGET SP HTTP/x.y`, CRLF or bare LF), or is plainly
@@ -13,6 +14,8 @@
 //! [`SNIFF_WAIT`] at most, and then echoed.
 
 use std::time::Duration;
+
+use crate::h2;
 
 /// How long to wait for the rest of a first line that could still become a
 /// request line. Real HTTP clients send the whole head at once; this only
@@ -27,6 +30,9 @@ pub enum Guess {
     Echo,
     /// A TLS ClientHello: someone tried `https://` on this plain port.
     Tls,
+    /// HTTP/2's connection preface (`h2.rs`): a client with prior
+    /// knowledge, such as `curl --http2-prior-knowledge`.
+    Http2,
     /// Could still be a request line; wait for more.
     NeedMore,
 }
@@ -36,11 +42,15 @@ pub enum Guess {
 /// ClientHello.
 pub const TLS_RECORD_START: [u8; 2] = [0x16, 0x03];
 
-/// `--mode http`: HTTP, unless the first bytes are a TLS ClientHello.
+/// `--mode http`: HTTP, unless the first bytes are a TLS ClientHello or
+/// HTTP/2's preface. Only a preface that arrives whole in the first chunk
+/// counts, as every HTTP/2 client sends it: this mode keeps no bytes back
+/// (one that comes in pieces is an HTTP/1 request for version 2.0: 505).
 pub fn tls_or_http(first: &[u8]) -> Guess {
     match first {
         [] | [0x16] | [0x16, 0x03] => Guess::NeedMore,
         _ if is_tls_client_hello(first) => Guess::Tls,
+        _ if first.starts_with(h2::PREFACE) => Guess::Http2,
         _ => Guess::Http,
     }
 }
@@ -50,6 +60,10 @@ pub fn guess(first: &[u8]) -> Guess {
     match first {
         [] | [0x16] | [0x16, 0x03] => return Guess::NeedMore,
         _ if is_tls_client_hello(first) => return Guess::Tls,
+        // Before the request-line rules: its first line, `PRI * HTTP/2.0`,
+        // is meant to look like one to an HTTP/1 server.
+        _ if first.starts_with(h2::PREFACE) => return Guess::Http2,
+        _ if h2::starts_preface(first) => return Guess::NeedMore,
         _ => {}
     }
 
@@ -156,5 +170,21 @@ mod tests {
         }
         assert_eq!(tls_or_http(b"hello\n"), Guess::Http);
         assert_eq!(tls_or_http(b"\x16hello"), Guess::Http);
+    }
+
+    #[test]
+    fn the_http2_preface_is_recognised_before_its_request_line() {
+        for guess in [guess, tls_or_http] {
+            assert_eq!(guess(h2::PREFACE), Guess::Http2);
+            assert_eq!(
+                guess(&[&h2::PREFACE[..], b"\x00\x00"].concat()),
+                Guess::Http2
+            );
+        }
+        // Auto mode waits for the rest of it; HTTP mode keeps nothing back.
+        assert_eq!(guess(b"PRI * HTTP/2.0\r\n\r\n"), Guess::NeedMore);
+        assert_eq!(tls_or_http(b"PRI * HTTP/2.0\r\n\r\n"), Guess::Http);
+        // Not the preface: an HTTP/1 request line for version 2.0.
+        assert_eq!(guess(b"PRI * HTTP/2.0\r\n\r\nXY"), Guess::Http);
     }
 }
