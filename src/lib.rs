@@ -42,6 +42,7 @@ pub mod log;
 pub mod protocol;
 pub mod server;
 pub mod shutdown;
+pub mod tls;
 
 mod echo;
 mod h2;

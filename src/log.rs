@@ -291,7 +291,24 @@ pub enum Event<'a> {
         pipes: u32,
     },
     SpeakingHttp,
-    Tls,
+    /// A whole TLS ClientHello on this plain port: what it asked for.
+    TlsHello {
+        #[serde(serialize_with = "as_version_names")]
+        versions: &'a [u16],
+        sni: Option<&'a str>,
+        alpn: &'a [String],
+        cipher_suites: usize,
+    },
+    /// First bytes of a TLS record that are no ClientHello rawnet can read.
+    TlsMalformed {
+        reason: &'a str,
+    },
+    /// A ClientHello that stopped coming (FIN or deadline) before its
+    /// record was whole; `record` is its length, once its header came.
+    TlsCut {
+        got: usize,
+        record: Option<usize>,
+    },
     /// HTTP/2 with prior knowledge: the client's settings in the order
     /// sent (in JSON, a list of `[name, value]`), or why its first frame
     /// could not be read; rawnet answered with GOAWAY HTTP_1_1_REQUIRED.
@@ -444,9 +461,49 @@ impl fmt::Display for Event<'_> {
             Event::SpeakingHttp => {
                 f.write_str("speaking HTTP: the first line is an HTTP request line")
             }
-            Event::Tls => f.write_str(
-                "client tried TLS (a ClientHello): this port speaks plain TCP; use http://, not https://",
+            Event::TlsHello {
+                versions,
+                sni,
+                alpn,
+                cipher_suites,
+            } => {
+                // The newest version is the one the client hoped for.
+                let newest = versions.iter().max().copied().unwrap_or(0);
+                write!(f, "client started a {} handshake", VersionName(newest))?;
+                if let Some(sni) = sni {
+                    write!(f, " for {}", Escaped::all(sni.as_bytes()))?;
+                }
+                f.write_str(" (")?;
+                for (i, name) in alpn.iter().enumerate() {
+                    f.write_str(if i == 0 { "ALPN " } else { ", " })?;
+                    for &b in name.as_bytes() {
+                        write!(f, "{}", shown(b))?;
+                    }
+                }
+                if !alpn.is_empty() {
+                    f.write_str("; ")?;
+                }
+                write!(
+                    f,
+                    "{cipher_suites} cipher suites); this port speaks plain TCP: \
+                     use http://, or put TLS in front"
+                )
+            }
+            Event::TlsMalformed { reason } => write!(
+                f,
+                "client sent what starts like a TLS ClientHello but {reason}; \
+                 this port speaks plain TCP"
             ),
+            Event::TlsCut { got, record } => {
+                write!(
+                    f,
+                    "client sent what starts like a TLS ClientHello but stopped after {got}"
+                )?;
+                match record {
+                    Some(record) => write!(f, " of its {record} bytes"),
+                    None => f.write_str(" bytes"),
+                }
+            }
             Event::Http2 { settings, problem } => {
                 f.write_str("client spoke HTTP/2 (prior knowledge): ")?;
                 match problem {
@@ -516,6 +573,24 @@ struct JsonLine<'a> {
 
 fn as_seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
+}
+
+/// TLS versions in JSON: their names, as the text line shows them.
+fn as_version_names<S: Serializer>(versions: &&[u16], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(versions.iter().map(|&v| VersionName(v).to_string()))
+}
+
+/// A TLS version by name (`TLS 1.3`), or its number for one rawnet does
+/// not know (a draft, a future version).
+struct VersionName(u16);
+
+impl fmt::Display for VersionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match crate::tls::version_name(self.0) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "TLS version 0x{:04x}", self.0),
+        }
+    }
 }
 
 fn as_text<S: Serializer>(value: &&io::Error, s: S) -> Result<S::Ok, S::Error> {
@@ -674,6 +749,23 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
             r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
+        );
+        let alpn = ["h2".to_string()];
+        let hello = Event::TlsHello {
+            versions: &[0x0304, 0x7f1c],
+            sni: Some("a\x1b"),
+            alpn: &alpn,
+            cipher_suites: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&hello).unwrap(),
+            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\u001b","alpn":["h2"],"cipher_suites":3}"#
+        );
+        // A host name is the client's: escaped, like any bytes it sent.
+        assert_eq!(
+            hello.to_string(),
+            "client started a TLS version 0x7f1c handshake for \"a\\x1b\" (ALPN h2; 3 cipher \
+             suites); this port speaks plain TCP: use http://, or put TLS in front"
         );
     }
 

@@ -554,16 +554,21 @@ fn a_413_is_read_by_the_client_even_while_it_is_still_sending() {
 
 #[test]
 fn tls_on_the_plain_port_is_closed_and_logged() {
+    // A fatal protocol_version alert: see `refuse_tls` in src/protocol.rs.
+    const ALERT: &[u8] = &[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46];
     for mode in ["auto", "http"] {
         let mut server = Server::start(&["--mode", mode]);
         let mut conn = server.connect();
-        // The first bytes of a TLS 1.2/1.3 ClientHello record.
+        // The first bytes of a TLS 1.2/1.3 ClientHello record, then FIN.
         conn.write_all(&[
             0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03,
         ])
         .unwrap();
-        assert_closed(&mut conn, &[]);
-        assert!(server.expect("TLS").ends_with("client tried TLS (a ClientHello): this port speaks plain TCP; use http://, not https://"));
+        common::half_close(&conn);
+        assert_eq!(common::read_to_end(&mut conn), ALERT);
+        assert!(server.expect("TLS").ends_with(
+            "client sent what starts like a TLS ClientHello but stopped after 11 of its 170 bytes"
+        ));
 
         // The same record header split by TCP: one byte, then the rest.
         let mut conn = server.connect();
@@ -571,8 +576,14 @@ fn tls_on_the_plain_port_is_closed_and_logged() {
         sleep(Duration::from_millis(200));
         conn.write_all(&[0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1])
             .unwrap();
-        assert_closed(&mut conn, &[]);
-        assert!(server.expect("TLS").contains("client tried TLS"), "{mode}");
+        common::half_close(&conn);
+        assert_eq!(common::read_to_end(&mut conn), ALERT);
+        assert!(
+            server
+                .expect("TLS")
+                .ends_with("stopped after 9 of its 170 bytes"),
+            "{mode}"
+        );
     }
 }
 
