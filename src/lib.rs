@@ -16,8 +16,9 @@
 //!   `end`, `timeout`, `close`), timers and backpressure.
 //! - [`protocol`]: what a connection speaks, as a state machine with no I/O.
 //! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
-//! - [`sniff`]: `--mode auto`, HTTP or echo from the first line.
+//! - [`sniff`]: what the first bytes are: HTTP, echo, TLS or HTTP/2.
 //! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY.
+//! - [`tls`]: a TLS ClientHello on this plain port, read and explained.
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`threads`]: the OS threads that run the executor, for the server
@@ -42,9 +43,9 @@ pub mod log;
 pub mod protocol;
 pub mod server;
 pub mod shutdown;
-pub mod tls;
 
 mod echo;
 mod h2;
 mod sniff;
 mod threads;
+mod tls;
