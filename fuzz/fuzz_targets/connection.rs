@@ -7,8 +7,11 @@
 
 use libfuzzer_sys::fuzz_target;
 use rawnet::http::wire;
-use rawnet::protocol::Mode;
 use rawnet::conn::Config;
+use rawnet::protocol::Mode;
+
+/// rawnet's answer to a TLS ClientHello: a fatal protocol_version alert.
+const TLS_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 70];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&how, input)) = data.split_first() else {
@@ -31,6 +34,12 @@ fuzz_target!(|data: &[u8]| {
             // A HEAD's response has GET's Content-Length and no body, which
             // cannot be told apart without knowing the request it answers;
             // only an input with `HEAD` somewhere can hold a HEAD request.
+            // What is not HTTP/1 on this port gets its own protocol's
+            // answer: a TLS ClientHello a 7-byte alert, HTTP/2 its frames.
+            Mode::Http if input.starts_with(&[0x16, 0x03]) => {
+                assert!(output.is_empty() || output == TLS_ALERT, "{output:?}")
+            }
+            Mode::Http if input.starts_with(b"PRI * HTTP/2.0") => {}
             Mode::Http if !input.windows(4).any(|w| w == b"HEAD") => check_responses(&output),
             _ => {}
         }
