@@ -7,8 +7,9 @@
 //! The rule: if the first line is a valid HTTP request line by httparse's
 //! reading (`METHOD SP TARGET SP HTTP/x.y`, CRLF or bare LF), or is plainly
 //! meant as one because it ends in ` HTTP/...` (so `GET  / HTTP/1.1` gets
-//! HTTP's 400, not an echo), the connection speaks HTTP; anything else gets
-//! the tutorial's echo. A line typed into nc is either one or the other as
+//! HTTP's 400, not an echo), or is an HTTP/0.9-style simple request
+//! (`GET /` and a line end, see [`lacks_version`]), the connection speaks
+//! HTTP; anything else gets the tutorial's echo. A line typed into nc is either one or the other as
 //! soon as it arrives. Only first bytes that are still a possible request
 //! line with no line end yet (`GET /` and a pause) are waited on, for
 //! [`SNIFF_WAIT`] at most, and then echoed.
@@ -74,6 +75,7 @@ pub fn guess(first: &[u8]) -> Guess {
         Ok(httparse::Status::Complete(_)) => Guess::Http,
         Err(_) | Ok(httparse::Status::Partial) if req.version.is_some() => Guess::Http,
         _ if ends_like_a_request_line(first) => Guess::Http,
+        _ if lacks_version(first) => Guess::Http,
         Err(_) => Guess::Echo,
         // Methods are upper case by convention (RFC 9110 §9.1); waiting only
         // for those answers `hello` at once.
@@ -97,6 +99,40 @@ fn ends_like_a_request_line(first: &[u8]) -> bool {
         }
         None => false,
     }
+}
+
+/// The methods of RFC 9110 §9, as a client types them (upper case).
+const METHODS: [&[u8]; 9] = [
+    b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"CONNECT", b"OPTIONS", b"TRACE", b"PATCH",
+];
+
+/// A complete first line that is an HTTP/0.9-style simple request: one of
+/// RFC 9110's methods, one space, a target starting with `/` (or `*` for
+/// OPTIONS), the line end and nothing else (`GET /\n`, `GET /index.html\r\n`).
+/// RFC 9112 has no HTTP/0.9, but this is plainly meant as HTTP by someone
+/// who forgot the version, so it deserves a 400 that names what is missing
+/// rather than an echo. Leading empty lines are skipped, as httparse does,
+/// so the HTTP session's parser can ask the same question of its buffer.
+pub fn lacks_version(first: &[u8]) -> bool {
+    let start = first
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let Some(end) = first[start..].iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let line = &first[start..start + end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let Some(space) = line.iter().position(|&b| b == b' ') else {
+        return false;
+    };
+    let (method, target) = (&line[..space], &line[space + 1..]);
+    let target_ok = match target {
+        b"*" => method == b"OPTIONS",
+        [b'/', rest @ ..] => rest.iter().all(u8::is_ascii_graphic),
+        _ => false,
+    };
+    METHODS.contains(&method) && target_ok
 }
 
 /// A TLS record header for a handshake (0x16) of TLS 1.x (0x03 0x00..0x04):
@@ -138,8 +174,17 @@ mod tests {
             &b"hello\n"[..],
             b"I am happyGloria.",
             b"abc",
-            b"GET /\n",
             b"GET  / HTTP/1",
+            b"GET is not a request\n",
+            // Near misses of a simple request: a word that is not a
+            // method, lower case, two spaces, a target that is no path,
+            // `*` for a method other than OPTIONS, words after the target.
+            b"FETCH /\n",
+            b"get /\n",
+            b"GET  /\n",
+            b"GET index.html\n",
+            b"GET *\n",
+            b"GET / please\n",
             b"\x00\x01\x02",
             b"\xff\xfe",
         ] {
@@ -150,6 +195,32 @@ mod tests {
                 String::from_utf8_lossy(first)
             );
         }
+    }
+
+    /// `GET /\n` used to be echoed. It is an HTTP/0.9 simple request: no
+    /// one types that but to ask for HTTP, so it now gets HTTP's 400 naming
+    /// the missing version (`refusal.rs`), not `You said`.
+    #[test]
+    fn a_request_line_without_a_version_is_http() {
+        for first in [
+            &b"GET /\n"[..],
+            b"GET /index.html\r\n",
+            b"GET /\r\nHost: x\r\n\r\n",
+            b"HEAD /a?b=c\n",
+            b"OPTIONS *\r\n",
+            b"\r\nDELETE /x\n",
+        ] {
+            assert!(lacks_version(first), "{:?}", String::from_utf8_lossy(first));
+            assert_eq!(
+                guess(first),
+                Guess::Http,
+                "{:?}",
+                String::from_utf8_lossy(first)
+            );
+        }
+        // Not yet a line: wait for its end, as for any possible request line.
+        assert_eq!(guess(b"GET /"), Guess::NeedMore);
+        assert!(!lacks_version(b"GET / HTTP/1.1\r\n"));
     }
 
     #[test]

@@ -607,6 +607,33 @@ fn auto_mode_echoes_what_is_not_http_and_logs_the_choice() {
     server.expect("speaking HTTP: the first line is an HTTP request line");
 }
 
+/// `printf 'GET /\n' | nc`: an HTTP/0.9-style request line, with no
+/// version, is answered as HTTP (not echoed) in both modes that speak it,
+/// with a 400 that says what to write instead, and the connection closes.
+#[test]
+fn a_request_line_without_a_version_gets_a_400_that_says_so() {
+    const WORDS: &[u8] = b"400 Bad Request: the request line has no HTTP version; \
+        write GET / HTTP/1.1 and a Host header, then an empty line\n";
+    for mode in ["auto", "http"] {
+        let mut server = Server::start(&["--mode", mode]);
+        for request in [&b"GET /\n"[..], b"GET /index.html\r\n"] {
+            let (response, mut conn, pending) = exchange(&server, request);
+            assert_eq!(response.status, 400, "{mode}: {}", response.head);
+            assert_eq!(response.body, WORDS, "{mode}");
+            assert_eq!(response.header("Connection"), Some("close"), "{mode}");
+            assert_closed(&mut conn, &pending);
+        }
+        if mode == "auto" {
+            server.expect("speaking HTTP");
+        }
+    }
+    // `--mode echo` echoes whatever comes, this too.
+    let server = Server::start(&["--mode", "echo"]);
+    let echoed = common::you_said(b"GET /\n");
+    let reply = common::round_trip(&mut server.connect(), b"GET /\n", echoed.len());
+    assert_eq!(reply, echoed);
+}
+
 /// In `--mode http` the head deadline counts from the connection, not from
 /// the first byte: a client that waits, then dribbles, gets its 408 at
 /// `--head-timeout` after connecting.

@@ -20,6 +20,9 @@ pub enum Refusal {
     /// httparse refused the syntax (bad request line, bare CR, space before
     /// the colon, obs-fold...): its own words say which rule was broken.
     Syntax(httparse::Error),
+    /// `GET /` and a line end: an HTTP/0.9-style request line, with no
+    /// version. httparse's own words (`invalid token`) would not say so.
+    NoVersion,
     InvalidHost,
     NoHost,
     TwoHosts,
@@ -105,6 +108,7 @@ impl Refusal {
     pub fn status(&self) -> u16 {
         match self {
             Refusal::Syntax(_)
+            | Refusal::NoVersion
             | Refusal::InvalidHost
             | Refusal::NoHost
             | Refusal::TwoHosts
@@ -144,6 +148,10 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::Syntax(err) => write!(f, "httparse: {err}"),
+            Refusal::NoVersion => f.write_str(
+                "the request line has no HTTP version; \
+                 write GET / HTTP/1.1 and a Host header, then an empty line",
+            ),
             Refusal::InvalidHost => f.write_str("invalid Host header"),
             Refusal::NoHost => f.write_str("HTTP/1.1 request without a Host header"),
             Refusal::TwoHosts => f.write_str("more than one Host header"),
@@ -261,6 +269,11 @@ mod tests {
             (
                 Refusal::Syntax(httparse::Error::Version),
                 "400 httparse: invalid HTTP version",
+            ),
+            (
+                Refusal::NoVersion,
+                "400 the request line has no HTTP version; \
+                 write GET / HTTP/1.1 and a Host header, then an empty line",
             ),
             (
                 Refusal::InvalidContentLength {

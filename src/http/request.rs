@@ -69,6 +69,10 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
             });
         }
         Err(httparse::Error::TooManyHeaders) => return Err(Refusal::TooManyHeaders),
+        // The same rule that made `--mode auto` speak HTTP (`sniff.rs`):
+        // the line is a method and a target and nothing else, so what is
+        // missing is the version, whatever httparse tripped on.
+        Err(_) if crate::sniff::lacks_version(window) => return Err(Refusal::NoVersion),
         Err(httparse::Error::Version) => match version_of(window) {
             // RFC 9110 §2.5: a higher minor version of a major version we
             // implement is answered as the highest one we do. httparse only
@@ -463,6 +467,19 @@ mod tests {
         assert_eq!(status(b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
         assert_eq!(status(b"GET HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
         assert!(status(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").is_ok());
+        // HTTP/0.9-style: the refusal names the missing version; a line
+        // that is broken in another way keeps httparse's words.
+        for simple in [
+            &b"GET /\n"[..],
+            b"GET /index.html\r\nHost: x\r\n\r\n",
+            b"OPTIONS *\r\n",
+        ] {
+            assert_eq!(parse(simple, 8192), Err(Refusal::NoVersion));
+        }
+        assert!(matches!(
+            parse(b"GET / please\r\n", 8192),
+            Err(Refusal::Syntax(_))
+        ));
         // Never a 2xx to CONNECT: that would make the connection a tunnel.
         assert_eq!(
             status(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"),
