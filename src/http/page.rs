@@ -144,10 +144,11 @@ footer { margin-top: 1.5rem; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
 ";
 
-/// How much of a body the page shows. Escaping multiplies size (a byte
-/// that is not printable becomes `\xNN`, and in HTML a `<span>` around it:
-/// up to 29 bytes), so a 1 MiB binary body would become a page of about
-/// 29 MiB; a prefix says what the body is, and its length says the rest.
+/// How much of a text body the page shows. Escaping multiplies size (a
+/// byte that is not printable becomes `\xNN`, and in HTML a `<span>` around
+/// it: up to 29 bytes); a binary body is dumped instead, but a text body may
+/// still be 1 byte in 8 escapes, and the stated worst case assumes all are.
+/// A prefix says what the body is, and its length says the rest.
 pub const BODY_SHOWN: usize = 8 * 1024;
 
 /// The body after the head: text escaped as the head is, up to
