@@ -11,6 +11,14 @@
 //! `jq` or a log collector: `time` (seconds since the Unix epoch), `conn`
 //! and `peer` for a connection's events, `event` (its name), then its
 //! fields.
+//!
+//! Bytes are shown one of two ways, chosen by [`looks_binary`]: text as an
+//! escaped string (`"GET / HTTP/1.1\r\n"`), binary (a TLS hello, a gzip
+//! body) as hex, because a run of `\xNN` escapes cannot be read. With
+//! `--trace` binary bytes become a hex dump of several lines, each line
+//! starting with the connection's `#ID`, so `grep '#3 '` still finds all of
+//! it; the `data` event stays one line (its first bytes in hex), so event
+//! lines stay one per event.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -81,12 +89,21 @@ impl Logger {
         // down, so write errors are ignored instead of panicking as
         // `println!` would.
         let _ = match self.format {
-            Format::Text => match (conn, event) {
-                // Wire lines are marked by their arrow, not the address.
-                (Some((id, _)), Event::Wire { .. }) => writeln!(out, "#{id} {event}"),
-                (Some((id, peer)), _) => writeln!(out, "#{id} {peer} {event}"),
-                (None, _) => writeln!(out, "{event}"),
-            },
+            Format::Text => {
+                let prefix = match (conn, event) {
+                    // Wire lines are marked by their arrow, not the address.
+                    (Some((id, _)), Event::Wire { .. }) => format!("#{id} "),
+                    (Some((id, peer)), _) => format!("#{id} {peer} "),
+                    (None, _) => String::new(),
+                };
+                // A hex dump is several lines; each names its connection.
+                // The stdout lock is held throughout, so another
+                // connection's line cannot land between them.
+                event
+                    .to_string()
+                    .split('\n')
+                    .try_for_each(|line| writeln!(out, "{prefix}{line}"))
+            }
             Format::Json => {
                 let line = JsonLine {
                     time: SystemTime::now()
@@ -370,6 +387,14 @@ impl Event<'_> {
 /// How much of a chunk the `data` line shows before `...(N more)`.
 const PREVIEW_BYTES: usize = 48;
 
+/// How much of a binary chunk the `data` line shows in hex: one dump row.
+const PREVIEW_HEX_BYTES: usize = 16;
+
+/// How much of binary data a hex dump shows (16 rows) before `… and N
+/// more bytes`: enough to recognise a format by its first bytes, few
+/// enough that one chunk does not flood the terminal.
+pub(crate) const DUMP_BYTES: usize = 256;
+
 impl fmt::Display for Event<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -423,12 +448,12 @@ impl fmt::Display for Event<'_> {
             Event::Connection => f.write_str("connection"),
             Event::Data { bytes } => {
                 let unit = if bytes.len() == 1 { "byte" } else { "bytes" };
-                write!(
-                    f,
-                    "data {} {unit}: {}",
-                    bytes.len(),
-                    Escaped::preview(bytes, PREVIEW_BYTES)
-                )
+                write!(f, "data {} {unit}", bytes.len())?;
+                if looks_binary(bytes) {
+                    write!(f, ", binary: {}", Hex::preview(bytes, PREVIEW_HEX_BYTES))
+                } else {
+                    write!(f, ": {}", Escaped::preview(bytes, PREVIEW_BYTES))
+                }
             }
             Event::End => f.write_str("end"),
             Event::Timeout { after } => write!(f, "timeout: no data for {}s", after.as_secs()),
@@ -553,7 +578,17 @@ impl fmt::Display for Event<'_> {
                     Direction::Received => '>',
                     Direction::Sent => '<',
                 };
-                write!(f, "{arrow} {}", Escaped::all(bytes))
+                if !looks_binary(bytes) {
+                    return write!(f, "{arrow} {}", Escaped::all(bytes));
+                }
+                write!(f, "{arrow} {} bytes, binary:", bytes.len())?;
+                for row in dump_rows(bytes) {
+                    write!(f, "\n{arrow} {row}")?;
+                }
+                if bytes.len() > DUMP_BYTES {
+                    write!(f, "\n{arrow} … and {} more bytes", bytes.len() - DUMP_BYTES)?;
+                }
+                Ok(())
             }
         }
     }
@@ -597,15 +632,23 @@ fn as_text<S: Serializer>(value: &&io::Error, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(value)
 }
 
-/// A chunk in JSON: its length and the same preview the text line shows.
+/// A chunk in JSON: its length and the same preview the text line shows
+/// (an escaped string in quotes, or for binary, bare hex).
 fn as_preview<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeStruct;
     let mut fields = s.serialize_struct("Data", 2)?;
     fields.serialize_field("len", &bytes.len())?;
-    fields.serialize_field(
-        "preview",
-        &Escaped::preview(bytes, PREVIEW_BYTES).to_string(),
-    )?;
+    if looks_binary(bytes) {
+        fields.serialize_field(
+            "preview",
+            &Hex::preview(bytes, PREVIEW_HEX_BYTES).to_string(),
+        )?;
+    } else {
+        fields.serialize_field(
+            "preview",
+            &Escaped::preview(bytes, PREVIEW_BYTES).to_string(),
+        )?;
+    }
     fields.end()
 }
 
@@ -631,8 +674,111 @@ fn as_settings<S: Serializer>(settings: &&[Setting], s: S) -> Result<S::Ok, S::E
     )
 }
 
+/// `--trace` bytes in JSON: text escaped whole, as the text line shows it;
+/// binary as the hex of the first [`DUMP_BYTES`], which keeps the line
+/// bounded just as the text dump is.
 fn as_escaped<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&Escaped::all(bytes))
+    if looks_binary(bytes) {
+        s.collect_str(&Hex::preview(bytes, DUMP_BYTES))
+    } else {
+        s.collect_str(&Escaped::all(bytes))
+    }
+}
+
+/// Whether a byte reads as text: printable ASCII, or the whitespace text
+/// is made of (CR, LF, tab).
+fn is_text(b: u8) -> bool {
+    matches!(b, 0x20..=0x7e | b'\r' | b'\n' | b'\t')
+}
+
+/// The rule that picks a hex dump over an escaped string: at least one
+/// dump row (16 bytes) long, and more than 1 byte in 8 not [`is_text`].
+/// Text with a stray control byte or a UTF-8 letter stays text, and so do
+/// short chunks, whose few `\xNN` escapes read well enough.
+pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
+    let not_text = bytes.iter().filter(|&&b| !is_text(b)).count();
+    bytes.len() >= DUMP_ROW && not_text * 8 > bytes.len()
+}
+
+/// Bytes in one hex dump row.
+const DUMP_ROW: usize = 16;
+
+/// The hex dump of `bytes`, one row per 16 bytes, up to [`DUMP_BYTES`];
+/// the caller says how many more there were, in its own words. `--trace`
+/// and the request page both show binary this way.
+pub(crate) fn dump_rows(bytes: &[u8]) -> impl Iterator<Item = DumpRow<'_>> {
+    bytes[..bytes.len().min(DUMP_BYTES)]
+        .chunks(DUMP_ROW)
+        .enumerate()
+        .map(|(i, row)| DumpRow {
+            offset: i * DUMP_ROW,
+            row,
+        })
+}
+
+/// One row of a hex dump, the shape `hexdump -C` prints: the offset, 16
+/// bytes in hex (two groups of 8), then the same bytes as ASCII, `.` for
+/// any byte that is not printable. A short last row keeps its columns.
+///
+/// `  0010  61 62 00 ff                                       |ab..|`
+pub(crate) struct DumpRow<'a> {
+    offset: usize,
+    row: &'a [u8],
+}
+
+impl fmt::Display for DumpRow<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "  {:04x}  ", self.offset)?;
+        for i in 0..DUMP_ROW {
+            if i == DUMP_ROW / 2 {
+                f.write_str(" ")?;
+            }
+            match self.row.get(i) {
+                Some(b) => write!(f, "{b:02x} ")?,
+                None => f.write_str("   ")?,
+            }
+        }
+        f.write_str(" |")?;
+        for &b in self.row {
+            let c = if (0x20..=0x7e).contains(&b) {
+                b as char
+            } else {
+                '.'
+            };
+            fmt::Write::write_char(f, c)?;
+        }
+        f.write_str("|")
+    }
+}
+
+/// Bytes as hex on one line, `16 03 01`, then `...(N more)` for what was
+/// cut, as [`Escaped::preview`] says it.
+struct Hex<'a> {
+    bytes: &'a [u8],
+    cut: usize,
+}
+
+impl<'a> Hex<'a> {
+    fn preview(bytes: &'a [u8], max: usize) -> Self {
+        let shown = bytes.len().min(max);
+        Hex {
+            bytes: &bytes[..shown],
+            cut: bytes.len() - shown,
+        }
+    }
+}
+
+impl fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.bytes.iter().enumerate() {
+            let space = if i == 0 { "" } else { " " };
+            write!(f, "{space}{b:02x}")?;
+        }
+        if self.cut > 0 {
+            write!(f, " ...({} more)", self.cut)?;
+        }
+        Ok(())
+    }
 }
 
 /// How one byte is shown wherever rawnet shows bytes (event lines, the
@@ -724,6 +870,82 @@ mod tests {
             "\"abcd\"...(2 more)"
         );
         assert_eq!(Escaped::preview(b"abc", 4).to_string(), "\"abc\"");
+    }
+
+    /// 40 bytes: a TLS record's first bytes, a line of text, then bytes
+    /// the ASCII column must not pass through (`\x00`, `\xff`, `\x7f`).
+    const FORTY: &[u8] =
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03^/\x8a\x11\xc4GET / HTTP/1.1\r\n\x00\xff<a>\\\"\x7f";
+
+    #[test]
+    fn a_hex_dump_has_the_shape_of_hexdump_c() {
+        let rows: Vec<String> = dump_rows(FORTY).map(|row| row.to_string()).collect();
+        assert_eq!(
+            rows,
+            [
+                "  0000  16 03 01 02 00 01 00 01  fc 03 03 5e 2f 8a 11 c4  |...........^/...|",
+                "  0010  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|",
+                "  0020  00 ff 3c 61 3e 5c 22 7f                           |..<a>\\\".|",
+            ]
+        );
+    }
+
+    #[test]
+    fn binary_means_more_than_one_byte_in_eight_is_not_text() {
+        // 16 bytes with 2 that are not text (1 in 8): still text.
+        assert!(!looks_binary(b"\x00\x01abcdefghijklmn"));
+        // 3 of 16: binary.
+        assert!(looks_binary(b"\x00\x01\x02bcdefghijklmn"));
+        // CR, LF and tab are text; so is a short chunk, whatever it holds.
+        assert!(!looks_binary(b"a\r\n\tb\r\n\tc\r\n\td\r\n\te"));
+        assert!(!looks_binary(b"\x16\x03\x01\x02\x00"));
+        assert!(!looks_binary(b""));
+        assert!(looks_binary(FORTY));
+    }
+
+    #[test]
+    fn trace_dumps_binary_up_to_a_bound_and_escapes_text() {
+        let wire = |bytes| {
+            Event::Wire {
+                direction: Direction::Received,
+                bytes,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            wire(FORTY),
+            "> 40 bytes, binary:\n\
+             >   0000  16 03 01 02 00 01 00 01  fc 03 03 5e 2f 8a 11 c4  |...........^/...|\n\
+             >   0010  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|\n\
+             >   0020  00 ff 3c 61 3e 5c 22 7f                           |..<a>\\\".|"
+        );
+        let big = vec![0u8; DUMP_BYTES + 44];
+        let lines: Vec<String> = wire(&big).lines().map(String::from).collect();
+        assert_eq!(lines.len(), 1 + DUMP_BYTES / 16 + 1);
+        assert_eq!(lines[0], "> 300 bytes, binary:");
+        assert!(lines[16].starts_with(">   00f0  00 00"), "{}", lines[16]);
+        assert_eq!(lines[17], "> … and 44 more bytes");
+        assert_eq!(wire(b"hi\r\n\x01"), r#"> "hi\r\n\x01""#);
+
+        // The `data` line stays one line: the first 16 bytes in hex.
+        assert_eq!(
+            Event::Data { bytes: FORTY }.to_string(),
+            "data 40 bytes, binary: 16 03 01 02 00 01 00 01 fc 03 03 5e 2f 8a 11 c4 ...(24 more)"
+        );
+        assert_eq!(
+            serde_json::to_string(&Event::Data {
+                bytes: &FORTY[..16]
+            })
+            .unwrap(),
+            r#"{"event":"data","bytes":{"len":16,"preview":"16 03 01 02 00 01 00 01 fc 03 03 5e 2f 8a 11 c4"}}"#
+        );
+        let json = serde_json::to_string(&Event::Wire {
+            direction: Direction::Sent,
+            bytes: &big,
+        })
+        .unwrap();
+        assert!(json.ends_with(r#" 00 00 ...(44 more)"}"#), "{json}");
+        assert!(json.len() < 3 * DUMP_BYTES + 100, "{json}");
     }
 
     #[test]

@@ -129,6 +129,39 @@ fn trace_shows_the_exact_bytes_both_ways() {
 }
 
 #[test]
+fn trace_shows_a_binary_chunk_as_a_hex_dump() {
+    let mut server = Server::start(&["--trace", "--mode", "raw"]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap().to_string();
+    // A TLS record's first bytes, a line of text, then bytes the ASCII
+    // column shows as `.`: 40 bytes, more than 1 in 8 of them not text.
+    let chunk = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03^/\x8a\x11\xc4\
+                  GET / HTTP/1.1\r\n\x00\xff<a>\\\"\x7f";
+    assert_eq!(round_trip(&mut conn, chunk, chunk.len()), chunk);
+    let rows = [
+        "  0000  16 03 01 02 00 01 00 01  fc 03 03 5e 2f 8a 11 c4  |...........^/...|",
+        "  0010  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a  |GET / HTTP/1.1..|",
+        "  0020  00 ff 3c 61 3e 5c 22 7f                           |..<a>\\\".|",
+    ];
+    assert_eq!(server.expect("#1 >"), "#1 > 40 bytes, binary:");
+    // One event's lines are printed together, each with its `#1 >`.
+    for row in rows {
+        assert_eq!(server.next_line().as_deref(), Some(&*format!("#1 > {row}")));
+    }
+    assert_eq!(
+        server.expect(" data "),
+        format!(
+            "#1 {me} data 40 bytes, binary: \
+             16 03 01 02 00 01 00 01 fc 03 03 5e 2f 8a 11 c4 ...(24 more)"
+        )
+    );
+    assert_eq!(server.expect("#1 <"), "#1 < 40 bytes, binary:");
+    for row in rows {
+        assert_eq!(server.next_line().as_deref(), Some(&*format!("#1 < {row}")));
+    }
+}
+
+#[test]
 fn quiet_prints_no_connection_events() {
     let mut server = Server::start(&["--quiet"]);
     let mut conn = server.connect();

@@ -144,25 +144,53 @@ footer { margin-top: 1.5rem; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
 ";
 
-/// How much of a body the page shows. Escaping multiplies size (a byte
-/// that is not printable becomes `\xNN`, and in HTML a `<span>` around it:
-/// up to 29 bytes), so a 1 MiB binary body would become a page of about
-/// 29 MiB; a prefix says what the body is, and its length says the rest.
+/// How much of a text body the page shows. Escaping multiplies size (a
+/// byte that is not printable becomes `\xNN`, and in HTML a `<span>` around
+/// it: up to 29 bytes); a binary body is dumped instead, but a text body may
+/// still be 1 byte in 8 escapes, and the stated worst case assumes all are.
+/// A prefix says what the body is, and its length says the rest.
 pub const BODY_SHOWN: usize = 8 * 1024;
 
+/// The body after the head: text escaped as the head is, up to
+/// [`BODY_SHOWN`]; binary (an image, a gzip upload) as the hex dump
+/// `--trace` prints, up to [`log::DUMP_BYTES`].
 fn describe_body(body: &[u8], out: &mut String, markup: Markup) {
     if body.is_empty() {
         out.push_str("no body\n");
         return;
     }
-    let _ = writeln!(out, "body: {} bytes", body.len());
-    let shown = &body[..body.len().min(BODY_SHOWN)];
-    visible(shown, out, markup);
-    if !shown.ends_with(b"\n") {
-        out.push('\n');
+    let shown = if log::looks_binary(body) {
+        let _ = writeln!(out, "body: {} bytes, binary:", body.len());
+        for row in log::dump_rows(body) {
+            // A row is ASCII; only a `<` or `&` in its ASCII column needs
+            // escaping in HTML.
+            escape_dump_row(&row.to_string(), out, markup);
+            out.push('\n');
+        }
+        body.len().min(log::DUMP_BYTES)
+    } else {
+        let _ = writeln!(out, "body: {} bytes", body.len());
+        let shown = &body[..body.len().min(BODY_SHOWN)];
+        visible(shown, out, markup);
+        if !shown.ends_with(b"\n") {
+            out.push('\n');
+        }
+        shown.len()
+    };
+    if shown < body.len() {
+        let _ = writeln!(out, "… and {} more bytes", body.len() - shown);
     }
-    if shown.len() < body.len() {
-        let _ = writeln!(out, "… and {} more bytes", body.len() - shown.len());
+}
+
+fn escape_dump_row(row: &str, out: &mut String, markup: Markup) {
+    for c in row.chars() {
+        match (c, markup) {
+            ('<', Markup::Html) => out.push_str("&lt;"),
+            ('>', Markup::Html) => out.push_str("&gt;"),
+            ('&', Markup::Html) => out.push_str("&amp;"),
+            ('"', Markup::Html) => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
     }
 }
 
@@ -317,14 +345,57 @@ mod tests {
         };
         let mut page = String::new();
         text(origin(), shown, &mut page);
-        assert!(page.contains("body: 1048576 bytes\n"), "{page}");
-        assert!(page.ends_with(&format!("\n… and {} more bytes\n", body.len() - BODY_SHOWN)));
-        // Every shown byte is `\x00`: four characters each, and no more.
-        assert!(page.len() < 4 * BODY_SHOWN + 1024, "{}", page.len());
+        assert!(page.contains("body: 1048576 bytes, binary:\n"), "{page}");
+        assert!(page.contains(
+            "\n  00f0  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n"
+        ));
+        let rest = body.len() - log::DUMP_BYTES;
+        assert!(page.ends_with(&format!("|\n… and {rest} more bytes\n")));
+        // 16 rows of 75 characters, and no more.
+        assert!(page.len() < 16 * 76 + 1024, "{}", page.len());
         let (mut response_head, mut html) = (Vec::new(), String::new());
         html_response(origin(), shown, html_head(), &mut response_head, &mut html);
         assert!(html.len() < 29 * BODY_SHOWN + 8 * 1024, "{}", html.len());
-        assert!(html.contains("… and 1040384 more bytes"));
+        assert!(html.contains(&format!("… and {rest} more bytes")));
+    }
+
+    #[test]
+    fn a_large_text_body_is_shown_as_a_bounded_prefix() {
+        let raw = b"POST / HTTP/1.1\r\n\r\n";
+        let body = vec![b'a'; 1024 * 1024];
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body: &body,
+        };
+        let mut page = String::new();
+        text(origin(), shown, &mut page);
+        assert!(page.contains("body: 1048576 bytes\naaaa"), "{page}");
+        assert!(page.ends_with(&format!(
+            "a\n… and {} more bytes\n",
+            body.len() - BODY_SHOWN
+        )));
+        assert!(page.len() < BODY_SHOWN + 1024, "{}", page.len());
+    }
+
+    #[test]
+    fn a_binary_bodys_ascii_column_is_escaped_in_html() {
+        let raw = b"POST / HTTP/1.1\r\n\r\n";
+        let body = b"\x00\x01\x02\x03<b>&\"\x04\x05\x06\x07\x08\x0e\x0f";
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body,
+        };
+        let (mut response_head, mut html) = (Vec::new(), String::new());
+        html_response(origin(), shown, html_head(), &mut response_head, &mut html);
+        assert!(
+            html.contains(
+                "body: 16 bytes, binary:\n  0000  00 01 02 03 3c 62 3e 26  22 04 05 06 07 08 0e 0f  \
+                 |....&lt;b&gt;&amp;&quot;.......|\n</pre>"
+            ),
+            "{html}"
+        );
     }
 
     #[test]
