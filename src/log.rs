@@ -89,21 +89,19 @@ impl Logger {
         // down, so write errors are ignored instead of panicking as
         // `println!` would.
         let _ = match self.format {
-            Format::Text => {
-                let prefix = match (conn, event) {
-                    // Wire lines are marked by their arrow, not the address.
-                    (Some((id, _)), Event::Wire { .. }) => format!("#{id} "),
-                    (Some((id, peer)), _) => format!("#{id} {peer} "),
-                    (None, _) => String::new(),
-                };
+            Format::Text => match (conn, event) {
                 // A hex dump is several lines; each names its connection.
                 // The stdout lock is held throughout, so another
                 // connection's line cannot land between them.
-                event
+                (Some((id, _)), Event::Wire { bytes, .. }) if looks_binary(bytes) => event
                     .to_string()
                     .split('\n')
-                    .try_for_each(|line| writeln!(out, "{prefix}{line}"))
-            }
+                    .try_for_each(|line| writeln!(out, "#{id} {line}")),
+                // Wire lines are marked by their arrow, not the address.
+                (Some((id, _)), Event::Wire { .. }) => writeln!(out, "#{id} {event}"),
+                (Some((id, peer)), _) => writeln!(out, "#{id} {peer} {event}"),
+                (None, _) => writeln!(out, "{event}"),
+            },
             Format::Json => {
                 let line = JsonLine {
                     time: SystemTime::now()
