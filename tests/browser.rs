@@ -1,6 +1,6 @@
 //! A real browser: headless Chromium opens the default (auto) port and the
 //! page it renders shows Chromium's own request line and User-Agent, next to
-//! the response head rawnet sent.
+//! the response head rawnet sent; and `https://` on that port is explained.
 
 mod common;
 
@@ -15,6 +15,12 @@ use common::Server;
 /// sandbox, no background traffic), a fresh profile, and `args`; returns
 /// stdout. Killed if it takes longer than `limit`.
 fn chromium(args: &[String], limit: Duration) -> String {
+    chromium_with_stderr(args, limit).0
+}
+
+/// [`chromium`], returning its stderr too (where it reports a page that
+/// failed to load).
+fn chromium_with_stderr(args: &[String], limit: Duration) -> (String, String) {
     let profile = std::env::temp_dir().join(format!(
         "rawnet-chromium-{}-{:?}",
         std::process::id(),
@@ -70,7 +76,10 @@ fn chromium(args: &[String], limit: Duration) -> String {
             String::from_utf8_lossy(&err)
         )
     });
-    String::from_utf8_lossy(&out).into_owned()
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
 }
 
 /// Reads `pipe` to its end on a thread of its own; the receiver gets
@@ -137,5 +146,28 @@ fn chromium_takes_a_screenshot_of_the_page() {
         bytes.len() > 10_000,
         "a blank page compresses to almost nothing: {} bytes",
         bytes.len()
+    );
+}
+
+/// `https://` on the plain port: Chromium's ClientHello is read and
+/// explained in the log (its SNI and ALPN), and the protocol_version alert
+/// makes Chromium report the real problem rather than a network fault.
+#[test]
+fn chromium_at_https_is_told_this_port_speaks_no_tls() {
+    let mut server = Server::start(&[]);
+    let url = format!("https://localhost:{}/", server.addr.port());
+    let (_, stderr) = chromium_with_stderr(&["--dump-dom".into(), url], Duration::from_secs(90));
+    let line = server.expect("TLS");
+    assert!(
+        line.contains("client started a TLS 1.3 handshake for \"localhost\" (ALPN h2, http/1.1;"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("this port speaks plain TCP: use http://, or put TLS in front"),
+        "{line}"
+    );
+    assert!(
+        stderr.contains("ERR_SSL_VERSION_OR_CIPHER_MISMATCH"),
+        "chromium's stderr: {stderr}"
     );
 }
