@@ -28,6 +28,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Serialize, Serializer};
 
 use crate::h2::Setting;
+use crate::http::notes::Note;
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,6 +140,12 @@ impl ConnLog {
     /// Whether event lines are printed: lets a hot path skip preparing one.
     pub(crate) fn events(&self) -> bool {
         self.logger.verbosity >= Verbosity::Events
+    }
+
+    /// Whether `--trace` lines are printed: lets a request skip looking
+    /// for notes nobody will see.
+    pub(crate) fn traces(&self) -> bool {
+        self.logger.verbosity >= Verbosity::Trace
     }
 
     /// With `--trace`, the exact bytes received (`>`) or sent (`<`).
@@ -356,6 +363,13 @@ pub enum Event<'a> {
     EndedMidRequest {
         unanswered: usize,
     },
+    /// `--trace`: what the page points out about a request (in JSON, a
+    /// list of the same words).
+    RequestNotes {
+        number: u64,
+        #[serde(serialize_with = "as_note_words")]
+        notes: &'a [Note<'a>],
+    },
 
     /// `--trace`: bytes as they crossed the wire.
     Wire {
@@ -376,7 +390,7 @@ impl Event<'_> {
             | Event::GraceOver { .. }
             | Event::ShutdownComplete { .. }
             | Event::Panic { .. } => Verbosity::Quiet,
-            Event::Wire { .. } => Verbosity::Trace,
+            Event::Wire { .. } | Event::RequestNotes { .. } => Verbosity::Trace,
             _ => Verbosity::Events,
         }
     }
@@ -570,6 +584,16 @@ impl fmt::Display for Event<'_> {
                 f,
                 "client ended in the middle of a request ({unanswered} bytes unanswered)"
             ),
+            Event::RequestNotes { number, notes } => {
+                write!(f, "request {number} notes: ")?;
+                for (i, note) in notes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{}", NoteWords(note))?;
+                }
+                Ok(())
+            }
 
             Event::Wire { direction, bytes } => {
                 let arrow = match direction {
@@ -606,6 +630,38 @@ struct JsonLine<'a> {
 
 fn as_seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
+}
+
+/// Request notes in JSON: the words the text line uses, one string each.
+fn as_note_words<S: Serializer>(notes: &&[Note], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(notes.iter().map(|note| NoteWords(note).to_string()))
+}
+
+/// One request note, in the few words of a `--trace` line.
+struct NoteWords<'a>(&'a Note<'a>);
+
+impl fmt::Display for NoteWords<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Note::Reads(reads) => write!(f, "head in {} reads", reads.count()),
+            Note::BareLf { lines } => write!(f, "bare LF line endings ({lines})"),
+            Note::Repeated { name, times } => {
+                write!(f, "{} repeated ({times} times)", Escaped::all(name))
+            }
+            Note::TrailingWhitespace { name } => {
+                write!(f, "trailing whitespace in {}", Escaped::all(name))
+            }
+            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", Escaped::all(name)),
+            Note::AbsoluteForm => f.write_str("absolute-form target"),
+            Note::HostDiffers { host, authority } => write!(
+                f,
+                "Host {} differs from the target's {}",
+                Escaped::all(host),
+                Escaped::all(authority)
+            ),
+            Note::H2c => f.write_str("offered h2c, stayed on HTTP/1.1"),
+        }
+    }
 }
 
 /// TLS versions in JSON: their names, as the text line shows them.
