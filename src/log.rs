@@ -646,12 +646,12 @@ impl fmt::Display for NoteWords<'_> {
             Note::Reads(reads) => write!(f, "head in {} reads", reads.count()),
             Note::BareLf { lines } => write!(f, "bare LF line endings ({lines})"),
             Note::Repeated { name, times } => {
-                write!(f, "{} repeated ({times} times)", Escaped::all(name))
+                write!(f, "{} repeated ({times} times)", FieldName(name))
             }
             Note::TrailingWhitespace { name } => {
-                write!(f, "trailing whitespace in {}", Escaped::all(name))
+                write!(f, "trailing whitespace in {}", FieldName(name))
             }
-            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", Escaped::all(name)),
+            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", FieldName(name)),
             Note::AbsoluteForm => f.write_str("absolute-form target"),
             Note::HostDiffers { host, authority } => write!(
                 f,
@@ -661,6 +661,16 @@ impl fmt::Display for NoteWords<'_> {
             ),
             Note::H2c => f.write_str("offered h2c, stayed on HTTP/1.1"),
         }
+    }
+}
+
+/// A field name, unquoted: httparse let through only token characters,
+/// but each byte still goes through [`shown`], so none can garble a terminal.
+struct FieldName<'a>(&'a [u8]);
+
+impl fmt::Display for FieldName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|&b| write!(f, "{}", shown(b)))
     }
 }
 
