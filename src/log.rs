@@ -968,6 +968,36 @@ mod tests {
     }
 
     #[test]
+    fn request_notes_are_one_trace_line_and_a_json_list() {
+        use crate::http::notes::Reads;
+        let notes = [
+            Note::Reads(Reads::default()),
+            Note::Repeated {
+                name: b"Accept",
+                times: 2,
+            },
+            Note::HostDiffers {
+                host: b"a\"b",
+                authority: b"c",
+            },
+            Note::H2c,
+        ];
+        let event = Event::RequestNotes {
+            number: 2,
+            notes: &notes,
+        };
+        assert_eq!(event.level(), Verbosity::Trace);
+        assert_eq!(
+            event.to_string(),
+            "request 2 notes: head in 0 reads; Accept repeated (2 times); \
+             Host \"a\\\"b\" differs from the target's \"c\"; offered h2c, stayed on HTTP/1.1"
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["event"], "request_notes");
+        assert_eq!(json["notes"][1], "Accept repeated (2 times)");
+    }
+
+    #[test]
     fn trace_dumps_binary_up_to_a_bound_and_escapes_text() {
         let wire = |bytes| {
             Event::Wire {
