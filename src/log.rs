@@ -28,6 +28,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Serialize, Serializer};
 
 use crate::h2::Setting;
+use crate::http::notes::Note;
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,6 +140,12 @@ impl ConnLog {
     /// Whether event lines are printed: lets a hot path skip preparing one.
     pub(crate) fn events(&self) -> bool {
         self.logger.verbosity >= Verbosity::Events
+    }
+
+    /// Whether `--trace` lines are printed: lets a request skip looking
+    /// for notes nobody will see.
+    pub(crate) fn traces(&self) -> bool {
+        self.logger.verbosity >= Verbosity::Trace
     }
 
     /// With `--trace`, the exact bytes received (`>`) or sent (`<`).
@@ -356,6 +363,13 @@ pub enum Event<'a> {
     EndedMidRequest {
         unanswered: usize,
     },
+    /// `--trace`: what the page points out about a request (in JSON, a
+    /// list of the same words).
+    RequestNotes {
+        number: u64,
+        #[serde(serialize_with = "as_note_words")]
+        notes: &'a [Note<'a>],
+    },
 
     /// `--trace`: bytes as they crossed the wire.
     Wire {
@@ -376,7 +390,7 @@ impl Event<'_> {
             | Event::GraceOver { .. }
             | Event::ShutdownComplete { .. }
             | Event::Panic { .. } => Verbosity::Quiet,
-            Event::Wire { .. } => Verbosity::Trace,
+            Event::Wire { .. } | Event::RequestNotes { .. } => Verbosity::Trace,
             _ => Verbosity::Events,
         }
     }
@@ -570,6 +584,16 @@ impl fmt::Display for Event<'_> {
                 f,
                 "client ended in the middle of a request ({unanswered} bytes unanswered)"
             ),
+            Event::RequestNotes { number, notes } => {
+                write!(f, "request {number} notes: ")?;
+                for (i, note) in notes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{}", NoteWords(note))?;
+                }
+                Ok(())
+            }
 
             Event::Wire { direction, bytes } => {
                 let arrow = match direction {
@@ -606,6 +630,48 @@ struct JsonLine<'a> {
 
 fn as_seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
+}
+
+/// Request notes in JSON: the words the text line uses, one string each.
+fn as_note_words<S: Serializer>(notes: &&[Note], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(notes.iter().map(|note| NoteWords(note).to_string()))
+}
+
+/// One request note, in the few words of a `--trace` line.
+struct NoteWords<'a>(&'a Note<'a>);
+
+impl fmt::Display for NoteWords<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Note::Reads(reads) => write!(f, "head in {} reads", reads.count()),
+            Note::BareLf { lines } => write!(f, "bare LF line endings ({lines})"),
+            Note::Repeated { name, times } => {
+                write!(f, "{} repeated ({times} times)", FieldName(name))
+            }
+            Note::TrailingWhitespace { name } => {
+                write!(f, "trailing whitespace in {}", FieldName(name))
+            }
+            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", FieldName(name)),
+            Note::AbsoluteForm => f.write_str("absolute-form target"),
+            Note::HostDiffers { host, authority } => write!(
+                f,
+                "Host {} differs from the target's {}",
+                Escaped::all(host),
+                Escaped::all(authority)
+            ),
+            Note::H2c => f.write_str("offered h2c, stayed on HTTP/1.1"),
+        }
+    }
+}
+
+/// A field name, unquoted: httparse let through only token characters,
+/// but each byte still goes through [`shown`], so none can garble a terminal.
+struct FieldName<'a>(&'a [u8]);
+
+impl fmt::Display for FieldName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|&b| write!(f, "{}", shown(b)))
+    }
 }
 
 /// TLS versions in JSON: their names, as the text line shows them.
@@ -899,6 +965,36 @@ mod tests {
         assert!(!looks_binary(b"\x16\x03\x01\x02\x00"));
         assert!(!looks_binary(b""));
         assert!(looks_binary(FORTY));
+    }
+
+    #[test]
+    fn request_notes_are_one_trace_line_and_a_json_list() {
+        use crate::http::notes::Reads;
+        let notes = [
+            Note::Reads(Reads::default()),
+            Note::Repeated {
+                name: b"Accept",
+                times: 2,
+            },
+            Note::HostDiffers {
+                host: b"a\"b",
+                authority: b"c",
+            },
+            Note::H2c,
+        ];
+        let event = Event::RequestNotes {
+            number: 2,
+            notes: &notes,
+        };
+        assert_eq!(event.level(), Verbosity::Trace);
+        assert_eq!(
+            event.to_string(),
+            "request 2 notes: head in 0 reads; Accept repeated (2 times); \
+             Host \"a\\\"b\" differs from the target's \"c\"; offered h2c, stayed on HTTP/1.1"
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["event"], "request_notes");
+        assert_eq!(json["notes"][1], "Accept repeated (2 times)");
     }
 
     #[test]

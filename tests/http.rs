@@ -652,3 +652,125 @@ fn the_head_deadline_counts_from_the_connection_in_http_mode() {
         "the 408 came {waited:?} after connecting"
     );
 }
+
+/// The "Worth noting" line about reads, and the reads it lists as
+/// `(first, last)` byte ranges, times left out (they vary).
+fn reads_line(page: &str) -> (&str, u64, Vec<(u64, u64)>) {
+    let line = page
+        .lines()
+        .find(|line| line.starts_with("- The head came in "))
+        .unwrap_or_else(|| panic!("no reads line in:\n{page}"));
+    let rest = &line["- The head came in ".len()..];
+    let (count, rest) = rest.split_once(" reads: ").unwrap();
+    let list = rest.split(". ").next().unwrap();
+    let ranges = list
+        .split(", ")
+        .filter(|item| item.contains(" at "))
+        .map(|item| {
+            let range = item.split(" at ").next().unwrap();
+            let range = range
+                .trim_start_matches("bytes ")
+                .trim_start_matches("byte ");
+            let (first, last) = range.split_once('-').unwrap_or((range, range));
+            (first.parse().unwrap(), last.parse().unwrap())
+        })
+        .collect();
+    (line, count.parse().unwrap(), ranges)
+}
+
+#[test]
+fn a_head_in_three_writes_is_said_to_come_in_three_reads() {
+    let server = Server::start(&["--mode", "http"]);
+    let mut conn = server.connect();
+    conn.set_nodelay(true).unwrap();
+    for part in [&b"GET /slow HTT"[..], b"P/1.1\r\nHost: x\r\n", b"\r\n"] {
+        conn.write_all(part).unwrap();
+        sleep(Duration::from_millis(30));
+    }
+    let page = read_response(&mut conn, &mut Vec::new(), false).body_text();
+    let (line, count, ranges) = reads_line(&page);
+    assert_eq!(
+        (count, ranges),
+        (3, vec![(0, 12), (13, 28), (29, 30)]),
+        "{line}"
+    );
+    assert!(line.starts_with("- The head came in 3 reads: bytes 0-12 at 0.0 ms, 13-28 at "));
+    assert!(line.ends_with(" ms. One read is not one message: TCP delivers bytes, not requests."));
+    // The note sits between the head and the body.
+    assert!(
+        page.contains("\\r\\n\n\nWorth noting:\n- The head came in 3 reads"),
+        "{page}"
+    );
+    assert!(page.ends_with("requests.\n\nno body\n"), "{page}");
+}
+
+#[test]
+fn a_head_in_one_byte_writes_lists_its_reads_up_to_a_bound() {
+    let server = Server::start(&["--mode", "http"]);
+    let request = b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut conn = server.connect();
+    conn.set_nodelay(true).unwrap();
+    for byte in request {
+        conn.write_all(&[*byte]).unwrap();
+        sleep(Duration::from_millis(3));
+    }
+    let page = read_response(&mut conn, &mut Vec::new(), false).body_text();
+    let (line, count, ranges) = reads_line(&page);
+    // Each write is usually one read; a busy machine may join a few.
+    assert!((2..=request.len() as u64).contains(&count), "{line}");
+    assert!(line.contains(": byte 0 at 0.0 ms, "), "{line}");
+    assert_eq!(ranges.len() as u64, count.min(16), "{line}");
+    let contiguous = ranges.windows(2).all(|w| w[1].0 == w[0].1 + 1);
+    assert!(contiguous && ranges[0].0 == 0, "{line}");
+    if count > 16 {
+        assert!(
+            line.contains(&format!(", and {} more reads. ", count - 16)),
+            "{line}"
+        );
+    } else {
+        assert_eq!(ranges.last().unwrap().1, request.len() as u64 - 1, "{line}");
+    }
+}
+
+#[test]
+fn what_rfc_9112_allows_but_is_worth_seeing_is_pointed_out() {
+    let mut server = Server::start(&["--mode", "http", "--trace"]);
+    let request = b"GET http://example.com/a HTTP/1.1\nHost: other.test\r\nAccept: a\r\n\
+                    X-Name: caf\xc3\xa9 \r\nAccept: b\r\n\n";
+    let (response, _, _) = exchange(&server, request);
+    assert_eq!(response.status, 200);
+    let notes = "\
+- 2 lines end in a bare \\n, not \\r\\n; a server may accept that (RFC 9112 §2.2), but not every one does.
+- Accept is sent 2 times; for a list-valued field that means one comma-separated list (RFC 9110 §5.3).
+- X-Name's value ends in whitespace, which is not part of the value (RFC 9110 §5.5).
+- X-Name's value has bytes 0x80-0xff (shown as \\xNN): not ASCII; RFC 9110 §5.5 calls them obs-text, opaque data.
+- The target is a full URL (absolute form), as a client sends to a proxy; a server must accept it too (RFC 9112 §3.2.2).
+- Host says other.test but the target names example.com; the target wins (RFC 9112 §3.2.2).
+
+no body
+";
+    let page = response.body_text();
+    assert!(page.ends_with(notes), "{page}");
+    server.expect(
+        "request 1 notes: bare LF line endings (2); Accept repeated (2 times); \
+         trailing whitespace in X-Name; non-ASCII bytes in X-Name; absolute-form target; \
+         Host \"other.test\" differs from the target's \"example.com\"",
+    );
+
+    // The HTML page has the same list.
+    let html = b"GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nAccept: */*\r\n\r\n";
+    let (response, _, _) = exchange(&server, html);
+    assert!(response.body_text().contains(
+        "<p class=\"note\">Worth noting:</p>\n<ul class=\"note\">\n<li>Accept is sent 2 times; \
+         for a list-valued field that means one comma-separated list (RFC 9110 §5.3).</li>\n</ul>\n"
+    ));
+}
+
+#[test]
+fn a_plain_request_has_nothing_to_note_and_no_notes_line() {
+    let mut server = Server::start(&["--mode", "http", "--trace"]);
+    let (response, _, _) = exchange(&server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(!response.body_text().contains("Worth noting"));
+    server.expect("request 1: GET / HTTP/1.1 -> 200 OK");
+    server.expect_none("notes:", Duration::from_millis(300));
+}

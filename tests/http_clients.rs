@@ -265,3 +265,20 @@ fn rawnet_client_http_prints_the_raw_response() {
         .expect("request 1:")
         .contains("GET /x?y HTTP/1.1 -> 200 OK"));
 }
+
+#[test]
+fn curl_http2_offers_h2c_and_gets_http_1_1_with_a_note() {
+    let server = Server::start(&[]);
+    // curl 7.88 asks `Upgrade: h2c` with `HTTP2-Settings` on plain http://.
+    let out = curl(&server, &["--http2", "-i", "URL/"]);
+    let response = text(&out.stdout);
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.contains("Upgrade: h2c\\r\\n\n"), "{response}");
+    assert!(
+        response.contains(
+            "Worth noting:\n- The client offered to switch to HTTP/2 (Upgrade: h2c); \
+             rawnet stayed on HTTP/1.1.\n"
+        ),
+        "{response}"
+    );
+}

@@ -14,10 +14,13 @@
 //! - `response.rs`: status lines and headers.
 //! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
+//! - `notes.rs`: what the page points out: how the head arrived, and what
+//!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
 
 mod body;
 mod date;
+pub(crate) mod notes;
 pub(crate) mod page;
 mod refusal;
 pub(crate) mod request;
@@ -93,6 +96,8 @@ pub(crate) struct Session {
     /// Answering stopped at [`OUTPUT_BOUND`] with requests still waiting in
     /// `input`; [`Session::resume`] goes on once the output was sent.
     paused: bool,
+    /// The reads that brought the current head, for the page and `--trace`.
+    arrival: notes::Arrival,
 }
 
 /// How much unsent output a session makes before it stops answering the
@@ -152,6 +157,7 @@ impl Session {
             state: State::Head { since: Some(since) },
             answered: 0,
             paused: false,
+            arrival: notes::Arrival::default(),
         }
     }
 
@@ -173,6 +179,9 @@ impl Session {
             *since = Some(Instant::now());
         }
         self.input.extend_from_slice(data);
+        if let State::Head { .. } = self.state {
+            self.arrival.read(self.input.len(), Instant::now());
+        }
         let next = self.process(config, log, out);
         if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
             self.input = Vec::new();
@@ -323,6 +332,7 @@ impl Session {
             // The next head's deadline counts from its first byte: here, if
             // a pipelined request has started to arrive; else when one does.
             *since = (!self.input.is_empty()).then(Instant::now);
+            self.arrival.restart(self.input.len(), *since);
         }
         next
     }
@@ -344,10 +354,12 @@ impl Session {
             request: self.answered,
             peer: log.peer,
         };
+        let reads = self.arrival.of_head(head.len);
         let shown = page::Shown {
             head,
             raw: &self.input,
             body: &self.body,
+            reads,
         };
 
         let head_of = |content_type, content_length| response::Head {
@@ -395,6 +407,16 @@ impl Session {
                 reason: response::reason(status),
                 bytes: out.len() - start,
             });
+        }
+        if log.traces() {
+            let mut found = Vec::new();
+            notes::find(reads, &self.input[..head.len], |note| found.push(note));
+            if !found.is_empty() {
+                log.emit(Event::RequestNotes {
+                    number: self.answered,
+                    notes: &found,
+                });
+            }
         }
         if connection == Connection::Close {
             self.state = State::Finished;

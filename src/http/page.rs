@@ -5,6 +5,7 @@
 use std::fmt::Write;
 use std::net::SocketAddr;
 
+use super::notes::{self, Note, Reads};
 use super::request::Head;
 use super::response;
 use crate::log;
@@ -18,12 +19,13 @@ pub struct Origin {
 }
 
 /// One request as the page shows it: its parsed head, the head's raw bytes
-/// (`raw[..head.len]`), and the decoded body.
+/// (`raw[..head.len]`), the decoded body, and the reads that brought the head.
 #[derive(Clone, Copy, Debug)]
 pub struct Shown<'a> {
     pub head: &'a Head,
     pub raw: &'a [u8],
     pub body: &'a [u8],
+    pub reads: Reads<'a>,
 }
 
 impl Shown<'_> {
@@ -49,6 +51,7 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
     );
     visible(shown.head_bytes(), page, Markup::None);
     page.push('\n');
+    worth_noting(shown, page, Markup::None);
     describe_body(shown.body, page, Markup::None);
 }
 
@@ -117,7 +120,9 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     visible(shown.head_bytes(), page, Markup::Html);
     page.push_str("</pre>\n<pre class=\"body\">");
     describe_body(shown.body, page, Markup::Html);
-    page.push_str("</pre>\n</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
+    page.push_str("</pre>\n");
+    worth_noting(shown, page, Markup::Html);
+    page.push_str("</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
 }
 
 const STYLE: &str = "\
@@ -191,6 +196,110 @@ fn escape_dump_row(row: &str, out: &mut String, markup: Markup) {
             ('"', Markup::Html) => out.push_str("&quot;"),
             _ => out.push(c),
         }
+    }
+}
+
+/// The "Worth noting" list (see `notes.rs`), or nothing when a head has
+/// nothing to note, so a plain request's page stays the head and its body.
+fn worth_noting(shown: Shown, out: &mut String, markup: Markup) {
+    let mut any = false;
+    notes::find(shown.reads, shown.head_bytes(), |note| {
+        if !any {
+            any = true;
+            out.push_str(match markup {
+                Markup::None => "Worth noting:\n",
+                Markup::Html => "<p class=\"note\">Worth noting:</p>\n<ul class=\"note\">\n",
+            });
+        }
+        out.push_str(match markup {
+            Markup::None => "- ",
+            Markup::Html => "<li>",
+        });
+        describe_note(&note, out, markup);
+        out.push_str(match markup {
+            Markup::None => "\n",
+            Markup::Html => "</li>\n",
+        });
+    });
+    if any {
+        out.push_str(match markup {
+            Markup::None => "\n",
+            Markup::Html => "</ul>\n",
+        });
+    }
+}
+
+/// One note in a sentence, with the RFC section that allows it.
+fn describe_note(note: &Note, out: &mut String, markup: Markup) {
+    let name = |name: &[u8], out: &mut String| escape_text(name, out, markup, "", "");
+    match *note {
+        Note::Reads(reads) => {
+            let _ = write!(out, "The head came in {} reads: ", reads.count());
+            for (i, read) in reads.each().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let ms = read.micros / 1000;
+                let tenth = read.micros % 1000 / 100;
+                let _ = match (i, read.start == read.last) {
+                    (0, true) => write!(out, "byte {}", read.start),
+                    (0, false) => write!(out, "bytes {}-{}", read.start, read.last),
+                    (_, true) => write!(out, "{}", read.start),
+                    (_, false) => write!(out, "{}-{}", read.start, read.last),
+                };
+                let _ = write!(out, " at {ms}.{tenth} ms");
+            }
+            if reads.more() > 0 {
+                let _ = write!(out, ", and {} more reads", reads.more());
+            }
+            out.push_str(". One read is not one message: TCP delivers bytes, not requests.");
+        }
+        Note::BareLf { lines } => {
+            let (lines, end) = match lines {
+                1 => ("1 line".to_string(), "ends"),
+                n => (format!("{n} lines"), "end"),
+            };
+            let _ = write!(
+                out,
+                "{lines} {end} in a bare \\n, not \\r\\n; a server may accept that \
+                 (RFC 9112 §2.2), but not every one does."
+            );
+        }
+        Note::Repeated { name: field, times } => {
+            name(field, out);
+            let _ = write!(
+                out,
+                " is sent {times} times; for a list-valued field that means one \
+                 comma-separated list (RFC 9110 §5.3)."
+            );
+        }
+        Note::TrailingWhitespace { name: field } => {
+            name(field, out);
+            out.push_str(
+                "'s value ends in whitespace, which is not part of the value (RFC 9110 §5.5).",
+            );
+        }
+        Note::NonAscii { name: field } => {
+            name(field, out);
+            out.push_str(
+                "'s value has bytes 0x80-0xff (shown as \\xNN): not ASCII; \
+                 RFC 9110 §5.5 calls them obs-text, opaque data.",
+            );
+        }
+        Note::AbsoluteForm => out.push_str(
+            "The target is a full URL (absolute form), as a client sends to a proxy; \
+             a server must accept it too (RFC 9112 §3.2.2).",
+        ),
+        Note::HostDiffers { host, authority } => {
+            out.push_str("Host says ");
+            name(host, out);
+            out.push_str(" but the target names ");
+            name(authority, out);
+            out.push_str("; the target wins (RFC 9112 §3.2.2).");
+        }
+        Note::H2c => out.push_str(
+            "The client offered to switch to HTTP/2 (Upgrade: h2c); rawnet stayed on HTTP/1.1.",
+        ),
     }
 }
 
@@ -321,6 +430,7 @@ mod tests {
             head: &head(raw),
             raw,
             body: b"hi",
+            reads: Reads::default(),
         };
         let mut page = String::new();
         text(origin(), shown, &mut page);
@@ -342,6 +452,7 @@ mod tests {
             head: &head(raw),
             raw,
             body: &body,
+            reads: Reads::default(),
         };
         let mut page = String::new();
         text(origin(), shown, &mut page);
@@ -367,6 +478,7 @@ mod tests {
             head: &head(raw),
             raw,
             body: &body,
+            reads: Reads::default(),
         };
         let mut page = String::new();
         text(origin(), shown, &mut page);
@@ -386,6 +498,7 @@ mod tests {
             head: &head(raw),
             raw,
             body,
+            reads: Reads::default(),
         };
         let (mut response_head, mut html) = (Vec::new(), String::new());
         html_response(origin(), shown, html_head(), &mut response_head, &mut html);
@@ -405,6 +518,7 @@ mod tests {
             head: &head(raw),
             raw,
             body: b"",
+            reads: Reads::default(),
         };
         let (mut response_head, mut page) = (Vec::new(), String::new());
         html_response(origin(), shown, html_head(), &mut response_head, &mut page);
