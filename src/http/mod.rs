@@ -172,15 +172,13 @@ impl Session {
         if matches!(self.state, State::Finished) {
             return Next::Close;
         }
-        if let State::Head {
-            since: since @ None,
-        } = &mut self.state
-        {
-            *since = Some(Instant::now());
-        }
         self.input.extend_from_slice(data);
-        if let State::Head { .. } = self.state {
-            self.arrival.read(self.input.len(), Instant::now());
+        if let State::Head { since } = &mut self.state {
+            // One clock reading a read: the head's deadline starts at its
+            // first byte, and the page notes when each read came.
+            let now = Instant::now();
+            since.get_or_insert(now);
+            self.arrival.read(self.input.len(), now);
         }
         let next = self.process(config, log, out);
         if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
