@@ -8,14 +8,15 @@ use argh::FromArgs;
 use crate::bench::{self, BenchMode};
 use crate::client;
 use crate::conn::{
-    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_TIMEOUT_SECS, DEFAULT_WRITE_TIMEOUT_SECS,
+    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_PROXY_PROTOCOL, DEFAULT_TIMEOUT_SECS,
+    DEFAULT_WRITE_TIMEOUT_SECS,
 };
 use crate::http::{
     self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD,
     DEFAULT_STATUS,
 };
 use crate::log::{Format, Logger, Verbosity};
-use crate::protocol::Mode;
+use crate::protocol::{Mode, ProxyProtocol};
 use crate::server::{self, Config, DEFAULT_GRACE_SECS};
 
 /// The tutorial's `localhost:8081`.
@@ -65,6 +66,15 @@ pub(crate) struct ServeArgs {
     /// (default: auto)
     #[argh(option, default = "Mode::Auto")]
     pub mode: Mode,
+
+    /// in modes auto and http, a PROXY protocol header (v1 or v2, what
+    /// HAProxy's send-proxy and load balancers send first, naming the
+    /// client): `auto` reads one when the first bytes start like one, logs
+    /// the client it names and goes on with the bytes after it; `off`
+    /// treats them as data; `require` closes a connection without one
+    /// (default: auto)
+    #[argh(option, default = "DEFAULT_PROXY_PROTOCOL")]
+    pub proxy_protocol: ProxyProtocol,
 
     /// HTTP: the status of every response, with its standard reason phrase,
     /// 200 to 599 (default: 200)
@@ -336,6 +346,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             },
             conn: conn::Config {
                 mode: args.mode,
+                proxy_protocol: args.proxy_protocol,
                 timeout: seconds_or_off(args.timeout),
                 idle_close: seconds_or_off(args.idle_close),
                 write_timeout: seconds_or_off(args.write_timeout),

@@ -55,7 +55,7 @@ pub(crate) struct Header {
 
 /// What a header says about the connection it precedes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Says {
+pub enum Says {
     /// A TCP connection: the client (`source`) and the address it
     /// connected to on the proxy (`destination`).
     Tcp {
@@ -83,7 +83,7 @@ impl Header {
 
 /// One v2 TLV, decoded by its type (the spec's `PP2_TYPE_*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Tlv {
+pub enum Tlv {
     /// 0x01: the protocol the client chose by ALPN (`h2`, `http/1.1`).
     Alpn(Vec<u8>),
     /// 0x02: the host name the client asked for (its TLS SNI).

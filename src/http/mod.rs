@@ -26,6 +26,7 @@ mod response;
 pub mod wire;
 
 use std::cell::RefCell;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
@@ -93,6 +94,8 @@ pub(crate) struct Session {
     /// Answering stopped at [`OUTPUT_BOUND`] with requests still waiting in
     /// `input`; [`Session::resume`] goes on once the output was sent.
     paused: bool,
+    /// The client's address as a PROXY header gave it, for the pages.
+    pub(crate) claimed: Option<SocketAddr>,
 }
 
 /// How much unsent output a session makes before it stops answering the
@@ -152,6 +155,7 @@ impl Session {
             state: State::Head { since: Some(since) },
             answered: 0,
             paused: false,
+            claimed: None,
         }
     }
 
@@ -343,6 +347,7 @@ impl Session {
             conn: log.id,
             request: self.answered,
             peer: log.peer,
+            claimed: self.claimed,
         };
         let shown = page::Shown {
             head,
