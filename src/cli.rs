@@ -494,6 +494,9 @@ mod tests {
         let (_, port, config) = serve_config(&["--port", "0", "--mode", "raw", "--trace"]);
         assert_eq!(port, 0);
         assert_eq!(config.conn.mode, Mode::Raw);
+        assert_eq!(config.conn.proxy_protocol, DEFAULT_PROXY_PROTOCOL);
+        let (_, _, config) = serve_config(&["--proxy-protocol", "require"]);
+        assert_eq!(config.conn.proxy_protocol, ProxyProtocol::Require);
         assert_eq!(config.logger.verbosity, Verbosity::Trace);
         assert_eq!(serve_config(&["serve", "--port", "0"]).1, 0);
     }
@@ -613,6 +616,7 @@ mod tests {
         let mib = DEFAULT_MAX_BODY / (1024 * 1024);
         for (option, default, readme) in [
             ("--port", DEFAULT_PORT.to_string(), None),
+            ("--proxy-protocol", "auto".to_string(), None),
             ("--status", DEFAULT_STATUS.to_string(), None),
             (
                 "--max-head",
