@@ -495,9 +495,9 @@ mod tests {
         assert_eq!(port, 0);
         assert_eq!(config.conn.mode, Mode::Raw);
         assert_eq!(config.conn.proxy_protocol, DEFAULT_PROXY_PROTOCOL);
+        assert_eq!(config.logger.verbosity, Verbosity::Trace);
         let (_, _, config) = serve_config(&["--proxy-protocol", "require"]);
         assert_eq!(config.conn.proxy_protocol, ProxyProtocol::Require);
-        assert_eq!(config.logger.verbosity, Verbosity::Trace);
         assert_eq!(serve_config(&["serve", "--port", "0"]).1, 0);
     }
 
