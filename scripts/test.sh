@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real clients the tests drive (nc, curl,
 # headless Chromium), nginx (the reference server of tests/differential.rs)
-# and Node (the tutorial's own server, compared with rawnet in
-# tests/tutorial.rs) when they are missing, then `cargo test --all-targets`.
+# Node (the tutorial's own server, compared with rawnet in
+# tests/tutorial.rs) and HAProxy (a real PROXY protocol sender in
+# tests/proxy.rs) when they are missing, then `cargo test --all-targets`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +14,11 @@ declare -A needs=(
   [chromium]=chromium
   [nginx]=nginx-light
   [node]=nodejs
+  [haproxy]=haproxy
 )
 missing=()
 for cmd in "${!needs[@]}"; do
-  # nginx lives in /usr/sbin, which a non-root PATH often lacks.
+  # nginx and haproxy live in /usr/sbin, which a non-root PATH often lacks.
   command -v "$cmd" >/dev/null 2>&1 || test -x "/usr/sbin/$cmd" || missing+=("${needs[$cmd]}")
 done
 # The tests use OpenBSD nc's -N (send FIN at end of input); another nc

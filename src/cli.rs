@@ -8,14 +8,15 @@ use argh::FromArgs;
 use crate::bench::{self, BenchMode};
 use crate::client;
 use crate::conn::{
-    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_TIMEOUT_SECS, DEFAULT_WRITE_TIMEOUT_SECS,
+    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_PROXY_PROTOCOL, DEFAULT_TIMEOUT_SECS,
+    DEFAULT_WRITE_TIMEOUT_SECS,
 };
 use crate::http::{
     self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD,
     DEFAULT_STATUS,
 };
 use crate::log::{Format, Logger, Verbosity};
-use crate::protocol::Mode;
+use crate::protocol::{Mode, ProxyProtocol};
 use crate::server::{self, Config, DEFAULT_GRACE_SECS};
 
 /// The tutorial's `localhost:8081`.
@@ -65,6 +66,15 @@ pub(crate) struct ServeArgs {
     /// (default: auto)
     #[argh(option, default = "Mode::Auto")]
     pub mode: Mode,
+
+    /// in modes auto and http, a PROXY protocol header (v1 or v2, what
+    /// HAProxy's send-proxy and load balancers send first, naming the
+    /// client): `auto` reads one when the first bytes start like one, logs
+    /// the client it names and goes on with the bytes after it; `off`
+    /// treats them as data; `require` closes a connection without one
+    /// (default: auto)
+    #[argh(option, default = "DEFAULT_PROXY_PROTOCOL")]
+    pub proxy_protocol: ProxyProtocol,
 
     /// HTTP: the status of every response, with its standard reason phrase,
     /// 200 to 599 (default: 200)
@@ -336,6 +346,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             },
             conn: conn::Config {
                 mode: args.mode,
+                proxy_protocol: args.proxy_protocol,
                 timeout: seconds_or_off(args.timeout),
                 idle_close: seconds_or_off(args.idle_close),
                 write_timeout: seconds_or_off(args.write_timeout),
@@ -483,7 +494,10 @@ mod tests {
         let (_, port, config) = serve_config(&["--port", "0", "--mode", "raw", "--trace"]);
         assert_eq!(port, 0);
         assert_eq!(config.conn.mode, Mode::Raw);
+        assert_eq!(config.conn.proxy_protocol, DEFAULT_PROXY_PROTOCOL);
         assert_eq!(config.logger.verbosity, Verbosity::Trace);
+        let (_, _, config) = serve_config(&["--proxy-protocol", "require"]);
+        assert_eq!(config.conn.proxy_protocol, ProxyProtocol::Require);
         assert_eq!(serve_config(&["serve", "--port", "0"]).1, 0);
     }
 
@@ -602,6 +616,7 @@ mod tests {
         let mib = DEFAULT_MAX_BODY / (1024 * 1024);
         for (option, default, readme) in [
             ("--port", DEFAULT_PORT.to_string(), None),
+            ("--proxy-protocol", "auto".to_string(), None),
             ("--status", DEFAULT_STATUS.to_string(), None),
             (
                 "--max-head",

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use crate::http;
 use crate::log::{CloseReason, ConnLog, Direction, Event};
-use crate::protocol::{Mode, Next, Protocol};
+use crate::protocol::{Mode, Next, Protocol, ProxyProtocol};
 use crate::shutdown::Shutdown;
 pub(crate) use io::Transport;
 use io::{Connection, Happened};
@@ -36,12 +36,18 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 3;
 pub const DEFAULT_IDLE_CLOSE_SECS: u64 = 60;
 /// `--write-timeout`, in seconds.
 pub const DEFAULT_WRITE_TIMEOUT_SECS: u64 = 30;
+/// `--proxy-protocol`: a PROXY header is read when one comes, so rawnet
+/// behind HAProxy or a load balancer shows the real client.
+pub const DEFAULT_PROXY_PROTOCOL: ProxyProtocol = ProxyProtocol::Auto;
 
 /// What every connection runs with (the command line's connection options).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `--mode`: what a new connection speaks.
     pub mode: Mode,
+    /// `--proxy-protocol`: whether a PROXY header may (or must) come
+    /// first.
+    pub proxy_protocol: ProxyProtocol,
     /// `--timeout`: tell about a silent client after this long.
     pub timeout: Option<Duration>,
     /// `--idle-close`: close a silent client after this long.
@@ -59,6 +65,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             mode: Mode::Auto,
+            proxy_protocol: DEFAULT_PROXY_PROTOCOL,
             timeout: Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
             idle_close: Some(Duration::from_secs(DEFAULT_IDLE_CLOSE_SECS)),
             write_timeout: Some(Duration::from_secs(DEFAULT_WRITE_TIMEOUT_SECS)),
@@ -99,7 +106,7 @@ pub(crate) fn serve<S: Transport>(
         // for each wait, registers one listener instead of one per event.
         let stop = pin!(shutdown.wait());
         let mut conn = Connection::new(stream, &config, stop);
-        let mut protocol = Protocol::new(config.mode);
+        let mut protocol = Protocol::new(config.mode, config.proxy_protocol);
         log.emit(Event::Connection);
 
         let reason = 'connection: loop {
@@ -116,7 +123,7 @@ pub(crate) fn serve<S: Transport>(
                 // socket.on('end'): send what is still owed, then close.
                 Happened::End => {
                     log.emit(Event::End);
-                    protocol.on_end(&log, conn.reply());
+                    protocol.on_end(&config.http, &log, conn.reply());
                     ended = true;
                     Next::Close
                 }

@@ -16,6 +16,8 @@
 //!   `end`, `timeout`, `close`), timers and backpressure.
 //! - [`protocol`]: what a connection speaks, as a state machine with no I/O.
 //! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
+//! - [`proxy`]: the PROXY protocol header (v1, v2) a load balancer sends
+//!   first, naming the client it stands for.
 //! - [`sniff`]: what the first bytes are: HTTP, echo, TLS or HTTP/2.
 //! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY.
 //! - [`tls`]: a TLS ClientHello on this plain port, read and explained.
@@ -46,6 +48,7 @@ pub mod shutdown;
 
 mod echo;
 mod h2;
+mod proxy;
 mod sniff;
 mod threads;
 mod tls;

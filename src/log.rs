@@ -29,6 +29,7 @@ use serde::{Serialize, Serializer};
 
 use crate::h2::Setting;
 use crate::http::notes::Note;
+use crate::proxy::{Says, Tlv};
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -340,6 +341,29 @@ pub enum Event<'a> {
         problem: Option<&'a str>,
     },
 
+    /// A PROXY protocol header came first: what it says, and the TCP
+    /// peer that sent it (`via`).
+    ProxyHeader {
+        version: u8,
+        #[serde(serialize_with = "as_says")]
+        says: &'a Says,
+        via: SocketAddr,
+        #[serde(serialize_with = "as_tlv_names")]
+        tlvs: &'a [Tlv],
+    },
+    /// Bytes that start with a PROXY signature but are no valid header.
+    ProxyInvalid {
+        reason: &'a str,
+    },
+    /// A PROXY header that stopped coming: the client ended (`ended`), or
+    /// nothing more came within the sniffing wait.
+    ProxyCut {
+        got: usize,
+        ended: bool,
+    },
+    /// `--proxy-protocol require`, and the first bytes are no PROXY header.
+    ProxyMissing,
+
     // HTTP.
     Request {
         number: u64,
@@ -557,6 +581,59 @@ impl fmt::Display for Event<'_> {
                 f.write_str("; answered GOAWAY HTTP_1_1_REQUIRED")
             }
 
+            Event::ProxyHeader {
+                version,
+                says,
+                via,
+                tlvs,
+            } => {
+                write!(f, "PROXY v{version} header: from ")?;
+                match says {
+                    Says::Tcp {
+                        source,
+                        destination,
+                    } => write!(
+                        f,
+                        "{}; the client connected to {destination}",
+                        Via {
+                            claimed: Some(*source),
+                            peer: *via,
+                        }
+                    )?,
+                    Says::Unknown => write!(
+                        f,
+                        "{via} (the TCP peer); UNKNOWN, no client address given"
+                    )?,
+                    Says::Local => write!(
+                        f,
+                        "{via} (the TCP peer); LOCAL, the proxy's own connection \
+                         (a health check)"
+                    )?,
+                }
+                for (i, tlv) in tlvs.iter().enumerate() {
+                    f.write_str(if i == 0 { "; TLVs: " } else { ", " })?;
+                    write!(f, "{}", TlvShown(tlv))?;
+                }
+                Ok(())
+            }
+            Event::ProxyInvalid { reason } => {
+                write!(f, "PROXY header malformed: {reason}; closing")
+            }
+            Event::ProxyCut { got, ended } => {
+                let why = if *ended {
+                    "the client ended"
+                } else {
+                    "nothing more came within 1s"
+                };
+                write!(
+                    f,
+                    "PROXY header incomplete after {got} bytes: {why}; closing"
+                )
+            }
+            Event::ProxyMissing => f.write_str(
+                "no PROXY header first (--proxy-protocol require); closing",
+            ),
+
             Event::Request {
                 number,
                 method,
@@ -613,6 +690,75 @@ impl fmt::Display for Event<'_> {
                 Ok(())
             }
         }
+    }
+}
+
+/// Who sent a connection's bytes: the TCP peer, and, when a PROXY header
+/// named one, the client it stands for, each labelled with who claims it.
+/// The event line of the header and the HTTP page say it in these words.
+pub(crate) struct Via {
+    pub claimed: Option<SocketAddr>,
+    pub peer: SocketAddr,
+}
+
+impl fmt::Display for Via {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.claimed {
+            Some(claimed) => write!(
+                f,
+                "{claimed} (says the PROXY header) via {} (the TCP peer)",
+                self.peer
+            ),
+            None => write!(f, "{}", self.peer),
+        }
+    }
+}
+
+/// One v2 TLV by its spec name; a value the client's side chose (a host
+/// name, an ID) escaped like any bytes from the wire.
+struct TlvShown<'a>(&'a Tlv);
+
+impl fmt::Display for TlvShown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = |f: &mut fmt::Formatter<'_>, name: &str, value: &[u8]| {
+            write!(f, "{name} {}", Escaped::preview(value, PREVIEW_BYTES))
+        };
+        match self.0 {
+            Tlv::Alpn(value) => bytes(f, "ALPN", value),
+            Tlv::Authority(value) => bytes(f, "AUTHORITY", value),
+            Tlv::Crc32c(crc) => write!(f, "CRC32C {crc:#010x}"),
+            Tlv::Noop(len) => write!(f, "NOOP ({len} bytes)"),
+            Tlv::UniqueId(value) => bytes(f, "UNIQUE_ID", value),
+            Tlv::Ssl { client, verify } => {
+                write!(f, "SSL (client flags {client:#04x}, verify {verify})")
+            }
+            Tlv::Netns(value) => bytes(f, "NETNS", value),
+            Tlv::Other { kind, len } => write!(f, "type {kind:#04x} ({len} bytes)"),
+        }
+    }
+}
+
+/// A PROXY header's TLVs in JSON: each as the text line shows it.
+fn as_tlv_names<S: Serializer>(tlvs: &&[Tlv], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(tlvs.iter().map(|tlv| TlvShown(tlv).to_string()))
+}
+
+/// What a PROXY header says, in JSON: `{"source": .., "destination": ..}`
+/// for TCP, else `"unknown"` or `"local"`.
+fn as_says<S: Serializer>(says: &&Says, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    match says {
+        Says::Tcp {
+            source,
+            destination,
+        } => {
+            let mut fields = s.serialize_map(Some(2))?;
+            fields.serialize_entry("source", source)?;
+            fields.serialize_entry("destination", destination)?;
+            fields.end()
+        }
+        Says::Unknown => s.serialize_str("unknown"),
+        Says::Local => s.serialize_str("local"),
     }
 }
 

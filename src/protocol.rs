@@ -7,12 +7,14 @@
 //! backpressure, shutdown) for free, and a protocol can be driven in a unit
 //! test or a fuzzer without a socket.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::echo::{self, Echo};
 use crate::h2::{self, Preface};
 use crate::http;
 use crate::log::{ConnLog, Event};
+use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Guess};
 use crate::tls::{self, Hello};
 
@@ -27,6 +29,19 @@ pub enum Mode {
     Raw,
     /// HTTP/1.1 on every connection.
     Http,
+}
+
+/// The `--proxy-protocol` option: whether a connection in `--mode auto`
+/// or `--mode http` may start with a PROXY protocol header (`proxy.rs`).
+#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyProtocol {
+    /// Read one if the first bytes start like one; otherwise go on as
+    /// without.
+    Auto,
+    /// Never: a connection's first bytes are its data, whatever they are.
+    Off,
+    /// Close a connection that does not start with one.
+    Require,
 }
 
 /// What the connection should do after the protocol has had its say.
@@ -67,10 +82,60 @@ pub(crate) enum Protocol {
     /// Nothing more will be answered (a TLS ClientHello or HTTP/2 on this
     /// port).
     Finished,
+    /// `--proxy-protocol auto|require` in `--mode auto|http`, before the
+    /// first bytes: they may be a PROXY header. `since` is when the
+    /// connection came (HTTP mode's head deadline counts from there).
+    /// Unboxed, and no bigger than `HttpUnlessTls`, so that a connection
+    /// without a header allocates nothing for the check.
+    MaybeProxy {
+        since: Instant,
+        mode: Mode,
+        require: bool,
+    },
+    /// The first bytes started like a PROXY header: it, then the protocol
+    /// after it until that has decided what it speaks. Boxed: only
+    /// connections from a proxy pay for it, and `Protocol` stays 40 bytes.
+    Proxied(Box<Proxied>),
+}
+
+/// A connection that started with (what looks like) a PROXY header.
+#[derive(Debug)]
+pub(crate) struct Proxied {
+    /// The header's bytes so far, and any after it in the same read;
+    /// emptied once it is whole.
+    header: Vec<u8>,
+    /// When its first byte came: the rest must follow within
+    /// [`sniff::SNIFF_WAIT`], as a TLS hello's must.
+    since: Instant,
+    /// Whether the header is whole: from then on bytes go to `inner`.
+    whole: bool,
+    /// `--proxy-protocol require`: bytes that turn out to be no header
+    /// close the connection.
+    require: bool,
+    /// The client's address, as the header says it.
+    claimed: Option<SocketAddr>,
+    /// What reads the bytes after the header: `Sniffing` or
+    /// `HttpUnlessTls`, until they become something else.
+    inner: Protocol,
 }
 
 impl Protocol {
-    pub(crate) fn new(mode: Mode) -> Self {
+    pub(crate) fn new(mode: Mode, proxy: ProxyProtocol) -> Self {
+        match (mode, proxy) {
+            (Mode::Auto | Mode::Http, ProxyProtocol::Auto | ProxyProtocol::Require) => {
+                Protocol::MaybeProxy {
+                    since: Instant::now(),
+                    mode,
+                    require: proxy == ProxyProtocol::Require,
+                }
+            }
+            _ => Self::without_proxy(mode, Instant::now()),
+        }
+    }
+
+    /// The state a connection in `mode` starts in, once any PROXY header
+    /// is out of the way; HTTP mode's head deadline counts from `since`.
+    fn without_proxy(mode: Mode, since: Instant) -> Self {
         match mode {
             Mode::Echo => Protocol::Echo(Echo::default()),
             Mode::Raw => Protocol::Raw,
@@ -78,10 +143,7 @@ impl Protocol {
                 first: Vec::new(),
                 since: None,
             },
-            Mode::Http => Protocol::HttpUnlessTls {
-                since: Instant::now(),
-                seen: 0,
-            },
+            Mode::Http => Protocol::HttpUnlessTls { since, seen: 0 },
         }
     }
 
@@ -89,6 +151,20 @@ impl Protocol {
     pub(crate) fn on_data(
         &mut self,
         data: &[u8],
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        self.answer(data, None, config, log, out)
+    }
+
+    /// [`Protocol::on_data`], for a connection whose PROXY header gave
+    /// the client's address as `claimed`: an HTTP session started here
+    /// shows it on its pages.
+    fn answer(
+        &mut self,
+        data: &[u8],
+        claimed: Option<SocketAddr>,
         config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
@@ -113,7 +189,7 @@ impl Protocol {
                     Guess::Http => {
                         log.emit(Event::SpeakingHttp);
                         let (first, since) = (std::mem::take(first), *since);
-                        self.become_http(&first, since, config, log, out)
+                        self.become_http(&first, since, claimed, config, log, out)
                     }
                     Guess::Tls => self.read_hello(log, out),
                     Guess::Http2 => self.read_http2(log, out),
@@ -154,18 +230,124 @@ impl Protocol {
                     }
                     Guess::Http | Guess::Echo => {
                         let since = Some(*since);
-                        self.become_http(first, since, config, log, out)
+                        self.become_http(first, since, claimed, config, log, out)
                     }
                 }
             }
             Protocol::Finished => Next::Close,
+            Protocol::MaybeProxy {
+                since,
+                mode,
+                require,
+            } => {
+                let (after, require) = (Self::without_proxy(*mode, *since), *require);
+                if proxy::could_be(data) {
+                    *self = Protocol::Proxied(Box::new(Proxied {
+                        header: Vec::new(),
+                        since: Instant::now(),
+                        whole: false,
+                        require,
+                        claimed: None,
+                        inner: after,
+                    }));
+                    self.answer(data, claimed, config, log, out)
+                } else {
+                    self.no_proxy_header(after, require, data, config, log, out)
+                }
+            }
+            Protocol::Proxied(proxied) if proxied.whole => {
+                let claimed = proxied.claimed;
+                let next = proxied.inner.answer(data, claimed, config, log, out);
+                self.unwrap_proxied(next)
+            }
+            Protocol::Proxied(proxied) => {
+                proxied.header.extend_from_slice(data);
+                match proxy::decode(&proxied.header) {
+                    Decoded::NeedMore => Next::Continue,
+                    Decoded::Complete(header, used) => {
+                        log.emit(Event::ProxyHeader {
+                            version: header.version,
+                            says: &header.says,
+                            via: log.peer,
+                            tlvs: &header.tlvs,
+                        });
+                        proxied.whole = true;
+                        proxied.claimed = header.source();
+                        let rest = proxied.header.split_off(used);
+                        proxied.header = Vec::new();
+                        if rest.is_empty() {
+                            return Next::Continue;
+                        }
+                        self.answer(&rest, claimed, config, log, out)
+                    }
+                    // Started like `PROXY ` or the v2 signature, then
+                    // went another way: the connection's data after all.
+                    Decoded::Invalid(_) if !proxy::has_signature(&proxied.header) => {
+                        self.not_a_header(config, log, out)
+                    }
+                    Decoded::Invalid(reason) => {
+                        log.emit(Event::ProxyInvalid { reason });
+                        *self = Protocol::Finished;
+                        Next::Close
+                    }
+                }
+            }
         }
+    }
+
+    /// The bytes held as a possible PROXY header are none (`PRO`, then
+    /// something else, an end or silence): they are the connection's data.
+    fn not_a_header(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let Protocol::Proxied(proxied) = self else {
+            return Next::Continue;
+        };
+        let first = std::mem::take(&mut proxied.header);
+        let after = std::mem::replace(&mut proxied.inner, Protocol::Finished);
+        let require = proxied.require;
+        self.no_proxy_header(after, require, &first, config, log, out)
+    }
+
+    /// The first bytes are no PROXY header: with `--proxy-protocol
+    /// require`, close; otherwise they go to the protocol that would
+    /// have read them without the option.
+    fn no_proxy_header(
+        &mut self,
+        after: Protocol,
+        require: bool,
+        data: &[u8],
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        if require {
+            log.emit(Event::ProxyMissing);
+            *self = Protocol::Finished;
+            return Next::Close;
+        }
+        *self = after;
+        self.answer(data, None, config, log, out)
+    }
+
+    /// Once the protocol after a PROXY header has decided what it speaks
+    /// (an HTTP session, an echo, a refusal), it takes the header's place.
+    fn unwrap_proxied(&mut self, next: Next) -> Next {
+        if let Protocol::Proxied(proxied) = self {
+            if proxied.whole
+                && !matches!(
+                    proxied.inner,
+                    Protocol::Sniffing { .. } | Protocol::HttpUnlessTls { .. }
+                )
+            {
+                *self = std::mem::replace(&mut proxied.inner, Protocol::Finished);
+            }
+        }
+        next
     }
 
     /// The client has finished sending (FIN). Anything still owed goes into
     /// `out`; the connection then closes, as Node does with its default
     /// `allowHalfOpen: false`.
-    pub(crate) fn on_end(&mut self, log: &ConnLog, out: &mut Vec<u8>) {
+    pub(crate) fn on_end(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) {
         match self {
             // Echo answers each chunk as it arrives, so nothing is pending.
             Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => {}
@@ -184,7 +366,18 @@ impl Protocol {
             }
             // Bytes that could still have been a ClientHello: too few for
             // anything, and nobody left to answer.
-            Protocol::HttpUnlessTls { .. } => {}
+            Protocol::HttpUnlessTls { .. } | Protocol::MaybeProxy { .. } => {}
+            Protocol::Proxied(proxied) if proxied.whole => proxied.inner.on_end(config, log, out),
+            // `PRO`, then the end: data, not a header.
+            Protocol::Proxied(proxied) if !proxy::has_signature(&proxied.header) => {
+                if self.not_a_header(config, log, out) == Next::Continue {
+                    self.on_end(config, log, out);
+                }
+            }
+            Protocol::Proxied(proxied) => log.emit(Event::ProxyCut {
+                got: proxied.header.len(),
+                ended: true,
+            }),
         }
     }
 
@@ -208,6 +401,11 @@ impl Protocol {
             Protocol::Http(session) => session.deadline(config),
             Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
             Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
+            Protocol::MaybeProxy { since, mode, .. } => {
+                Self::without_proxy(*mode, *since).deadline(config)
+            }
+            Protocol::Proxied(proxied) if proxied.whole => proxied.inner.deadline(config),
+            Protocol::Proxied(proxied) => Some(proxied.since + sniff::SNIFF_WAIT),
         }
     }
 
@@ -237,10 +435,35 @@ impl Protocol {
             Protocol::HttpUnlessTls { since, seen } => {
                 let (since, first) = (Some(*since), usize::from(*seen));
                 let first = &sniff::TLS_RECORD_START[..first];
-                match self.become_http(first, since, config, log, out) {
+                match self.become_http(first, since, None, config, log, out) {
                     Next::Continue => self.on_deadline(config, log, out),
                     Next::Close => Next::Close,
                 }
+            }
+            // HTTP mode's head deadline, before any byte: as without the
+            // option.
+            Protocol::MaybeProxy { since, mode, .. } => {
+                *self = Self::without_proxy(*mode, *since);
+                self.on_deadline(config, log, out)
+            }
+            Protocol::Proxied(proxied) if proxied.whole => {
+                let next = proxied.inner.on_deadline(config, log, out);
+                self.unwrap_proxied(next)
+            }
+            Protocol::Proxied(proxied) if !proxy::has_signature(&proxied.header) => {
+                match self.not_a_header(config, log, out) {
+                    Next::Continue => self.on_deadline(config, log, out),
+                    Next::Close => Next::Close,
+                }
+            }
+            // A signature, then silence.
+            Protocol::Proxied(proxied) => {
+                log.emit(Event::ProxyCut {
+                    got: proxied.header.len(),
+                    ended: false,
+                });
+                *self = Protocol::Finished;
+                Next::Close
             }
         }
     }
@@ -270,16 +493,20 @@ impl Protocol {
     /// after.
     /// The head deadline counts from `since`, when the wait for this head
     /// began.
+    /// `claimed` is the client's address from a PROXY header, for the
+    /// pages.
     fn become_http(
         &mut self,
         first: &[u8],
         since: Option<Instant>,
+        claimed: Option<SocketAddr>,
         config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
         let since = since.unwrap_or_else(Instant::now);
         let mut session = Box::new(http::Session::new(since));
+        session.claimed = claimed;
         let next = session.on_data(first, config, log, out);
         *self = Protocol::Http(session);
         next
@@ -375,5 +602,17 @@ impl Protocol {
         out.extend_from_slice(&tls::PROTOCOL_VERSION_ALERT);
         *self = Protocol::Finished;
         Next::Close
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every connection's task holds one; `MaybeProxy` and the boxed
+    /// `Proxied` were added without growing it.
+    #[test]
+    fn the_protocol_state_stays_40_bytes() {
+        assert_eq!(std::mem::size_of::<Protocol>(), 40);
     }
 }

@@ -29,6 +29,7 @@ mod response;
 pub mod wire;
 
 use std::cell::RefCell;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
@@ -98,6 +99,8 @@ pub(crate) struct Session {
     paused: bool,
     /// The reads that brought the current head, for the page and `--trace`.
     arrival: notes::Arrival,
+    /// The client's address as a PROXY header gave it, for the pages.
+    pub(crate) claimed: Option<SocketAddr>,
 }
 
 /// How much unsent output a session makes before it stops answering the
@@ -158,6 +161,7 @@ impl Session {
             answered: 0,
             paused: false,
             arrival: notes::Arrival::default(),
+            claimed: None,
         }
     }
 
@@ -351,6 +355,7 @@ impl Session {
             conn: log.id,
             request: self.answered,
             peer: log.peer,
+            claimed: self.claimed,
         };
         let reads = self.arrival.of_head(head.len);
         let shown = page::Shown {

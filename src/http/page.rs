@@ -16,6 +16,19 @@ pub struct Origin {
     pub conn: u64,
     pub request: u64,
     pub peer: SocketAddr,
+    /// The client's address as a PROXY header gave it (`proxy.rs`).
+    pub claimed: Option<SocketAddr>,
+}
+
+impl Origin {
+    /// Who sent the request: the TCP peer, and before it the client a
+    /// PROXY header named, each labelled with who claims it.
+    fn from(&self) -> impl std::fmt::Display + '_ {
+        crate::log::Via {
+            claimed: self.claimed,
+            peer: self.peer,
+        }
+    }
 }
 
 /// One request as the page shows it: its parsed head, the head's raw bytes
@@ -44,7 +57,9 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
     let _ = writeln!(
         page,
         "rawnet got this request on connection #{} (request {} on it) from {}.",
-        origin.conn, origin.request, origin.peer
+        origin.conn,
+        origin.request,
+        origin.from()
     );
     page.push_str(
         "Every byte of its head as it crossed the wire; \\r and \\n are the line endings:\n\n",
@@ -110,7 +125,9 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     let _ = write!(
         page,
         "Connection <b>#{}</b>, request <b>{}</b> on it, from <b>{}</b>. ",
-        origin.conn, origin.request, origin.peer
+        origin.conn,
+        origin.request,
+        origin.from()
     );
     page.push_str(concat!(
         "These are the exact bytes both ways on one TCP connection; ",
@@ -420,6 +437,7 @@ mod tests {
             conn: 3,
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
+            claimed: None,
         }
     }
 

@@ -1,0 +1,299 @@
+//! The PROXY protocol (v1 and v2) from real senders: HAProxy's
+//! `send-proxy` and `send-proxy-v2` in front of rawnet, with curl through
+//! them; then headers written by hand: malformed, cut short, missing with
+//! `--proxy-protocol require`, and ignored with `off`.
+//!
+//! nginx's `proxy_protocol on` would be another sender, but it needs the
+//! `stream` module, which Debian's nginx-light builds as a separate
+//! package (libnginx-mod-stream) that is not installed with it.
+
+mod common;
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::{read_to_end, you_said, Server};
+
+/// curl through HAProxy (`send-proxy`, or `send-proxy-v2` with a unique
+/// ID TLV) to rawnet: the event line names curl's address as the PROXY
+/// header says it and HAProxy's as the TCP peer, and so does the page.
+#[test]
+fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
+    for (version, server_line, tlvs) in [
+        (1, "send-proxy", ""),
+        (
+            2,
+            "send-proxy-v2 proxy-v2-options unique-id\n  unique-id-format rawnet-test",
+            "; TLVs: UNIQUE_ID \"rawnet-test\"",
+        ),
+    ] {
+        let mut server = Server::start(&[]);
+        let haproxy = Haproxy::start(server.addr, server_line);
+        let (page, curl_port) = curl(haproxy.addr);
+        let claimed = format!("127.0.0.1:{curl_port}");
+        let line = server.expect(&format!("PROXY v{version} header: from {claimed} "));
+        // `#N ADDR`: the connection and its TCP peer, HAProxy's side.
+        let mut words = line.split(' ');
+        let (conn, peer) = (words.next().unwrap(), words.next().unwrap());
+        assert_eq!(
+            line,
+            format!(
+                "{conn} {peer} PROXY v{version} header: from {claimed} (says the PROXY header) \
+                 via {peer} (the TCP peer); the client connected to {}{tlvs}",
+                haproxy.addr
+            )
+        );
+        assert_eq!(
+            page.lines().next().unwrap(),
+            format!(
+                "rawnet got this request on connection {conn} (request 1 on it) from {claimed} \
+                 (says the PROXY header) via {peer} (the TCP peer)."
+            )
+        );
+        // The header is gone from the stream: the bytes the page shows
+        // start with curl's request line.
+        assert!(page.contains(":\n\nGET / HTTP/1.1\\r\\n\nHost: "), "{page}");
+    }
+}
+
+/// With `--mode http` too, and a header that comes apart from the request.
+#[test]
+fn a_header_then_a_request_in_another_write_in_http_mode() {
+    let mut server = Server::start(&["--mode", "http"]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap();
+    conn.write_all(b"PROXY TCP6 2001:db8::1 2001:db8::2 1111 443\r\n")
+        .unwrap();
+    server.expect(" PROXY v1 header: ");
+    conn.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    let reply = String::from_utf8(read_to_end(&mut conn)).unwrap();
+    let first = format!(
+        "rawnet got this request on connection #1 (request 1 on it) from [2001:db8::1]:1111 \
+         (says the PROXY header) via {me} (the TCP peer).\n"
+    );
+    assert!(reply.contains(&format!("\r\n\r\n{first}")), "{reply}");
+}
+
+/// After the header, whatever the connection would have been: an echo
+/// here, a v2 header with ALPN and an unknown TLV in front of it.
+#[test]
+fn after_a_v2_header_an_echo_goes_on() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap();
+    let mut header = b"\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x17".to_vec();
+    header.extend([192, 0, 2, 1, 198, 51, 100, 7, 0x30, 0x39, 0x00, 0x50]);
+    header.extend(b"\x01\x00\x02h2\xe0\x00\x03abc");
+    conn.write_all(&[&header[..], b"hello\n"].concat()).unwrap();
+    let mut got = vec![0; you_said(b"hello\n").len()];
+    conn.read_exact(&mut got).unwrap();
+    assert_eq!(got, you_said(b"hello\n"));
+    assert_eq!(
+        server.expect(" PROXY "),
+        format!(
+            "#1 {me} PROXY v2 header: from 192.0.2.1:12345 (says the PROXY header) via {me} \
+             (the TCP peer); the client connected to 198.51.100.7:80; TLVs: ALPN \"h2\", \
+             type 0xe0 (3 bytes)"
+        )
+    );
+    assert_eq!(
+        server.expect(" data "),
+        format!("#1 {me} data 6 bytes: \"hello\\n\"")
+    );
+}
+
+#[test]
+fn a_malformed_header_is_logged_and_closed() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap();
+    conn.write_all(b"PROXY TCP4 1.2.3.4 5.6.7.8 99999 80\r\nGET / HTTP/1.1\r\n\r\n")
+        .unwrap();
+    assert_eq!(read_to_end(&mut conn), b"");
+    assert_eq!(
+        server.expect(" PROXY "),
+        format!(
+            "#1 {me} PROXY header malformed: a v1 port is not a number from 0 to 65535; closing"
+        )
+    );
+}
+
+/// A signature, then silence: the sniffing wait (1s) ends it.
+#[test]
+fn a_signature_then_silence_is_closed_within_the_sniffing_wait() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap();
+    let started = Instant::now();
+    conn.write_all(b"\r\n\r\n\0\r\nQUIT\n").unwrap();
+    assert_eq!(read_to_end(&mut conn), b"");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        server.expect(" PROXY "),
+        format!(
+            "#1 {me} PROXY header incomplete after 12 bytes: nothing more came within 1s; closing"
+        )
+    );
+}
+
+#[test]
+fn require_closes_a_connection_without_a_header_and_off_echoes_one() {
+    let mut server = Server::start(&["--proxy-protocol", "require"]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+    assert_eq!(read_to_end(&mut conn), b"");
+    assert_eq!(
+        server.expect(" PROXY "),
+        format!("#1 {me} no PROXY header first (--proxy-protocol require); closing")
+    );
+
+    let mut server = Server::start(&["--proxy-protocol", "off"]);
+    let mut conn = server.connect();
+    let line = b"PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n";
+    conn.write_all(line).unwrap();
+    let mut got = vec![0; you_said(line).len()];
+    conn.read_exact(&mut got).unwrap();
+    assert_eq!(got, you_said(line));
+    server.expect(" echoing: ");
+}
+
+/// A word that only starts like `PROXY ` is the client's data.
+#[test]
+fn a_near_miss_is_data() {
+    let mut server = Server::start(&[]);
+    let mut conn = server.connect();
+    conn.write_all(b"PROBLEM\n").unwrap();
+    let mut got = vec![0; you_said(b"PROBLEM\n").len()];
+    conn.read_exact(&mut got).unwrap();
+    assert_eq!(got, you_said(b"PROBLEM\n"));
+    server.expect(" echoing: ");
+}
+
+/// `curl http://ADDR/` through the proxy: the page, and the local port
+/// curl used (what the PROXY header should name).
+fn curl(addr: SocketAddr) -> (String, u16) {
+    let output = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "-w", "\n%{local_port}"])
+        .arg(format!("http://{addr}/"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run curl (scripts/test.sh installs it)");
+    assert!(output.status.success(), "curl failed: {output:?}");
+    let text = String::from_utf8(output.stdout).expect("a text page");
+    let (page, port) = text.rsplit_once('\n').expect("the page, then the port");
+    (page.to_string(), port.parse().expect("curl's local port"))
+}
+
+// ---------------------------------------------------------------------------
+// HAProxy
+
+/// Debian's haproxy in the foreground (`-db`), a `listen` in TCP mode on a
+/// free loopback port in front of rawnet, its config in a fresh directory.
+/// Killed, and the directory removed, on `Drop`, even when the test panics.
+struct Haproxy {
+    child: Child,
+    addr: SocketAddr,
+    dir: PathBuf,
+}
+
+impl Haproxy {
+    /// `server_line` is what follows `server rawnet ADDR` (`send-proxy`)
+    /// and any lines after it in the `listen` section.
+    fn start(rawnet: SocketAddr, server_line: &str) -> Haproxy {
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("rawnet-proxy-{}-{stamp}", std::process::id()));
+        fs::create_dir_all(&dir).expect("create haproxy's directory");
+        let config = dir.join("haproxy.cfg");
+        // Another process may take the free port between our probe and
+        // haproxy's bind; a few tries make that harmless.
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let addr = free_port();
+            fs::write(&config, haproxy_config(addr, rawnet, server_line))
+                .expect("write haproxy.cfg");
+            let mut child = Command::new(find_haproxy())
+                .arg("-f")
+                .arg(&config)
+                .arg("-db")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("run haproxy");
+            match wait_listening(&mut child, addr) {
+                Ok(()) => return Haproxy { child, addr, dir },
+                Err(err) => last_error = err,
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = fs::remove_dir_all(&dir);
+        panic!("haproxy did not start: {last_error}");
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn haproxy_config(listen: SocketAddr, rawnet: SocketAddr, server_line: &str) -> String {
+    format!(
+        "global\n  maxconn 64\n\
+         defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 10s\n  timeout server 10s\n\
+         listen front\n  bind {listen}\n  server rawnet {rawnet} {server_line}\n"
+    )
+}
+
+/// Waits until haproxy has bound `addr`: a bind of our own fails then. A
+/// probe connection would go through to rawnet and add a line to its log.
+fn wait_listening(child: &mut Child, addr: SocketAddr) -> Result<(), String> {
+    let deadline = Instant::now() + common::PATIENCE;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                let _ = pipe.read_to_string(&mut stderr);
+            }
+            return Err(format!("haproxy exited ({status}): {stderr}"));
+        }
+        if TcpListener::bind(addr).is_err() {
+            return Ok(());
+        }
+        sleep(Duration::from_millis(10));
+    }
+    Err("haproxy was not listening after 10s".into())
+}
+
+/// PATH first, then Debian's /usr/sbin, which a non-root PATH often lacks.
+fn find_haproxy() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("haproxy"))
+        .chain([PathBuf::from("/usr/sbin/haproxy")])
+        .find(|candidate| Path::is_file(candidate))
+        .unwrap_or_else(|| {
+            panic!(
+                "haproxy is not installed (not in PATH nor /usr/sbin/haproxy); this test needs \
+                 it as a real PROXY protocol sender: run scripts/test.sh, which installs it, or \
+                 apt-get install haproxy"
+            )
+        })
+}
+
+fn free_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
+    listener.local_addr().expect("its address")
+}
