@@ -26,6 +26,8 @@
 //! - [`threads`]: the OS threads that run the executor, for the server
 //!   and the bench.
 //! - [`log`]: event lines and how raw bytes are shown in them.
+//! - [`seen`]: what was seen on the wire, as plain data for the log and
+//!   the pages (below every other module).
 //! - [`in_memory`]: a connection with no socket, for property tests and
 //!   the fuzzer.
 //! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
@@ -49,6 +51,7 @@ pub mod shutdown;
 mod echo;
 mod h2;
 mod proxy;
+mod seen;
 mod sniff;
 mod threads;
 mod tls;

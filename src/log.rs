@@ -27,9 +27,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::h2::Setting;
-use crate::http::notes::Note;
-use crate::proxy::{Says, Tlv};
+use crate::seen::{Note, Says, Setting, Tlv};
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -831,7 +829,7 @@ struct VersionName(u16);
 
 impl fmt::Display for VersionName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match crate::tls::version_name(self.0) {
+        match crate::seen::version_name(self.0) {
             Some(name) => f.write_str(name),
             None => write!(f, "TLS version 0x{:04x}", self.0),
         }
@@ -1115,7 +1113,7 @@ mod tests {
 
     #[test]
     fn request_notes_are_one_trace_line_and_a_json_list() {
-        use crate::http::notes::Reads;
+        use crate::seen::Reads;
         let notes = [
             Note::Reads(Reads::default()),
             Note::Repeated {

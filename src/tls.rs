@@ -60,18 +60,6 @@ pub enum Hello {
     Invalid(&'static str),
 }
 
-/// A version's name; `None` for one rawnet does not know.
-pub fn version_name(version: u16) -> Option<&'static str> {
-    match version {
-        0x0304 => Some("TLS 1.3"),
-        0x0303 => Some("TLS 1.2"),
-        0x0302 => Some("TLS 1.1"),
-        0x0301 => Some("TLS 1.0"),
-        0x0300 => Some("SSL 3.0"),
-        _ => None,
-    }
-}
-
 /// GREASE (RFC 8701): values like 0x1a1a, 0x2a2a that clients send at
 /// random so that servers learn to ignore what they do not know.
 fn is_grease(value: u16) -> bool {

@@ -1,0 +1,150 @@
+//! What rawnet saw on the wire, as plain data: the facts its event lines
+//! and pages report about HTTP/2 settings, a PROXY header and a request
+//! head. Below every other module, so that both the code that finds these
+//! facts (`h2.rs`, `proxy.rs`, `http/notes.rs`) and the code that words
+//! them (`log.rs`, `http/page.rs`) use them without importing each other.
+
+use std::net::SocketAddr;
+
+/// One setting of the client's first SETTINGS frame, as sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub id: u16,
+    pub value: u32,
+}
+
+impl Setting {
+    /// The setting's name in RFC 9113 §6.5.2, or `None` for an identifier
+    /// it does not define (extensions, or GREASE values like 0x0a0a),
+    /// which an endpoint must ignore.
+    pub fn name(&self) -> Option<&'static str> {
+        Some(match self.id {
+            0x1 => "HEADER_TABLE_SIZE",
+            0x2 => "ENABLE_PUSH",
+            0x3 => "MAX_CONCURRENT_STREAMS",
+            0x4 => "INITIAL_WINDOW_SIZE",
+            0x5 => "MAX_FRAME_SIZE",
+            0x6 => "MAX_HEADER_LIST_SIZE",
+            _ => return None,
+        })
+    }
+}
+
+/// What a header says about the connection it precedes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Says {
+    /// A TCP connection: the client (`source`) and the address it
+    /// connected to on the proxy (`destination`).
+    Tcp {
+        source: SocketAddr,
+        destination: SocketAddr,
+    },
+    /// v1 `UNKNOWN`, or v2 with an address family or protocol rawnet does
+    /// not take apart (UNSPEC, UNIX, UDP): the proxy gives no TCP
+    /// addresses.
+    Unknown,
+    /// v2 `LOCAL`: the proxy's own connection (a health check); the TCP
+    /// peer is the client.
+    Local,
+}
+
+/// One v2 TLV, decoded by its type (the spec's `PP2_TYPE_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tlv {
+    /// 0x01: the protocol the client chose by ALPN (`h2`, `http/1.1`).
+    Alpn(Vec<u8>),
+    /// 0x02: the host name the client asked for (its TLS SNI).
+    Authority(Vec<u8>),
+    /// 0x03: a CRC32c checksum of the header (not checked here).
+    Crc32c(u32),
+    /// 0x04: padding, its length.
+    Noop(usize),
+    /// 0x05: the proxy's ID for this connection, to match logs.
+    UniqueId(Vec<u8>),
+    /// 0x20: the client connected over TLS; its flags and verify result
+    /// (the sub-TLVs after them are not taken apart).
+    Ssl { client: u8, verify: u32 },
+    /// 0x30: the network namespace the connection came from.
+    Netns(Vec<u8>),
+    /// Any other type: kept as its type and length.
+    Other { kind: u8, len: usize },
+}
+
+/// How one head arrived: its reads, as `http::notes::Arrival` found them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reads<'a> {
+    pub(crate) kept: &'a [(u32, u32)],
+    /// Reads past those kept, known only by number.
+    pub(crate) more: u32,
+    pub(crate) len: u32,
+}
+
+/// One read of a head: bytes `start..=last` of it, `micros` after its first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Read {
+    pub start: u32,
+    pub last: u32,
+    pub micros: u32,
+}
+
+impl<'a> Reads<'a> {
+    /// All of the head's reads, kept or not.
+    pub fn count(&self) -> u64 {
+        self.kept.len() as u64 + u64::from(self.more)
+    }
+
+    /// Reads past those kept, not shown one by one.
+    pub fn more(&self) -> u32 {
+        self.more
+    }
+
+    /// The kept reads, each cut to the head (the last one may also have
+    /// brought a body or the next request).
+    pub fn each(&self) -> impl Iterator<Item = Read> + 'a {
+        let len = self.len;
+        let mut start = 0;
+        self.kept.iter().map(move |&(end, micros)| {
+            let read = Read {
+                start,
+                last: end.min(len).saturating_sub(1),
+                micros,
+            };
+            start = end;
+            read
+        })
+    }
+}
+
+/// One thing worth pointing out about a head.
+#[derive(Clone, Copy, Debug)]
+pub enum Note<'a> {
+    /// The head came in more than one read.
+    Reads(Reads<'a>),
+    /// `lines` line endings are `\n` alone (RFC 9112 §2.2 lets a server
+    /// accept them).
+    BareLf { lines: usize },
+    /// A field name sent more than once.
+    Repeated { name: &'a [u8], times: usize },
+    /// A field value that ends in spaces or tabs, which are not part of it.
+    TrailingWhitespace { name: &'a [u8] },
+    /// A field value with bytes 0x80-0xff (obs-text).
+    NonAscii { name: &'a [u8] },
+    /// The target is a full URL (absolute form), as sent to a proxy.
+    AbsoluteForm,
+    /// Host and the absolute target's authority differ.
+    HostDiffers { host: &'a [u8], authority: &'a [u8] },
+    /// `Upgrade: h2c`: the client offered to switch to HTTP/2.
+    H2c,
+}
+
+/// A TLS version's name; `None` for one rawnet does not know.
+pub fn version_name(version: u16) -> Option<&'static str> {
+    match version {
+        0x0304 => Some("TLS 1.3"),
+        0x0303 => Some("TLS 1.2"),
+        0x0302 => Some("TLS 1.1"),
+        0x0301 => Some("TLS 1.0"),
+        0x0300 => Some("SSL 3.0"),
+        _ => None,
+    }
+}
