@@ -21,6 +21,9 @@ for cmd in "${!needs[@]}"; do
   # nginx and haproxy live in /usr/sbin, which a non-root PATH often lacks.
   command -v "$cmd" >/dev/null 2>&1 || test -x "/usr/sbin/$cmd" || missing+=("${needs[$cmd]}")
 done
+# nginx's stream module (a PROXY protocol sender in tests/proxy.rs) is a
+# package of its own, not a command.
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
 # The tests use OpenBSD nc's -N (send FIN at end of input); another nc
 # (netcat-traditional, busybox) lacks it.
 if command -v nc >/dev/null 2>&1 && ! nc -h 2>&1 | grep -q OpenBSD; then

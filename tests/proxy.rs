@@ -3,9 +3,8 @@
 //! them; then headers written by hand: malformed, cut short, missing with
 //! `--proxy-protocol require`, and ignored with `off`.
 //!
-//! nginx's `proxy_protocol on` would be another sender, but it needs the
-//! `stream` module, which Debian's nginx-light builds as a separate
-//! package (libnginx-mod-stream) that is not installed with it.
+//! nginx's `stream` module with `proxy_protocol on` is the other real
+//! sender (Debian's libnginx-mod-stream, which scripts/test.sh installs).
 
 mod common;
 
@@ -59,6 +58,34 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
         // start with curl's request line.
         assert!(page.contains(":\n\nGET / HTTP/1.1\\r\\n\nHost: "), "{page}");
     }
+}
+
+/// nginx's `stream` module with `proxy_protocol on` in front of rawnet
+/// sends a v1 header: the event line and the page name curl's address.
+#[test]
+fn nginx_stream_proxy_protocol_names_curls_address() {
+    let mut server = Server::start(&[]);
+    let nginx = NginxStream::start(server.addr);
+    let (page, curl_port) = curl(nginx.addr);
+    let claimed = format!("127.0.0.1:{curl_port}");
+    let line = server.expect("PROXY v1 header: from ");
+    let mut words = line.split(' ');
+    let (conn, peer) = (words.next().unwrap(), words.next().unwrap());
+    assert_eq!(
+        line,
+        format!(
+            "{conn} {peer} PROXY v1 header: from {claimed} (says the PROXY header) \
+             via {peer} (the TCP peer); the client connected to {}",
+            nginx.addr
+        )
+    );
+    assert!(
+        page.starts_with(&format!(
+            "rawnet got this request on connection {conn} (request 1 on it) from {claimed} \
+             (says the PROXY header) via {peer} (the TCP peer)."
+        )),
+        "{page}"
+    );
 }
 
 /// With `--mode http` too, and a header that comes apart from the request.
@@ -249,6 +276,93 @@ impl Drop for Haproxy {
     }
 }
 
+// ---------------------------------------------------------------------------
+// nginx's stream module
+
+/// Where Debian puts the stream module that libnginx-mod-stream installs.
+const NGINX_STREAM_MODULE: &str = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+/// Debian's nginx in the foreground, no master process, a `stream` server
+/// on a free loopback port that proxies to rawnet with `proxy_protocol on`;
+/// its config, pid file and logs in a fresh directory. Killed, and the
+/// directory removed, on `Drop`.
+struct NginxStream {
+    child: Child,
+    addr: SocketAddr,
+    dir: PathBuf,
+}
+
+impl NginxStream {
+    fn start(rawnet: SocketAddr) -> NginxStream {
+        assert!(
+            Path::new(NGINX_STREAM_MODULE).is_file(),
+            "nginx's stream module is not installed ({NGINX_STREAM_MODULE}): run \
+             scripts/test.sh, which installs it, or apt-get install libnginx-mod-stream"
+        );
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("rawnet-nginx-{}-{stamp}", std::process::id()));
+        fs::create_dir_all(&dir).expect("create nginx's directory");
+        let config = dir.join("nginx.conf");
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let addr = free_port();
+            fs::write(
+                &config,
+                format!(
+                    "load_module {NGINX_STREAM_MODULE};\n\
+                     daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\n\
+                     error_log {dir}/error.log;\nevents {{}}\n\
+                     stream {{\n  server {{\n    listen {addr};\n    proxy_pass {rawnet};\n\
+                     \x20   proxy_protocol on;\n  }}\n}}\n",
+                    dir = dir.display()
+                ),
+            )
+            .expect("write nginx.conf");
+            let mut child = Command::new(find_nginx())
+                .arg("-p")
+                .arg(&dir)
+                .arg("-c")
+                .arg(&config)
+                .arg("-e")
+                .arg(dir.join("error.log"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("run nginx");
+            match wait_listening(&mut child, addr) {
+                Ok(()) => return NginxStream { child, addr, dir },
+                Err(err) => last_error = err,
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = fs::remove_dir_all(&dir);
+        panic!("nginx did not start: {last_error}");
+    }
+}
+
+impl Drop for NginxStream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// PATH first, then Debian's /usr/sbin.
+fn find_nginx() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("nginx"))
+        .chain([PathBuf::from("/usr/sbin/nginx")])
+        .find(|candidate| Path::is_file(candidate))
+        .expect("nginx is not installed: run scripts/test.sh, which installs nginx-light")
+}
+
 fn haproxy_config(listen: SocketAddr, rawnet: SocketAddr, server_line: &str) -> String {
     format!(
         "global\n  maxconn 64\n\
@@ -257,7 +371,7 @@ fn haproxy_config(listen: SocketAddr, rawnet: SocketAddr, server_line: &str) -> 
     )
 }
 
-/// Waits until haproxy has bound `addr`: a bind of our own fails then. A
+/// Waits until the proxy has bound `addr`: a bind of our own fails then. A
 /// probe connection would go through to rawnet and add a line to its log.
 fn wait_listening(child: &mut Child, addr: SocketAddr) -> Result<(), String> {
     let deadline = Instant::now() + common::PATIENCE;
@@ -267,14 +381,14 @@ fn wait_listening(child: &mut Child, addr: SocketAddr) -> Result<(), String> {
             if let Some(mut pipe) = child.stderr.take() {
                 let _ = pipe.read_to_string(&mut stderr);
             }
-            return Err(format!("haproxy exited ({status}): {stderr}"));
+            return Err(format!("the proxy exited ({status}): {stderr}"));
         }
         if TcpListener::bind(addr).is_err() {
             return Ok(());
         }
         sleep(Duration::from_millis(10));
     }
-    Err("haproxy was not listening after 10s".into())
+    Err("the proxy was not listening after 10s".into())
 }
 
 /// PATH first, then Debian's /usr/sbin, which a non-root PATH often lacks.
