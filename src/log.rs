@@ -371,6 +371,9 @@ pub enum Event<'a> {
         status: u16,
         reason: &'static str,
         bytes: usize,
+        /// The client's address as a PROXY header gave it, if one did.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client: Option<SocketAddr>,
     },
     Refusal {
         number: u64,
@@ -598,10 +601,9 @@ impl fmt::Display for Event<'_> {
                             peer: *via,
                         }
                     )?,
-                    Says::Unknown => write!(
-                        f,
-                        "{via} (the TCP peer); UNKNOWN, no client address given"
-                    )?,
+                    Says::Unknown => {
+                        write!(f, "{via} (the TCP peer); UNKNOWN, no client address given")?
+                    }
                     Says::Local => write!(
                         f,
                         "{via} (the TCP peer); LOCAL, the proxy's own connection \
@@ -628,9 +630,9 @@ impl fmt::Display for Event<'_> {
                     "PROXY header incomplete after {got} bytes: {why}; closing"
                 )
             }
-            Event::ProxyMissing => f.write_str(
-                "no PROXY header first (--proxy-protocol require); closing",
-            ),
+            Event::ProxyMissing => {
+                f.write_str("no PROXY header first (--proxy-protocol require); closing")
+            }
 
             Event::Request {
                 number,
@@ -640,10 +642,19 @@ impl fmt::Display for Event<'_> {
                 status,
                 reason,
                 bytes,
-            } => write!(
-                f,
-                "request {number}: {method} {target} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes"
-            ),
+                client,
+            } => {
+                write!(
+                    f,
+                    "request {number}: {method} {target} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes"
+                )?;
+                match client {
+                    // This line starts with the TCP peer; the client the
+                    // PROXY header named is said too, with who claims it.
+                    Some(client) => write!(f, ", for {client} (says the PROXY header)"),
+                    None => Ok(()),
+                }
+            }
             Event::Refusal {
                 number,
                 status,

@@ -57,6 +57,12 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
         // The header is gone from the stream: the bytes the page shows
         // start with curl's request line.
         assert!(page.contains(":\n\nGET / HTTP/1.1\\r\\n\nHost: "), "{page}");
+        // The request's own line names the client too.
+        let request = server.expect(&format!("{conn} {peer} request 1: GET / HTTP/1.1"));
+        assert!(
+            request.ends_with(&format!(", for {claimed} (says the PROXY header)")),
+            "{request}"
+        );
     }
 }
 

@@ -409,6 +409,7 @@ impl Session {
                 status,
                 reason: response::reason(status),
                 bytes: out.len() - start,
+                client: self.claimed,
             });
         }
         if log.traces() {
