@@ -10,13 +10,12 @@ use rawnet::http::wire;
 use std::fmt;
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::path::Path;
 use std::thread::sleep;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use common::Server;
+use common::{Daemon, Server};
 
 /// Sent after every case's first request, on the same connection.
 const SECOND: &[u8] = b"GET /second HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -38,7 +37,7 @@ fn rawnet_and_nginx_agree_on_request_framing() {
         "the corpus should keep at least 100 cases"
     );
 
-    let nginx = Nginx::start();
+    let nginx = start_nginx();
     let rawnet = Server::start(&["--mode", "http", "--max-body", MAX_BODY]);
 
     let started = Instant::now();
@@ -659,104 +658,18 @@ fn strictly_framed(bytes: &[u8], head_only: bool) -> Result<(), String> {
 // nginx
 
 /// nginx from nginx-light, in the foreground with no master process, its
-/// config, pid file, temp paths and logs all in a fresh directory. Killed,
-/// and the directory removed, on `Drop`, even when the test panics.
-struct Nginx {
-    child: Child,
-    addr: SocketAddr,
-    dir: PathBuf,
-}
-
-impl Nginx {
-    fn start() -> Nginx {
-        let binary = find_nginx();
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let dir = std::env::temp_dir().join(format!(
-            "rawnet-differential-{}-{stamp}",
-            std::process::id()
-        ));
-        fs::create_dir_all(&dir).expect("create nginx's directory");
-        // Another process may take the free port between our probe and
-        // nginx's bind; a few tries make that harmless.
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            let addr = free_port();
-            fs::write(dir.join("nginx.conf"), config(&dir, addr)).expect("write nginx.conf");
-            let mut child = Command::new(&binary)
-                .arg("-p")
-                .arg(&dir)
-                .arg("-c")
-                .arg(dir.join("nginx.conf"))
-                // Without -e, nginx opens /var/log/nginx/error.log before it
-                // has read the config that says otherwise.
-                .arg("-e")
-                .arg(dir.join("error.log"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|err| panic!("run {}: {err}", binary.display()));
-            match wait_listening(&mut child, addr, &dir) {
-                Ok(()) => return Nginx { child, addr, dir },
-                Err(err) => last_error = err,
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = fs::remove_dir_all(&dir);
-        panic!("nginx did not start: {last_error}");
-    }
-}
-
-fn wait_listening(child: &mut Child, addr: SocketAddr, dir: &Path) -> Result<(), String> {
-    let deadline = Instant::now() + common::PATIENCE;
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                let _ = pipe.read_to_string(&mut stderr);
-            }
-            let log = fs::read_to_string(dir.join("error.log")).unwrap_or_default();
-            return Err(format!("nginx exited ({status}): {stderr}{log}"));
-        }
-        if TcpStream::connect(addr).is_ok() {
-            return Ok(());
-        }
-        sleep(Duration::from_millis(10));
-    }
-    Err("nginx was not listening after 10s".into())
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// PATH first, then Debian's /usr/sbin, which a non-root PATH often lacks.
-fn find_nginx() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("nginx"))
-        .chain([PathBuf::from("/usr/sbin/nginx")])
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "nginx is not installed (not in PATH nor /usr/sbin/nginx); this test needs it \
-                 as the reference server: run scripts/test.sh, which installs nginx-light, \
-                 or apt-get install nginx-light"
-            )
-        })
-}
-
-fn free_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
-    listener.local_addr().expect("its address")
+/// config, pid file, temp paths and logs all in a fresh directory (see
+/// `common::Daemon`).
+fn start_nginx() -> Daemon {
+    Daemon::start("nginx", "nginx-light", config, |dir, file| {
+        let (dir, file) = (dir.as_os_str().to_owned(), file.as_os_str().to_owned());
+        // Without -e, nginx opens /var/log/nginx/error.log before it has
+        // read the config that says otherwise.
+        let log = std::path::Path::new(&dir)
+            .join("error.log")
+            .into_os_string();
+        vec!["-p".into(), dir, "-c".into(), file, "-e".into(), log]
+    })
 }
 
 /// `return` answers at once and then reads and throws away the request's

@@ -8,15 +8,12 @@
 
 mod common;
 
-use std::fs;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread::sleep;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use common::{read_to_end, you_said, Server};
+use common::{read_to_end, you_said, Daemon, Server};
 
 /// curl through HAProxy (`send-proxy`, or `send-proxy-v2` with a unique
 /// ID TLV) to rawnet: the event line names curl's address as the PROXY
@@ -32,7 +29,7 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
         ),
     ] {
         let mut server = Server::start(&[]);
-        let haproxy = Haproxy::start(server.addr, server_line);
+        let haproxy = start_haproxy(server.addr, server_line);
         let (page, curl_port) = curl(haproxy.addr);
         let claimed = format!("127.0.0.1:{curl_port}");
         let line = server.expect(&format!("PROXY v{version} header: from {claimed} "));
@@ -71,7 +68,7 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
 #[test]
 fn nginx_stream_proxy_protocol_names_curls_address() {
     let mut server = Server::start(&[]);
-    let nginx = NginxStream::start(server.addr);
+    let nginx = start_nginx_stream(server.addr);
     let (page, curl_port) = curl(nginx.addr);
     let claimed = format!("127.0.0.1:{curl_port}");
     let line = server.expect("PROXY v1 header: from ");
@@ -224,196 +221,60 @@ fn curl(addr: SocketAddr) -> (String, u16) {
 }
 
 // ---------------------------------------------------------------------------
-// HAProxy
+// The senders: HAProxy and nginx's stream module (see `common::Daemon`)
 
-/// Debian's haproxy in the foreground (`-db`), a `listen` in TCP mode on a
-/// free loopback port in front of rawnet, its config in a fresh directory.
-/// Killed, and the directory removed, on `Drop`, even when the test panics.
-struct Haproxy {
-    child: Child,
-    addr: SocketAddr,
-    dir: PathBuf,
+/// Debian's haproxy in the foreground (`-db`), a `listen` in TCP mode in
+/// front of rawnet. `server_line` is what follows `server rawnet ADDR`
+/// (`send-proxy`) and any lines after it in the `listen` section.
+fn start_haproxy(rawnet: SocketAddr, server_line: &str) -> Daemon {
+    Daemon::start(
+        "haproxy",
+        "haproxy",
+        |_, listen| {
+            format!(
+                "global\n  maxconn 64\n\
+                 defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 10s\n  timeout server 10s\n\
+                 listen front\n  bind {listen}\n  server rawnet {rawnet} {server_line}\n"
+            )
+        },
+        |_, file| vec!["-f".into(), file.into(), "-db".into()],
+    )
 }
-
-impl Haproxy {
-    /// `server_line` is what follows `server rawnet ADDR` (`send-proxy`)
-    /// and any lines after it in the `listen` section.
-    fn start(rawnet: SocketAddr, server_line: &str) -> Haproxy {
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let dir = std::env::temp_dir().join(format!("rawnet-proxy-{}-{stamp}", std::process::id()));
-        fs::create_dir_all(&dir).expect("create haproxy's directory");
-        let config = dir.join("haproxy.cfg");
-        // Another process may take the free port between our probe and
-        // haproxy's bind; a few tries make that harmless.
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            let addr = free_port();
-            fs::write(&config, haproxy_config(addr, rawnet, server_line))
-                .expect("write haproxy.cfg");
-            let mut child = Command::new(find_haproxy())
-                .arg("-f")
-                .arg(&config)
-                .arg("-db")
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("run haproxy");
-            match wait_listening(&mut child, addr) {
-                Ok(()) => return Haproxy { child, addr, dir },
-                Err(err) => last_error = err,
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = fs::remove_dir_all(&dir);
-        panic!("haproxy did not start: {last_error}");
-    }
-}
-
-impl Drop for Haproxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-// ---------------------------------------------------------------------------
-// nginx's stream module
 
 /// Where Debian puts the stream module that libnginx-mod-stream installs.
 const NGINX_STREAM_MODULE: &str = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
-/// Debian's nginx in the foreground, no master process, a `stream` server
-/// on a free loopback port that proxies to rawnet with `proxy_protocol on`;
-/// its config, pid file and logs in a fresh directory. Killed, and the
-/// directory removed, on `Drop`.
-struct NginxStream {
-    child: Child,
-    addr: SocketAddr,
-    dir: PathBuf,
-}
-
-impl NginxStream {
-    fn start(rawnet: SocketAddr) -> NginxStream {
-        assert!(
-            Path::new(NGINX_STREAM_MODULE).is_file(),
-            "nginx's stream module is not installed ({NGINX_STREAM_MODULE}): run \
-             scripts/test.sh, which installs it, or apt-get install libnginx-mod-stream"
-        );
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let dir = std::env::temp_dir().join(format!("rawnet-nginx-{}-{stamp}", std::process::id()));
-        fs::create_dir_all(&dir).expect("create nginx's directory");
-        let config = dir.join("nginx.conf");
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            let addr = free_port();
-            fs::write(
-                &config,
-                format!(
-                    "load_module {NGINX_STREAM_MODULE};\n\
-                     daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\n\
-                     error_log {dir}/error.log;\nevents {{}}\n\
-                     stream {{\n  server {{\n    listen {addr};\n    proxy_pass {rawnet};\n\
-                     \x20   proxy_protocol on;\n  }}\n}}\n",
-                    dir = dir.display()
-                ),
+/// Debian's nginx, no master process, a `stream` server that proxies to
+/// rawnet with `proxy_protocol on`.
+fn start_nginx_stream(rawnet: SocketAddr) -> Daemon {
+    assert!(
+        std::path::Path::new(NGINX_STREAM_MODULE).is_file(),
+        "nginx's stream module is not installed ({NGINX_STREAM_MODULE}): run \
+         scripts/test.sh, which installs it, or apt-get install libnginx-mod-stream"
+    );
+    Daemon::start(
+        "nginx",
+        "nginx-light",
+        |dir, listen| {
+            let dir = dir.display();
+            format!(
+                "load_module {NGINX_STREAM_MODULE};\n\
+                 daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\n\
+                 error_log {dir}/error.log;\nevents {{}}\n\
+                 stream {{\n  server {{\n    listen {listen};\n    proxy_pass {rawnet};\n\
+                 \x20   proxy_protocol on;\n  }}\n}}\n"
             )
-            .expect("write nginx.conf");
-            let mut child = Command::new(find_nginx())
-                .arg("-p")
-                .arg(&dir)
-                .arg("-c")
-                .arg(&config)
-                .arg("-e")
-                .arg(dir.join("error.log"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("run nginx");
-            match wait_listening(&mut child, addr) {
-                Ok(()) => return NginxStream { child, addr, dir },
-                Err(err) => last_error = err,
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = fs::remove_dir_all(&dir);
-        panic!("nginx did not start: {last_error}");
-    }
-}
-
-impl Drop for NginxStream {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// PATH first, then Debian's /usr/sbin.
-fn find_nginx() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("nginx"))
-        .chain([PathBuf::from("/usr/sbin/nginx")])
-        .find(|candidate| Path::is_file(candidate))
-        .expect("nginx is not installed: run scripts/test.sh, which installs nginx-light")
-}
-
-fn haproxy_config(listen: SocketAddr, rawnet: SocketAddr, server_line: &str) -> String {
-    format!(
-        "global\n  maxconn 64\n\
-         defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 10s\n  timeout server 10s\n\
-         listen front\n  bind {listen}\n  server rawnet {rawnet} {server_line}\n"
+        },
+        |dir, file| {
+            let log = dir.join("error.log");
+            vec![
+                "-p".into(),
+                dir.into(),
+                "-c".into(),
+                file.into(),
+                "-e".into(),
+                log.into(),
+            ]
+        },
     )
-}
-
-/// Waits until the proxy has bound `addr`: a bind of our own fails then. A
-/// probe connection would go through to rawnet and add a line to its log.
-fn wait_listening(child: &mut Child, addr: SocketAddr) -> Result<(), String> {
-    let deadline = Instant::now() + common::PATIENCE;
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                let _ = pipe.read_to_string(&mut stderr);
-            }
-            return Err(format!("the proxy exited ({status}): {stderr}"));
-        }
-        if TcpListener::bind(addr).is_err() {
-            return Ok(());
-        }
-        sleep(Duration::from_millis(10));
-    }
-    Err("the proxy was not listening after 10s".into())
-}
-
-/// PATH first, then Debian's /usr/sbin, which a non-root PATH often lacks.
-fn find_haproxy() -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("haproxy"))
-        .chain([PathBuf::from("/usr/sbin/haproxy")])
-        .find(|candidate| Path::is_file(candidate))
-        .unwrap_or_else(|| {
-            panic!(
-                "haproxy is not installed (not in PATH nor /usr/sbin/haproxy); this test needs \
-                 it as a real PROXY protocol sender: run scripts/test.sh, which installs it, or \
-                 apt-get install haproxy"
-            )
-        })
-}
-
-fn free_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
-    listener.local_addr().expect("its address")
 }

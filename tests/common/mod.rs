@@ -316,3 +316,113 @@ pub fn without_date(head: &str) -> String {
         .collect::<Vec<_>>()
         .join("\r\n")
 }
+
+/// Someone else's server (nginx, HAProxy) that a test runs beside rawnet:
+/// in the foreground, on a free loopback port, with its config, pid file
+/// and logs in a fresh temporary directory. Killed, and the directory
+/// removed, on `Drop`, even when the test panics.
+pub struct Daemon {
+    child: Child,
+    pub addr: SocketAddr,
+    pub dir: std::path::PathBuf,
+}
+
+impl Daemon {
+    /// Runs `program` (found in PATH, then /usr/sbin; `install` says what
+    /// to install when it is missing) with the config `config(dir, addr)`
+    /// written to `dir/NAME.conf`, and the arguments `args(dir, config
+    /// file)`. Returns once it listens on `addr`.
+    pub fn start(
+        program: &str,
+        install: &str,
+        config: impl Fn(&std::path::Path, SocketAddr) -> String,
+        args: impl Fn(&std::path::Path, &std::path::Path) -> Vec<std::ffi::OsString>,
+    ) -> Daemon {
+        let binary = find_program(program, install);
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir =
+            std::env::temp_dir().join(format!("rawnet-{program}-{}-{stamp}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the daemon's directory");
+        let file = dir.join(format!("{program}.conf"));
+        // Another process may take the free port between our probe and
+        // the daemon's bind; a few tries make that harmless.
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let addr = free_port();
+            std::fs::write(&file, config(&dir, addr)).expect("write the config");
+            let mut child = Command::new(&binary)
+                .args(args(&dir, &file))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|err| panic!("run {}: {err}", binary.display()));
+            match wait_listening(&mut child, addr, &dir) {
+                Ok(()) => return Daemon { child, addr, dir },
+                Err(err) => last_error = err,
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        panic!("{program} did not start: {last_error}");
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Waits until the daemon has bound `addr`: a bind of our own fails then.
+/// (A probe connection would go through a proxy to rawnet and add a line
+/// to its log.)
+fn wait_listening(
+    child: &mut Child,
+    addr: SocketAddr,
+    dir: &std::path::Path,
+) -> Result<(), String> {
+    let deadline = Instant::now() + PATIENCE;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                let _ = pipe.read_to_string(&mut stderr);
+            }
+            let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
+            return Err(format!("it exited ({status}): {stderr}{log}"));
+        }
+        if std::net::TcpListener::bind(addr).is_err() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Err("it was not listening after 10s".into())
+}
+
+/// PATH first, then Debian's /usr/sbin, which a non-root PATH often lacks.
+pub fn find_program(name: &str, install: &str) -> std::path::PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .chain([std::path::PathBuf::from("/usr/sbin").join(name)])
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is not installed (not in PATH nor /usr/sbin): run scripts/test.sh, \
+                 which installs it, or apt-get install {install}"
+            )
+        })
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
+    listener.local_addr().expect("its address")
+}
