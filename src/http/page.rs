@@ -181,7 +181,9 @@ fn describe_body(body: &[u8], out: &mut String, markup: Markup) {
         out.push_str("no body\n");
         return;
     }
-    let shown = if log::looks_binary(body) {
+    // Judged on the part a text body would show: the page never looks at
+    // more of a body than it may show, whatever `--max-body` allows.
+    let shown = if log::looks_binary(&body[..body.len().min(BODY_SHOWN)]) {
         let _ = writeln!(out, "body: {} bytes, binary:", body.len());
         for row in log::dump_rows(body) {
             // A row is ASCII; only a `<` or `&` in its ASCII column needs
