@@ -430,7 +430,9 @@ mod tests {
             status: 200,
             content_type: response::HTML,
             content_length: 0,
+            chunked: false,
             connection: response::Connection::Persistent,
+            extra: &[],
         }
     }
 
