@@ -88,7 +88,7 @@ pub const MAX_DRIP: u32 = 1000;
 /// The interval between a drip's chunks when `?interval` is not given.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 /// With `?drip` and `?size`, the fewest bytes a chunk may have: room for
-/// its line (at most 35 bytes with 1000 chunks and a 10-digit time), so
+/// its line (39 bytes with 1000 chunks and 10 digits of seconds), so
 /// that every chunk starts with one.
 pub const DRIP_SHARE_MIN: u64 = 64;
 

@@ -14,6 +14,10 @@
 //! - `response.rs`: status lines and headers.
 //! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
+//! - `knobs.rs`: the query string's per-request knobs (`?status=503`,
+//!   `?delay=1.5`, `?drip=5`, `?size=N`, `?header=Name:Value`).
+//! - `stream.rs`: a response that takes time or comes in pieces, written
+//!   as its moments come and as the client reads.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
