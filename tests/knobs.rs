@@ -227,6 +227,7 @@ fn a_drip_sends_one_chunk_a_interval() {
             "chunk {number} at {secs} s"
         );
     }
+    println!("drip reads at {reads:?}");
     // And the chunks arrived spread out: the last one at least 0.35 s
     // after the first (the head and the first chunk come together).
     let first = reads[0].1;
@@ -336,6 +337,7 @@ fn a_10_mib_size_streams_without_holding_it() {
             sleep(Duration::from_millis(10));
         }
     }
+    println!("server RSS {start_rss} KiB -> peak {peak_rss} KiB for a 10 MiB body");
     assert!(
         peak_rss < start_rss + 4 * 1024,
         "server RSS grew from {start_rss} KiB to {peak_rss} KiB for a 10 MiB body"
