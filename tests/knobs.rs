@@ -92,6 +92,23 @@ fn the_page_shows_the_added_headers_in_its_response_head() {
 }
 
 #[test]
+fn format_chooses_the_page_whatever_accept_says() {
+    let server = Server::start(&[]);
+    let html = get(&server, "/?format=html");
+    assert_eq!(
+        html.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(html.body_text().starts_with("<!doctype html>"));
+    let request = "GET /?format=text HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n";
+    let (text, ..) = exchange(&server, request);
+    assert_eq!(
+        text.header("Content-Type"),
+        Some("text/plain; charset=utf-8")
+    );
+}
+
+#[test]
 fn a_knob_overrides_the_server_wide_status_and_body_for_its_request() {
     let server = Server::start(&["--status", "404", "--body", "hello,world"]);
     let response = get(&server, "/?status=201");

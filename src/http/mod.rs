@@ -515,7 +515,14 @@ impl Session {
             connection,
             extra: &knobs.headers,
         };
-        match (&config.body, head.wants_html) {
+        // `?format=html|text` chooses the page whatever `Accept` says;
+        // `json` is the JSON view's.
+        let wants_html = match knobs.format {
+            Some(knobs::Format::Html) => true,
+            Some(knobs::Format::Text) => false,
+            Some(knobs::Format::Json) | None => head.wants_html,
+        };
+        match (&config.body, wants_html) {
             // The body is the knobs' own: only the head is made now.
             _ if knobs.drip.is_some() || knobs.size.is_some() => {
                 let size = knobs.size.unwrap_or(0);
