@@ -403,7 +403,7 @@ pub fn write_drip_line(out: &mut Vec<u8>, chunk: u32, of: u32, at: Duration) {
 
 /// One line of the `?size` filler, with its offset left out.
 const FILLER_TAIL: &[u8] = b" rawnet ?size: every line is 64 bytes, offset first\n";
-/// The filler's line length; [`FILLER_TAIL`] is this less the 12 digits.
+/// The filler's line length; `FILLER_TAIL` is this less the 12 digits.
 pub const FILLER_LINE: u64 = 64;
 
 /// Appends the filler's bytes from body offset `from`, `len` of them.
