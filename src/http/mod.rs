@@ -14,12 +14,17 @@
 //! - `response.rs`: status lines and headers.
 //! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
+//! - `json.rs`: the same, as JSON.
+//! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
+//!   `X-Real-IP` and `Via`.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
 
 mod body;
+mod claims;
 mod date;
+mod json;
 pub(crate) mod notes;
 pub(crate) mod page;
 mod refusal;
@@ -35,7 +40,7 @@ use std::time::{Duration, Instant};
 use crate::log::{ConnLog, Event};
 use body::{Progress, Reader};
 use refusal::Refusal;
-use request::{Head, Parsed};
+use request::{Head, Parsed, View};
 use response::Connection;
 
 /// Largest request head by default. 8 KiB is what nginx and most servers
@@ -371,11 +376,19 @@ impl Session {
             content_length,
             connection,
         };
-        match (&config.body, head.wants_html) {
+        let view = match format_in_query(&self.input[head.target.clone()]) {
+            Some(view) => view,
+            None => head.view,
+        };
+        match (&config.body, view) {
             (Some(fixed), _) => {
                 response::write(out, &head_of(response::TEXT, fixed.len()), fixed, send_body)
             }
-            (None, false) => RENDER.with_borrow_mut(|(page, response_head)| {
+            (None, View::Json) => {
+                let json = json::render(origin, shown);
+                response::write(out, &head_of(response::JSON, json.len()), &json, send_body);
+            }
+            (None, View::Text) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page.clear();
                 page::text(origin, shown, page);
                 let text = page.as_bytes();
@@ -384,7 +397,7 @@ impl Session {
             }),
             // The page shows its own response head, so the two are made
             // together (see `page::html_response`).
-            (None, true) => RENDER.with_borrow_mut(|(page, response_head)| {
+            (None, View::Html) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page::html_response(
                     origin,
                     shown,
@@ -443,6 +456,21 @@ impl Session {
         self.state = State::Finished;
         Next::Close
     }
+}
+
+/// `format=json|html|text` in the target's query, which overrides `Accept`
+/// (a link or a proxy's health check can carry a URL, not a header).
+fn format_in_query(target: &[u8]) -> Option<View> {
+    let query = &target[target.iter().position(|&b| b == b'?')? + 1..];
+    query
+        .split(|&b| b == b'&')
+        .filter_map(|pair| match pair.strip_prefix(b"format=")? {
+            b"json" => Some(View::Json),
+            b"html" => Some(View::Html),
+            b"text" => Some(View::Text),
+            _ => None,
+        })
+        .next_back()
 }
 
 /// See [`KEEP_RENDER_BUFFER`].
