@@ -240,13 +240,18 @@ fn rawnet_client_http_prints_the_raw_response() {
     );
     assert!(head.ends_with("\r\nConnection: close"), "{head}");
     let port = server.addr.port();
+    // It asks for the JSON view, whose head is the one it wrote.
+    let sent = format!(
+        "GET /x?y HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: rawnet/{}\r\n\
+         Accept: application/json, */*\r\nConnection: close\r\n\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
     assert!(
-        body.contains(&format!(
-            "GET /x?y HTTP/1.1\\r\\n\nHost: 127.0.0.1:{port}\\r\\n\nUser-Agent: rawnet/{}\\r\\n\nAccept: */*\\r\\n\nConnection: close\\r\\n\n\\r\\n\n",
-            env!("CARGO_PKG_VERSION")
-        )),
+        body.contains(&format!("  \"head\": {:?},\n", sent)),
         "{body}"
     );
+    let json: serde_json::Value = serde_json::from_str(body).expect("the JSON view");
+    let peer = json["addresses"]["peer"]["address"].as_str().unwrap();
     let stderr = text(&out.stderr);
     assert!(
         stderr.starts_with(&format!(
@@ -256,7 +261,12 @@ fn rawnet_client_http_prints_the_raw_response() {
     );
     assert!(
         stderr.ends_with(&format!(
-            "Connection closed ({} bytes received)\n",
+            "\nWhat arrived at the server, against what this client sent:\n\
+             = the head arrived exactly as it was sent\n\
+             Addresses the server saw:\n\
+             \x20 {peer}   (the TCP peer: the one address rawnet saw itself); \
+             this client's own address\n\
+             Connection closed ({} bytes received)\n",
             out.stdout.len()
         )),
         "{stderr}"
