@@ -12,8 +12,8 @@ use crate::conn::{
     DEFAULT_WRITE_TIMEOUT_SECS,
 };
 use crate::http::{
-    self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD,
-    DEFAULT_STATUS,
+    self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY,
+    DEFAULT_MAX_DELAY_SECS, DEFAULT_MAX_HEAD, DEFAULT_MAX_SIZE, DEFAULT_STATUS,
 };
 use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::{Mode, ProxyProtocol};
@@ -96,6 +96,16 @@ pub(crate) struct ServeArgs {
     /// HTTP: largest request body in bytes; more gets 413 (default: 1048576)
     #[argh(option, default = "DEFAULT_MAX_BODY")]
     pub max_body: usize,
+
+    /// HTTP: the longest a request's `?delay` may hold its response, in
+    /// seconds, `?drip`'s chunks included; more gets 400 (default: 30)
+    #[argh(option, default = "DEFAULT_MAX_DELAY_SECS")]
+    pub max_delay: u64,
+
+    /// HTTP: the largest body a request's `?size` may ask for, in bytes;
+    /// more gets 400 (default: 10485760)
+    #[argh(option, default = "DEFAULT_MAX_SIZE")]
+    pub max_size: u64,
 
     /// HTTP: seconds for a whole request head to arrive, however it is
     /// dribbled; then 408 and close (default: 10)
@@ -376,6 +386,8 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                     body_timeout: Duration::from_secs(args.body_timeout),
                     status: args.status,
                     body: args.body.map(String::into_bytes),
+                    max_delay: Duration::from_secs(args.max_delay),
+                    max_size: args.max_size,
                 },
             },
         },
@@ -686,6 +698,10 @@ mod tests {
             "2",
             "--body-timeout",
             "3",
+            "--max-delay",
+            "5",
+            "--max-size",
+            "100",
         ]);
         assert_eq!(config.conn.mode, Mode::Http);
         let expected = http::Config {
@@ -695,6 +711,8 @@ mod tests {
             body_timeout: Duration::from_secs(3),
             status: 404,
             body: Some(b"hello,world".to_vec()),
+            max_delay: Duration::from_secs(5),
+            max_size: 100,
         };
         assert_eq!(config.conn.http, expected);
         match parse_words(&["client", "--http", "/x?y=1"]) {
@@ -736,6 +754,16 @@ mod tests {
                 "--max-body",
                 DEFAULT_MAX_BODY.to_string(),
                 Some(format!("{mib} MiB")),
+            ),
+            (
+                "--max-delay",
+                DEFAULT_MAX_DELAY_SECS.to_string(),
+                Some(format!("{DEFAULT_MAX_DELAY_SECS} s")),
+            ),
+            (
+                "--max-size",
+                DEFAULT_MAX_SIZE.to_string(),
+                Some(format!("{} MiB", DEFAULT_MAX_SIZE / (1024 * 1024))),
             ),
             (
                 "--head-timeout",

@@ -25,6 +25,7 @@ mod body;
 mod claims;
 mod date;
 mod json;
+pub mod knobs;
 pub(crate) mod notes;
 pub(crate) mod page;
 mod refusal;
@@ -39,6 +40,7 @@ use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
 use body::{Progress, Reader};
+use knobs::Knobs;
 use refusal::Refusal;
 use request::{Head, Parsed, View};
 use response::Connection;
@@ -57,6 +59,18 @@ pub const DEFAULT_HEAD_TIMEOUT_SECS: u64 = 10;
 pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 10;
 /// The status of every response that is not an error.
 pub const DEFAULT_STATUS: u16 = 200;
+/// `--max-delay`: the longest a `?delay` or a `?drip` may hold a response,
+/// in seconds. Long enough to outlast the usual proxy and client timeouts
+/// being tested (nginx's `proxy_read_timeout` is 60 s, but most test one
+/// shorter); short enough that a forgotten request does not hold a
+/// connection for long.
+pub const DEFAULT_MAX_DELAY_SECS: u64 = 30;
+/// `--max-size`: the largest `?size` body, 10 MiB. Enough to see a proxy's
+/// buffers fill (nginx's `proxy_buffers` hold 64 KiB by default, its
+/// temporary file 1 GiB) and a download's progress, small enough that a
+/// loop of requests cannot turn rawnet into a bandwidth test. Memory is not
+/// the reason: the body is made in pieces of at most [`OUTPUT_BOUND`].
+pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
 
 /// HTTP settings (`--max-head`, `--status`, ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +85,10 @@ pub struct Config {
     pub status: u16,
     /// `--body`: a fixed body instead of the request shown back.
     pub body: Option<Vec<u8>>,
+    /// `--max-delay`: the longest `?delay`, and `?drip` with it.
+    pub max_delay: Duration,
+    /// `--max-size`: the largest `?size` body, in bytes.
+    pub max_size: u64,
 }
 
 impl Default for Config {
@@ -82,6 +100,8 @@ impl Default for Config {
             body_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
             status: DEFAULT_STATUS,
             body: None,
+            max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
+            max_size: DEFAULT_MAX_SIZE,
         }
     }
 }
@@ -346,13 +366,24 @@ impl Session {
 
     /// Writes the response to one good request.
     fn respond(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        // Only a target with a query can have knobs: the usual request
+        // pays one scan of its target for them.
+        let target = &self.input[head.target.clone()];
+        let knobs = if target.contains(&b'?') {
+            match Knobs::parse(target, config) {
+                Ok(knobs) => knobs,
+                Err(bad) => return self.fail(Refusal::BadKnob(bad), log, out),
+            }
+        } else {
+            Knobs::default()
+        };
         self.answered += 1;
         let connection = match (head.keep_alive, head.minor) {
             (false, _) => Connection::Close,
             (true, 0) => Connection::KeepAlive,
             (true, _) => Connection::Persistent,
         };
-        let status = config.status;
+        let status = knobs.status.unwrap_or(config.status);
         let method = &self.input[head.method.clone()];
         let send_body = method != b"HEAD" && !response::has_no_body(status);
         let start = out.len();
@@ -374,10 +405,16 @@ impl Session {
             status,
             content_type,
             content_length,
+            chunked: false,
             connection,
+            extra: &knobs.headers,
         };
-        let view = match format_in_query(&self.input[head.target.clone()]) {
-            Some(view) => view,
+        // `?format=` overrides `Accept`: a link or a proxy's health check
+        // can carry a URL, not a header.
+        let view = match knobs.format {
+            Some(knobs::Format::Json) => View::Json,
+            Some(knobs::Format::Html) => View::Html,
+            Some(knobs::Format::Text) => View::Text,
             None => head.view,
         };
         match (&config.body, view) {
@@ -456,21 +493,6 @@ impl Session {
         self.state = State::Finished;
         Next::Close
     }
-}
-
-/// `format=json|html|text` in the target's query, which overrides `Accept`
-/// (a link or a proxy's health check can carry a URL, not a header).
-fn format_in_query(target: &[u8]) -> Option<View> {
-    let query = &target[target.iter().position(|&b| b == b'?')? + 1..];
-    query
-        .split(|&b| b == b'&')
-        .filter_map(|pair| match pair.strip_prefix(b"format=")? {
-            b"json" => Some(View::Json),
-            b"html" => Some(View::Html),
-            b"text" => Some(View::Text),
-            _ => None,
-        })
-        .next_back()
 }
 
 /// See [`KEEP_RENDER_BUFFER`].

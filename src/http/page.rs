@@ -136,11 +136,22 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
         "These are the exact bytes both ways on one TCP connection; ",
         "<span class=\"eol\">\\r\\n</span> marks where each line ends. "
     ));
-    // The same request as JSON: this target with `format=json` added.
+    // The same request as JSON: this target with `format=json` in place
+    // of any `format=` it had (a knob may be given once).
     let target = shown.part(&shown.head.target);
+    let (path, query) = match target.iter().position(|&b| b == b'?') {
+        Some(q) => (&target[..q], &target[q + 1..]),
+        None => (target, &b""[..]),
+    };
     page.push_str("<a href=\"");
-    escape_html(target, page);
-    page.push_str(if target.contains(&b'?') { "&amp;" } else { "?" });
+    escape_html(path, page);
+    page.push('?');
+    for pair in query.split(|&b| b == b'&') {
+        if !pair.is_empty() && !pair.starts_with(b"format=") {
+            escape_html(pair, page);
+            page.push_str("&amp;");
+        }
+    }
     page.push_str(concat!(
         "format=json\">As JSON</a>.</p>\n</header>\n<main>\n",
         "<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">"
@@ -531,7 +542,9 @@ mod tests {
             status: 200,
             content_type: response::HTML,
             content_length: 0,
+            chunked: false,
             connection: response::Connection::Persistent,
+            extra: &[],
         }
     }
 
@@ -655,5 +668,23 @@ mod tests {
         let first_line = head_text.lines().next().unwrap();
         assert!(page.contains(first_line));
         assert!(!page.contains("<x>"), "request bytes must be escaped");
+        assert!(page.contains("<a href=\"/&lt;x&gt;?format=json\">As JSON</a>"));
+    }
+
+    #[test]
+    fn the_json_link_replaces_a_format_knob() {
+        let raw = b"GET /a?x=1&format=html&y HTTP/1.1\r\nHost: a\r\n\r\n";
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body: b"",
+            reads: Reads::default(),
+        };
+        let (mut response_head, mut page) = (Vec::new(), String::new());
+        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
+        assert!(
+            page.contains("<a href=\"/a?x=1&amp;y&amp;format=json\">"),
+            "{page}"
+        );
     }
 }

@@ -36,6 +36,8 @@ pub enum Refusal {
     TransferEncodingInHttp10,
     ChunkedNotLast,
     BadChunk(ChunkProblem),
+    /// A knob in the query string (`?status=99`) that cannot be obeyed.
+    BadKnob(BadKnob),
 
     // 408 Request Timeout
     HeadTimeout {
@@ -117,7 +119,8 @@ impl Refusal {
             | Refusal::LengthAndTransferEncoding
             | Refusal::TransferEncodingInHttp10
             | Refusal::ChunkedNotLast
-            | Refusal::BadChunk(_) => 400,
+            | Refusal::BadChunk(_)
+            | Refusal::BadKnob(_) => 400,
             Refusal::HeadTimeout { .. } | Refusal::BodyTimeout { .. } => 408,
             Refusal::DeclaredBodyTooLarge { .. } | Refusal::ChunkedBodyTooLarge { .. } => 413,
             Refusal::RequestLineTooLong { .. } => 414,
@@ -169,6 +172,7 @@ impl fmt::Display for Refusal {
             }
             Refusal::ChunkedNotLast => f.write_str("Transfer-Encoding must end with chunked, once"),
             Refusal::BadChunk(problem) => write!(f, "bad chunked framing: {problem}"),
+            Refusal::BadKnob(bad) => bad.fmt(f),
             Refusal::HeadTimeout { timeout } => write!(
                 f,
                 "request head not complete within {}s (--head-timeout)",
@@ -235,6 +239,125 @@ impl fmt::Display for ChunkProblem {
             ChunkProblem::InvalidTrailerCharacter => "invalid character in trailer",
             ChunkProblem::TrailerLineTooLong => "trailer line too long",
         })
+    }
+}
+
+/// A knob in the query string (see `knobs.rs`) that cannot be obeyed: its
+/// name, its value as the client wrote it, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadKnob {
+    pub name: &'static str,
+    pub value: Vec<u8>,
+    pub problem: KnobProblem,
+}
+
+/// What is wrong with a knob, as `knobs.rs` finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnobProblem {
+    /// A `%` not followed by two hex digits.
+    BadEscape,
+    Twice,
+    Status,
+    NotSeconds,
+    DelayTooLong {
+        max_delay: Duration,
+    },
+    DripCount,
+    IntervalWithoutDrip,
+    /// `delay + (drip - 1) × interval` is past `--max-delay`.
+    DripTooLong {
+        last: Duration,
+        intervals: u32,
+        max_delay: Duration,
+    },
+    NotBytes,
+    SizeTooLarge {
+        max_size: u64,
+    },
+    SizeTooSmallForDrip {
+        drip: u32,
+    },
+    /// `drip` or `size` with a status that has no content.
+    NoBodyWith {
+        status: u16,
+    },
+    HeaderWithoutColon,
+    HeaderName,
+    HeaderValue,
+    HeaderRefused {
+        name: &'static str,
+    },
+    Format,
+}
+
+/// `?status=99: a status must be a number from 200 to 599`: the knob as
+/// the client wrote it, then the problem.
+impl fmt::Display for BadKnob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The value's bytes as they came, escaped, but without the quotes
+        // `Escaped` adds: `?status=99` reads as the URL did.
+        let value = Escaped::all(&self.value).to_string();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(&value);
+        write!(f, "?{}={value}: {}", self.name, self.problem)
+    }
+}
+
+impl fmt::Display for KnobProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KnobProblem::BadEscape => f.write_str("a % must be followed by two hex digits"),
+            KnobProblem::Twice => f.write_str("given more than once; only ?header repeats"),
+            KnobProblem::Status => f.write_str("a status must be a number from 200 to 599"),
+            KnobProblem::NotSeconds => f.write_str(
+                "must be seconds, like 1.5 (digits and at most one dot, at most 9 decimals)",
+            ),
+            KnobProblem::DelayTooLong { max_delay } => {
+                write!(f, "at most {} s (--max-delay)", max_delay.as_secs_f64())
+            }
+            KnobProblem::DripCount => write!(
+                f,
+                "must be a number of chunks from 1 to {}",
+                super::knobs::MAX_DRIP
+            ),
+            KnobProblem::IntervalWithoutDrip => f.write_str("goes with ?drip, which is missing"),
+            KnobProblem::DripTooLong {
+                last,
+                intervals,
+                max_delay,
+            } => write!(
+                f,
+                "the last chunk would leave at {} s after ?delay and {intervals} intervals; \
+                 at most {} s (--max-delay)",
+                last.as_secs_f64(),
+                max_delay.as_secs_f64()
+            ),
+            KnobProblem::NotBytes => f.write_str("must be a number of bytes"),
+            KnobProblem::SizeTooLarge { max_size } => {
+                write!(f, "at most {max_size} bytes (--max-size)")
+            }
+            KnobProblem::SizeTooSmallForDrip { drip } => write!(
+                f,
+                "too small for ?drip={drip}; each chunk needs at least {} bytes, for its line",
+                super::knobs::DRIP_SHARE_MIN
+            ),
+            KnobProblem::NoBodyWith { status } => write!(f, "a {status} response has no body"),
+            KnobProblem::HeaderWithoutColon => f.write_str("must be Name:Value"),
+            KnobProblem::HeaderName => {
+                f.write_str("the name must be a token (letters, digits and !#$%&'*+-.^_`|~)")
+            }
+            KnobProblem::HeaderValue => {
+                f.write_str("the value must not contain CR, LF, NUL or other control characters")
+            }
+            KnobProblem::HeaderRefused { name } => write!(
+                f,
+                "{name} is a framing or hop-by-hop header; rawnet frames the response itself, \
+                 and a proxy removes hop-by-hop headers"
+            ),
+            KnobProblem::Format => f.write_str("must be json, html or text"),
+        }
     }
 }
 

@@ -5,8 +5,11 @@
 
 use super::date;
 
-/// The standard reason phrase for a status code (RFC 9110 §15), or `""` for
-/// a code it does not define; the status line is still valid without one.
+/// The standard reason phrase for a status code (RFC 9110 §15, and the
+/// other codes in IANA's HTTP Status Code Registry, so that every
+/// registered `?status` gets its words), or `""` for a code nobody
+/// registered (306 is reserved, unused); the status line is still valid
+/// without one.
 pub fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
@@ -18,11 +21,15 @@ pub fn reason(status: u16) -> &'static str {
         204 => "No Content",
         205 => "Reset Content",
         206 => "Partial Content",
+        207 => "Multi-Status",
+        208 => "Already Reported",
+        226 => "IM Used",
         300 => "Multiple Choices",
         301 => "Moved Permanently",
         302 => "Found",
         303 => "See Other",
         304 => "Not Modified",
+        305 => "Use Proxy",
         307 => "Temporary Redirect",
         308 => "Permanent Redirect",
         400 => "Bad Request",
@@ -46,6 +53,9 @@ pub fn reason(status: u16) -> &'static str {
         418 => "I'm a teapot",
         421 => "Misdirected Request",
         422 => "Unprocessable Content",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
         426 => "Upgrade Required",
         428 => "Precondition Required",
         429 => "Too Many Requests",
@@ -57,6 +67,11 @@ pub fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
+        506 => "Variant Also Negotiates",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        510 => "Not Extended",
+        511 => "Network Authentication Required",
         _ => "",
     }
 }
@@ -85,7 +100,13 @@ pub struct Head<'a> {
     pub content_type: &'a str,
     /// The body's length in bytes; for HEAD, the length GET would send.
     pub content_length: usize,
+    /// The body goes in chunks (`Transfer-Encoding: chunked`, a `?drip`),
+    /// its length not known in advance: `content_length` is not sent.
+    pub chunked: bool,
     pub connection: Connection,
+    /// Header lines a request's `?header` knobs add, each `Name: Value`
+    /// and CRLF, sent after rawnet's own (empty for most responses).
+    pub extra: &'a [u8],
 }
 
 /// The server's name and version, sent in every response.
@@ -114,9 +135,13 @@ pub fn write_head(out: &mut Vec<u8>, head: &Head) {
         _ => {
             out.extend_from_slice(b"Content-Type: ");
             out.extend_from_slice(head.content_type.as_bytes());
-            out.extend_from_slice(b"\r\nContent-Length: ");
-            push_number(out, head.content_length);
-            out.extend_from_slice(b"\r\n");
+            if head.chunked {
+                out.extend_from_slice(b"\r\nTransfer-Encoding: chunked\r\n");
+            } else {
+                out.extend_from_slice(b"\r\nContent-Length: ");
+                push_number(out, head.content_length);
+                out.extend_from_slice(b"\r\n");
+            }
         }
     }
     match head.connection {
@@ -124,6 +149,7 @@ pub fn write_head(out: &mut Vec<u8>, head: &Head) {
         Connection::KeepAlive => out.extend_from_slice(b"Connection: keep-alive\r\n"),
         Connection::Close => out.extend_from_slice(b"Connection: close\r\n"),
     }
+    out.extend_from_slice(head.extra);
     out.extend_from_slice(b"\r\n");
 }
 
@@ -144,7 +170,9 @@ pub fn write_error(out: &mut Vec<u8>, status: u16, body: &[u8]) {
         status,
         content_type: TEXT,
         content_length: body.len(),
+        chunked: false,
         connection: Connection::Close,
+        extra: &[],
     };
     write(out, &head, body, true);
 }
@@ -194,7 +222,9 @@ mod tests {
                 status: 200,
                 content_type: TEXT,
                 content_length: "héllo".len(),
+                chunked: false,
                 connection: Connection::Close,
+                extra: &[],
             },
         );
         assert!(out.starts_with(b"HTTP/1.1 200 OK\r\nDate: "));
@@ -212,7 +242,9 @@ mod tests {
             status,
             content_type: TEXT,
             content_length: 5,
+            chunked: false,
             connection: Connection::Persistent,
+            extra: &[],
         };
         for status in [204, 304] {
             out.clear();

@@ -1,0 +1,570 @@
+//! Per-request knobs in the query string: `?status=503`, `?delay=1.5`,
+//! `?drip=5&interval=1`, `?size=N`, `?header=Name:Value` and `?format=`,
+//! read from the request target on any path. A reverse proxy's or an
+//! ingress's test can only carry a URL; these let that URL choose the
+//! answer.
+//!
+//! # Reading the query
+//!
+//! The query is what follows the target's first `?`, up to a `#` if one
+//! was sent. Its parameters are separated by `&`; a parameter is a `name`
+//! or `name=value`. Names are matched as written (`status`, not `%73tatus`
+//! or `Status`). Values are percent-decoded (`%3A` is `:`, `%20` a space),
+//! and `+` stays `+`: turning it into a space is HTML forms' rule
+//! (`application/x-www-form-urlencoded`), not the URL's (RFC 3986), and
+//! `?header=X-Sum:1+1` should mean what it says. A parameter rawnet does not
+//! know is ignored, so an application's own query (`/search?q=x&delay=1`)
+//! still works. A knob given twice (but `header`, which repeats) or with a
+//! bad value is refused with 400, and the error body names it:
+//! `?status=99: a status must be a number from 200 to 599`.
+//!
+//! # What each knob does
+//!
+//! - `status=N` (200 to 599): the response's status, with its standard
+//!   reason phrase, instead of `--status`.
+//! - `delay=S`: seconds (`1`, `1.5`, `0.25`; up to 9 decimals) before the
+//!   response head is sent, at most `--max-delay`.
+//! - `drip=N` (1 to [`MAX_DRIP`]) and `interval=S` (default 1): the body is
+//!   sent chunked (`Transfer-Encoding: chunked`), N chunks, the first at
+//!   once after the head, then one every S seconds. Everything, `delay`
+//!   included, must be sent within `--max-delay`: `delay + (N - 1) ×
+//!   interval ≤ --max-delay`.
+//! - `size=N`: a body of N bytes (at most `--max-size`) of [filler
+//!   text](#the-size-filler), instead of the request shown back.
+//! - `header=Name:Value` (repeatable): a header added to the response,
+//!   after rawnet's own. Framing and hop-by-hop headers are refused (see
+//!   [`REFUSED_HEADERS`]); so is a name that is not a token or a value with
+//!   control characters. A name rawnet already sends (`Content-Type`,
+//!   `Server`, `Date`) is then sent twice, as asked.
+//! - `format=json|html|text`: which view of the request the client wants,
+//!   whatever its `Accept` says.
+//!
+//! With `drip` or `size` the body is theirs, not the request shown back nor
+//! `--body`, and `Content-Type` is `text/plain`. A status without content
+//! (204, 205, 304) cannot be given either (400). A HEAD request gets the
+//! head they would have, `delay` included, and no body.
+//!
+//! # The drip's lines
+//!
+//! Each chunk of a drip starts with one line, in exactly this format (a
+//! client can parse it, and print each chunk's arrival time beside it):
+//!
+//! ```text
+//! chunk 1 of 5 at 0.000 s\n
+//! ```
+//!
+//! `chunk {i} of {n} at {seconds}.{milliseconds} s` and a `\n`: `i` counts
+//! from 1; the time is when the chunk was written, counted from when the
+//! request was complete (for a pipelined request, from when its turn
+//! came), in whole seconds then exactly three digits of milliseconds. The
+//! line is the whole chunk, unless `size` is given too.
+//!
+//! # The size filler
+//!
+//! `size` bytes of 64-byte lines, each starting with its own byte offset in
+//! the body, 12 digits:
+//!
+//! ```text
+//! 000000000000 rawnet ?size: every line is 64 bytes, offset first\n
+//! 000000000064 rawnet ?size: every line is 64 bytes, offset first\n
+//! ```
+//!
+//! The last line is cut at `size`. So a body that arrives damaged or cut
+//! says where. With `drip` too, the `size` bytes are split over the N
+//! chunks (the first `size % N` get one more byte); each chunk is its line,
+//! then the filler's bytes at those offsets, so every byte that is not a
+//! chunk's line is the filler's byte at its offset. Each chunk needs room
+//! for its line: `size` must be at least [`DRIP_SHARE_MIN`] bytes a chunk.
+
+use std::time::Duration;
+
+use super::refusal::{BadKnob, KnobProblem};
+use super::Config;
+
+/// Most chunks one drip may have. A drip is for watching chunks arrive one
+/// by one; a thousand is more than anyone watches, and keeps a drip's
+/// lines short.
+pub const MAX_DRIP: u32 = 1000;
+/// The interval between a drip's chunks when `?interval` is not given.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+/// With `?drip` and `?size`, the fewest bytes a chunk may have: room for
+/// its line (at most 35 bytes with 1000 chunks and a 10-digit time), so
+/// that every chunk starts with one.
+pub const DRIP_SHARE_MIN: u64 = 64;
+
+/// Response headers a `?header` may not add. `Content-Length`,
+/// `Transfer-Encoding` and `Trailer` frame the message, and rawnet sets the
+/// framing itself: a second one would make a message that clients and
+/// proxies split differently (response splitting, RFC 9112 §6.3). The rest
+/// are hop-by-hop (RFC 9110 §7.6.1): they speak about this one connection,
+/// and a proxy removes them, so they could only confuse it.
+pub const REFUSED_HEADERS: [&str; 8] = [
+    "Content-Length",
+    "Transfer-Encoding",
+    "Trailer",
+    "Connection",
+    "Keep-Alive",
+    "Proxy-Connection",
+    "TE",
+    "Upgrade",
+];
+
+/// Which view of the request a client asked for with `?format=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Html,
+    Text,
+}
+
+/// The knobs one request's query set. All `None` (and no headers) for a
+/// query that names none of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Knobs {
+    pub status: Option<u16>,
+    pub delay: Option<Duration>,
+    /// The number of chunks, with `interval` between them.
+    pub drip: Option<u32>,
+    /// Only with `drip`; [`DEFAULT_INTERVAL`] when not given.
+    pub interval: Option<Duration>,
+    pub size: Option<u64>,
+    /// Every `?header`, as the response head carries it: `Name: Value\r\n`
+    /// each, in the order given.
+    pub headers: Vec<u8>,
+    pub format: Option<Format>,
+}
+
+impl Knobs {
+    /// Reads the knobs in `target`'s query, checked against `config`'s
+    /// limits (`--max-delay`, `--max-size`). A target without `?` has none.
+    pub fn parse(target: &[u8], config: &Config) -> Result<Knobs, BadKnob> {
+        let mut knobs = Knobs::default();
+        let Some(start) = target.iter().position(|&b| b == b'?') else {
+            return Ok(knobs);
+        };
+        let query = &target[start + 1..];
+        let query = query.split(|&b| b == b'#').next().unwrap_or(query);
+        for param in query.split(|&b| b == b'&') {
+            let (name, raw) = match param.iter().position(|&b| b == b'=') {
+                Some(eq) => (&param[..eq], &param[eq + 1..]),
+                None => (param, &param[param.len()..]),
+            };
+            let Some(name) = KNOWN.iter().copied().find(|known| known.as_bytes() == name) else {
+                continue;
+            };
+            let bad = |problem| BadKnob {
+                name,
+                value: raw.to_vec(),
+                problem,
+            };
+            let value = decode(raw).ok_or_else(|| bad(KnobProblem::BadEscape))?;
+            let twice = match name {
+                "status" => knobs.status.is_some(),
+                "delay" => knobs.delay.is_some(),
+                "drip" => knobs.drip.is_some(),
+                "interval" => knobs.interval.is_some(),
+                "size" => knobs.size.is_some(),
+                "format" => knobs.format.is_some(),
+                _ => false,
+            };
+            if twice {
+                return Err(bad(KnobProblem::Twice));
+            }
+            match name {
+                "status" => {
+                    let status = number(&value)
+                        .filter(|n| (200..=599).contains(n))
+                        .ok_or_else(|| bad(KnobProblem::Status))?;
+                    knobs.status = Some(status as u16);
+                }
+                "delay" => {
+                    let delay = seconds(&value).ok_or_else(|| bad(KnobProblem::NotSeconds))?;
+                    if delay > config.max_delay {
+                        return Err(bad(KnobProblem::DelayTooLong {
+                            max_delay: config.max_delay,
+                        }));
+                    }
+                    knobs.delay = Some(delay);
+                }
+                "drip" => {
+                    let drip = number(&value)
+                        .filter(|n| (1..=u64::from(MAX_DRIP)).contains(n))
+                        .ok_or_else(|| bad(KnobProblem::DripCount))?;
+                    knobs.drip = Some(drip as u32);
+                }
+                "interval" => {
+                    let interval = seconds(&value).ok_or_else(|| bad(KnobProblem::NotSeconds))?;
+                    knobs.interval = Some(interval);
+                }
+                "size" => {
+                    let size = number(&value).ok_or_else(|| bad(KnobProblem::NotBytes))?;
+                    if size > config.max_size {
+                        return Err(bad(KnobProblem::SizeTooLarge {
+                            max_size: config.max_size,
+                        }));
+                    }
+                    knobs.size = Some(size);
+                }
+                "header" => add_header(&mut knobs.headers, &value).map_err(bad)?,
+                "format" => {
+                    knobs.format = Some(match &value[..] {
+                        b"json" => Format::Json,
+                        b"html" => Format::Html,
+                        b"text" => Format::Text,
+                        _ => return Err(bad(KnobProblem::Format)),
+                    });
+                }
+                _ => unreachable!("every name in KNOWN is matched"),
+            }
+        }
+        knobs.check_together(query, config)?;
+        Ok(knobs)
+    }
+
+    /// The checks that need more than one knob.
+    fn check_together(&self, query: &[u8], config: &Config) -> Result<(), BadKnob> {
+        // Blames the knob as the query wrote it.
+        let bad = |name: &'static str, problem| BadKnob {
+            name,
+            value: raw_value(query, name).to_vec(),
+            problem,
+        };
+        if self.interval.is_some() && self.drip.is_none() {
+            return Err(bad("interval", KnobProblem::IntervalWithoutDrip));
+        }
+        if let Some(status) = self.status.filter(|&s| super::response::has_no_body(s)) {
+            if self.drip.is_some() {
+                return Err(bad("drip", KnobProblem::NoBodyWith { status }));
+            }
+            if self.size.is_some() {
+                return Err(bad("size", KnobProblem::NoBodyWith { status }));
+            }
+        }
+        if let Some(drip) = self.drip {
+            let steps = drip - 1;
+            // Saturating: an overflow is too late too.
+            let last = self
+                .interval()
+                .saturating_mul(steps)
+                .saturating_add(self.delay.unwrap_or_default());
+            if last > config.max_delay {
+                return Err(bad(
+                    "drip",
+                    KnobProblem::DripTooLong {
+                        last,
+                        intervals: steps,
+                        max_delay: config.max_delay,
+                    },
+                ));
+            }
+            if let Some(size) = self.size {
+                if size < u64::from(drip) * DRIP_SHARE_MIN {
+                    return Err(bad("size", KnobProblem::SizeTooSmallForDrip { drip }));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The time between a drip's chunks.
+    pub fn interval(&self) -> Duration {
+        self.interval.unwrap_or(DEFAULT_INTERVAL)
+    }
+
+    /// Whether the response takes time or is made in pieces, rather than
+    /// written at once as usual.
+    pub fn streams(&self) -> bool {
+        self.delay.is_some() || self.drip.is_some() || self.size.is_some()
+    }
+}
+
+/// The knobs' names, as a query writes them.
+const KNOWN: [&str; 7] = [
+    "status", "delay", "drip", "interval", "size", "header", "format",
+];
+
+/// The raw value of the first parameter called `name` in `query`.
+fn raw_value<'q>(query: &'q [u8], name: &str) -> &'q [u8] {
+    query
+        .split(|&b| b == b'&')
+        .find_map(|param| {
+            let rest = param.strip_prefix(name.as_bytes())?;
+            match rest.first() {
+                None => Some(rest),
+                Some(b'=') => Some(&rest[1..]),
+                Some(_) => None,
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Percent-decodes a value; `None` when a `%` is not followed by two hex
+/// digits. `+` is left alone (see the module's documentation).
+fn decode(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.iter();
+    while let Some(&b) = bytes.next() {
+        if b != b'%' {
+            out.push(b);
+            continue;
+        }
+        let hi = hex_digit(*bytes.next()?)?;
+        let lo = hex_digit(*bytes.next()?)?;
+        out.push(hi << 4 | lo);
+    }
+    Some(out)
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    char::from(b).to_digit(16).map(|d| d as u8)
+}
+
+/// A whole number of ASCII digits only (no sign, no spaces), that fits.
+fn number(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    value.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+/// Seconds as digits with at most one `.` and at most 9 decimals (`1`,
+/// `1.5`, `.25`, `2.`), read exactly rather than through a float, which
+/// would also take `inf`, `NaN` and `1e3`.
+fn seconds(value: &[u8]) -> Option<Duration> {
+    let (whole, fraction) = match value.iter().position(|&b| b == b'.') {
+        Some(dot) => (&value[..dot], &value[dot + 1..]),
+        None => (value, &value[value.len()..]),
+    };
+    if whole.is_empty() && fraction.is_empty() || fraction.len() > 9 {
+        return None;
+    }
+    let secs = if whole.is_empty() { 0 } else { number(whole)? };
+    let mut nanos = if fraction.is_empty() {
+        0
+    } else {
+        number(fraction)?
+    };
+    for _ in fraction.len()..9 {
+        nanos *= 10;
+    }
+    Some(Duration::new(secs, nanos as u32))
+}
+
+/// Checks one `?header` value and adds its line to `headers`.
+fn add_header(headers: &mut Vec<u8>, value: &[u8]) -> Result<(), KnobProblem> {
+    let colon = value
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or(KnobProblem::HeaderWithoutColon)?;
+    let name = &value[..colon];
+    if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+        return Err(KnobProblem::HeaderName);
+    }
+    if let Some(refused) = REFUSED_HEADERS
+        .iter()
+        .find(|refused| refused.as_bytes().eq_ignore_ascii_case(name))
+    {
+        return Err(KnobProblem::HeaderRefused { name: refused });
+    }
+    // Optional white space around the value is not part of it (RFC 9110
+    // §5.5), so `X-A: 1` and `X-A:1` mean the same.
+    let value = value[colon + 1..].trim_ascii();
+    // field-vchar, SP and HTAB (RFC 9110 §5.5): no CR, LF, NUL nor any
+    // other control character, which would end the line or confuse a peer.
+    if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(KnobProblem::HeaderValue);
+    }
+    headers.extend_from_slice(name);
+    headers.extend_from_slice(b": ");
+    headers.extend_from_slice(value);
+    headers.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+/// RFC 9110 §5.6.2's `tchar`: what a header name is made of.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Appends a drip chunk's line (see the module's documentation), `at`
+/// after the request was complete.
+pub fn write_drip_line(out: &mut Vec<u8>, chunk: u32, of: u32, at: Duration) {
+    use std::io::Write;
+    // Writing into a Vec cannot fail.
+    let _ = writeln!(
+        out,
+        "chunk {chunk} of {of} at {}.{:03} s",
+        at.as_secs(),
+        at.subsec_millis()
+    );
+}
+
+/// One line of the `?size` filler, with its offset left out.
+const FILLER_TAIL: &[u8] = b" rawnet ?size: every line is 64 bytes, offset first\n";
+/// The filler's line length; [`FILLER_TAIL`] is this less the 12 digits.
+pub const FILLER_LINE: u64 = 64;
+
+/// Appends the filler's bytes from body offset `from`, `len` of them.
+pub fn write_filler(out: &mut Vec<u8>, from: u64, len: u64) {
+    let end = from + len;
+    let mut at = from;
+    let mut line = Vec::with_capacity(FILLER_LINE as usize);
+    while at < end {
+        let start = at - at % FILLER_LINE;
+        line.clear();
+        // Offsets past 12 digits (a terabyte) wrap: the line stays 64 bytes.
+        push_padded(&mut line, start % 1_000_000_000_000);
+        line.extend_from_slice(FILLER_TAIL);
+        let skip = (at - start) as usize;
+        let take = (FILLER_LINE - (at - start)).min(end - at) as usize;
+        out.extend_from_slice(&line[skip..skip + take]);
+        at += take as u64;
+    }
+}
+
+/// `n` as 12 decimal digits, zeros in front.
+fn push_padded(out: &mut Vec<u8>, n: u64) {
+    let mut digits = [b'0'; 12];
+    let mut n = n;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend_from_slice(&digits);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(target: &str) -> Result<Knobs, String> {
+        Knobs::parse(target.as_bytes(), &Config::default()).map_err(|bad| bad.to_string())
+    }
+
+    #[test]
+    fn no_query_no_knobs_and_unknown_parameters_are_ignored() {
+        assert_eq!(parse("/"), Ok(Knobs::default()));
+        assert_eq!(parse("/?"), Ok(Knobs::default()));
+        assert_eq!(parse("/search?q=%zz&x&&page=2"), Ok(Knobs::default()));
+        // A name is matched as written.
+        assert_eq!(parse("/?Status=99&%73tatus=99"), Ok(Knobs::default()));
+        let knobs = parse("/app?q=cats&status=404&lang=en").unwrap();
+        assert_eq!(knobs.status, Some(404));
+    }
+
+    #[test]
+    fn every_knob() {
+        let knobs = parse(
+            "http://example.com/x?status=503&delay=1.5&drip=5&interval=0.25&size=1000\
+             &header=X-Test:1&header=X-Two%3A%20a+b&format=json#frag",
+        )
+        .unwrap();
+        assert_eq!(
+            knobs,
+            Knobs {
+                status: Some(503),
+                delay: Some(Duration::from_millis(1500)),
+                drip: Some(5),
+                interval: Some(Duration::from_millis(250)),
+                size: Some(1000),
+                headers: b"X-Test: 1\r\nX-Two: a+b\r\n".to_vec(),
+                format: Some(Format::Json),
+            }
+        );
+        assert!(knobs.streams());
+        assert!(!parse("/?status=201&header=A:b").unwrap().streams());
+        assert_eq!(parse("/?drip=2").unwrap().interval(), DEFAULT_INTERVAL);
+    }
+
+    #[test]
+    fn seconds_are_read_exactly() {
+        for (text, expected) in [
+            ("0", Duration::ZERO),
+            ("2", Duration::from_secs(2)),
+            ("2.", Duration::from_secs(2)),
+            (".25", Duration::from_millis(250)),
+            ("0.000000001", Duration::from_nanos(1)),
+            ("29.999", Duration::from_millis(29_999)),
+        ] {
+            assert_eq!(seconds(text.as_bytes()), Some(expected), "{text}");
+        }
+        for text in [
+            "",
+            ".",
+            "-1",
+            "+1",
+            "1e3",
+            "inf",
+            "NaN",
+            "1.2.3",
+            " 1",
+            "0.0000000001",
+        ] {
+            assert_eq!(seconds(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    /// The words a client reads in the 400's body, after `400 Bad Request: `.
+    #[test]
+    fn bad_values_name_the_parameter() {
+        for (target, words) in [
+            ("/?status=99", "?status=99: a status must be a number from 200 to 599"),
+            ("/?status=600", "?status=600: a status must be a number from 200 to 599"),
+            ("/?status=abc", "?status=abc: a status must be a number from 200 to 599"),
+            ("/?status", "?status=: a status must be a number from 200 to 599"),
+            ("/?status=200&status=201", "?status=201: given more than once; only ?header repeats"),
+            ("/?delay=soon", "?delay=soon: must be seconds, like 1.5 (digits and at most one dot, at most 9 decimals)"),
+            ("/?delay=31", "?delay=31: at most 30 s (--max-delay)"),
+            ("/?drip=0", "?drip=0: must be a number of chunks from 1 to 1000"),
+            ("/?drip=1001", "?drip=1001: must be a number of chunks from 1 to 1000"),
+            ("/?interval=1", "?interval=1: goes with ?drip, which is missing"),
+            ("/?drip=32", "?drip=32: the last chunk would leave at 31 s after ?delay and 31 intervals; at most 30 s (--max-delay)"),
+            ("/?drip=5&interval=2&delay=23", "?drip=5: the last chunk would leave at 31 s after ?delay and 4 intervals; at most 30 s (--max-delay)"),
+            ("/?drip=2&interval=99999999999999999999", "?interval=99999999999999999999: must be seconds, like 1.5 (digits and at most one dot, at most 9 decimals)"),
+            ("/?size=-1", "?size=-1: must be a number of bytes"),
+            ("/?size=10485761", "?size=10485761: at most 10485760 bytes (--max-size)"),
+            ("/?size=100&drip=2", "?size=100: too small for ?drip=2; each chunk needs at least 64 bytes, for its line"),
+            ("/?status=204&drip=2", "?drip=2: a 204 response has no body"),
+            ("/?size=5&status=304", "?size=5: a 304 response has no body"),
+            ("/?header=X-Test", "?header=X-Test: must be Name:Value"),
+            ("/?header=:1", "?header=:1: the name must be a token (letters, digits and !#$%&'*+-.^_`|~)"),
+            ("/?header=X%20Y:1", "?header=X%20Y:1: the name must be a token (letters, digits and !#$%&'*+-.^_`|~)"),
+            ("/?header=X:a%0d%0aSet-Cookie:1", "?header=X:a%0d%0aSet-Cookie:1: the value must not contain CR, LF, NUL or other control characters"),
+            ("/?header=content-length:5", "?header=content-length:5: Content-Length is a framing or hop-by-hop header; rawnet frames the response itself, and a proxy removes hop-by-hop headers"),
+            ("/?header=Connection:close", "?header=Connection:close: Connection is a framing or hop-by-hop header; rawnet frames the response itself, and a proxy removes hop-by-hop headers"),
+            ("/?header=X:%zz", "?header=X:%zz: a % must be followed by two hex digits"),
+            ("/?format=xml", "?format=xml: must be json, html or text"),
+            ("/?status=%ff%00", "?status=%ff%00: a status must be a number from 200 to 599"),
+        ] {
+            assert_eq!(parse(target), Err(words.to_string()), "{target}");
+        }
+    }
+
+    #[test]
+    fn drip_lines_and_filler_have_their_documented_form() {
+        let mut out = Vec::new();
+        write_drip_line(&mut out, 1, 5, Duration::ZERO);
+        write_drip_line(&mut out, 12, 1000, Duration::from_micros(29_999_999));
+        assert_eq!(
+            out,
+            b"chunk 1 of 5 at 0.000 s\nchunk 12 of 1000 at 29.999 s\n"
+        );
+
+        assert_eq!(12 + FILLER_TAIL.len() as u64, FILLER_LINE);
+        let mut whole = Vec::new();
+        write_filler(&mut whole, 0, 200);
+        assert_eq!(whole.len(), 200);
+        assert!(whole.starts_with(
+            b"000000000000 rawnet ?size: every line is 64 bytes, offset first\n\
+              000000000064 rawnet"
+        ));
+        // Any piece is the same bytes as the whole at that offset.
+        for (from, len) in [(0, 0), (3, 70), (63, 1), (64, 64), (100, 100)] {
+            let mut piece = Vec::new();
+            write_filler(&mut piece, from, len);
+            assert_eq!(piece, &whole[from as usize..(from + len) as usize]);
+        }
+    }
+}
