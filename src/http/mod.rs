@@ -31,6 +31,7 @@ pub(crate) mod page;
 mod refusal;
 pub(crate) mod request;
 mod response;
+mod stream;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
@@ -43,7 +44,8 @@ use body::{Progress, Reader};
 use knobs::Knobs;
 use refusal::Refusal;
 use request::{Head, Parsed, View};
-use response::Connection;
+use response::{BodyEnd, Connection};
+use stream::{Advance, Stream};
 
 /// Largest request head by default. 8 KiB is what nginx and most servers
 /// allow for a request line and headers; a browser's head is under 2 KiB.
@@ -145,8 +147,20 @@ enum State {
         reader: Reader,
         since: Instant,
     },
+    /// A response that takes time or comes in pieces (`?delay`, `?drip`,
+    /// `?size`) is being written for the request whose `head` is still at
+    /// the front of `input`; requests after it wait there, unanswered.
+    Answering { head: Head, stream: Box<Stream> },
     /// A response with `Connection: close` went out; the rest is ignored.
     Finished,
+}
+
+/// What [`Session::respond`] did with a request.
+enum Answer {
+    /// Wrote the whole response.
+    Now(Next),
+    /// Made the stream that will write it.
+    Later(Box<Stream>),
 }
 
 /// Buffers kept between requests up to this size; larger ones (a big body)
@@ -202,12 +216,31 @@ impl Session {
             return Next::Close;
         }
         self.input.extend_from_slice(data);
-        if let State::Head { since } = &mut self.state {
-            // One clock reading a read: the head's deadline starts at its
-            // first byte, and the page notes when each read came.
-            let now = Instant::now();
-            since.get_or_insert(now);
-            self.arrival.read(self.input.len(), now);
+        match &mut self.state {
+            State::Head { since } => {
+                // One clock reading a read: the head's deadline starts at its
+                // first byte, and the page notes when each read came.
+                let now = Instant::now();
+                since.get_or_insert(now);
+                self.arrival.read(self.input.len(), now);
+            }
+            // Bytes that come while a response is held back wait, but no
+            // more than one request's worth: a client that sends more
+            // without waiting for the answer is closed, as rawnet's memory
+            // per connection is bounded (see the README's Limits).
+            State::Answering { head, stream } => {
+                let held = self.input.len() - head.len;
+                if held > config.max_head + config.max_body {
+                    log.emit(Event::SentWhileHeld {
+                        number: self.answered,
+                        held,
+                        sent: stream.written,
+                    });
+                    self.state = State::Finished;
+                    return Next::Close;
+                }
+            }
+            State::Body { .. } | State::Finished => {}
         }
         let next = self.process(config, log, out);
         if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
@@ -234,9 +267,20 @@ impl Session {
     /// The client sent FIN. Everything complete was answered in `on_data`;
     /// a half-sent request is only logged, as there is nobody left to
     /// finish it.
+    ///
+    /// A response still held back (`?delay`) or dripping is given up: the
+    /// connection closes now, as it does for every client that ends (Node's
+    /// `allowHalfOpen: false`), rather than holding it for the rest.
     pub fn on_end(&mut self, log: &ConnLog) {
         let pending = match &self.state {
             State::Head { .. } | State::Body { .. } => self.input.len() + self.body.len(),
+            State::Answering { stream, .. } => {
+                log.emit(Event::EndedMidResponse {
+                    number: self.answered,
+                    sent: stream.written,
+                });
+                0
+            }
             State::Finished => 0,
         };
         if pending > 0 {
@@ -246,13 +290,15 @@ impl Session {
         }
     }
 
-    /// When the session gives up waiting for the current request.
+    /// When the session gives up waiting for the current request, or
+    /// when a held-back response's next part is due.
     pub fn deadline(&self, config: &Config) -> Option<Instant> {
         match &self.state {
             // Checked: a timeout too large to add to a point in time
             // (`--head-timeout 18446744073709551615`) means "never".
             State::Head { since } => since.and_then(|since| since.checked_add(config.head_timeout)),
             State::Body { since, .. } => since.checked_add(config.body_timeout),
+            State::Answering { stream, .. } => stream.due(),
             State::Finished => None,
         }
     }
@@ -276,6 +322,9 @@ impl Session {
                 let timeout = config.body_timeout;
                 self.fail(Refusal::BodyTimeout { timeout }, log, out)
             }
+            // The response's next part is due: write it, and answer what
+            // waited behind it once it is done.
+            State::Answering { .. } => self.process(config, log, out),
             State::Finished => Next::Close,
         }
     }
@@ -299,7 +348,7 @@ impl Session {
                         Err(refusal) => return self.fail(refusal, log, out),
                     };
                     let Some(reader) = Reader::new(head.framing) else {
-                        if let Next::Close = self.finish(&head, config, log, out) {
+                        if let Next::Close = self.finish(head, config, log, out) {
                             return Next::Close;
                         }
                         continue;
@@ -339,17 +388,59 @@ impl Session {
                     else {
                         unreachable!("matched Body above");
                     };
-                    if let Next::Close = self.finish(&head, config, log, out) {
+                    if let Next::Close = self.finish(head, config, log, out) {
                         return Next::Close;
                     }
                 }
+                State::Answering { stream, .. } => match stream.advance(Instant::now(), out) {
+                    Advance::Until(_) => return Next::Continue,
+                    Advance::Room => {
+                        self.paused = true;
+                        return Next::Continue;
+                    }
+                    Advance::Done => {
+                        if let Next::Close = self.streamed(log) {
+                            return Next::Close;
+                        }
+                    }
+                },
             }
         }
     }
 
-    /// Answers a complete request and makes room for the next one.
-    fn finish(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
-        let next = self.respond(head, config, log, out);
+    /// Answers a complete request and makes room for the next one, or,
+    /// when its knobs make the response take time or come in pieces,
+    /// starts it: it goes on in `process` as its moments come and the
+    /// client reads, and the request stays in `input` until it is done.
+    fn finish(&mut self, head: Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        match self.respond(&head, config, log, out) {
+            Answer::Now(next) => self.make_room(&head, next),
+            Answer::Later(stream) => {
+                self.state = State::Answering { head, stream };
+                Next::Continue
+            }
+        }
+    }
+
+    /// The streamed response is all written: log it, make room for the
+    /// next request.
+    fn streamed(&mut self, log: &ConnLog) -> Next {
+        let between = State::Head { since: None };
+        let State::Answering { head, stream } = std::mem::replace(&mut self.state, between) else {
+            return Next::Continue;
+        };
+        self.log_answer(&head, stream.status, stream.written, log);
+        let next = if stream.close {
+            self.state = State::Finished;
+            Next::Close
+        } else {
+            Next::Continue
+        };
+        self.make_room(&head, next)
+    }
+
+    /// Drops an answered request from `input` and its body.
+    fn make_room(&mut self, head: &Head, next: Next) -> Next {
         self.input.drain(..head.len);
         self.body.clear();
         if self.body.capacity() > KEEP_BETWEEN_REQUESTS {
@@ -364,22 +455,37 @@ impl Session {
         next
     }
 
-    /// Writes the response to one good request.
-    fn respond(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+    /// Writes the response to one good request, or makes the [`Stream`]
+    /// that will.
+    fn respond(
+        &mut self,
+        head: &Head,
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Answer {
         // Only a target with a query can have knobs: the usual request
         // pays one scan of its target for them.
         let target = &self.input[head.target.clone()];
         let knobs = if target.contains(&b'?') {
             match Knobs::parse(target, config) {
                 Ok(knobs) => knobs,
-                Err(bad) => return self.fail(Refusal::BadKnob(bad), log, out),
+                Err(bad) => return Answer::Now(self.fail(Refusal::BadKnob(bad), log, out)),
             }
         } else {
             Knobs::default()
         };
         self.answered += 1;
+        // A drip to an HTTP/1.0 client cannot be chunked: its body ends
+        // with the connection.
+        let body_end = match (knobs.drip, head.minor) {
+            (None, _) => BodyEnd::Length,
+            (Some(_), 0) => BodyEnd::Close,
+            (Some(_), _) => BodyEnd::Chunked,
+        };
         let connection = match (head.keep_alive, head.minor) {
             (false, _) => Connection::Close,
+            _ if body_end == BodyEnd::Close => Connection::Close,
             (true, 0) => Connection::KeepAlive,
             (true, _) => Connection::Persistent,
         };
@@ -405,7 +511,7 @@ impl Session {
             status,
             content_type,
             content_length,
-            chunked: false,
+            body_end,
             connection,
             extra: &knobs.headers,
         };
@@ -418,6 +524,12 @@ impl Session {
             None => head.view,
         };
         match (&config.body, view) {
+            // The body is the knobs' own: only the head is made now.
+            _ if knobs.drip.is_some() || knobs.size.is_some() => {
+                let size = knobs.size.unwrap_or(0);
+                let length = usize::try_from(size).unwrap_or(usize::MAX);
+                response::write_head(out, &head_of(response::TEXT, length));
+            }
             (Some(fixed), _) => {
                 response::write(out, &head_of(response::TEXT, fixed.len()), fixed, send_body)
             }
@@ -450,20 +562,41 @@ impl Session {
             }),
         }
 
+        if knobs.streams() {
+            // What was made waits in the stream, for its moment.
+            let ready = out.split_off(start);
+            let arrived = Instant::now();
+            let mut stream = Stream::new(arrived, &knobs, ready, send_body, body_end, status);
+            stream.close = connection == Connection::Close;
+            return Answer::Later(Box::new(stream));
+        }
+        self.log_answer(head, status, out.len() - start, log);
+        if connection == Connection::Close {
+            self.state = State::Finished;
+            Answer::Now(Next::Close)
+        } else {
+            Answer::Now(Next::Continue)
+        }
+    }
+
+    /// The request's event line, once its response is all written; with
+    /// `--trace`, what the page points out about it.
+    fn log_answer(&self, head: &Head, status: u16, bytes: usize, log: &ConnLog) {
         if log.events() {
             log.emit(Event::Request {
                 number: self.answered,
-                method: &String::from_utf8_lossy(method),
+                method: &String::from_utf8_lossy(&self.input[head.method.clone()]),
                 target: &String::from_utf8_lossy(&self.input[head.target.clone()]),
                 minor: head.minor,
                 status,
                 reason: response::reason(status),
-                bytes: out.len() - start,
+                bytes,
                 client: self.claimed,
             });
         }
         if log.traces() {
             let mut found = Vec::new();
+            let reads = self.arrival.of_head(head.len);
             notes::find(reads, &self.input[..head.len], |note| found.push(note));
             if !found.is_empty() {
                 log.emit(Event::RequestNotes {
@@ -471,12 +604,6 @@ impl Session {
                     notes: &found,
                 });
             }
-        }
-        if connection == Connection::Close {
-            self.state = State::Finished;
-            Next::Close
-        } else {
-            Next::Continue
         }
     }
 

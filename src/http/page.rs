@@ -542,7 +542,7 @@ mod tests {
             status: 200,
             content_type: response::HTML,
             content_length: 0,
-            chunked: false,
+            body_end: response::BodyEnd::Length,
             connection: response::Connection::Persistent,
             extra: &[],
         }

@@ -93,6 +93,19 @@ pub enum Connection {
     Close,
 }
 
+/// How a response's body is delimited (RFC 9112 §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyEnd {
+    /// `Content-Length`: the usual response, its body made before its head.
+    Length,
+    /// `Transfer-Encoding: chunked`: a `?drip`, its length not known when
+    /// the head goes out.
+    Chunked,
+    /// Neither: the body ends when the connection does. A `?drip` to an
+    /// HTTP/1.0 client, which does not know chunked (RFC 9112 §6.1).
+    Close,
+}
+
 /// The fields of a response head that change from one response to another.
 #[derive(Clone, Copy, Debug)]
 pub struct Head<'a> {
@@ -100,9 +113,8 @@ pub struct Head<'a> {
     pub content_type: &'a str,
     /// The body's length in bytes; for HEAD, the length GET would send.
     pub content_length: usize,
-    /// The body goes in chunks (`Transfer-Encoding: chunked`, a `?drip`),
-    /// its length not known in advance: `content_length` is not sent.
-    pub chunked: bool,
+    /// How the client will know where the body ends.
+    pub body_end: BodyEnd,
     pub connection: Connection,
     /// Header lines a request's `?header` knobs add, each `Name: Value`
     /// and CRLF, sent after rawnet's own (empty for most responses).
@@ -135,12 +147,14 @@ pub fn write_head(out: &mut Vec<u8>, head: &Head) {
         _ => {
             out.extend_from_slice(b"Content-Type: ");
             out.extend_from_slice(head.content_type.as_bytes());
-            if head.chunked {
-                out.extend_from_slice(b"\r\nTransfer-Encoding: chunked\r\n");
-            } else {
-                out.extend_from_slice(b"\r\nContent-Length: ");
-                push_number(out, head.content_length);
-                out.extend_from_slice(b"\r\n");
+            match head.body_end {
+                BodyEnd::Length => {
+                    out.extend_from_slice(b"\r\nContent-Length: ");
+                    push_number(out, head.content_length);
+                    out.extend_from_slice(b"\r\n");
+                }
+                BodyEnd::Chunked => out.extend_from_slice(b"\r\nTransfer-Encoding: chunked\r\n"),
+                BodyEnd::Close => out.extend_from_slice(b"\r\n"),
             }
         }
     }
@@ -170,7 +184,7 @@ pub fn write_error(out: &mut Vec<u8>, status: u16, body: &[u8]) {
         status,
         content_type: TEXT,
         content_length: body.len(),
-        chunked: false,
+        body_end: BodyEnd::Length,
         connection: Connection::Close,
         extra: &[],
     };
@@ -222,7 +236,7 @@ mod tests {
                 status: 200,
                 content_type: TEXT,
                 content_length: "héllo".len(),
-                chunked: false,
+                body_end: BodyEnd::Length,
                 connection: Connection::Close,
                 extra: &[],
             },
@@ -242,7 +256,7 @@ mod tests {
             status,
             content_type: TEXT,
             content_length: 5,
-            chunked: false,
+            body_end: BodyEnd::Length,
             connection: Connection::Persistent,
             extra: &[],
         };
