@@ -230,3 +230,63 @@ fn haproxy_mode_http_lowercases_names_and_adds_x_forwarded_for() {
         "{stderr}"
     );
 }
+
+/// The arrival times `rawnet client --http` printed for a drip's lines,
+/// in seconds since it sent the request, after checking that the lines
+/// are the drip's own, in order.
+fn arrivals(stderr: &str, chunks: u32) -> Vec<f64> {
+    let start = stderr
+        .find("Chunks as they arrived: the time since the request was sent, then each line:\n")
+        .unwrap_or_else(|| panic!("no chunk times in {stderr}"));
+    let lines: Vec<&str> = stderr[start..]
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .collect();
+    assert_eq!(lines.len(), chunks as usize, "{stderr}");
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let (time, rest) = line.trim_start().split_once("s  ").expect("a time");
+            assert!(
+                rest.starts_with(&format!("chunk {} of {chunks} at ", i + 1)),
+                "{line}"
+            );
+            time.parse().expect("seconds")
+        })
+        .collect()
+}
+
+/// `?drip=4&interval=0.3`: four lines sent 0.3 s apart. rawnet sends them
+/// as bare lines to nginx's HTTP/1.0 request, and nginx passes them on
+/// chunked. With `proxy_buffering on` (nginx's default) it keeps what
+/// comes in its buffers until the response ends, so all four lines arrive
+/// at once, in one chunk, after the last was sent; with `off` it passes
+/// each read on at once, and they arrive as far apart as they were sent.
+#[test]
+fn a_drip_through_nginx_arrives_bunched_when_buffered_and_spread_when_not() {
+    let server = Server::start(&[]);
+    let buffered = start_nginx(server.addr, "on");
+    let unbuffered = start_nginx(server.addr, "off");
+    let (on, off) = std::thread::scope(|scope| {
+        let on = scope.spawn(|| client(buffered.addr, "/?drip=4&interval=0.3", &[]).1);
+        let off = client(unbuffered.addr, "/?drip=4&interval=0.3", &[]).1;
+        (on.join().expect("the buffered client"), off)
+    });
+
+    let times = arrivals(&on, 4);
+    assert!(times[0] >= 0.8, "the first line waited for the last: {on}");
+    assert!(times[3] - times[0] < 0.15, "bunched: {on}");
+    assert!(
+        on.contains("   (in chunk 1)\n") && !on.contains("(in chunk 2)"),
+        "{on}"
+    );
+
+    let times = arrivals(&off, 4);
+    assert!(times[0] < 0.25, "the first line came at once: {off}");
+    for gap in times.windows(2).map(|w| w[1] - w[0]) {
+        assert!((0.2..0.5).contains(&gap), "spread by the interval: {off}");
+    }
+    assert!(off.contains("   (in chunk 4)\n"), "{off}");
+}

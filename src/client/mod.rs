@@ -298,14 +298,24 @@ async fn http_get(
     }
     let chunks = chunk_arrivals(&response, &reads);
     if !chunks.is_empty() {
+        // One line per line of a chunk (a `?drip` chunk is one line that
+        // says when it was sent): a proxy that buffers shows as lines sent
+        // apart arriving together, in one chunk of its own making.
         eprintln!();
-        eprintln!("Chunks, with when each arrived since the request was sent:");
-        for (arrived, data) in chunks {
-            eprintln!(
-                "{:>8.3}s  {}",
-                arrived.as_secs_f64(),
-                crate::log::Escaped::preview(data, 120)
-            );
+        eprintln!("Chunks as they arrived: the time since the request was sent, then each line:");
+        for (n, (arrived, data)) in chunks.iter().enumerate() {
+            for line in data.split_inclusive(|&b| b == b'\n') {
+                let line = line.strip_suffix(b"\n").unwrap_or(line);
+                let shown: String = line
+                    .iter()
+                    .map(|&b| crate::log::shown(b).to_string())
+                    .collect();
+                eprintln!(
+                    "  {:>7.3}s  {shown}   (in chunk {})",
+                    arrived.as_secs_f64(),
+                    n + 1
+                );
+            }
         }
     }
     eprintln!("Connection closed ({} bytes received)", response.len());
@@ -487,4 +497,27 @@ async fn relay_stdio(stream: &TcpStream) -> io::Result<()> {
         stdout.flush().await
     };
     download.or(upload).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_chunk_arrives_with_the_read_that_ended_it() {
+        let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+                         3\r\nab\n\r\n4;x=1\r\ncd\ne\r\n0\r\n\r\n";
+        let ms = Duration::from_millis;
+        // The first read ends inside the second chunk.
+        let reads = [(55, ms(10)), (response.len(), ms(300))];
+        assert_eq!(
+            chunk_arrivals(response, &reads),
+            [(ms(10), &b"ab\n"[..]), (ms(300), &b"cd\ne"[..])]
+        );
+        let plain = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+        assert!(chunk_arrivals(plain, &[(plain.len(), ms(1))]).is_empty());
+        // A size that does not fit what came is left alone.
+        let cut = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab";
+        assert!(chunk_arrivals(cut, &[(cut.len(), ms(1))]).is_empty());
+    }
 }
