@@ -122,10 +122,94 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
         },
         notes,
     };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut out = serde_json::to_vec_pretty(&view).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pairs::default());
+    // Serializing plain structs of strings and numbers into memory cannot
+    // fail; were it to, the response would say so by being empty.
+    let _ = view.serialize(&mut serializer);
     out.push(b'\n');
     out
+}
+
+/// serde_json's pretty printing, except that an array inside an array (a
+/// header's `[name, value]`) stays on one line: one header a line, as in
+/// the head itself.
+#[derive(Default)]
+struct Pairs {
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+    /// For each open container, whether it is an array.
+    open: Vec<bool>,
+    /// Inner arrays open and written on one line.
+    inline: usize,
+}
+
+impl serde_json::ser::Formatter for Pairs {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        let inner = self.inline > 0 || self.open.last() == Some(&true);
+        self.open.push(true);
+        if inner {
+            self.inline += 1;
+            w.write_all(b"[")
+        } else {
+            self.pretty.begin_array(w)
+        }
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open.pop();
+        if self.inline > 0 {
+            self.inline -= 1;
+            w.write_all(b"]")
+        } else {
+            self.pretty.end_array(w)
+        }
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        match (self.inline > 0, first) {
+            (true, true) => Ok(()),
+            (true, false) => w.write_all(b", "),
+            (false, _) => self.pretty.begin_array_value(w, first),
+        }
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if self.inline > 0 {
+            Ok(())
+        } else {
+            self.pretty.end_array_value(w)
+        }
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open.push(false);
+        self.pretty.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open.pop();
+        self.pretty.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.pretty.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.end_object_value(w)
+    }
 }
 
 /// Up to `BODY_SHOWN` bytes of the body: as text when they are UTF-8 (a
@@ -182,6 +266,13 @@ mod tests {
         };
         let json = render(origin, shown);
         assert!(json.ends_with(b"}\n"));
+        // One header a line; everything else pretty-printed.
+        let text = String::from_utf8_lossy(&json);
+        assert!(
+            text.contains("  \"headers\": [\n    [\"Host\", \"x\"],\n"),
+            "{text}"
+        );
+        assert!(text.starts_with("{\n  \"connection\": 3,\n"), "{text}");
         serde_json::from_slice(&json).unwrap()
     }
 
