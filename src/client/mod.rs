@@ -304,15 +304,26 @@ async fn http_get(
         eprintln!();
         eprintln!("Chunks as they arrived: the time since the request was sent, then each line:");
         for (n, (arrived, data)) in chunks.iter().enumerate() {
-            for line in data.split_inclusive(|&b| b == b'\n') {
+            let at = arrived.as_secs_f64();
+            let mut shown_bytes = 0;
+            // Bounded, as a `?size` filler may make a chunk large.
+            for line in data.split_inclusive(|&b| b == b'\n').take(CHUNK_LINES) {
+                shown_bytes += line.len();
                 let line = line.strip_suffix(b"\n").unwrap_or(line);
-                let shown: String = line
+                let cut = &line[..line.len().min(CHUNK_LINE_BYTES)];
+                let mut shown: String = cut
                     .iter()
                     .map(|&b| crate::log::shown(b).to_string())
                     .collect();
+                if cut.len() < line.len() {
+                    shown.push_str("...");
+                }
+                eprintln!("  {at:>7.3}s  {shown}   (in chunk {})", n + 1);
+            }
+            if shown_bytes < data.len() {
                 eprintln!(
-                    "  {:>7.3}s  {shown}   (in chunk {})",
-                    arrived.as_secs_f64(),
+                    "  {at:>7.3}s  ...and {} more bytes   (in chunk {})",
+                    data.len() - shown_bytes,
                     n + 1
                 );
             }
@@ -321,6 +332,10 @@ async fn http_get(
     eprintln!("Connection closed ({} bytes received)", response.len());
     Ok(())
 }
+
+/// How many lines of each chunk are shown, and how much of each line.
+const CHUNK_LINES: usize = 8;
+const CHUNK_LINE_BYTES: usize = 100;
 
 /// The parts of rawnet's JSON view the client reads.
 #[derive(serde::Deserialize)]
