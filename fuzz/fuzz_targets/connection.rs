@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
         };
         config.http.max_head = 1024;
         config.http.max_body = 4096;
+        config.http.max_size = 4096;
         let output = rawnet::in_memory::serve(chunks.clone(), &config);
         match mode {
             Mode::Raw => assert_eq!(output, input),
@@ -43,7 +44,13 @@ fuzz_target!(|data: &[u8]| {
             // After a PROXY header comes whatever the client sent, which
             // may itself be TLS or HTTP/2.
             Mode::Http if input.starts_with(b"PROXY") || input.starts_with(b"\r\n\r\n\0\r\nQUIT\n") => {}
-            Mode::Http if !input.windows(4).any(|w| w == b"HEAD") => check_responses(&output),
+            // A `?drip` is cut where the script ends (the client's FIN
+            // ends it), so its chunked body may be unfinished.
+            Mode::Http
+                if !input.windows(4).any(|w| w == b"HEAD" || w == b"drip") =>
+            {
+                check_responses(&output)
+            }
             _ => {}
         }
     }

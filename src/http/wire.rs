@@ -5,8 +5,10 @@
 //! responses does not lean on the parser the server itself uses. It is
 //! strict where a lenient client would guess: every line ends in CRLF, the
 //! version is HTTP/1.1, and every response says where it ends, with exactly
-//! one Content-Length (RFC 9112 §6.3), except those that have no body by
-//! definition: 1xx, 204, 304, and any answer to HEAD.
+//! one Content-Length or `Transfer-Encoding: chunked` (RFC 9112 §6.3; a
+//! `?drip` is chunked), except those that have no body by definition: 1xx,
+//! 204, 304, and any answer to HEAD. A body that ends with the connection
+//! (a `?drip` to HTTP/1.0) is not taken: read its head with `head_only`.
 //!
 //! [`split`] is a pure function over the bytes received so far, so the same
 //! code serves a socket read by read (bench, tests) and a finished buffer
@@ -37,8 +39,14 @@ pub struct Response<'a> {
     /// Every header line in order, name and value as they were sent (the
     /// spaces around a value are not part of it, RFC 9110 §5.5).
     pub headers: Vec<(&'a str, &'a str)>,
-    /// Content-Length bytes; empty for 1xx, 204, 304 and HEAD.
+    /// Content-Length bytes; empty for 1xx, 204, 304 and HEAD. A chunked
+    /// body as it crossed the wire, framing included: its data is in
+    /// `chunks`.
     pub body: &'a [u8],
+    /// A chunked body's chunks, the data of each without its framing, in
+    /// order (empty when the body is not chunked). A `?drip` sends one a
+    /// line.
+    pub chunks: Vec<&'a [u8]>,
 }
 
 impl<'a> Response<'a> {
@@ -79,9 +87,13 @@ pub enum Problem {
     /// A header name that is empty or not a token (a space before the
     /// colon, or a line folded onto the one before it).
     BadHeaderName { line: String },
-    /// `Transfer-Encoding`: self-delimiting too, but rawnet never sends it,
-    /// and this reader only follows Content-Length.
+    /// A `Transfer-Encoding` other than one `chunked`, or with a
+    /// Content-Length too: either could be read two ways.
     TransferEncoding,
+    /// A chunk whose size line is not 1 to 16 hex digits and CRLF, whose
+    /// data is not followed by CRLF, or a trailer line without CRLF; `at`
+    /// is the offset in the body.
+    BadChunk { at: usize },
     /// A response that needs a Content-Length and has none.
     MissingContentLength { status: u16 },
     /// A Content-Length that is not plain decimal digits (`+5`, `5, 5`, too
@@ -96,6 +108,9 @@ pub enum Problem {
     UnfinishedHead { got: usize },
     /// The bytes ended inside the body ([`split_closed`] only).
     BodyShorter { expected: usize, got: usize },
+    /// The bytes ended inside a chunked body, before its last chunk
+    /// ([`split_closed`] only).
+    UnfinishedChunks { got: usize },
 }
 
 impl fmt::Display for Problem {
@@ -124,7 +139,12 @@ impl fmt::Display for Problem {
             }
             Problem::TransferEncoding => write!(
                 f,
-                "Transfer-Encoding in a response: expected a Content-Length"
+                "a Transfer-Encoding that is not one `chunked` without a Content-Length"
+            ),
+            Problem::BadChunk { at } => write!(
+                f,
+                "bad chunk framing at byte {at} of the body: expected a size of 1 to 16 hex \
+                 digits and CRLF, the data, CRLF"
             ),
             Problem::MissingContentLength { status } => {
                 write!(f, "a {status} response without Content-Length")
@@ -136,7 +156,8 @@ impl fmt::Display for Problem {
             Problem::LengthNotAllowed { status } => {
                 write!(
                     f,
-                    "a {status} response with a Content-Length, which it must not have"
+                    "a {status} response with a Content-Length or Transfer-Encoding, \
+                     which it must not have"
                 )
             }
             Problem::UnfinishedHead { got } => write!(
@@ -146,6 +167,10 @@ impl fmt::Display for Problem {
             Problem::BodyShorter { expected, got } => write!(
                 f,
                 "a body shorter than its Content-Length ({got} of {expected} bytes)"
+            ),
+            Problem::UnfinishedChunks { got } => write!(
+                f,
+                "the bytes end inside a chunked body ({got} bytes, no last chunk)"
             ),
         }
     }
@@ -163,7 +188,7 @@ impl std::error::Error for Problem {}
 pub fn split(buf: &[u8], head_only: bool) -> Result<Option<(Response<'_>, usize)>, Problem> {
     match take(buf, head_only)? {
         Taken::Whole(response, used) => Ok(Some((response, used))),
-        Taken::NeedHead | Taken::NeedBody { .. } => Ok(None),
+        Taken::NeedHead | Taken::NeedBody { .. } | Taken::NeedChunks { .. } => Ok(None),
     }
 }
 
@@ -174,6 +199,7 @@ pub fn split_closed(buf: &[u8], head_only: bool) -> Result<(Response<'_>, usize)
         Taken::Whole(response, used) => Ok((response, used)),
         Taken::NeedHead => Err(Problem::UnfinishedHead { got: buf.len() }),
         Taken::NeedBody { expected, got } => Err(Problem::BodyShorter { expected, got }),
+        Taken::NeedChunks { got } => Err(Problem::UnfinishedChunks { got }),
     }
 }
 
@@ -182,6 +208,7 @@ enum Taken<'a> {
     Whole(Response<'a>, usize),
     NeedHead,
     NeedBody { expected: usize, got: usize },
+    NeedChunks { got: usize },
 }
 
 fn take(buf: &[u8], head_only: bool) -> Result<Taken<'_>, Problem> {
@@ -198,7 +225,25 @@ fn take(buf: &[u8], head_only: bool) -> Result<Taken<'_>, Problem> {
     let status_line = lines.next().unwrap_or_default();
     let (status, reason) = status(status_line)?;
     let headers = lines.map(header).collect::<Result<Vec<_>, _>>()?;
-    let body_len = body_length(status, &headers, head_len, head_only)?;
+    let body_len = match body_length(status, &headers, head_len, head_only)? {
+        Length::Bytes(n) => n,
+        Length::Chunked => {
+            let body = &buf[head_len..];
+            let Some((chunks, used)) = take_chunks(body)? else {
+                return Ok(Taken::NeedChunks { got: body.len() });
+            };
+            let used = head_len + used;
+            let response = Response {
+                status,
+                reason,
+                head,
+                headers,
+                body: &buf[head_len..used],
+                chunks,
+            };
+            return Ok(Taken::Whole(response, used));
+        }
+    };
     let got = buf.len() - head_len;
     if got < body_len {
         return Ok(Taken::NeedBody {
@@ -214,9 +259,69 @@ fn take(buf: &[u8], head_only: bool) -> Result<Taken<'_>, Problem> {
             head,
             headers,
             body: &buf[head_len..used],
+            chunks: Vec::new(),
         },
         used,
     ))
+}
+
+/// A chunked body's chunks, and its length on the wire.
+type Chunks<'a> = (Vec<&'a [u8]>, usize);
+
+/// A chunked body's chunks and its length on the wire, once its last chunk
+/// and trailer section have come (RFC 9112 §7.1); `None` until then. Strict
+/// as the rest: no chunk extensions (rawnet sends none), CRLF everywhere.
+fn take_chunks(body: &[u8]) -> Result<Option<Chunks<'_>>, Problem> {
+    let mut chunks = Vec::new();
+    let mut at = 0;
+    loop {
+        let Some(line) = crlf_line(body, at)? else {
+            return Ok(None);
+        };
+        let digits = &body[at..at + line];
+        let bad = Problem::BadChunk { at };
+        if digits.is_empty() || digits.len() > 16 || !digits.iter().all(u8::is_ascii_hexdigit) {
+            return Err(bad);
+        }
+        let size = digits.iter().fold(0u64, |n, &d| {
+            n << 4 | u64::from(char::from(d).to_digit(16).unwrap_or(0))
+        });
+        at += line + 2;
+        if size == 0 {
+            break;
+        }
+        let size = usize::try_from(size).map_err(|_| bad.clone())?;
+        let end = at.checked_add(size).ok_or(bad.clone())?;
+        if body.len() < end + 2 {
+            return Ok(None);
+        }
+        if &body[end..end + 2] != b"\r\n" {
+            return Err(Problem::BadChunk { at: end });
+        }
+        chunks.push(&body[at..end]);
+        at = end + 2;
+    }
+    // The trailer section: header lines, then an empty line.
+    loop {
+        let Some(line) = crlf_line(body, at)? else {
+            return Ok(None);
+        };
+        at += line + 2;
+        if line == 0 {
+            return Ok(Some((chunks, at)));
+        }
+    }
+}
+
+/// The length of the line starting at `at`, once its CRLF has come. A
+/// line longer than [`MAX_HEAD`] is given up, as a head would be.
+fn crlf_line(body: &[u8], at: usize) -> Result<Option<usize>, Problem> {
+    let rest = &body[at.min(body.len())..];
+    match rest.windows(2).position(|w| w == b"\r\n") {
+        Some(len) if len <= MAX_HEAD => Ok(Some(len)),
+        None if rest.len() <= MAX_HEAD => Ok(None),
+        _ => Err(Problem::BadChunk { at }),
+    }
 }
 
 /// Fails as soon as the first bytes cannot be the start of `HTTP/1.1 `.
@@ -306,19 +411,28 @@ fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// How many body bytes follow the head.
+/// How a body's end is known.
+enum Length {
+    Bytes(usize),
+    Chunked,
+}
+
+/// How many body bytes follow the head, or that chunks do.
 fn body_length(
     status: u16,
     headers: &[(&str, &str)],
     head_len: usize,
     head_only: bool,
-) -> Result<usize, Problem> {
-    if headers
+) -> Result<Length, Problem> {
+    let mut codings = headers
         .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding"))
-    {
-        return Err(Problem::TransferEncoding);
-    }
+        .filter(|(n, _)| n.eq_ignore_ascii_case("transfer-encoding"))
+        .map(|&(_, v)| v);
+    let chunked = match (codings.next(), codings.next()) {
+        (None, _) => false,
+        (Some(coding), None) if coding.eq_ignore_ascii_case("chunked") => true,
+        _ => return Err(Problem::TransferEncoding),
+    };
     let mut lengths = headers
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case("content-length"))
@@ -327,7 +441,10 @@ fn body_length(
     if lengths.next().is_some() {
         return Err(Problem::DuplicateContentLength);
     }
-    if length.is_some() && (status < 200 || status == 204) {
+    if chunked && length.is_some() {
+        return Err(Problem::TransferEncoding);
+    }
+    if (length.is_some() || chunked) && (status < 200 || status == 204) {
         return Err(Problem::LengthNotAllowed { status });
     }
     let length = match length {
@@ -337,9 +454,14 @@ fn body_length(
     // A 304's or a HEAD's Content-Length is what a GET would have got; no
     // body follows either way.
     if status < 200 || status == 204 || status == 304 || head_only {
-        return Ok(0);
+        return Ok(Length::Bytes(0));
     }
-    length.ok_or(Problem::MissingContentLength { status })
+    if chunked {
+        return Ok(Length::Chunked);
+    }
+    length
+        .map(Length::Bytes)
+        .ok_or(Problem::MissingContentLength { status })
 }
 
 /// Plain digits only (RFC 9110 §8.6), small enough to add to the head's
@@ -511,10 +633,55 @@ mod tests {
             ),
             Err(Problem::DuplicateContentLength)
         );
+        for headers in [
+            "Transfer-Encoding: gzip\r\n",
+            "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+        ] {
+            assert_eq!(
+                split(with(headers).as_bytes(), false),
+                Err(Problem::TransferEncoding),
+                "{headers:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn chunked_bodies_give_their_chunks() {
+        let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let body = "5\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-T: 1\r\n\r\n";
+        let whole = format!("{head}{body}GET");
+        let (response, used) = split(whole.as_bytes(), false).unwrap().unwrap();
+        assert_eq!(used, whole.len() - 3);
+        assert_eq!(response.body, body.as_bytes());
         assert_eq!(
-            split(with("Transfer-Encoding: chunked\r\n").as_bytes(), false),
-            Err(Problem::TransferEncoding)
+            response.chunks,
+            vec![&b"hello"[..], b"abcdefghijklmnopqrstuvwxyz"]
         );
+        for cut in head.len()..whole.len() - 3 {
+            assert_eq!(
+                split(&whole.as_bytes()[..cut], false),
+                Ok(None),
+                "cut at {cut}"
+            );
+        }
+        assert_eq!(
+            split_closed(&whole.as_bytes()[..head.len() + 5], false),
+            Err(Problem::UnfinishedChunks { got: 5 })
+        );
+        for (bad, at) in [
+            ("x\r\n", 0),
+            ("5;ext=1\r\nhello\r\n0\r\n\r\n", 0),
+            ("5\r\nhelloXX0\r\n\r\n", 8),
+            ("00000000000000001\r\n", 0),
+        ] {
+            let response = format!("{head}{bad}");
+            assert_eq!(
+                split(response.as_bytes(), false),
+                Err(Problem::BadChunk { at }),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

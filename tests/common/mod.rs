@@ -224,7 +224,10 @@ pub struct Response {
     /// The head exactly as received, final CRLF CRLF included.
     pub head: String,
     pub headers: Vec<(String, String)>,
+    /// The body; a chunked one decoded (its chunks joined).
     pub body: Vec<u8>,
+    /// A chunked body's chunks, each as it was framed (empty otherwise).
+    pub chunks: Vec<Vec<u8>>,
 }
 
 impl Response {
@@ -250,7 +253,11 @@ impl From<wire::Response<'_>> for Response {
                 .iter()
                 .map(|&(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
-            body: response.body.to_vec(),
+            body: match response.chunks.is_empty() {
+                true => response.body.to_vec(),
+                false => response.chunks.concat(),
+            },
+            chunks: response.chunks.iter().map(|c| c.to_vec()).collect(),
         }
     }
 }
