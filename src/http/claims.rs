@@ -290,6 +290,23 @@ mod tests {
     }
 
     #[test]
+    fn broken_quotes_and_comments_take_the_rest_of_the_line() {
+        let found = claims(
+            "Forwarded: for=\"a, b;for=c\r\nVia: 1.1 x (open, 1.0 y\r\nForwarded: =;;for\r\n",
+        );
+        assert_eq!(found[0].hops, [hop(&[("for", "\"a, b;for=c")])]);
+        assert_eq!(
+            found[1].hops,
+            [hop(&[
+                ("protocol", "1.1"),
+                ("received_by", "x"),
+                ("comment", "(open, 1.0 y")
+            ])]
+        );
+        assert_eq!(found[2].hops, [Hop::default()]);
+    }
+
+    #[test]
     fn other_headers_claim_nothing() {
         assert!(claims("X-Forwarded-Host: a\r\nUser-Agent: b\r\n").is_empty());
     }
