@@ -11,13 +11,7 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::{random_bytes, read_response, round_trip, you_said, Server};
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
+use common::{random_bytes, read_response, round_trip, rss_kib, you_said, Server};
 
 /// User plus system CPU time of a process, in clock ticks (1/100 s).
 fn cpu_ticks(pid: u32) -> u64 {

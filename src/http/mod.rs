@@ -225,11 +225,12 @@ impl Session {
                 self.arrival.read(self.input.len(), now);
             }
             // Bytes that come while a response is held back wait, but no
-            // more than one request's worth: a client that sends more
-            // without waiting for the answer is closed, as rawnet's memory
-            // per connection is bounded (see the README's Limits).
+            // more than one request's worth, counting the held request's
+            // body: a client that sends more without waiting for the
+            // answer is closed, as rawnet's memory per connection is
+            // bounded (see the README's Limits).
             State::Answering { head, stream } => {
-                let held = self.input.len() - head.len;
+                let held = self.input.len() - head.len + self.body.len();
                 if held > config.max_head + config.max_body {
                     log.emit(Event::SentWhileHeld {
                         number: self.answered,

@@ -428,6 +428,13 @@ pub fn find_program(name: &str, install: &str) -> std::path::PathBuf {
         })
 }
 
+/// A process's resident memory, in KiB, from `/proc/PID/status`.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
