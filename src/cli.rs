@@ -22,6 +22,8 @@ use crate::server::{self, Config, DEFAULT_GRACE_SECS};
 /// The tutorial's `localhost:8081`.
 pub(crate) const DEFAULT_HOST: &str = "localhost";
 pub(crate) const DEFAULT_PORT: u16 = 8081;
+/// `rawnet client --http`'s method unless `--method` says otherwise.
+pub(crate) const DEFAULT_METHOD: &str = "GET";
 
 /// rawnet shows what sits under HTTP: bytes on a TCP connection. Without a
 /// subcommand it runs the server (`rawnet --port 0` is `rawnet serve --port 0`).
@@ -198,10 +200,26 @@ pub(crate) struct ClientArgs {
     #[argh(option, default = "5")]
     pub wait: u64,
 
-    /// send a hand-built HTTP GET for PATH (default /) instead of the
-    /// message, and print the raw response as received
+    /// send a hand-built HTTP request for PATH (default /) instead of the
+    /// message, and print the raw response as received; from rawnet, also
+    /// what changed on the way, and when each chunk arrived
     #[argh(switch)]
     pub http: bool,
+
+    /// with --http, the request method (default: GET)
+    #[argh(option, default = "String::from(DEFAULT_METHOD)")]
+    pub method: String,
+
+    /// with --http, a header line `Name:Value` to send (repeatable); one
+    /// named Host, User-Agent, Accept or Connection replaces the client's
+    #[argh(option)]
+    pub header: Vec<String>,
+
+    /// with --http, a body to send: TEXT, or @FILE for a file's bytes;
+    /// framed by a Content-Length counted by hand, or as one chunk when a
+    /// --header gives Transfer-Encoding
+    #[argh(option)]
+    pub data: Option<String>,
 
     /// with --http, the path to request (default: /)
     #[argh(positional)]
@@ -391,6 +409,7 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
             "--http cannot be combined with --half-close or --stdin".into(),
         ));
     }
+    let http = http_request(&args)?;
     let path = args.path.unwrap_or_else(|| "/".into());
     if args.http && (!path.starts_with('/') || path.bytes().any(|b| !b.is_ascii_graphic())) {
         return Err(UsageError(format!(
@@ -408,7 +427,58 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
         stdin: args.stdin,
         wait: Duration::from_secs(args.wait),
         http_path: args.http.then_some(path),
+        http,
     }))
+}
+
+/// `--method`, `--header` and `--data`, checked: each goes on the wire as
+/// typed, so nothing may break the request's lines.
+fn http_request(args: &ClientArgs) -> Result<client::HttpRequest, UsageError> {
+    let extras = args.method != DEFAULT_METHOD || !args.header.is_empty() || args.data.is_some();
+    if extras && !args.http {
+        return Err(UsageError(
+            "--method, --header and --data are only used with --http".into(),
+        ));
+    }
+    // A token (RFC 9110 §5.6.2): what a method and a header name are made of.
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    if !token(&args.method) {
+        return Err(UsageError(format!(
+            "--method {:?} must be a token, such as GET or POST",
+            args.method
+        )));
+    }
+    let mut headers = Vec::new();
+    for header in &args.header {
+        let (name, value) = header.split_once(':').unwrap_or((header, ""));
+        let value = value.trim_matches([' ', '\t']);
+        if !header.contains(':')
+            || !token(name)
+            || value.bytes().any(|b| b.is_ascii_control() && b != b'\t')
+        {
+            return Err(UsageError(format!(
+                "--header {header:?} must be Name:Value, a name without spaces and a value without line breaks"
+            )));
+        }
+        headers.push((name.to_string(), value.to_string()));
+    }
+    let data = match args.data.as_deref() {
+        None => None,
+        Some(text) => Some(match text.strip_prefix('@') {
+            Some(file) => std::fs::read(file)
+                .map_err(|err| UsageError(format!("--data @{file}: cannot read it: {err}")))?,
+            None => text.as_bytes().to_vec(),
+        }),
+    };
+    Ok(client::HttpRequest {
+        method: args.method.clone(),
+        headers,
+        data,
+    })
 }
 
 fn bench_action(args: BenchArgs) -> Result<Action, UsageError> {
@@ -543,12 +613,51 @@ mod tests {
             &["--head-timeout", "0"],
             &["client", "/path"],
             &["client", "--http", "no-slash"],
+            &["client", "--method", "POST"],
+            &["client", "--http", "--method", "GE T"],
+            &["client", "--http", "--header", "NoColon"],
+            &["client", "--http", "--header", "Bad Name: x"],
+            &["client", "--http", "--header", "X: a\r\nY: b"],
+            &["client", "--http", "--data", "@/nonexistent/rawnet-data"],
             &["bench", "--connections", "0"],
             &["bench", "--duration", "0"],
             &["bench", "--mode", "raw", "--expect", "x"],
         ] {
             assert!(parse_words(words).is_err(), "{words:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn client_http_method_headers_and_data() {
+        let Ok(Action::Client(opts)) = parse_words(&["client", "--http"]) else {
+            panic!("expected client")
+        };
+        assert_eq!(opts.http.method, DEFAULT_METHOD);
+        assert!(opts.http.headers.is_empty() && opts.http.data.is_none());
+        let words = [
+            "client",
+            "--http",
+            "--method",
+            "PUT",
+            "--header",
+            "X-A: 1",
+            "--header",
+            "x-b:two words",
+            "--data",
+            "hi",
+        ];
+        let Ok(Action::Client(opts)) = parse_words(&words) else {
+            panic!("expected client")
+        };
+        assert_eq!(opts.http.method, "PUT");
+        assert_eq!(
+            opts.http.headers,
+            [
+                ("X-A".into(), "1".into()),
+                ("x-b".into(), "two words".into())
+            ]
+        );
+        assert_eq!(opts.http.data.as_deref(), Some(&b"hi"[..]));
     }
 
     #[test]
@@ -736,6 +845,10 @@ mod tests {
             "--max-connections",
             "rawnet client",
             "--half-close",
+            "--method",
+            "--header",
+            "--data",
+            "(default: GET)",
         ] {
             assert!(help.contains(needle), "help lacks {needle}:\n{help}");
         }

@@ -240,13 +240,18 @@ fn rawnet_client_http_prints_the_raw_response() {
     );
     assert!(head.ends_with("\r\nConnection: close"), "{head}");
     let port = server.addr.port();
+    // It asks for the JSON view, whose head is the one it wrote.
+    let sent = format!(
+        "GET /x?y HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: rawnet/{}\r\n\
+         Accept: application/json, */*\r\nConnection: close\r\n\r\n",
+        env!("CARGO_PKG_VERSION")
+    );
     assert!(
-        body.contains(&format!(
-            "GET /x?y HTTP/1.1\\r\\n\nHost: 127.0.0.1:{port}\\r\\n\nUser-Agent: rawnet/{}\\r\\n\nAccept: */*\\r\\n\nConnection: close\\r\\n\n\\r\\n\n",
-            env!("CARGO_PKG_VERSION")
-        )),
+        body.contains(&format!("  \"head\": {:?},\n", sent)),
         "{body}"
     );
+    let json: serde_json::Value = serde_json::from_str(body).expect("the JSON view");
+    let peer = json["addresses"]["peer"]["address"].as_str().unwrap();
     let stderr = text(&out.stderr);
     assert!(
         stderr.starts_with(&format!(
@@ -256,7 +261,12 @@ fn rawnet_client_http_prints_the_raw_response() {
     );
     assert!(
         stderr.ends_with(&format!(
-            "Connection closed ({} bytes received)\n",
+            "\nWhat arrived at the server, against what this client sent:\n\
+             = the head arrived exactly as it was sent\n\
+             Addresses the server saw:\n\
+             \x20 {peer}   (the TCP peer: the one address rawnet saw itself); \
+             this client's own address\n\
+             Connection closed ({} bytes received)\n",
             out.stdout.len()
         )),
         "{stderr}"
@@ -280,5 +290,60 @@ fn curl_http2_offers_h2c_and_gets_http_1_1_with_a_note() {
              rawnet stayed on HTTP/1.1.\n"
         ),
         "{response}"
+    );
+}
+
+/// `--method`, `--header` (replacing the client's own Accept) and
+/// `--data @FILE`: every byte it wrote is on stderr, and the body arrives
+/// with the Content-Length it counted.
+#[test]
+fn rawnet_client_http_sends_a_method_headers_and_a_file() {
+    let server = Server::start(&[]);
+    let file = std::env::temp_dir().join(format!("rawnet-data-{}", std::process::id()));
+    std::fs::write(&file, b"a\x00b\n").unwrap();
+    let out = rawnet()
+        .args(["client", "--host", "127.0.0.1", "--port"])
+        .arg(server.addr.port().to_string())
+        .args(["--http", "/put?format=json", "--method", "PUT"])
+        .args([
+            "--header",
+            "accept: application/json",
+            "--header",
+            "X-Two:  a b ",
+        ])
+        .arg("--data")
+        .arg(format!("@{}", file.display()))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let port = server.addr.port();
+    assert!(
+        stderr.starts_with(&format!(
+            "connect to 127.0.0.1:{port}\n\
+             > PUT /put?format=json HTTP/1.1\\r\\n\n\
+             > Host: 127.0.0.1:{port}\\r\\n\n\
+             > User-Agent: rawnet/{}\\r\\n\n\
+             > accept: application/json\\r\\n\n\
+             > X-Two: a b\\r\\n\n\
+             > Content-Length: 4\\r\\n\n\
+             > Connection: close\\r\\n\n\
+             > \\r\\n\n\
+             > \"a\\x00b\\n\"\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\n= the head arrived exactly as it was sent\n"),
+        "{stderr}"
+    );
+    let stdout = text(&out.stdout);
+    let (_, body) = stdout.split_once("\r\n\r\n").expect("a response head");
+    let json: serde_json::Value = serde_json::from_str(body).expect("the JSON view");
+    assert_eq!(
+        json["body"],
+        serde_json::json!({"length": 4, "encoding": "text", "content": "a\u{0}b\n", "not_shown": 0})
     );
 }

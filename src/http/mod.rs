@@ -18,12 +18,17 @@
 //!   `?delay=1.5`, `?drip=5`, `?size=N`, `?header=Name:Value`).
 //! - `stream.rs`: a response that takes time or comes in pieces, written
 //!   as its moments come and as the client reads.
+//! - `json.rs`: the same, as JSON.
+//! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
+//!   `X-Real-IP` and `Via`.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
 
 mod body;
+mod claims;
 mod date;
+mod json;
 pub mod knobs;
 pub(crate) mod notes;
 pub(crate) mod page;
@@ -42,7 +47,7 @@ use crate::log::{ConnLog, Event};
 use body::{Progress, Reader};
 use knobs::Knobs;
 use refusal::Refusal;
-use request::{Head, Parsed};
+use request::{Head, Parsed, View};
 use response::{BodyEnd, Connection};
 use stream::{Advance, Stream};
 
@@ -515,14 +520,15 @@ impl Session {
             connection,
             extra: &knobs.headers,
         };
-        // `?format=html|text` chooses the page whatever `Accept` says;
-        // `json` is the JSON view's.
-        let wants_html = match knobs.format {
-            Some(knobs::Format::Html) => true,
-            Some(knobs::Format::Text) => false,
-            Some(knobs::Format::Json) | None => head.wants_html,
+        // `?format=` overrides `Accept`: a link or a proxy's health check
+        // can carry a URL, not a header.
+        let view = match knobs.format {
+            Some(knobs::Format::Json) => View::Json,
+            Some(knobs::Format::Html) => View::Html,
+            Some(knobs::Format::Text) => View::Text,
+            None => head.view,
         };
-        match (&config.body, wants_html) {
+        match (&config.body, view) {
             // The body is the knobs' own: only the head is made now.
             _ if knobs.drip.is_some() || knobs.size.is_some() => {
                 let size = knobs.size.unwrap_or(0);
@@ -532,7 +538,11 @@ impl Session {
             (Some(fixed), _) => {
                 response::write(out, &head_of(response::TEXT, fixed.len()), fixed, send_body)
             }
-            (None, false) => RENDER.with_borrow_mut(|(page, response_head)| {
+            (None, View::Json) => {
+                let json = json::render(origin, shown);
+                response::write(out, &head_of(response::JSON, json.len()), &json, send_body);
+            }
+            (None, View::Text) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page.clear();
                 page::text(origin, shown, page);
                 let text = page.as_bytes();
@@ -541,7 +551,7 @@ impl Session {
             }),
             // The page shows its own response head, so the two are made
             // together (see `page::html_response`).
-            (None, true) => RENDER.with_borrow_mut(|(page, response_head)| {
+            (None, View::Html) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page::html_response(
                     origin,
                     shown,

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use super::request::MAX_HEADERS;
+use super::request::{self, MAX_HEADERS};
 pub(crate) use crate::seen::{Note, Reads};
 
 /// How many reads of one head are kept with their byte range and time;
@@ -87,29 +87,15 @@ pub fn find<'a>(reads: Reads<'a>, head: &'a [u8], mut each: impl FnMut(Note<'a>)
         each(Note::BareLf { lines: bare });
     }
 
-    let mut lines = head
+    let target = head
         .split(|&b| b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-        .skip_while(|line| line.is_empty());
-    let target = lines
-        .next()
+        .find(|line| !line.is_empty() && *line != b"\r")
         .and_then(|line| line.split(|&b| b == b' ').nth(1))
         .unwrap_or_default();
     let mut fields: [(&[u8], &[u8]); MAX_HEADERS] = [(&[], &[]); MAX_HEADERS];
     let mut count = 0;
-    for line in lines.take_while(|line| !line.is_empty()) {
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
-            continue;
-        };
-        let Some(slot) = fields.get_mut(count) else {
-            break;
-        };
-        let value = &line[colon + 1..];
-        let start = value
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
-        *slot = (&line[..colon], &value[start..]);
+    for (slot, field) in fields.iter_mut().zip(request::fields(head)) {
+        *slot = field;
         count += 1;
     }
     let fields = &fields[..count];

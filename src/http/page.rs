@@ -5,6 +5,8 @@
 use std::fmt::Write;
 use std::net::SocketAddr;
 
+use super::claims::{self, Claim};
+use super::json;
 use super::notes::{self, Note, Reads};
 use super::request::Head;
 use super::response;
@@ -42,11 +44,11 @@ pub struct Shown<'a> {
 }
 
 impl Shown<'_> {
-    fn head_bytes(&self) -> &[u8] {
+    pub(super) fn head_bytes(&self) -> &[u8] {
         &self.raw[..self.head.len]
     }
 
-    fn part(&self, range: &std::ops::Range<usize>) -> &[u8] {
+    pub(super) fn part(&self, range: &std::ops::Range<usize>) -> &[u8] {
         &self.raw[range.clone()]
     }
 }
@@ -66,6 +68,7 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
     );
     visible(shown.head_bytes(), page, Markup::None);
     page.push('\n');
+    claimed_addresses(shown, page, Markup::None);
     worth_noting(shown, page, Markup::None);
     describe_body(shown.body, page, Markup::None);
 }
@@ -131,13 +134,33 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     );
     page.push_str(concat!(
         "These are the exact bytes both ways on one TCP connection; ",
-        "<span class=\"eol\">\\r\\n</span> marks where each line ends.</p>\n</header>\n<main>\n",
+        "<span class=\"eol\">\\r\\n</span> marks where each line ends. "
+    ));
+    // The same request as JSON: this target with `format=json` in place
+    // of any `format=` it had (a knob may be given once).
+    let target = shown.part(&shown.head.target);
+    let (path, query) = match target.iter().position(|&b| b == b'?') {
+        Some(q) => (&target[..q], &target[q + 1..]),
+        None => (target, &b""[..]),
+    };
+    page.push_str("<a href=\"");
+    escape_html(path, page);
+    page.push('?');
+    for pair in query.split(|&b| b == b'&') {
+        if !pair.is_empty() && !pair.starts_with(b"format=") {
+            escape_html(pair, page);
+            page.push_str("&amp;");
+        }
+    }
+    page.push_str(concat!(
+        "format=json\">As JSON</a>.</p>\n</header>\n<main>\n",
         "<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">"
     ));
     visible(shown.head_bytes(), page, Markup::Html);
     page.push_str("</pre>\n<pre class=\"body\">");
     describe_body(shown.body, page, Markup::Html);
     page.push_str("</pre>\n");
+    claimed_addresses(shown, page, Markup::Html);
     worth_noting(shown, page, Markup::Html);
     page.push_str("</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
 }
@@ -246,6 +269,94 @@ fn worth_noting(shown: Shown, out: &mut String, markup: Markup) {
             Markup::Html => "</ul>\n",
         });
     }
+}
+
+/// The addresses the headers claim (see `claims.rs`), one header a line
+/// with its hops in order and what that order means; nothing when no
+/// header claims one.
+fn claimed_addresses(shown: Shown, out: &mut String, markup: Markup) {
+    if !shown.head.claims {
+        return;
+    }
+    let found = claims::find(shown.head_bytes());
+    let _ = write!(
+        out,
+        "{}Addresses in the headers, each claimed by {}:{}",
+        match markup {
+            Markup::None => "",
+            Markup::Html => "<p class=\"note\">",
+        },
+        json::CLAIM_SAYS,
+        match markup {
+            Markup::None => "\n",
+            Markup::Html => "</p>\n<ul class=\"note\">\n",
+        }
+    );
+    for claim in &found {
+        out.push_str(match markup {
+            Markup::None => "- ",
+            Markup::Html => "<li>",
+        });
+        describe_claim(claim, out, markup);
+        out.push_str(match markup {
+            Markup::None => "\n",
+            Markup::Html => "</li>\n",
+        });
+    }
+    out.push_str(match markup {
+        Markup::None => "\n",
+        Markup::Html => "</ul>\n",
+    });
+}
+
+/// `X-Forwarded-For: 203.0.113.7 → 10.0.0.1 (the leftmost is ...)`.
+fn describe_claim(claim: &Claim, out: &mut String, markup: Markup) {
+    let text = |s: &str, out: &mut String| escape_text(s.as_bytes(), out, markup, "", "");
+    text(&claim.header, out);
+    out.push_str(": ");
+    for (i, hop) in claim.hops.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" → ");
+        }
+        let forwarded = [
+            ("for", &hop.for_),
+            ("by", &hop.by),
+            ("proto", &hop.proto),
+            ("host", &hop.host),
+        ];
+        let is_forwarded = claim.header.eq_ignore_ascii_case("forwarded");
+        let mut first = true;
+        for (name, value) in forwarded {
+            let Some(value) = value else { continue };
+            if !first {
+                out.push(';');
+            }
+            first = false;
+            if is_forwarded {
+                out.push_str(name);
+                out.push('=');
+            }
+            text(value, out);
+        }
+        for value in [&hop.protocol, &hop.received_by, &hop.comment]
+            .into_iter()
+            .flatten()
+        {
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            text(value, out);
+        }
+    }
+    let _ = write!(out, " ({})", claims::order_of(&claim.header));
+}
+
+/// A note as one plain sentence, for the JSON view.
+pub(super) fn note_text(note: &Note) -> String {
+    let mut out = String::new();
+    describe_note(note, &mut out, Markup::None);
+    out
 }
 
 /// One note in a sentence, with the RFC section that allows it.
@@ -403,7 +514,7 @@ fn escape_html(text: &[u8], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::request::Framing;
+    use crate::http::request::{self, Framing};
 
     fn head(raw: &[u8]) -> Head {
         let method_end = raw.iter().position(|&b| b == b' ').unwrap();
@@ -421,7 +532,8 @@ mod tests {
             framing: Framing::None,
             keep_alive: true,
             expects_continue: false,
-            wants_html: true,
+            view: request::View::Html,
+            claims: false,
         }
     }
 
@@ -556,5 +668,23 @@ mod tests {
         let first_line = head_text.lines().next().unwrap();
         assert!(page.contains(first_line));
         assert!(!page.contains("<x>"), "request bytes must be escaped");
+        assert!(page.contains("<a href=\"/&lt;x&gt;?format=json\">As JSON</a>"));
+    }
+
+    #[test]
+    fn the_json_link_replaces_a_format_knob() {
+        let raw = b"GET /a?x=1&format=html&y HTTP/1.1\r\nHost: a\r\n\r\n";
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body: b"",
+            reads: Reads::default(),
+        };
+        let (mut response_head, mut page) = (Vec::new(), String::new());
+        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
+        assert!(
+            page.contains("<a href=\"/a?x=1&amp;y&amp;format=json\">"),
+            "{page}"
+        );
     }
 }

@@ -28,8 +28,25 @@ pub struct Head {
     pub keep_alive: bool,
     /// `Expect: 100-continue` on an HTTP/1.1 request.
     pub expects_continue: bool,
-    /// `Accept` includes `text/html`: a browser.
-    pub wants_html: bool,
+    /// Which page the client asked for with `Accept`.
+    pub view: View,
+    /// A header that claims an address came (`Forwarded`,
+    /// `X-Forwarded-For`, `X-Real-IP`, `Via`): only then are claims looked
+    /// for, so a plain request pays nothing for them.
+    pub claims: bool,
+}
+
+/// Which page a request gets, by `Accept` (RFC 9110 §12.5.1): the first of
+/// `text/html` and `application/json` that the list names wins, so a
+/// browser's `text/html,...,*/*` gets HTML and `Accept: application/json`
+/// gets JSON; neither (curl's `*/*`) gets plain text. Quality values are
+/// not weighed: a client that wants JSON lists it, and a browser lists
+/// HTML first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Text,
+    Html,
+    Json,
 }
 
 /// How the request's body is delimited (RFC 9112 §6.3).
@@ -109,7 +126,8 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
             framing: checked.framing,
             keep_alive: checked.keep_alive,
             expects_continue: checked.expects_continue,
-            wants_html: checked.wants_html,
+            view: checked.view,
+            claims: checked.claims,
         },
         len,
     ))
@@ -175,7 +193,8 @@ struct Checked {
     framing: Framing,
     keep_alive: bool,
     expects_continue: bool,
-    wants_html: bool,
+    view: View,
+    claims: bool,
 }
 
 fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Refusal> {
@@ -186,7 +205,8 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
     let mut close = false;
     let mut keep_alive = false;
     let mut expects_continue = false;
-    let mut wants_html = false;
+    let mut view = None;
+    let mut claims = false;
 
     for header in headers {
         let name = header.name;
@@ -225,8 +245,9 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
             // client's expectation is ignored.
             expects_continue = minor == 1;
         } else if name.eq_ignore_ascii_case("accept") {
-            wants_html |= list_items(value)
-                .any(|t| t.len() >= 9 && t[..9].eq_ignore_ascii_case(b"text/html"));
+            view = view.or_else(|| list_items(value).find_map(view_of));
+        } else if CLAIMS.iter().any(|c| name.eq_ignore_ascii_case(c)) {
+            claims = true;
         }
     }
 
@@ -260,8 +281,50 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
             keep_alive && !close
         },
         expects_continue: expects_continue && framing != Framing::None,
-        wants_html,
+        view: view.unwrap_or(View::Text),
+        claims,
     })
+}
+
+/// The headers in which a client or a proxy claims an address.
+pub const CLAIMS: [&str; 4] = ["forwarded", "x-forwarded-for", "x-real-ip", "via"];
+
+/// The page an `Accept` item names, if it names one (parameters such as
+/// `;q=0.9` after the type are allowed).
+fn view_of(item: &[u8]) -> Option<View> {
+    let starts = |t: &[u8]| {
+        item.len() >= t.len()
+            && item[..t.len()].eq_ignore_ascii_case(t)
+            && matches!(item.get(t.len()), None | Some(b';' | b' ' | b'\t'))
+    };
+    if starts(b"text/html") {
+        Some(View::Html)
+    } else if starts(b"application/json") {
+        Some(View::Json)
+    } else {
+        None
+    }
+}
+
+/// The header fields of a complete, checked head (its bytes, request line
+/// first), in order, as name and value with the value's leading
+/// whitespace removed. The head was checked by httparse, so every field
+/// line has a colon and there is no obsolete line folding.
+pub fn fields(head: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    head.split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .skip_while(|line| line.is_empty())
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| {
+            let colon = line.iter().position(|&b| b == b':')?;
+            let value = &line[colon + 1..];
+            let start = value
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            Some((&line[..colon], &value[start..]))
+        })
 }
 
 /// Transfer-Encoding must end in `chunked`, once (RFC 9112 §6.1, §6.3);
@@ -366,7 +429,7 @@ mod tests {
             (head.minor, head.len, len),
             (1, raw.len() - 4, raw.len() - 4)
         );
-        assert!(head.keep_alive && head.wants_html);
+        assert!(head.keep_alive && head.view == View::Html);
         assert_eq!(head.framing, Framing::None);
     }
 

@@ -197,6 +197,7 @@ pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 pub const TEXT: &str = "text/plain; charset=utf-8";
 pub const HTML: &str = "text/html; charset=utf-8";
+pub const JSON: &str = "application/json";
 
 /// Decimal digits without going through `format!`.
 fn push_number(out: &mut Vec<u8>, n: usize) {

@@ -1,0 +1,515 @@
+//! `rawnet client`: the tutorial's `net.Socket` client.
+//!
+//! ```text
+//! connect to localhost:8081
+//! DATA: You said "I am happyGloria."
+//! Connection closed
+//! ```
+//!
+//! Four ways to talk: the tutorial's one message and one reply (default),
+//! `--half-close` (send, then FIN, then print everything until the server
+//! closes, so the server's `end` event is seen), `--stdin` (copy stdin to
+//! the socket and the socket to stdout, like `nc`), and `--http [PATH]` (a
+//! request typed out by hand, and the raw response: the other half of
+//! "HTTP is just text"). When the server is rawnet, `--http` also says what
+//! happened to the request on the way (`diff.rs`), and for a chunked
+//! response when each chunk arrived.
+
+mod diff;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::time::{Duration, Instant};
+
+use async_net::TcpStream;
+use smol::future::{self, FutureExt};
+use smol::io::{AsyncReadExt, AsyncWriteExt};
+use smol::{Timer, Unblock};
+
+/// Checked client settings.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub host: String,
+    pub port: u16,
+    pub message: Vec<u8>,
+    pub half_close: bool,
+    pub stdin: bool,
+    /// How long to wait for the server to say something before giving up.
+    pub wait: Duration,
+    /// `--http PATH`: send a hand-built request for this path instead.
+    pub http_path: Option<String>,
+    /// `--method`, `--header` and `--data`: the rest of that request.
+    pub http: HttpRequest,
+}
+
+/// What `--http` sends besides its path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    /// `--header Name:Value`, in order; one named like a header the client
+    /// would send itself (Host, Accept, ...) replaces it.
+    pub headers: Vec<(String, String)>,
+    /// `--data`: the body, sent with a Content-Length counted here, or as
+    /// one chunk when a `Transfer-Encoding` header was given.
+    pub data: Option<Vec<u8>>,
+}
+
+/// After the first bytes of a reply, how long the line must stay quiet before
+/// the reply counts as complete. Node's client takes only the first chunk;
+/// a reply that TCP happens to split would then be cut, so wait a moment.
+const REPLY_SETTLE: Duration = Duration::from_millis(50);
+
+#[derive(Debug)]
+pub enum ClientError {
+    Connect { target: String, err: io::Error },
+    Silent { target: String, wait: Duration },
+    Io { target: String, err: io::Error },
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientError::Connect { target, err } => {
+                let hint = match err.kind() {
+                    io::ErrorKind::ConnectionRefused => {
+                        " (is a server running there? start one with `rawnet`)"
+                    }
+                    _ => "",
+                };
+                write!(f, "cannot connect to {target}: {}{hint}", describe(err))
+            }
+            ClientError::Silent { target, wait } => write!(
+                f,
+                "{target} sent nothing for {}s (is it an echo server? try --half-close or --stdin)",
+                wait.as_secs_f64()
+            ),
+            ClientError::Io { target, err } => write!(f, "connection to {target} failed: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+fn describe(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// Runs the client to completion.
+pub async fn run(opts: &Options) -> Result<(), ClientError> {
+    let target = format!("{}:{}", opts.host, opts.port);
+    let io_err = |err| ClientError::Io {
+        target: target.clone(),
+        err,
+    };
+    let mut stream = TcpStream::connect((opts.host.as_str(), opts.port))
+        .await
+        .map_err(|err| ClientError::Connect {
+            target: target.clone(),
+            err,
+        })?;
+
+    if let Some(path) = &opts.http_path {
+        return http_get(&mut stream, opts, path, &target).await;
+    }
+
+    if opts.stdin {
+        // stdout carries only the server's bytes, so it can be piped on.
+        eprintln!("connect to {target}");
+        relay_stdio(&stream).await.map_err(io_err)?;
+        eprintln!("Connection closed");
+        return Ok(());
+    }
+
+    say(format_args!("connect to {target}\n"));
+    stream.write_all(&opts.message).await.map_err(io_err)?;
+
+    let reply = if opts.half_close {
+        // FIN: "I have finished sending". The server logs `end`, writes what
+        // it still owes and closes, which is our EOF below.
+        stream.shutdown(Shutdown::Write).map_err(io_err)?;
+        read_until_closed(&mut stream, opts.wait).await
+    } else {
+        read_reply(&mut stream, opts.wait).await
+    };
+    let reply = match reply {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(ClientError::Silent {
+                target,
+                wait: opts.wait,
+            })
+        }
+        Err(err) => return Err(io_err(err)),
+    };
+
+    if !reply.is_empty() {
+        let mut out = io::stdout().lock();
+        let _ = out.write_all(b"DATA: ");
+        // The reply as received, byte for byte: `\r\n` and all.
+        let _ = out.write_all(&reply);
+        if !reply.ends_with(b"\n") {
+            let _ = out.write_all(b"\n");
+        }
+    }
+    // The tutorial's `client.destroy()`: closing is dropping the socket.
+    drop(stream);
+    say(format_args!("Connection closed\n"));
+    Ok(())
+}
+
+fn say(args: fmt::Arguments) {
+    let _ = io::stdout().lock().write_fmt(args);
+}
+
+/// The request `--http` writes: the request line, the client's own headers
+/// unless `--header` gave one of the same name, the `--header`s, the body's
+/// framing, and the body.
+fn build_request(opts: &Options, path: &str) -> (Vec<u8>, usize) {
+    // An IPv6 address goes in brackets in Host, as in a URL.
+    let host = if opts.host.contains(':') {
+        format!("[{}]", opts.host)
+    } else {
+        opts.host.clone()
+    };
+    let given = |name: &str| {
+        opts.http
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    let mut head = format!("{} {path} HTTP/1.1\r\n", opts.http.method);
+    let own = [
+        ("Host", format!("{host}:{}", opts.port)),
+        (
+            "User-Agent",
+            format!("rawnet/{}", env!("CARGO_PKG_VERSION")),
+        ),
+        // rawnet answers this with its JSON view, which says what arrived;
+        // any other server may send what it likes.
+        ("Accept", "application/json, */*".to_string()),
+    ];
+    for (name, value) in own {
+        if !given(name) {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    for (name, value) in &opts.http.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let chunked = given("transfer-encoding");
+    let data = opts.http.data.as_deref().unwrap_or_default();
+    if opts.http.data.is_some() && !chunked && !given("content-length") {
+        head.push_str(&format!("Content-Length: {}\r\n", data.len()));
+    }
+    if !given("connection") {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    let head_len = head.len();
+    let mut request = head.into_bytes();
+    if chunked {
+        // The whole body as one chunk, then the last chunk.
+        if !data.is_empty() {
+            request.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+            request.extend_from_slice(data);
+            request.extend_from_slice(b"\r\n");
+        }
+        request.extend_from_slice(b"0\r\n\r\n");
+    } else {
+        request.extend_from_slice(data);
+    }
+    (request, head_len)
+}
+
+/// `--http`: writes a request by hand and prints the response exactly as
+/// it arrives. The request goes to stderr line by line (`> `), so stdout
+/// holds nothing but the server's bytes; after them, on stderr, what
+/// happened on the way when the answer was rawnet's JSON view, and when
+/// each chunk of a chunked answer arrived.
+async fn http_get(
+    stream: &mut TcpStream,
+    opts: &Options,
+    path: &str,
+    target: &str,
+) -> Result<(), ClientError> {
+    let io_err = |err| ClientError::Io {
+        target: target.to_string(),
+        err,
+    };
+    let (request, head_len) = build_request(opts, path);
+    eprintln!("connect to {target}");
+    let (head, body) = request.split_at(head_len);
+    for line in head.split_inclusive(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r\n").unwrap_or(line);
+        eprintln!("> {}\\r\\n", String::from_utf8_lossy(line));
+    }
+    if !body.is_empty() {
+        eprintln!("> {}", crate::log::Escaped::preview(body, 256));
+    }
+    let sent_at = Instant::now();
+    stream.write_all(&request).await.map_err(io_err)?;
+
+    // `Connection: close` asked the server to close after the response, so
+    // the response is everything until EOF: no need to parse its framing
+    // to know where it ends. Each read's time is kept for the chunks.
+    let mut response = Vec::new();
+    let mut reads = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut out = io::stdout().lock();
+    loop {
+        match read_within(stream, &mut buf, opts.wait)
+            .await
+            .map_err(io_err)?
+        {
+            Some(0) => break,
+            Some(n) => {
+                response.extend_from_slice(&buf[..n]);
+                reads.push((response.len(), sent_at.elapsed()));
+                let _ = out.write_all(&buf[..n]);
+                let _ = out.flush();
+            }
+            None if response.is_empty() => {
+                return Err(ClientError::Silent {
+                    target: target.to_string(),
+                    wait: opts.wait,
+                })
+            }
+            None => break,
+        }
+    }
+    drop(out);
+    if !response.ends_with(b"\n") {
+        eprintln!();
+    }
+    if let Some(arrived) = rawnet_view(&response) {
+        eprintln!();
+        eprintln!("What arrived at the server, against what this client sent:");
+        for line in diff::lines(head, arrived.head.as_bytes()) {
+            eprintln!("{line}");
+        }
+        let me = stream.local_addr().ok();
+        for line in arrived.addresses(me) {
+            eprintln!("{line}");
+        }
+    }
+    let chunks = chunk_arrivals(&response, &reads);
+    if !chunks.is_empty() {
+        // One line per line of a chunk (a `?drip` chunk is one line that
+        // says when it was sent): a proxy that buffers shows as lines sent
+        // apart arriving together, in one chunk of its own making.
+        eprintln!();
+        eprintln!("Chunks as they arrived: the time since the request was sent, then each line:");
+        for (n, (arrived, data)) in chunks.iter().enumerate() {
+            let at = arrived.as_secs_f64();
+            let mut shown_bytes = 0;
+            // Bounded, as a `?size` filler may make a chunk large.
+            for line in data.split_inclusive(|&b| b == b'\n').take(CHUNK_LINES) {
+                shown_bytes += line.len();
+                let line = line.strip_suffix(b"\n").unwrap_or(line);
+                let cut = &line[..line.len().min(CHUNK_LINE_BYTES)];
+                let mut shown: String = cut
+                    .iter()
+                    .map(|&b| crate::log::shown(b).to_string())
+                    .collect();
+                if cut.len() < line.len() {
+                    shown.push_str("...");
+                }
+                eprintln!("  {at:>7.3}s  {shown}   (in chunk {})", n + 1);
+            }
+            if shown_bytes < data.len() {
+                eprintln!(
+                    "  {at:>7.3}s  ...and {} more bytes   (in chunk {})",
+                    data.len() - shown_bytes,
+                    n + 1
+                );
+            }
+        }
+    }
+    eprintln!("Connection closed ({} bytes received)", response.len());
+    Ok(())
+}
+
+/// How many lines of each chunk are shown, and how much of each line.
+const CHUNK_LINES: usize = 8;
+const CHUNK_LINE_BYTES: usize = 100;
+
+/// The parts of rawnet's JSON view the client reads.
+#[derive(serde::Deserialize)]
+struct View {
+    head: String,
+    addresses: Addresses,
+}
+
+#[derive(serde::Deserialize)]
+struct Addresses {
+    peer: Address,
+    proxy_header: Option<Address>,
+    claims: Vec<Claimed>,
+}
+
+#[derive(serde::Deserialize)]
+struct Address {
+    address: String,
+    says: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Claimed {
+    header: String,
+    value: String,
+    claimed_by: String,
+}
+
+impl View {
+    /// The addresses the server saw, each with who stands behind it.
+    fn addresses(&self, me: Option<SocketAddr>) -> Vec<String> {
+        let a = &self.addresses;
+        let mut lines = vec!["Addresses the server saw:".to_string()];
+        let mut peer = format!("  {}   ({})", a.peer.address, a.peer.says);
+        match me {
+            Some(me) if me.to_string() == a.peer.address => {
+                peer.push_str("; this client's own address");
+            }
+            Some(me) => peer.push_str(&format!(
+                "; not this client's {me}: something in between made its own connection"
+            )),
+            None => {}
+        }
+        lines.push(peer);
+        if let Some(proxy) = &a.proxy_header {
+            lines.push(format!("  {}   ({})", proxy.address, proxy.says));
+        }
+        for claim in &a.claims {
+            lines.push(format!(
+                "  {}: {}   (claimed by {})",
+                claim.header, claim.value, claim.claimed_by
+            ));
+        }
+        lines
+    }
+}
+
+/// rawnet's JSON view, if that is what `response` carries.
+fn rawnet_view(response: &[u8]) -> Option<View> {
+    let (response, _) = crate::http::wire::split(response, false).ok()??;
+    let json = response
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v.starts_with("application/json"));
+    json.then(|| serde_json::from_slice(response.body).ok())?
+}
+
+/// Each chunk of a chunked response, with the time its last byte arrived:
+/// the end of the read that brought it. Empty for any other response, and
+/// for one that `http/wire.rs` (which reads chunks strictly) refuses.
+fn chunk_arrivals<'a>(
+    response: &'a [u8],
+    reads: &[(usize, Duration)],
+) -> Vec<(Duration, &'a [u8])> {
+    let Ok((taken, _)) = crate::http::wire::split_closed(response, false) else {
+        return Vec::new();
+    };
+    taken
+        .chunks
+        .into_iter()
+        .map(|chunk| {
+            // A chunk borrows from `response`: where it ends there is its
+            // distance from the start plus its length.
+            let end = chunk.as_ptr() as usize - response.as_ptr() as usize + chunk.len();
+            let arrived = reads
+                .iter()
+                .find(|(len, _)| *len >= end)
+                .map_or(Duration::ZERO, |&(_, at)| at);
+            (arrived, chunk)
+        })
+        .collect()
+}
+
+/// Reads the reply to one message: the first chunk, plus whatever follows
+/// within [`REPLY_SETTLE`]. `Ok(None)` if nothing came within `wait`.
+async fn read_reply(stream: &mut TcpStream, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut limit = wait;
+    loop {
+        match read_within(stream, &mut buf, limit).await? {
+            Some(0) => return Ok(Some(reply)),
+            Some(n) => reply.extend_from_slice(&buf[..n]),
+            None if reply.is_empty() => return Ok(None),
+            None => return Ok(Some(reply)),
+        }
+        limit = REPLY_SETTLE;
+    }
+}
+
+/// Reads until the server closes. `Ok(None)` if it went silent for `wait`.
+async fn read_until_closed(stream: &mut TcpStream, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match read_within(stream, &mut buf, wait).await? {
+            Some(0) => return Ok(Some(reply)),
+            Some(n) => reply.extend_from_slice(&buf[..n]),
+            None => return Ok(None),
+        }
+    }
+}
+
+/// One read, or `None` if nothing arrived within `limit`.
+async fn read_within(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    limit: Duration,
+) -> io::Result<Option<usize>> {
+    let read = async { stream.read(buf).await.map(Some) };
+    let timer = async {
+        Timer::after(limit).await;
+        Ok(None)
+    };
+    read.or(timer).await
+}
+
+/// `nc`: stdin to the socket, the socket to stdout, until the server closes.
+/// When stdin ends we send FIN (like `nc -N`) and keep printing the replies.
+async fn relay_stdio(stream: &TcpStream) -> io::Result<()> {
+    let upload = async {
+        let mut to_server = stream.clone();
+        smol::io::copy(Unblock::new(io::stdin()), &mut to_server).await?;
+        stream.shutdown(Shutdown::Write)?;
+        // Nothing more to send; keep the download going until it ends.
+        future::pending::<io::Result<()>>().await
+    };
+    let download = async {
+        let mut stdout = Unblock::new(io::stdout());
+        smol::io::copy(stream.clone(), &mut stdout).await?;
+        stdout.flush().await
+    };
+    download.or(upload).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_chunk_arrives_with_the_read_that_ended_it() {
+        let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+                         3\r\nab\n\r\n4\r\ncd\ne\r\n0\r\n\r\n";
+        let ms = Duration::from_millis;
+        // The first read ends inside the second chunk.
+        let reads = [(55, ms(10)), (response.len(), ms(300))];
+        assert_eq!(
+            chunk_arrivals(response, &reads),
+            [(ms(10), &b"ab\n"[..]), (ms(300), &b"cd\ne"[..])]
+        );
+        let plain = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+        assert!(chunk_arrivals(plain, &[(plain.len(), ms(1))]).is_empty());
+        // A size that does not fit what came is left alone, as wire refuses it.
+        let cut = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab";
+        assert!(chunk_arrivals(cut, &[(cut.len(), ms(1))]).is_empty());
+    }
+}
