@@ -1426,6 +1426,67 @@ mod tests {
     }
 
     #[test]
+    fn websocket_frames_in_text_and_json() {
+        let hello = WsFrame {
+            fin: true,
+            rsv: 0,
+            opcode: 1,
+            mask: Some([0x37, 0xfa, 0x21, 0x3d]),
+            len: 5,
+            header: &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d],
+            payload: b"Hello",
+        };
+        let event = Event::WsFrame { frame: &hello };
+        assert_eq!(
+            event.to_string(),
+            "ws frame: FIN text 5 bytes, mask 37fa213d, \"Hello\""
+        );
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"ws_frame","frame":{"fin":true,"opcode":"text","len":5,"mask":"37fa213d","words":"FIN text 5 bytes, mask 37fa213d, \"Hello\""}}"#
+        );
+        let part = WsFrame {
+            fin: false,
+            opcode: 2,
+            mask: None,
+            header: &[0x02, 0x14],
+            len: 20,
+            payload: &[0xff; 20],
+            ..hello
+        };
+        assert_eq!(
+            Event::WsFrameSent { frame: &part }.to_string(),
+            "ws frame sent: binary 20 bytes, ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ...(4 more)"
+        );
+        let close = WsFrame {
+            opcode: 8,
+            header: &[0x88, 0x05],
+            len: 5,
+            payload: b"\x03\xe8bye",
+            mask: None,
+            ..hello
+        };
+        assert_eq!(
+            Event::WsFrameSent { frame: &close }.to_string(),
+            "ws frame sent: FIN close 5 bytes, code 1000 \"bye\""
+        );
+        // --trace: one line per header field, then both payloads, each
+        // line to be prefixed with the connection's #ID.
+        let trace = Event::WsFrameTrace { frame: &hello }.to_string();
+        assert_eq!(trace.lines().count(), 8, "{trace}");
+        let mut long = hello;
+        long.header = &[0x82, 0xfe, 0x01, 0x2c, 1, 2, 3, 4];
+        long.len = 300;
+        long.payload = &[0; 300];
+        let trace = Event::WsFrameTrace { frame: &long }.to_string();
+        assert!(
+            trace.contains("\n  01 2c        extended length 300"),
+            "{trace}"
+        );
+        assert!(trace.contains("\n  … and 44 more bytes"), "{trace}");
+    }
+
+    #[test]
     fn json_lines_carry_the_event_name_and_its_fields() {
         let reason = CloseReason::Idle(Duration::from_secs(60));
         let event = Event::Close {

@@ -442,3 +442,17 @@ fn a_close_reason_that_is_not_utf8_gets_1007() {
     conn.read_to_end(&mut got).unwrap();
     assert_eq!(got, close_frame(1007, "invalid UTF-8 in text"));
 }
+
+/// `--timeout` only logs on a WebSocket: no pipe, so the echo after a
+/// silence is still one frame and nothing more.
+#[test]
+fn a_timeout_only_logs() {
+    let mut server = Server::start(&["--timeout", "1"]);
+    let mut conn = upgraded(&server, "/");
+    server.expect("timeout: no data for 1s");
+    conn.write_all(&MASKED_HELLO).unwrap();
+    let echo = server_frame(0x1, b"You said \"Hello\"");
+    assert_eq!(read_exactly(&mut conn, echo.len()), echo);
+    conn.write_all(&client_frame(0x88, b"", MASK)).unwrap();
+    assert_eq!(read_to_end(&mut conn), server_frame(0x8, b""));
+}
