@@ -425,9 +425,10 @@ pub enum Event<'a> {
         #[serde(serialize_with = "as_ws_frame_trace")]
         frame: &'a WsFrame<'a>,
     },
-    /// The WebSocket closes: the code rawnet sent, and why.
+    /// The WebSocket closes: the code rawnet sent (none, answering a close
+    /// frame that had none), and why.
     WsClose {
-        code: u16,
+        code: Option<u16>,
         why: &'a str,
     },
 
@@ -732,7 +733,11 @@ impl fmt::Display for Event<'_> {
             Event::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
             Event::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
             Event::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
-            Event::WsClose { code, why } => write!(f, "websocket close {code}: {why}"),
+            Event::WsClose {
+                code: Some(code),
+                why,
+            } => write!(f, "websocket close {code}: {why}"),
+            Event::WsClose { code: None, why } => write!(f, "websocket close, no code: {why}"),
 
             Event::Wire { direction, bytes } => {
                 let arrow = match direction {

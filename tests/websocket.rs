@@ -216,6 +216,8 @@ fn a_clients_close_is_echoed_then_the_connection_closes() {
     let mut conn = upgraded(&server, "/");
     conn.write_all(&client_frame(0x88, b"", MASK)).unwrap();
     assert_eq!(read_to_end(&mut conn), server_frame(0x8, b""));
+    server.expect("ws frame: FIN close 0 bytes, mask 01020304, no code");
+    server.expect("websocket close, no code: the client closed without a code; answered the same");
 }
 
 /// Case 42.
