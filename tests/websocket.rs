@@ -356,6 +356,16 @@ fn a_wrong_handshake_gets_426_or_a_400_that_names_it() {
             400,
             "400 Bad Request: a WebSocket upgrade must be a GET\n",
         ),
+        (
+            good.replace("HTTP/1.1", "HTTP/1.0"),
+            400,
+            "400 Bad Request: a WebSocket upgrade needs HTTP/1.1\n",
+        ),
+        (
+            good.replace("HTTP/1.1", "HTTP/1.2"),
+            400,
+            "400 Bad Request: a WebSocket upgrade needs HTTP/1.1\n",
+        ),
     ];
     for (request, status, body) in cases {
         let mut conn = server.connect();
