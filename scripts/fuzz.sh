@@ -1,18 +1,34 @@
 #!/usr/bin/env bash
 # Fuzzes the connection handler (fuzz/fuzz_targets/connection.rs) with
-# libFuzzer through cargo fuzz, with fuzz/http.dict as its dictionary. Needs a nightly toolchain; not part of CI.
+# libFuzzer through cargo fuzz, with fuzz/http.dict as its dictionary; or,
+# named second, the WebSocket target (fuzz/fuzz_targets/websocket.rs:
+# frames after a valid upgrade). Needs a nightly toolchain; not part of CI.
 #
-#   scripts/fuzz.sh            # 10 minutes
-#   scripts/fuzz.sh 60         # 60 seconds
+#   scripts/fuzz.sh                 # 10 minutes
+#   scripts/fuzz.sh 60              # 60 seconds
+#   scripts/fuzz.sh 600 websocket   # the WebSocket target for 10 minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
+target=${2:-connection}
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
   echo "fuzz.sh: needs a nightly toolchain (rustup toolchain install nightly)" >&2
   exit 1
 fi
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz
+
+if [ "$target" = websocket ]; then
+  # Seed with frames: the RFC's masked Hello, a fragmented text with a ping
+  # between, a close with code 1000 (first byte: how to cut).
+  corpus=fuzz/corpus/websocket
+  mkdir -p "$corpus"
+  printf '\x00\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58' >"$corpus/hello"
+  printf '\x02\x01\x82\0\0\0\0ab\x89\x81\0\0\0\0p\x80\x81\0\0\0\0c' >"$corpus/fragments"
+  printf '\x05\x88\x82\0\0\0\0\x03\xe8' >"$corpus/close"
+  cargo +nightly fuzz run websocket "$corpus" -- -max_total_time="$seconds" -max_len=4096 -print_final_stats=1
+  exit
+fi
 
 # Seed the corpus with requests from the tests' vocabulary.
 corpus=fuzz/corpus/connection

@@ -44,6 +44,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
+use crate::ws;
 use body::{Progress, Reader};
 use knobs::Knobs;
 use refusal::Refusal;
@@ -95,6 +96,9 @@ pub struct Config {
     pub max_delay: Duration,
     /// `--max-size`: the largest `?size` body, in bytes.
     pub max_size: u64,
+    /// What an upgraded connection runs with (`--ws-max-message`,
+    /// `--ws-echo`).
+    pub ws: ws::Config,
 }
 
 impl Default for Config {
@@ -108,6 +112,7 @@ impl Default for Config {
             body: None,
             max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
             max_size: DEFAULT_MAX_SIZE,
+            ws: ws::Config::default(),
         }
     }
 }
@@ -157,6 +162,9 @@ enum State {
     Answering { head: Head, stream: Box<Stream> },
     /// A response with `Connection: close` went out; the rest is ignored.
     Finished,
+    /// A WebSocket handshake was answered with 101: from here on the
+    /// connection is this session's, which `protocol.rs` takes over.
+    Upgraded(Box<ws::Session>),
 }
 
 /// What [`Session::respond`] did with a request.
@@ -183,14 +191,9 @@ thread_local! {
     static RENDER: RefCell<(String, Vec<u8>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
-/// What the connection should do after the protocol has had its say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
-    /// Write what was produced and read on.
-    Continue,
-    /// Write what was produced, then close the connection.
-    Close,
-}
+/// What the connection should do after the protocol has had its say
+/// (defined with the WebSocket session, below this one).
+pub use crate::ws::Next;
 
 impl Session {
     /// A new session, waiting for its first request, whose head deadline
@@ -216,8 +219,10 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        if matches!(self.state, State::Finished) {
-            return Next::Close;
+        match &mut self.state {
+            State::Finished => return Next::Close,
+            State::Upgraded(session) => return session.on_data(data, &config.ws, log, out),
+            _ => {}
         }
         self.input.extend_from_slice(data);
         match &mut self.state {
@@ -245,13 +250,25 @@ impl Session {
                     return Next::Close;
                 }
             }
-            State::Body { .. } | State::Finished => {}
+            State::Body { .. } | State::Finished | State::Upgraded(_) => {}
         }
         let next = self.process(config, log, out);
         if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
             self.input = Vec::new();
         }
         next
+    }
+
+    /// The WebSocket session a handshake started, if one did: the
+    /// connection's protocol from now on.
+    pub(crate) fn take_upgraded(&mut self) -> Option<Box<ws::Session>> {
+        if !matches!(self.state, State::Upgraded(_)) {
+            return None;
+        }
+        match std::mem::replace(&mut self.state, State::Finished) {
+            State::Upgraded(session) => Some(session),
+            _ => None,
+        }
     }
 
     /// Whether answering stopped at [`OUTPUT_BOUND`] with requests waiting.
@@ -286,7 +303,7 @@ impl Session {
                 });
                 0
             }
-            State::Finished => 0,
+            State::Finished | State::Upgraded(_) => 0,
         };
         if pending > 0 {
             log.emit(Event::EndedMidRequest {
@@ -304,7 +321,7 @@ impl Session {
             State::Head { since } => since.and_then(|since| since.checked_add(config.head_timeout)),
             State::Body { since, .. } => since.checked_add(config.body_timeout),
             State::Answering { stream, .. } => stream.due(),
-            State::Finished => None,
+            State::Finished | State::Upgraded(_) => None,
         }
     }
 
@@ -331,6 +348,7 @@ impl Session {
             // waited behind it once it is done.
             State::Answering { .. } => self.process(config, log, out),
             State::Finished => Next::Close,
+            State::Upgraded(_) => Next::Continue,
         }
     }
 
@@ -339,6 +357,7 @@ impl Session {
         loop {
             match &mut self.state {
                 State::Finished => return Next::Close,
+                State::Upgraded(_) => return Next::Continue,
                 State::Head { .. } => {
                     if self.input.is_empty() {
                         return Next::Continue;
@@ -352,6 +371,11 @@ impl Session {
                         Ok(Parsed::Complete(head, _)) => head,
                         Err(refusal) => return self.fail(refusal, log, out),
                     };
+                    // Only a request that names websocket in `Upgrade`
+                    // takes this turn; request.rs noticed it on its way.
+                    if head.websocket {
+                        return self.upgrade(&head, config, log, out);
+                    }
                     let Some(reader) = Reader::new(head.framing) else {
                         if let Next::Close = self.finish(head, config, log, out) {
                             return Next::Close;
@@ -610,6 +634,63 @@ impl Session {
                 });
             }
         }
+    }
+
+    /// A request that asks to become a WebSocket: checked as RFC 6455
+    /// §4.2.1 says, then 101 and the session that reads frames from here
+    /// on, with any bytes that came after the head; or the refusal.
+    fn upgrade(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let checked = {
+            let mut headers = [httparse::EMPTY_HEADER; request::MAX_HEADERS];
+            let mut request = httparse::Request::new(&mut headers);
+            // The same bytes parsed a moment ago. Only a head that parsed
+            // as a later HTTP/1.x (`HTTP/1.2`, read as 1.1) fails here:
+            // RFC 6455 asks for HTTP/1.1 itself.
+            match request.parse(&self.input[..head.len]) {
+                Ok(_) => {
+                    let method = &self.input[head.method.clone()];
+                    ws::handshake::check(method, head.minor, request.headers)
+                }
+                Err(_) => Err(ws::handshake::Wrong::Http10),
+            }
+        };
+        let accepted = match checked {
+            Ok(accepted) => accepted,
+            Err(wrong) => return self.fail(Refusal::WebSocket(wrong), log, out),
+        };
+        self.answered += 1;
+        let start = out.len();
+        ws::handshake::write_101(out, &accepted.accept);
+        let target = &self.input[head.target.clone()];
+        if log.events() {
+            log.emit(Event::Request {
+                number: self.answered,
+                method: &String::from_utf8_lossy(&self.input[head.method.clone()]),
+                target: &String::from_utf8_lossy(target),
+                minor: head.minor,
+                status: 101,
+                reason: response::reason(101),
+                bytes: out.len() - start,
+                client: self.claimed,
+            });
+        }
+        let explain = ws::handshake::wants_explain(target);
+        log.emit(Event::WsUpgraded {
+            key: &accepted.key,
+            accept: &accepted.accept,
+            explain,
+        });
+        let mut session = Box::new(ws::Session::new(explain));
+        let after = self.input.split_off(head.len);
+        self.input = Vec::new();
+        self.body = Vec::new();
+        let next = if after.is_empty() {
+            Next::Continue
+        } else {
+            session.on_data(&after, &config.ws, log, out)
+        };
+        self.state = State::Upgraded(session);
+        next
     }
 
     /// Answers a request rawnet will not serve, then closes: after a framing

@@ -534,6 +534,7 @@ mod tests {
             expects_continue: false,
             view: request::View::Html,
             claims: false,
+            websocket: false,
         }
     }
 

@@ -34,6 +34,9 @@ pub struct Head {
     /// `X-Forwarded-For`, `X-Real-IP`, `Via`): only then are claims looked
     /// for, so a plain request pays nothing for them.
     pub claims: bool,
+    /// `Upgrade` names `websocket`: the rest of the handshake is checked
+    /// only then (`ws/handshake.rs`).
+    pub websocket: bool,
 }
 
 /// Which page a request gets, by `Accept` (RFC 9110 §12.5.1): the first of
@@ -128,6 +131,7 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
             expects_continue: checked.expects_continue,
             view: checked.view,
             claims: checked.claims,
+            websocket: checked.websocket,
         },
         len,
     ))
@@ -195,6 +199,7 @@ struct Checked {
     expects_continue: bool,
     view: View,
     claims: bool,
+    websocket: bool,
 }
 
 fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Refusal> {
@@ -207,6 +212,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
     let mut expects_continue = false;
     let mut view = None;
     let mut claims = false;
+    let mut websocket = false;
 
     for header in headers {
         let name = header.name;
@@ -248,6 +254,8 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
             view = view.or_else(|| list_items(value).find_map(view_of));
         } else if CLAIMS.iter().any(|c| name.eq_ignore_ascii_case(c)) {
             claims = true;
+        } else if name.eq_ignore_ascii_case("upgrade") {
+            websocket |= list_items(value).any(|t| t.eq_ignore_ascii_case(b"websocket"));
         }
     }
 
@@ -283,6 +291,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
         expects_continue: expects_continue && framing != Framing::None,
         view: view.unwrap_or(View::Text),
         claims,
+        websocket,
     })
 }
 

@@ -191,6 +191,23 @@ pub fn write_error(out: &mut Vec<u8>, status: u16, body: &[u8]) {
     write(out, &head, body, true);
 }
 
+/// [`write_error`] with one more header line (`Name: value` and CRLF), for
+/// a refusal that must name something: 426's `Sec-WebSocket-Version`.
+pub fn write_error_with(out: &mut Vec<u8>, status: u16, line: &[u8], body: &[u8]) {
+    let mut extra = Vec::with_capacity(line.len() + 2);
+    extra.extend_from_slice(line);
+    extra.extend_from_slice(b"\r\n");
+    let head = Head {
+        status,
+        content_type: TEXT,
+        content_length: body.len(),
+        body_end: BodyEnd::Length,
+        connection: Connection::Close,
+        extra: &extra,
+    };
+    write(out, &head, body, true);
+}
+
 /// The interim response that tells a client waiting on
 /// `Expect: 100-continue` to send its body.
 pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
