@@ -18,6 +18,7 @@ use crate::http::{
 use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::{Mode, ProxyProtocol};
 use crate::server::{self, Config, DEFAULT_GRACE_SECS};
+use crate::ws::{self, DEFAULT_MAX_MESSAGE};
 
 /// The tutorial's `localhost:8081`.
 pub(crate) const DEFAULT_HOST: &str = "localhost";
@@ -62,8 +63,9 @@ pub(crate) struct ServeArgs {
     /// HTTP if it is an HTTP request line (`GET / HTTP/1.1`, CRLF or bare
     /// LF), otherwise echo, so curl, browsers and nc share one port; `http`
     /// always HTTP/1.1; `echo` answers each chunk with `You said "<chunk>"`
-    /// plus CRLF (the tutorial); `raw` sends every byte back unchanged
-    /// (default: auto)
+    /// plus CRLF (the tutorial); `raw` sends every byte back unchanged (a
+    /// raw connection never reads HTTP, so it never becomes a WebSocket:
+    /// see --ws-echo) (default: auto)
     #[argh(option, default = "Mode::Auto")]
     pub mode: Mode,
 
@@ -94,6 +96,18 @@ pub(crate) struct ServeArgs {
     /// HTTP: largest request body in bytes; more gets 413 (default: 1048576)
     #[argh(option, default = "DEFAULT_MAX_BODY")]
     pub max_body: usize,
+
+    /// websocket: largest message, assembled from its frames, in bytes;
+    /// more gets close code 1009 (default: 1048576)
+    #[argh(option, default = "DEFAULT_MAX_MESSAGE")]
+    pub ws_max_message: usize,
+
+    /// websocket: what each message is answered with, as one frame of its
+    /// type: `you-said` is `You said "<message>"`, the tutorial one layer
+    /// up; `raw` the message unchanged, the WebSocket counterpart of
+    /// --mode raw (default: you-said)
+    #[argh(option, default = "ws::DEFAULT_ECHO")]
+    pub ws_echo: ws::Echo,
 
     /// HTTP: seconds for a whole request head to arrive, however it is
     /// dribbled; then 408 and close (default: 10)
@@ -360,6 +374,10 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                     body_timeout: Duration::from_secs(args.body_timeout),
                     status: args.status,
                     body: args.body.map(String::into_bytes),
+                    ws: ws::Config {
+                        max_message: args.ws_max_message,
+                        echo: args.ws_echo,
+                    },
                 },
             },
         },
@@ -588,6 +606,7 @@ mod tests {
             body_timeout: Duration::from_secs(3),
             status: 404,
             body: Some(b"hello,world".to_vec()),
+            ws: ws::Config::default(),
         };
         assert_eq!(config.conn.http, expected);
         match parse_words(&["client", "--http", "/x?y=1"]) {
@@ -620,6 +639,12 @@ mod tests {
             ("--port", DEFAULT_PORT.to_string(), None),
             ("--proxy-protocol", "auto".to_string(), None),
             ("--status", DEFAULT_STATUS.to_string(), None),
+            ("--ws-echo", "you-said".to_string(), None),
+            (
+                "--ws-max-message",
+                DEFAULT_MAX_MESSAGE.to_string(),
+                Some(format!("{} MiB", DEFAULT_MAX_MESSAGE / (1024 * 1024))),
+            ),
             (
                 "--max-head",
                 DEFAULT_MAX_HEAD.to_string(),

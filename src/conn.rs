@@ -115,7 +115,7 @@ pub(crate) fn serve<S: Transport>(
                 log.wire(Direction::Received, data);
                 protocol.on_data(data, &config.http, &log, out)
             });
-            let mut ended = false;
+            let mut ending = Ending::No;
             let mut next = match happened.await {
                 // socket.on('data'): the protocol already answered, inside
                 // the read (see `Connection::next_event` for why).
@@ -124,7 +124,7 @@ pub(crate) fn serve<S: Transport>(
                 Happened::End => {
                     log.emit(Event::End);
                     protocol.on_end(&config.http, &log, conn.reply());
-                    ended = true;
+                    ending = Ending::End;
                     Next::Close
                 }
                 // socket.on('timeout'): only tells, like Node; and, like the
@@ -136,10 +136,28 @@ pub(crate) fn serve<S: Transport>(
                     }
                     continue;
                 }
-                Happened::Idle(after) => break CloseReason::Idle(after),
+                // A protocol that says goodbye before the close (a
+                // WebSocket's close frame, 1001 going away) puts it in the
+                // reply, which goes out below as every answer does.
+                Happened::Idle(after) => {
+                    if !protocol.farewell("idle (--idle-close)", &log, conn.reply()) {
+                        break CloseReason::Idle(after);
+                    }
+                    ending = Ending::Idle;
+                    Next::Close
+                }
                 // The protocol's own deadline: an HTTP head or body too slow.
                 Happened::Deadline => protocol.on_deadline(&config.http, &log, conn.reply()),
-                Happened::Shutdown => break CloseReason::Shutdown,
+                // Its send is bounded as any other: by --write-timeout, and
+                // by shutdown itself (already here, so a client that is not
+                // reading is not waited on at all).
+                Happened::Shutdown => {
+                    if !protocol.farewell("the server is shutting down", &log, conn.reply()) {
+                        break CloseReason::Shutdown;
+                    }
+                    ending = Ending::Shutdown;
+                    Next::Close
+                }
                 Happened::Failed(reason) => break reason,
             };
             // The answer goes out before anything more is read (the
@@ -157,10 +175,16 @@ pub(crate) fn serve<S: Transport>(
                 }
                 next = protocol.resume(&config.http, &log, conn.reply());
             }
-            match (ended, next) {
-                (true, _) => break CloseReason::End,
-                (false, Next::Close) => break CloseReason::Done,
-                (false, Next::Continue) => {}
+            match (ending, next) {
+                (Ending::End, _) => break CloseReason::End,
+                // Only the idle timer ends a wait with `Idle`, after
+                // `--idle-close`.
+                (Ending::Idle, _) => {
+                    break CloseReason::Idle(config.idle_close.unwrap_or_default())
+                }
+                (Ending::Shutdown, _) => break CloseReason::Shutdown,
+                (Ending::No, Next::Close) => break CloseReason::Done,
+                (Ending::No, Next::Continue) => {}
             }
         };
 
@@ -178,6 +202,19 @@ pub(crate) fn serve<S: Transport>(
             lasted: started.elapsed(),
         });
     }
+}
+
+/// Why the loop ends once the answer in hand is sent, if it does: kept as
+/// one byte across the send, not as a [`CloseReason`].
+#[derive(Clone, Copy)]
+enum Ending {
+    No,
+    /// The client's FIN.
+    End,
+    /// `--idle-close`, after the protocol's farewell.
+    Idle,
+    /// The server is stopping, after the protocol's farewell.
+    Shutdown,
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@
 //! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY.
 //! - [`tls`]: a TLS ClientHello on this plain port, read and explained.
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
+//! - `ws`: WebSocket after an HTTP upgrade: the handshake, frames, the
+//!   echo one layer up, and the `?explain` side channel.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`threads`]: the OS threads that run the executor, for the server
 //!   and the bench.
@@ -55,3 +57,4 @@ mod seen;
 mod sniff;
 mod threads;
 mod tls;
+mod ws;

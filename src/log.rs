@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::seen::{Note, Says, Setting, Tlv};
+use crate::seen::{Note, Says, Setting, Tlv, WsFrame};
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -94,6 +94,11 @@ impl Logger {
                 // The stdout lock is held throughout, so another
                 // connection's line cannot land between them.
                 (Some((id, _)), Event::Wire { bytes, .. }) if looks_binary(bytes) => event
+                    .to_string()
+                    .split('\n')
+                    .try_for_each(|line| writeln!(out, "#{id} {line}")),
+                // A frame's decoding is several lines too.
+                (Some((id, _)), Event::WsFrameTrace { .. }) => event
                     .to_string()
                     .split('\n')
                     .try_for_each(|line| writeln!(out, "#{id} {line}")),
@@ -396,6 +401,36 @@ pub enum Event<'a> {
         notes: &'a [Note<'a>],
     },
 
+    // WebSocket.
+    /// A request became a WebSocket: the client's key and the answer.
+    WsUpgraded {
+        key: &'a str,
+        accept: &'a str,
+        /// `?explain`: every frame is also described in JSON.
+        explain: bool,
+    },
+    /// A frame from the client.
+    WsFrame {
+        #[serde(serialize_with = "as_ws_frame")]
+        frame: &'a WsFrame<'a>,
+    },
+    /// A frame rawnet sent.
+    WsFrameSent {
+        #[serde(serialize_with = "as_ws_frame")]
+        frame: &'a WsFrame<'a>,
+    },
+    /// `--trace`: a client frame's header decoded field by field, and its
+    /// payload masked (as sent) and unmasked.
+    WsFrameTrace {
+        #[serde(serialize_with = "as_ws_frame_trace")]
+        frame: &'a WsFrame<'a>,
+    },
+    /// The WebSocket closes: the code rawnet sent, and why.
+    WsClose {
+        code: u16,
+        why: &'a str,
+    },
+
     /// `--trace`: bytes as they crossed the wire.
     Wire {
         direction: Direction,
@@ -415,7 +450,9 @@ impl Event<'_> {
             | Event::GraceOver { .. }
             | Event::ShutdownComplete { .. }
             | Event::Panic { .. } => Verbosity::Quiet,
-            Event::Wire { .. } | Event::RequestNotes { .. } => Verbosity::Trace,
+            Event::Wire { .. } | Event::RequestNotes { .. } | Event::WsFrameTrace { .. } => {
+                Verbosity::Trace
+            }
             _ => Verbosity::Events,
         }
     }
@@ -681,6 +718,22 @@ impl fmt::Display for Event<'_> {
                 Ok(())
             }
 
+            Event::WsUpgraded {
+                key,
+                accept,
+                explain,
+            } => {
+                write!(f, "websocket: upgraded, key {key}, accept {accept}")?;
+                if *explain {
+                    f.write_str("; each frame is also described in JSON (?explain)")?;
+                }
+                Ok(())
+            }
+            Event::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
+            Event::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
+            Event::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
+            Event::WsClose { code, why } => write!(f, "websocket close {code}: {why}"),
+
             Event::Wire { direction, bytes } => {
                 let arrow = match direction {
                     Direction::Received => '>',
@@ -700,6 +753,170 @@ impl fmt::Display for Event<'_> {
             }
         }
     }
+}
+
+/// A WebSocket frame in the words of its event line: `FIN text 5 bytes,
+/// mask 37fa213d, "Hello"`; a close frame shows its code and reason.
+struct FrameWords<'a>(&'a WsFrame<'a>);
+
+impl fmt::Display for FrameWords<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let frame = self.0;
+        if frame.fin {
+            f.write_str("FIN ")?;
+        }
+        write!(f, "{} ", OpcodeName(frame))?;
+        let unit = if frame.len == 1 { "byte" } else { "bytes" };
+        write!(f, "{} {unit}", frame.len)?;
+        if let Some(key) = frame.mask {
+            write!(f, ", mask {}", Hex::joined(&key, ""))?;
+        }
+        if frame.opcode == 0x8 {
+            return match frame.close_code() {
+                Some(code) if frame.close_reason().is_empty() => write!(f, ", code {code}"),
+                Some(code) => write!(
+                    f,
+                    ", code {code} {}",
+                    Escaped::preview(frame.close_reason(), PREVIEW_BYTES)
+                ),
+                None => f.write_str(", no code"),
+            };
+        }
+        if frame.payload.is_empty() {
+            return Ok(());
+        }
+        if looks_binary(frame.payload) {
+            write!(f, ", {}", Hex::preview(frame.payload, PREVIEW_HEX_BYTES))
+        } else {
+            write!(f, ", {}", Escaped::preview(frame.payload, PREVIEW_BYTES))
+        }
+    }
+}
+
+/// An opcode by its name in RFC 6455, or in hex for a reserved one.
+struct OpcodeName<'a>(&'a WsFrame<'a>);
+
+impl fmt::Display for OpcodeName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.opcode_name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "opcode 0x{:x}", self.0.opcode),
+        }
+    }
+}
+
+/// `--trace` for a client frame: each header byte with what its bits say,
+/// then the payload as hex dump rows, as it crossed the wire (masked) and
+/// unmasked, each bounded like every dump.
+struct FrameTrace<'a>(&'a WsFrame<'a>);
+
+impl fmt::Display for FrameTrace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let frame = self.0;
+        let header = frame.header;
+        write!(
+            f,
+            "ws frame header, {} bytes: {}",
+            header.len(),
+            Hex::joined(header, " ")
+        )?;
+        let [first, second, rest @ ..] = header else {
+            return Ok(());
+        };
+        let bit = |b: u8, n: u8| (b >> n) & 1;
+        write!(
+            f,
+            "\n  {first:02x}           FIN {}, RSV {} {} {}, opcode 0x{:x} ({})",
+            bit(*first, 7),
+            bit(*first, 6),
+            bit(*first, 5),
+            bit(*first, 4),
+            first & 0x0f,
+            OpcodeName(frame)
+        )?;
+        write!(
+            f,
+            "\n  {second:02x}           MASK {}, length {}",
+            bit(*second, 7),
+            second & 0x7f
+        )?;
+        let extended = match second & 0x7f {
+            126 => 2,
+            127 => 8,
+            _ => 0,
+        };
+        let (length, key) = rest.split_at(extended.min(rest.len()));
+        if !length.is_empty() {
+            write!(
+                f,
+                "\n  {:<11}  extended length {}",
+                Hex::joined(length, " ").to_string(),
+                frame.len
+            )?;
+        }
+        if !key.is_empty() {
+            write!(f, "\n  {}  masking key", Hex::joined(key, " "))?;
+        }
+        if frame.payload.is_empty() {
+            return Ok(());
+        }
+        let more = |f: &mut fmt::Formatter<'_>| {
+            if frame.payload.len() > DUMP_BYTES {
+                write!(
+                    f,
+                    "\n  … and {} more bytes",
+                    frame.payload.len() - DUMP_BYTES
+                )?;
+            }
+            Ok(())
+        };
+        if frame.mask.is_some() {
+            write!(
+                f,
+                "\nws payload as sent (masked), {} bytes:",
+                frame.payload.len()
+            )?;
+            for row in dump_rows(&frame.masked_prefix(DUMP_BYTES)) {
+                write!(f, "\n{row}")?;
+            }
+            more(f)?;
+        }
+        f.write_str("\nws payload unmasked:")?;
+        for row in dump_rows(frame.payload) {
+            write!(f, "\n{row}")?;
+        }
+        more(f)
+    }
+}
+
+/// A frame in JSON: its header's fields and the event line's preview.
+fn as_ws_frame<S: Serializer>(frame: &&WsFrame, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut fields = s.serialize_map(None)?;
+    fields.serialize_entry("fin", &frame.fin)?;
+    fields.serialize_entry("opcode", &OpcodeName(frame).to_string())?;
+    fields.serialize_entry("len", &frame.len)?;
+    fields.serialize_entry("mask", &frame.mask.map(|k| Hex::joined(&k, "").to_string()))?;
+    fields.serialize_entry("words", &FrameWords(frame).to_string())?;
+    fields.end()
+}
+
+/// A frame's `--trace` in JSON: the header and both payloads in hex, each
+/// bounded by [`DUMP_BYTES`].
+fn as_ws_frame_trace<S: Serializer>(frame: &&WsFrame, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut fields = s.serialize_map(None)?;
+    fields.serialize_entry("header", &Hex::joined(frame.header, " ").to_string())?;
+    let masked = frame.masked_prefix(DUMP_BYTES);
+    fields.serialize_entry(
+        "payload_masked",
+        &Hex::preview(&masked, DUMP_BYTES).to_string(),
+    )?;
+    fields.serialize_entry(
+        "payload",
+        &Hex::preview(frame.payload, DUMP_BYTES).to_string(),
+    )?;
+    fields.end()
 }
 
 /// Who sent a connection's bytes: the TCP peer, and, when a PROXY header
@@ -975,6 +1192,7 @@ impl fmt::Display for DumpRow<'_> {
 struct Hex<'a> {
     bytes: &'a [u8],
     cut: usize,
+    separator: &'static str,
 }
 
 impl<'a> Hex<'a> {
@@ -983,6 +1201,16 @@ impl<'a> Hex<'a> {
         Hex {
             bytes: &bytes[..shown],
             cut: bytes.len() - shown,
+            separator: " ",
+        }
+    }
+
+    /// All of `bytes`, joined by `separator` (`37fa213d` for a mask key).
+    fn joined(bytes: &'a [u8], separator: &'static str) -> Self {
+        Hex {
+            bytes,
+            cut: 0,
+            separator,
         }
     }
 }
@@ -990,7 +1218,7 @@ impl<'a> Hex<'a> {
 impl fmt::Display for Hex<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, b) in self.bytes.iter().enumerate() {
-            let space = if i == 0 { "" } else { " " };
+            let space = if i == 0 { "" } else { self.separator };
             write!(f, "{space}{b:02x}")?;
         }
         if self.cut > 0 {

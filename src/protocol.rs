@@ -17,6 +17,7 @@ use crate::log::{ConnLog, Event};
 use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Guess};
 use crate::tls::{self, Hello};
+use crate::ws;
 
 /// The `--mode` option: which protocol every new connection speaks.
 #[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub enum ProxyProtocol {
 }
 
 /// What the connection should do after the protocol has had its say.
-/// Defined with the HTTP session, the protocol below this one that decides
+/// Defined with the WebSocket session, the lowest protocol that decides
 /// to close by itself, so that dependencies point one way.
 pub(crate) use crate::http::Next;
 
@@ -79,6 +80,9 @@ pub(crate) enum Protocol {
     /// Boxed: a session is several times the size of the other variants,
     /// and every connection's protocol lives in its (idle) task.
     Http(Box<http::Session>),
+    /// After an HTTP request's WebSocket handshake got 101 (boxed, as
+    /// HTTP is).
+    WebSocket(Box<ws::Session>),
     /// Nothing more will be answered (a TLS ClientHello or HTTP/2 on this
     /// port).
     Finished,
@@ -180,7 +184,12 @@ impl Protocol {
                 echo::raw(data, out);
                 Next::Continue
             }
-            Protocol::Http(session) => session.on_data(data, config, log, out),
+            Protocol::Http(session) => {
+                let next = session.on_data(data, config, log, out);
+                self.upgrade_if_asked();
+                next
+            }
+            Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
             Protocol::Sniffing { first, since } => {
                 first.extend_from_slice(data);
                 since.get_or_insert_with(Instant::now);
@@ -328,6 +337,30 @@ impl Protocol {
         self.answer(data, None, config, log, out)
     }
 
+    /// An HTTP session that answered a WebSocket handshake with 101 hands
+    /// the connection to the WebSocket session it started.
+    fn upgrade_if_asked(&mut self) {
+        if let Protocol::Http(session) = self {
+            if let Some(upgraded) = session.take_upgraded() {
+                *self = Protocol::WebSocket(upgraded);
+            }
+        }
+    }
+
+    /// The connection closes on its own (`--idle-close`, shutdown): a
+    /// protocol that can say goodbye puts it in `out` (a WebSocket's close
+    /// frame with 1001). Returns whether it did.
+    pub(crate) fn farewell(&mut self, why: &str, log: &ConnLog, out: &mut Vec<u8>) -> bool {
+        match self {
+            Protocol::WebSocket(session) => {
+                session.farewell(why, log, out);
+                !out.is_empty()
+            }
+            Protocol::Proxied(proxied) if proxied.whole => proxied.inner.farewell(why, log, out),
+            _ => false,
+        }
+    }
+
     /// Once the protocol after a PROXY header has decided what it speaks
     /// (an HTTP session, an echo, a refusal), it takes the header's place.
     fn unwrap_proxied(&mut self, next: Next) -> Next {
@@ -350,7 +383,7 @@ impl Protocol {
     pub(crate) fn on_end(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) {
         match self {
             // Echo answers each chunk as it arrives, so nothing is pending.
-            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => {}
+            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished | Protocol::WebSocket(_) => {}
             Protocol::Http(session) => session.on_end(log),
             Protocol::Sniffing { first, .. } if first.is_empty() => {}
             // The client may still read: it hears why nothing came.
@@ -397,7 +430,7 @@ impl Protocol {
     /// When the protocol wants [`Protocol::on_deadline`] called.
     pub(crate) fn deadline(&self, config: &http::Config) -> Option<Instant> {
         match self {
-            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => None,
+            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished | Protocol::WebSocket(_) => None,
             Protocol::Http(session) => session.deadline(config),
             Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
             Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
@@ -417,7 +450,7 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
-            Protocol::Echo(_) | Protocol::Raw => Next::Continue,
+            Protocol::Echo(_) | Protocol::Raw | Protocol::WebSocket(_) => Next::Continue,
             Protocol::Finished => Next::Close,
             Protocol::Http(session) => session.on_deadline(config, log, out),
             Protocol::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
@@ -473,7 +506,11 @@ impl Protocol {
     /// [`http::OUTPUT_BOUND`]). The connection sends the output, then calls
     /// [`Protocol::resume`] before it reads anything more.
     pub(crate) fn is_paused(&self) -> bool {
-        matches!(self, Protocol::Http(session) if session.is_paused())
+        match self {
+            Protocol::Http(session) => session.is_paused(),
+            Protocol::WebSocket(session) => session.is_paused(),
+            _ => false,
+        }
     }
 
     /// Goes on answering what was held back by the bound.
@@ -484,7 +521,12 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
-            Protocol::Http(session) => session.resume(config, log, out),
+            Protocol::Http(session) => {
+                let next = session.resume(config, log, out);
+                self.upgrade_if_asked();
+                next
+            }
+            Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
             _ => Next::Continue,
         }
     }
@@ -509,6 +551,7 @@ impl Protocol {
         session.claimed = claimed;
         let next = session.on_data(first, config, log, out);
         *self = Protocol::Http(session);
+        self.upgrade_if_asked();
         next
     }
 

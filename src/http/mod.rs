@@ -33,6 +33,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
+use crate::ws;
 use body::{Progress, Reader};
 use refusal::Refusal;
 use request::{Head, Parsed};
@@ -66,6 +67,9 @@ pub struct Config {
     pub status: u16,
     /// `--body`: a fixed body instead of the request shown back.
     pub body: Option<Vec<u8>>,
+    /// What an upgraded connection runs with (`--ws-max-message`,
+    /// `--ws-echo`).
+    pub ws: ws::Config,
 }
 
 impl Default for Config {
@@ -77,6 +81,7 @@ impl Default for Config {
             body_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
             status: DEFAULT_STATUS,
             body: None,
+            ws: ws::Config::default(),
         }
     }
 }
@@ -122,6 +127,9 @@ enum State {
     },
     /// A response with `Connection: close` went out; the rest is ignored.
     Finished,
+    /// A WebSocket handshake was answered with 101: from here on the
+    /// connection is this session's, which `protocol.rs` takes over.
+    Upgraded(Box<ws::Session>),
 }
 
 /// Buffers kept between requests up to this size; larger ones (a big body)
@@ -140,14 +148,9 @@ thread_local! {
     static RENDER: RefCell<(String, Vec<u8>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
 
-/// What the connection should do after the protocol has had its say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
-    /// Write what was produced and read on.
-    Continue,
-    /// Write what was produced, then close the connection.
-    Close,
-}
+/// What the connection should do after the protocol has had its say
+/// (defined with the WebSocket session, below this one).
+pub use crate::ws::Next;
 
 impl Session {
     /// A new session, waiting for its first request, whose head deadline
@@ -173,8 +176,10 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        if matches!(self.state, State::Finished) {
-            return Next::Close;
+        match &mut self.state {
+            State::Finished => return Next::Close,
+            State::Upgraded(session) => return session.on_data(data, &config.ws, log, out),
+            _ => {}
         }
         self.input.extend_from_slice(data);
         if let State::Head { since } = &mut self.state {
@@ -189,6 +194,18 @@ impl Session {
             self.input = Vec::new();
         }
         next
+    }
+
+    /// The WebSocket session a handshake started, if one did: the
+    /// connection's protocol from now on.
+    pub(crate) fn take_upgraded(&mut self) -> Option<Box<ws::Session>> {
+        if !matches!(self.state, State::Upgraded(_)) {
+            return None;
+        }
+        match std::mem::replace(&mut self.state, State::Finished) {
+            State::Upgraded(session) => Some(session),
+            _ => None,
+        }
     }
 
     /// Whether answering stopped at [`OUTPUT_BOUND`] with requests waiting.
@@ -212,7 +229,7 @@ impl Session {
     pub fn on_end(&mut self, log: &ConnLog) {
         let pending = match &self.state {
             State::Head { .. } | State::Body { .. } => self.input.len() + self.body.len(),
-            State::Finished => 0,
+            State::Finished | State::Upgraded(_) => 0,
         };
         if pending > 0 {
             log.emit(Event::EndedMidRequest {
@@ -228,7 +245,7 @@ impl Session {
             // (`--head-timeout 18446744073709551615`) means "never".
             State::Head { since } => since.and_then(|since| since.checked_add(config.head_timeout)),
             State::Body { since, .. } => since.checked_add(config.body_timeout),
-            State::Finished => None,
+            State::Finished | State::Upgraded(_) => None,
         }
     }
 
@@ -252,6 +269,7 @@ impl Session {
                 self.fail(Refusal::BodyTimeout { timeout }, log, out)
             }
             State::Finished => Next::Close,
+            State::Upgraded(_) => Next::Continue,
         }
     }
 
@@ -260,6 +278,7 @@ impl Session {
         loop {
             match &mut self.state {
                 State::Finished => return Next::Close,
+                State::Upgraded(_) => return Next::Continue,
                 State::Head { .. } => {
                     if self.input.is_empty() {
                         return Next::Continue;
@@ -273,6 +292,11 @@ impl Session {
                         Ok(Parsed::Complete(head, _)) => head,
                         Err(refusal) => return self.fail(refusal, log, out),
                     };
+                    // Only a request that names websocket in `Upgrade`
+                    // takes this turn; request.rs noticed it on its way.
+                    if head.websocket {
+                        return self.upgrade(&head, config, log, out);
+                    }
                     let Some(reader) = Reader::new(head.framing) else {
                         if let Next::Close = self.finish(&head, config, log, out) {
                             return Next::Close;
@@ -428,6 +452,58 @@ impl Session {
         } else {
             Next::Continue
         }
+    }
+
+    /// A request that asks to become a WebSocket: checked as RFC 6455
+    /// §4.2.1 says, then 101 and the session that reads frames from here
+    /// on, with any bytes that came after the head; or the refusal.
+    fn upgrade(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let checked = {
+            let mut headers = [httparse::EMPTY_HEADER; request::MAX_HEADERS];
+            let mut request = httparse::Request::new(&mut headers);
+            // The same bytes parsed a moment ago; a head that only parsed
+            // as a later HTTP/1.x fails here, and so lacks the headers.
+            let _ = request.parse(&self.input[..head.len]);
+            let method = &self.input[head.method.clone()];
+            ws::handshake::check(method, head.minor, request.headers)
+        };
+        let accepted = match checked {
+            Ok(accepted) => accepted,
+            Err(wrong) => return self.fail(Refusal::WebSocket(wrong), log, out),
+        };
+        self.answered += 1;
+        let start = out.len();
+        ws::handshake::write_101(out, &accepted.accept);
+        let target = &self.input[head.target.clone()];
+        if log.events() {
+            log.emit(Event::Request {
+                number: self.answered,
+                method: &String::from_utf8_lossy(&self.input[head.method.clone()]),
+                target: &String::from_utf8_lossy(target),
+                minor: head.minor,
+                status: 101,
+                reason: response::reason(101),
+                bytes: out.len() - start,
+                client: self.claimed,
+            });
+        }
+        let explain = ws::handshake::wants_explain(target);
+        log.emit(Event::WsUpgraded {
+            key: &accepted.key,
+            accept: &accepted.accept,
+            explain,
+        });
+        let mut session = Box::new(ws::Session::new(explain));
+        let after = self.input.split_off(head.len);
+        self.input = Vec::new();
+        self.body = Vec::new();
+        let next = if after.is_empty() {
+            Next::Continue
+        } else {
+            session.on_data(&after, &config.ws, log, out)
+        };
+        self.state = State::Upgraded(session);
+        next
     }
 
     /// Answers a request rawnet will not serve, then closes: after a framing

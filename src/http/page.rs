@@ -422,6 +422,7 @@ mod tests {
             keep_alive: true,
             expects_continue: false,
             wants_html: true,
+            websocket: false,
         }
     }
 

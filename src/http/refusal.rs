@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use super::request::MAX_HEADERS;
 use super::response;
+use crate::ws::handshake::{self, Wrong};
 
 /// A request rawnet will not serve. Each variant is one reason, with what
 /// its words need to name.
@@ -36,6 +37,9 @@ pub enum Refusal {
     TransferEncodingInHttp10,
     ChunkedNotLast,
     BadChunk(ChunkProblem),
+    /// An `Upgrade: websocket` request that is no valid handshake (RFC
+    /// 6455 §4.2.1): 400, or 426 for a version other than 13.
+    WebSocket(Wrong),
 
     // 408 Request Timeout
     HeadTimeout {
@@ -118,6 +122,8 @@ impl Refusal {
             | Refusal::TransferEncodingInHttp10
             | Refusal::ChunkedNotLast
             | Refusal::BadChunk(_) => 400,
+            Refusal::WebSocket(Wrong::Version(_)) => 426,
+            Refusal::WebSocket(_) => 400,
             Refusal::HeadTimeout { .. } | Refusal::BodyTimeout { .. } => 408,
             Refusal::DeclaredBodyTooLarge { .. } | Refusal::ChunkedBodyTooLarge { .. } => 413,
             Refusal::RequestLineTooLong { .. } => 414,
@@ -138,7 +144,13 @@ impl Refusal {
     /// reading `curl -v` or `nc` output learns what was wrong.
     pub fn write_response(&self, out: &mut Vec<u8>) {
         let body = format!("{} {}: {self}\n", self.status(), self.reason());
-        response::write_error(out, self.status(), body.as_bytes());
+        if self.status() == 426 {
+            // RFC 6455 §4.4: name the version this server speaks.
+            let version = format!("Sec-WebSocket-Version: {}\r\n", handshake::VERSION);
+            response::write_error_with(out, self.status(), version.as_bytes(), body.as_bytes());
+        } else {
+            response::write_error(out, self.status(), body.as_bytes());
+        }
     }
 }
 
@@ -169,6 +181,26 @@ impl fmt::Display for Refusal {
             }
             Refusal::ChunkedNotLast => f.write_str("Transfer-Encoding must end with chunked, once"),
             Refusal::BadChunk(problem) => write!(f, "bad chunked framing: {problem}"),
+            Refusal::WebSocket(wrong) => match wrong {
+                Wrong::NotGet => f.write_str("a WebSocket upgrade must be a GET"),
+                Wrong::Http10 => f.write_str("a WebSocket upgrade needs HTTP/1.1"),
+                Wrong::NoConnectionUpgrade => {
+                    f.write_str("Upgrade: websocket without Connection: Upgrade")
+                }
+                Wrong::NoVersion => f.write_str("WebSocket upgrade without Sec-WebSocket-Version"),
+                Wrong::Version(version) => write!(
+                    f,
+                    "Sec-WebSocket-Version {} is not spoken here; use {}",
+                    Escaped::all(version),
+                    handshake::VERSION
+                ),
+                Wrong::NoKey => f.write_str("WebSocket upgrade without one Sec-WebSocket-Key"),
+                Wrong::InvalidKey(key) => write!(
+                    f,
+                    "Sec-WebSocket-Key {} is not 16 bytes in base64",
+                    Escaped::all(key)
+                ),
+            },
             Refusal::HeadTimeout { timeout } => write!(
                 f,
                 "request head not complete within {}s (--head-timeout)",

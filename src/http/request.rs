@@ -30,6 +30,9 @@ pub struct Head {
     pub expects_continue: bool,
     /// `Accept` includes `text/html`: a browser.
     pub wants_html: bool,
+    /// `Upgrade` names `websocket`: the rest of the handshake is checked
+    /// only then (`ws/handshake.rs`).
+    pub websocket: bool,
 }
 
 /// How the request's body is delimited (RFC 9112 §6.3).
@@ -110,6 +113,7 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
             keep_alive: checked.keep_alive,
             expects_continue: checked.expects_continue,
             wants_html: checked.wants_html,
+            websocket: checked.websocket,
         },
         len,
     ))
@@ -176,6 +180,7 @@ struct Checked {
     keep_alive: bool,
     expects_continue: bool,
     wants_html: bool,
+    websocket: bool,
 }
 
 fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Refusal> {
@@ -187,6 +192,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
     let mut keep_alive = false;
     let mut expects_continue = false;
     let mut wants_html = false;
+    let mut websocket = false;
 
     for header in headers {
         let name = header.name;
@@ -227,6 +233,8 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
         } else if name.eq_ignore_ascii_case("accept") {
             wants_html |= list_items(value)
                 .any(|t| t.len() >= 9 && t[..9].eq_ignore_ascii_case(b"text/html"));
+        } else if name.eq_ignore_ascii_case("upgrade") {
+            websocket |= list_items(value).any(|t| t.eq_ignore_ascii_case(b"websocket"));
         }
     }
 
@@ -261,6 +269,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
         },
         expects_continue: expects_continue && framing != Framing::None,
         wants_html,
+        websocket,
     })
 }
 

@@ -149,6 +149,23 @@ pub fn write_error(out: &mut Vec<u8>, status: u16, body: &[u8]) {
     write(out, &head, body, true);
 }
 
+/// [`write_error`] with one more header line (`Name: value` and CRLF), for
+/// a refusal that must name something: 426's `Sec-WebSocket-Version`.
+pub fn write_error_with(out: &mut Vec<u8>, status: u16, line: &[u8], body: &[u8]) {
+    let head = Head {
+        status,
+        content_type: TEXT,
+        content_length: body.len(),
+        connection: Connection::Close,
+    };
+    write_head(out, &head);
+    // The head ends in an empty line; the extra header goes before it.
+    out.truncate(out.len() - 2);
+    out.extend_from_slice(line);
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+}
+
 /// The interim response that tells a client waiting on
 /// `Expect: 100-continue` to send its body.
 pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";

@@ -1,0 +1,131 @@
+//! The `?explain` side channel: on a connection upgraded with `explain` in
+//! its query, every frame received, and every frame sent in answer, is
+//! first described in a text frame of its own, one JSON object, so that a
+//! browser's page (or any client) can show the bytes it never sees: the
+//! masking key, the masked payload, the header bit by bit.
+//!
+//! The descriptions are not described in turn.
+
+use serde::Serialize;
+
+use crate::seen::WsFrame;
+
+/// How much of a payload the hex fields show.
+pub const HEX_BYTES: usize = 64;
+
+/// One description. The field names are the contract with the page's panel
+/// (and any client): change them only together.
+#[derive(Serialize)]
+struct Described<'a> {
+    explain: &'static str,
+    fin: bool,
+    rsv: [bool; 3],
+    opcode: String,
+    masked: bool,
+    mask: Option<String>,
+    length: u64,
+    header: String,
+    payload_masked: Option<String>,
+    payload: Option<&'a str>,
+    payload_hex: String,
+    truncated: usize,
+    #[serde(flatten)]
+    close: Option<Close>,
+}
+
+#[derive(Serialize)]
+struct Close {
+    code: Option<u16>,
+    reason: String,
+}
+
+/// Which way the described frame went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    Received,
+    Sent,
+}
+
+/// The JSON description of `frame`.
+pub fn describe(way: Way, frame: &WsFrame) -> String {
+    let shown = &frame.payload[..frame.payload.len().min(HEX_BYTES)];
+    let described = Described {
+        explain: match way {
+            Way::Received => "received",
+            Way::Sent => "sent",
+        },
+        fin: frame.fin,
+        rsv: [frame.rsv & 4 != 0, frame.rsv & 2 != 0, frame.rsv & 1 != 0],
+        opcode: match frame.opcode_name() {
+            Some(name) => name.to_string(),
+            None => format!("0x{:x}", frame.opcode),
+        },
+        masked: frame.mask.is_some(),
+        mask: frame.mask.map(|key| hex(&key, "")),
+        length: frame.len,
+        header: hex(frame.header, " "),
+        payload_masked: frame
+            .mask
+            .map(|_| hex(&frame.masked_prefix(HEX_BYTES), " ")),
+        payload: std::str::from_utf8(frame.payload).ok(),
+        payload_hex: hex(shown, " "),
+        truncated: frame.payload.len() - shown.len(),
+        close: (frame.opcode == 0x8).then(|| Close {
+            code: frame.close_code(),
+            reason: String::from_utf8_lossy(frame.close_reason()).into_owned(),
+        }),
+    };
+    // Serializing plain strings, numbers and booleans cannot fail.
+    serde_json::to_string(&described).unwrap_or_default()
+}
+
+/// Bytes as two hex digits each, joined by `separator`.
+fn hex(bytes: &[u8], separator: &str) -> String {
+    let mut text = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            text.push_str(separator);
+        }
+        text.push_str(&format!("{b:02x}"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The RFC's masked "Hello" (RFC 6455 §5.7), described field by field.
+    #[test]
+    fn a_masked_hello() {
+        let frame = WsFrame {
+            fin: true,
+            rsv: 0,
+            opcode: 1,
+            mask: Some([0x37, 0xfa, 0x21, 0x3d]),
+            len: 5,
+            header: &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d],
+            payload: b"Hello",
+        };
+        assert_eq!(
+            describe(Way::Received, &frame),
+            r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_hex":"48 65 6c 6c 6f","truncated":0}"#
+        );
+        let close = WsFrame {
+            fin: true,
+            rsv: 0,
+            opcode: 8,
+            mask: None,
+            len: 5,
+            header: &[0x88, 0x05],
+            payload: b"\x03\xe8bye",
+        };
+        let json = describe(Way::Sent, &close);
+        assert!(
+            json.contains(r#""masked":false,"mask":null,"#)
+                && json.contains(r#""payload_masked":null,"payload":null,"#)
+                && json.ends_with(r#""truncated":0,"code":1000,"reason":"bye"}"#),
+            "{json}"
+        );
+    }
+}

@@ -1,0 +1,381 @@
+//! WebSocket on the same port (RFC 6455): after an HTTP request asked to
+//! `Upgrade` and got `101 Switching Protocols`, the same TCP connection
+//! carries frames, and each message is answered with the tutorial's
+//! `You said "<message>"`, one layer up.
+//!
+//! [`Session`] is one upgraded connection's state, with no I/O, like the
+//! HTTP session it replaces: bytes in, frames out into the connection's
+//! reply buffer (sent before the next read: the same backpressure).
+//!
+//! - `handshake.rs`: checking the upgrade request, and the 101 head.
+//! - `frame.rs`: the frame decoder and the server's frame headers.
+//! - `explain.rs`: the `?explain` side channel, each frame described in JSON.
+
+pub(crate) mod explain;
+pub(crate) mod frame;
+pub(crate) mod handshake;
+
+use crate::echo::YOU_SAID_OPEN;
+use crate::log::{ConnLog, Event};
+use crate::seen::WsFrame;
+use explain::Way;
+use frame::{Decoder, Header, Problem, Progress};
+
+/// `--ws-max-message`: the largest message assembled from its frames. 1 MiB,
+/// as `--max-body`.
+pub const DEFAULT_MAX_MESSAGE: usize = 1024 * 1024;
+/// `--ws-echo`.
+pub const DEFAULT_ECHO: Echo = Echo::YouSaid;
+
+/// What closes the echo's `You said "`: the quote alone, as a frame
+/// delimits itself and needs no CRLF.
+pub const YOU_SAID_END: &[u8] = b"\"";
+
+/// How much unsent output a session makes before it stops reading the
+/// frames it has been sent (as HTTP's `OUTPUT_BOUND`): with `?explain` a
+/// 6-byte frame gets some 800 bytes of answer.
+const OUTPUT_BOUND: usize = 64 * 1024;
+
+/// A message buffer larger than this is given back after the message, so
+/// one big message does not stay with an idle connection.
+const KEEP_BETWEEN_MESSAGES: usize = 16 * 1024;
+
+/// What the connection should do after the protocol has had its say.
+/// Defined with the WebSocket session, the lowest protocol that decides to
+/// close by itself, so that dependencies point one way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Write what was produced and read on.
+    Continue,
+    /// Write what was produced, then close the connection.
+    Close,
+}
+
+/// The `--ws-echo` option: what a WebSocket message is answered with.
+#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Echo {
+    /// `You said "<message>"`, as one frame of the same type.
+    #[argh(name = "you-said")]
+    YouSaid,
+    /// The message unchanged: `--mode raw` one layer up.
+    Raw,
+}
+
+/// The WebSocket settings (`--ws-max-message`, `--ws-echo`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub max_message: usize,
+    pub echo: Echo,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_message: DEFAULT_MAX_MESSAGE,
+            echo: DEFAULT_ECHO,
+        }
+    }
+}
+
+/// One upgraded connection.
+#[derive(Debug, Default)]
+pub(crate) struct Session {
+    decoder: Decoder,
+    /// The header of the frame whose payload is being read.
+    current: Option<Header>,
+    /// The message being assembled from its data frames, unmasked; at most
+    /// `max_message` bytes.
+    message: Vec<u8>,
+    /// `TEXT` or `BINARY` while a message is being assembled.
+    message_opcode: Option<u8>,
+    /// Where the current frame's payload starts in `message`.
+    frame_start: usize,
+    /// How much of `message` is known to be valid UTF-8 (a text message is
+    /// checked as it arrives, so a bad byte fails at once).
+    checked: usize,
+    /// A control frame's payload: at most 125 bytes.
+    control: Vec<u8>,
+    /// `?explain`: describe every frame in a text frame of its own.
+    explain: bool,
+    /// Bytes received but not read yet, because the output passed
+    /// [`OUTPUT_BOUND`]; at most one read.
+    held: Vec<u8>,
+    /// A close frame was sent: nothing more is read.
+    closed: bool,
+}
+
+impl Session {
+    pub(crate) fn new(explain: bool) -> Self {
+        Session {
+            explain,
+            ..Session::default()
+        }
+    }
+
+    /// Reads the frames in `data` and answers each.
+    pub(crate) fn on_data(
+        &mut self,
+        data: &[u8],
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        if self.closed {
+            return Next::Close;
+        }
+        self.read(data, config, log, out)
+    }
+
+    /// Whether reading stopped at [`OUTPUT_BOUND`] with bytes still held.
+    pub(crate) fn is_paused(&self) -> bool {
+        !self.held.is_empty()
+    }
+
+    /// The output was sent: read what was held back.
+    pub(crate) fn resume(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let held = std::mem::take(&mut self.held);
+        self.read(&held, config, log, out)
+    }
+
+    /// The connection is about to close on its own (`--idle-close`, the
+    /// server shutting down): a close frame with 1001, going away, first.
+    pub(crate) fn farewell(&mut self, why: &str, log: &ConnLog, out: &mut Vec<u8>) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        log.emit(Event::WsClose { code: 1001, why });
+        self.send_close(1001, why.as_bytes(), log, out);
+    }
+
+    fn read(&mut self, input: &[u8], config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let mut at = 0;
+        loop {
+            if out.len() >= OUTPUT_BOUND && at < input.len() {
+                self.held = input[at..].to_vec();
+                return Next::Continue;
+            }
+            let sink = match self.current {
+                Some(header) if header.is_control() => &mut self.control,
+                _ => &mut self.message,
+            };
+            let (used, progress) = match self.decoder.read(&input[at..], sink) {
+                Ok(read) => read,
+                Err(problem) => return self.fail(problem, log, out),
+            };
+            at += used;
+            let checked = match progress {
+                Progress::NeedMore => {
+                    // Fail fast: invalid UTF-8 in a text frame closes the
+                    // connection before the rest of the frame comes.
+                    if let Err(problem) = self.check_text(false) {
+                        return self.fail(problem, log, out);
+                    }
+                    return Next::Continue;
+                }
+                Progress::Header(header) => self.start_frame(header, config),
+                Progress::Frame(header) => {
+                    self.current = None;
+                    match self.frame(header, config, log, out) {
+                        Ok(Next::Continue) => Ok(()),
+                        Ok(Next::Close) => return Next::Close,
+                        Err(problem) => Err(problem),
+                    }
+                }
+            };
+            if let Err(problem) = checked {
+                return self.fail(problem, log, out);
+            }
+        }
+    }
+
+    /// A header came: is its frame allowed here, and does it fit?
+    fn start_frame(&mut self, header: Header, config: &Config) -> Result<(), Problem> {
+        self.current = Some(header);
+        if header.is_control() {
+            self.control.clear();
+            return Ok(());
+        }
+        match (header.opcode, self.message_opcode) {
+            (frame::CONTINUATION, None) => return Err(Problem::NothingToContinue),
+            (frame::CONTINUATION, Some(_)) => {}
+            (_, Some(_)) => return Err(Problem::MessageUnfinished),
+            (opcode, None) => {
+                self.message_opcode = Some(opcode);
+                self.message.clear();
+                self.checked = 0;
+            }
+        }
+        let max = config.max_message;
+        if header.len > (max - self.message.len().min(max)) as u64 {
+            return Err(Problem::TooBig { max });
+        }
+        self.frame_start = self.message.len();
+        Ok(())
+    }
+
+    /// Checks the UTF-8 of a text message received so far; `whole` when
+    /// it is complete (an unfinished character at its end is then wrong).
+    fn check_text(&mut self, whole: bool) -> Result<(), Problem> {
+        if self.message_opcode != Some(frame::TEXT) {
+            return Ok(());
+        }
+        match std::str::from_utf8(&self.message[self.checked..]) {
+            Ok(_) => self.checked = self.message.len(),
+            Err(err) if err.error_len().is_some() || whole => return Err(Problem::NotUtf8),
+            Err(err) => self.checked += err.valid_up_to(),
+        }
+        Ok(())
+    }
+
+    /// A whole frame came: answer it.
+    fn frame(
+        &mut self,
+        header: Header,
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<Next, Problem> {
+        let payload = if header.is_control() {
+            &self.control[..]
+        } else {
+            &self.message[self.frame_start..]
+        };
+        let seen = seen(&header, payload);
+        log.emit(Event::WsFrame { frame: &seen });
+        log.emit(Event::WsFrameTrace { frame: &seen });
+        if self.explain {
+            describe(Way::Received, &seen, out);
+        }
+        match header.opcode {
+            frame::PING => {
+                let payload = std::mem::take(&mut self.control);
+                self.send(frame::PONG, &payload, log, out);
+                self.control = payload;
+                Ok(Next::Continue)
+            }
+            frame::PONG => Ok(Next::Continue),
+            frame::CLOSE => self.closing(log, out),
+            _ => {
+                self.check_text(header.fin)?;
+                if header.fin {
+                    self.echo(config, log, out);
+                }
+                Ok(Next::Continue)
+            }
+        }
+    }
+
+    /// The client's close frame: its code echoed (RFC 6455 §5.5.1), then
+    /// the connection closes.
+    fn closing(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Result<Next, Problem> {
+        let payload = std::mem::take(&mut self.control);
+        let code = match payload[..] {
+            [] => None,
+            [_] => return Err(Problem::CloseOneByte),
+            [high, low, ..] => Some(u16::from_be_bytes([high, low])),
+        };
+        if let Some(code) = code {
+            if !may_send(code) {
+                return Err(Problem::CloseCode(code));
+            }
+        }
+        if std::str::from_utf8(payload.get(2..).unwrap_or_default()).is_err() {
+            return Err(Problem::NotUtf8);
+        }
+        self.closed = true;
+        match code {
+            Some(code) => {
+                log.emit(Event::WsClose {
+                    code,
+                    why: "the client closed; its code echoed",
+                });
+                self.send_close(code, b"", log, out);
+            }
+            None => {
+                log.emit(Event::WsClose {
+                    code: 1005,
+                    why: "the client closed without a code; answered the same",
+                });
+                self.send(frame::CLOSE, b"", log, out);
+            }
+        }
+        Ok(Next::Close)
+    }
+
+    /// A whole message: answer it in one frame of its type.
+    fn echo(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) {
+        let opcode = self.message_opcode.take().unwrap_or(frame::BINARY);
+        let message = std::mem::take(&mut self.message);
+        match config.echo {
+            Echo::YouSaid => {
+                let reply = [YOU_SAID_OPEN, &message, YOU_SAID_END].concat();
+                self.send(opcode, &reply, log, out);
+            }
+            Echo::Raw => self.send(opcode, &message, log, out),
+        }
+        self.message = message;
+        self.message.clear();
+        if self.message.capacity() > KEEP_BETWEEN_MESSAGES {
+            self.message = Vec::new();
+        }
+        self.checked = 0;
+    }
+
+    /// A frame that breaks the protocol: the close frame with its code and
+    /// the problem in words, then the connection closes.
+    fn fail(&mut self, problem: Problem, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        self.closed = true;
+        let why = problem.to_string();
+        log.emit(Event::WsClose {
+            code: problem.code(),
+            why: &why,
+        });
+        self.send_close(problem.code(), why.as_bytes(), log, out);
+        Next::Close
+    }
+
+    fn send_close(&mut self, code: u16, reason: &[u8], log: &ConnLog, out: &mut Vec<u8>) {
+        let payload = frame::close_payload(code, reason);
+        self.send(frame::CLOSE, &payload, log, out);
+    }
+
+    /// Appends one server frame (described first, with `?explain`).
+    fn send(&self, opcode: u8, payload: &[u8], log: &ConnLog, out: &mut Vec<u8>) {
+        let header = frame::server_header(opcode, payload.len());
+        let seen = seen(&header, payload);
+        if self.explain {
+            describe(Way::Sent, &seen, out);
+        }
+        log.emit(Event::WsFrameSent { frame: &seen });
+        out.extend_from_slice(header.bytes());
+        out.extend_from_slice(payload);
+    }
+}
+
+/// Close codes a peer may send (RFC 6455 §7.4.1, and IANA's registry):
+/// 1004-1006 and 1015 are reserved for reporting, never sent; 3000-4999
+/// are for libraries and applications.
+fn may_send(code: u16) -> bool {
+    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
+}
+
+/// The frame as the log and `?explain` see it.
+fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> WsFrame<'a> {
+    WsFrame {
+        fin: header.fin,
+        rsv: header.rsv,
+        opcode: header.opcode,
+        mask: header.mask,
+        len: header.len,
+        header: header.bytes(),
+        payload,
+    }
+}
+
+/// `?explain`: a text frame describing `frame`, not itself described.
+fn describe(way: Way, frame: &WsFrame, out: &mut Vec<u8>) {
+    let json = explain::describe(way, frame);
+    out.extend_from_slice(frame::server_header(frame::TEXT, json.len()).bytes());
+    out.extend_from_slice(json.as_bytes());
+}
