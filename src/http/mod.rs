@@ -14,6 +14,7 @@
 //! - `response.rs`: status lines and headers.
 //! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
+//! - `ws_panel.rs`: the page's WebSocket panel, a static part of it.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
@@ -25,6 +26,7 @@ pub(crate) mod page;
 mod refusal;
 pub(crate) mod request;
 mod response;
+mod ws_panel;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
