@@ -2,8 +2,9 @@
 # Runs every test: installs the real clients the tests drive (nc, curl,
 # headless Chromium), nginx (the reference server of tests/differential.rs)
 # Node (the tutorial's own server, compared with rawnet in
-# tests/tutorial.rs) and HAProxy (a real PROXY protocol sender in
-# tests/proxy.rs) when they are missing, then `cargo test --all-targets`.
+# tests/tutorial.rs), HAProxy (a real PROXY protocol sender in
+# tests/proxy.rs) and Python's websockets (tests/websocket.rs) when they
+# are missing, then `cargo test --all-targets`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,9 @@ done
 # nginx's stream module (a PROXY protocol sender in tests/proxy.rs) is a
 # package of its own, not a command.
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
+# Python's websockets (a real WebSocket client in tests/websocket.rs) is a
+# module, not a command.
+/usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
 # The tests use OpenBSD nc's -N (send FIN at end of input); another nc
 # (netcat-traditional, busybox) lacks it.
 if command -v nc >/dev/null 2>&1 && ! nc -h 2>&1 | grep -q OpenBSD; then

@@ -2,7 +2,9 @@
 //! random chunks, through the real connection handler in memory
 //! (`rawnet::in_memory`). For every input: no panic, every HTTP response
 //! parses as HTTP/1.1 and is self-delimiting, errors close the connection,
-//! and the handler's memory stays bounded.
+//! and the handler's memory stays bounded. After a WebSocket upgrade, any
+//! frames (good, broken, random) cut anywhere get the same well-formed
+//! server frames back, whatever the cut.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -355,7 +357,8 @@ proptest! {
 /// is its corpus, not the handler.)
 #[test]
 fn a_finished_connection_leaves_nothing_on_the_heap() {
-    let inputs: Vec<Vec<u8>> = vec![
+    let inputs: Vec<Vec<u8>> =
+        vec![
         b"GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n".to_vec(),
         b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
             .to_vec(),
@@ -364,6 +367,7 @@ fn a_finished_connection_leaves_nothing_on_the_heap() {
         b"hello\n".to_vec(),
         b"\x16\x03\x01\x00\x05hello".to_vec(),
         b"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n".to_vec(),
+        [UPGRADE, b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58\x01\x81\0\0\0\0a"].concat(),
     ];
     let modes = [Mode::Http, Mode::Auto, Mode::Echo, Mode::Raw];
     let serve_all = || {
@@ -381,4 +385,110 @@ fn a_finished_connection_leaves_nothing_on_the_heap() {
     }
     let after = LIVE.with(Cell::get);
     assert_eq!(after, before, "{} bytes stayed behind", after - before);
+}
+
+/// A valid WebSocket handshake, `?explain` on, so every frame is also
+/// described (the most output a frame can cause).
+const UPGRADE: &[u8] = b"GET /?explain HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
+    Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    Sec-WebSocket-Version: 13\r\n\r\n";
+
+/// rawnet's 101 for that key.
+const SWITCHING: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+
+/// One client frame: a first byte that is mostly right (FIN or not, each
+/// opcode, sometimes RSV bits or a reserved opcode), masked or not, with a
+/// payload that is often text and sometimes not UTF-8.
+fn ws_frame() -> impl Strategy<Value = Vec<u8>> {
+    let first = prop::sample::select(vec![
+        0x81u8, 0x82, 0x01, 0x02, 0x00, 0x80, 0x89, 0x8a, 0x88, 0x09, 0xc1, 0x83, 0x8b,
+    ]);
+    let payload = prop_oneof![
+        4 => "[a-zé ]{0,40}".prop_map(String::into_bytes),
+        1 => prop::collection::vec(any::<u8>(), 0..300),
+        1 => prop::sample::select(vec![vec![0x03, 0xe8], vec![0x03], vec![0x03, 0xed], vec![0x03, 0xe8, 0xff]]),
+    ];
+    (first, payload, any::<[u8; 4]>(), prop::bool::weighted(0.95)).prop_map(
+        |(first, payload, mask, masked)| {
+            let mut frame = vec![first];
+            let bit = if masked { 0x80 } else { 0 };
+            match payload.len() {
+                n @ 0..=125 => frame.push(bit | n as u8),
+                n => {
+                    frame.push(bit | 126);
+                    frame.extend_from_slice(&(n as u16).to_be_bytes());
+                }
+            }
+            if masked {
+                frame.extend_from_slice(&mask);
+            }
+            frame.extend(
+                payload
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| if masked { b ^ mask[i % 4] } else { *b }),
+            );
+            frame
+        },
+    )
+}
+
+/// Takes rawnet's side of a WebSocket apart: every frame must be a server
+/// frame (FIN, no RSV, unmasked, a known opcode), and a close frame, if
+/// any, the last. Returns the opcodes.
+fn server_frames(mut rest: &[u8]) -> Result<Vec<u8>, String> {
+    let mut opcodes = Vec::new();
+    while !rest.is_empty() {
+        if opcodes.last() == Some(&0x8) {
+            return Err("bytes after a close frame".into());
+        }
+        let [first, second, ..] = rest else {
+            return Err(format!("a cut header {rest:?}"));
+        };
+        if first & 0xf0 != 0x80 || second & 0x80 != 0 {
+            return Err(format!(
+                "not a server frame header: {first:02x} {second:02x}"
+            ));
+        }
+        let (len, at) = match second & 0x7f {
+            126 => (u16::from_be_bytes([rest[2], rest[3]]) as usize, 4),
+            127 => return Err("a 64-bit length from rawnet here".into()),
+            n => (usize::from(n), 2),
+        };
+        if rest.len() < at + len {
+            return Err("a cut payload".into());
+        }
+        let opcode = first & 0x0f;
+        if ![0x1, 0x2, 0x8, 0x9, 0xa].contains(&opcode) {
+            return Err(format!("opcode {opcode:x}"));
+        }
+        opcodes.push(opcode);
+        rest = &rest[at + len..];
+    }
+    Ok(opcodes)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    /// tests/README.md cases 43 and 44.
+    #[test]
+    fn websocket_frames_get_the_same_answer_whatever_the_cut(
+        frames in prop::collection::vec(ws_frame(), 0..12),
+        garbage in prop::collection::vec(any::<u8>(), 0..20),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+    ) {
+        let input = [UPGRADE, &frames.concat(), &garbage].concat();
+        let mut config = config(Mode::Auto);
+        config.http.ws.max_message = 1000;
+        let whole = rawnet::in_memory::serve([input.clone()], &config);
+        let (cut, peak) = peak_heap(|| rawnet::in_memory::serve(split(&input, &cuts), &config));
+        prop_assert!(peak < 256 * 1024, "peak heap {peak} bytes for {} input bytes", input.len());
+        prop_assert!(whole.starts_with(SWITCHING), "{:?}", String::from_utf8_lossy(&whole));
+        prop_assert_eq!(&whole, &cut);
+        if let Err(problem) = server_frames(&whole[SWITCHING.len()..]) {
+            return Err(TestCaseError::fail(format!("{problem}\ninput: {input:?}")));
+        }
+    }
 }

@@ -322,10 +322,16 @@ mod tests {
     /// Decodes `input` split into pieces of `piece` bytes: every header
     /// and frame, with the payloads, or the first problem.
     fn decode(input: &[u8], piece: usize) -> Result<Vec<(Header, Vec<u8>)>, Problem> {
+        decode_chunks(input.chunks(piece))
+    }
+
+    fn decode_chunks<'a>(
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Vec<(Header, Vec<u8>)>, Problem> {
         let mut decoder = Decoder::default();
         let mut frames = Vec::new();
         let mut payload = Vec::new();
-        for chunk in input.chunks(piece) {
+        for chunk in chunks {
             let mut at = 0;
             while at < chunk.len() || !decoder.is_between_frames() {
                 let (used, progress) = decoder.read(&chunk[at..], &mut payload)?;
@@ -380,5 +386,34 @@ mod tests {
         assert_eq!(decode(&long_ping, 9), Err(Problem::ControlTooLong));
         let huge = [0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4];
         assert_eq!(decode(&huge, 14), Err(Problem::LengthTooLarge));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Arbitrary bytes, cut anywhere: no panic, the same frames (or
+        /// the same first problem) however the reads fall, and never more
+        /// payload kept than bytes came.
+        #[test]
+        fn any_bytes_decode_the_same_whatever_the_split(
+            input in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            cuts in proptest::collection::vec(proptest::prelude::any::<usize>(), 0..12),
+        ) {
+            let whole = decode_chunks([&input[..]]);
+            let mut points: Vec<usize> = cuts.iter().map(|c| c % (input.len() + 1)).collect();
+            points.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut last = 0;
+            for point in points.into_iter().chain([input.len()]) {
+                chunks.push(&input[last..point]);
+                last = point;
+            }
+            let split = decode_chunks(chunks);
+            proptest::prop_assert_eq!(&whole, &split);
+            if let Ok(frames) = whole {
+                let kept: usize = frames.iter().map(|(_, p)| p.len()).sum();
+                proptest::prop_assert!(kept <= input.len());
+            }
+        }
     }
 }

@@ -236,6 +236,12 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Result<Next, Problem> {
+        // Checked before the frame is logged or described, as it is while
+        // it arrives: a bad byte ends the connection at the same point
+        // however the reads fall.
+        if !header.is_control() {
+            self.check_text(header.fin)?;
+        }
         let payload = if header.is_control() {
             &self.control[..]
         } else {
@@ -257,7 +263,6 @@ impl Session {
             frame::PONG => Ok(Next::Continue),
             frame::CLOSE => self.closing(log, out),
             _ => {
-                self.check_text(header.fin)?;
                 if header.fin {
                     self.echo(config, log, out);
                 }
