@@ -167,10 +167,7 @@ frame it sends with a fresh random key; rawnet never masks.</p>
     fetch(decodeURIComponent(demo[2]), { mode: 'no-cors', signal: hold.signal }).catch(() => {});
     release = () => hold.abort();
   }
-  if (demo) {
-    panel.scrollIntoView();
-    send(decodeURIComponent(demo[1]));
-  }
+  if (demo) send(decodeURIComponent(demo[1]));
 })();
 </script>
 "#;
