@@ -425,9 +425,10 @@ pub enum Event<'a> {
         #[serde(serialize_with = "as_ws_frame_trace")]
         frame: &'a WsFrame<'a>,
     },
-    /// The WebSocket closes: the code rawnet sent, and why.
+    /// The WebSocket closes: the code rawnet sent (none, answering a close
+    /// frame that had none), and why.
     WsClose {
-        code: u16,
+        code: Option<u16>,
         why: &'a str,
     },
 
@@ -732,7 +733,11 @@ impl fmt::Display for Event<'_> {
             Event::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
             Event::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
             Event::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
-            Event::WsClose { code, why } => write!(f, "websocket close {code}: {why}"),
+            Event::WsClose {
+                code: Some(code),
+                why,
+            } => write!(f, "websocket close {code}: {why}"),
+            Event::WsClose { code: None, why } => write!(f, "websocket close, no code: {why}"),
 
             Event::Wire { direction, bytes } => {
                 let arrow = match direction {
@@ -1423,6 +1428,67 @@ mod tests {
         .unwrap();
         assert!(json.ends_with(r#" 00 00 ...(44 more)"}"#), "{json}");
         assert!(json.len() < 3 * DUMP_BYTES + 100, "{json}");
+    }
+
+    #[test]
+    fn websocket_frames_in_text_and_json() {
+        let hello = WsFrame {
+            fin: true,
+            rsv: 0,
+            opcode: 1,
+            mask: Some([0x37, 0xfa, 0x21, 0x3d]),
+            len: 5,
+            header: &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d],
+            payload: b"Hello",
+        };
+        let event = Event::WsFrame { frame: &hello };
+        assert_eq!(
+            event.to_string(),
+            "ws frame: FIN text 5 bytes, mask 37fa213d, \"Hello\""
+        );
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"ws_frame","frame":{"fin":true,"opcode":"text","len":5,"mask":"37fa213d","words":"FIN text 5 bytes, mask 37fa213d, \"Hello\""}}"#
+        );
+        let part = WsFrame {
+            fin: false,
+            opcode: 2,
+            mask: None,
+            header: &[0x02, 0x14],
+            len: 20,
+            payload: &[0xff; 20],
+            ..hello
+        };
+        assert_eq!(
+            Event::WsFrameSent { frame: &part }.to_string(),
+            "ws frame sent: binary 20 bytes, ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ...(4 more)"
+        );
+        let close = WsFrame {
+            opcode: 8,
+            header: &[0x88, 0x05],
+            len: 5,
+            payload: b"\x03\xe8bye",
+            mask: None,
+            ..hello
+        };
+        assert_eq!(
+            Event::WsFrameSent { frame: &close }.to_string(),
+            "ws frame sent: FIN close 5 bytes, code 1000 \"bye\""
+        );
+        // --trace: one line per header field, then both payloads, each
+        // line to be prefixed with the connection's #ID.
+        let trace = Event::WsFrameTrace { frame: &hello }.to_string();
+        assert_eq!(trace.lines().count(), 8, "{trace}");
+        let mut long = hello;
+        long.header = &[0x82, 0xfe, 0x01, 0x2c, 1, 2, 3, 4];
+        long.len = 300;
+        long.payload = &[0; 300];
+        let trace = Event::WsFrameTrace { frame: &long }.to_string();
+        assert!(
+            trace.contains("\n  01 2c        extended length 300"),
+            "{trace}"
+        );
+        assert!(trace.contains("\n  … and 44 more bytes"), "{trace}");
     }
 
     #[test]

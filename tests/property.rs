@@ -492,3 +492,27 @@ proptest! {
         }
     }
 }
+
+/// Case 43: thousands of tiny frames in one read, each answered with two
+/// descriptions and a pong: the session stops reading at its output
+/// bound and goes on once that was sent, so every answer comes, in order.
+#[test]
+fn many_tiny_frames_with_explain_are_all_answered_in_order() {
+    let ping = |i: u8| [0x89, 0x81, 0, 0, 0, 0, i];
+    let frames: Vec<u8> = (0..3000u32).flat_map(|i| ping(i as u8)).collect();
+    let input = [UPGRADE, &frames].concat();
+    let output = rawnet::in_memory::serve([input], &config(Mode::Auto));
+    let Ok(opcodes) = server_frames(&output[SWITCHING.len()..]) else {
+        panic!("not server frames");
+    };
+    // A description (text), a description of the pong (text), the pong.
+    let expected: Vec<u8> = (0..3000).flat_map(|_| [0x1, 0x1, 0xa]).collect();
+    assert_eq!(opcodes, expected);
+    let pongs: Vec<u8> = output
+        .windows(3)
+        .filter(|w| w[0] == 0x8a && w[1] == 1)
+        .map(|w| w[2])
+        .collect();
+    let sent: Vec<u8> = (0..3000u32).map(|i| i as u8).collect();
+    assert_eq!(pongs, sent);
+}

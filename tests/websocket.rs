@@ -216,6 +216,8 @@ fn a_clients_close_is_echoed_then_the_connection_closes() {
     let mut conn = upgraded(&server, "/");
     conn.write_all(&client_frame(0x88, b"", MASK)).unwrap();
     assert_eq!(read_to_end(&mut conn), server_frame(0x8, b""));
+    server.expect("ws frame: FIN close 0 bytes, mask 01020304, no code");
+    server.expect("websocket close, no code: the client closed without a code; answered the same");
 }
 
 /// Case 42.
@@ -354,6 +356,16 @@ fn a_wrong_handshake_gets_426_or_a_400_that_names_it() {
             400,
             "400 Bad Request: a WebSocket upgrade must be a GET\n",
         ),
+        (
+            good.replace("HTTP/1.1", "HTTP/1.0"),
+            400,
+            "400 Bad Request: a WebSocket upgrade needs HTTP/1.1\n",
+        ),
+        (
+            good.replace("HTTP/1.1", "HTTP/1.2"),
+            400,
+            "400 Bad Request: a WebSocket upgrade needs HTTP/1.1\n",
+        ),
     ];
     for (request, status, body) in cases {
         let mut conn = server.connect();
@@ -441,4 +453,18 @@ fn a_close_reason_that_is_not_utf8_gets_1007() {
     let mut got = Vec::new();
     conn.read_to_end(&mut got).unwrap();
     assert_eq!(got, close_frame(1007, "invalid UTF-8 in text"));
+}
+
+/// `--timeout` only logs on a WebSocket: no pipe, so the echo after a
+/// silence is still one frame and nothing more.
+#[test]
+fn a_timeout_only_logs() {
+    let mut server = Server::start(&["--timeout", "1"]);
+    let mut conn = upgraded(&server, "/");
+    server.expect("timeout: no data for 1s");
+    conn.write_all(&MASKED_HELLO).unwrap();
+    let echo = server_frame(0x1, b"You said \"Hello\"");
+    assert_eq!(read_exactly(&mut conn, echo.len()), echo);
+    conn.write_all(&client_frame(0x88, b"", MASK)).unwrap();
+    assert_eq!(read_to_end(&mut conn), server_frame(0x8, b""));
 }

@@ -463,11 +463,16 @@ impl Session {
         let checked = {
             let mut headers = [httparse::EMPTY_HEADER; request::MAX_HEADERS];
             let mut request = httparse::Request::new(&mut headers);
-            // The same bytes parsed a moment ago; a head that only parsed
-            // as a later HTTP/1.x fails here, and so lacks the headers.
-            let _ = request.parse(&self.input[..head.len]);
-            let method = &self.input[head.method.clone()];
-            ws::handshake::check(method, head.minor, request.headers)
+            // The same bytes parsed a moment ago. Only a head that parsed
+            // as a later HTTP/1.x (`HTTP/1.2`, read as 1.1) fails here:
+            // RFC 6455 asks for HTTP/1.1 itself.
+            match request.parse(&self.input[..head.len]) {
+                Ok(_) => {
+                    let method = &self.input[head.method.clone()];
+                    ws::handshake::check(method, head.minor, request.headers)
+                }
+                Err(_) => Err(ws::handshake::Wrong::Http10),
+            }
         };
         let accepted = match checked {
             Ok(accepted) => accepted,

@@ -18,6 +18,7 @@ pub const VERSION: &str = "13";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Wrong {
     NotGet,
+    /// HTTP/1.0, or a later 1.x: the handshake is HTTP/1.1's.
     Http10,
     NoConnectionUpgrade,
     NoVersion,

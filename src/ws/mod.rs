@@ -144,7 +144,10 @@ impl Session {
             return;
         }
         self.closed = true;
-        log.emit(Event::WsClose { code: 1001, why });
+        log.emit(Event::WsClose {
+            code: Some(1001),
+            why,
+        });
         self.send_close(1001, why.as_bytes(), log, out);
     }
 
@@ -292,14 +295,14 @@ impl Session {
         match code {
             Some(code) => {
                 log.emit(Event::WsClose {
-                    code,
+                    code: Some(code),
                     why: "the client closed; its code echoed",
                 });
                 self.send_close(code, b"", log, out);
             }
             None => {
                 log.emit(Event::WsClose {
-                    code: 1005,
+                    code: None,
                     why: "the client closed without a code; answered the same",
                 });
                 self.send(frame::CLOSE, b"", log, out);
@@ -333,7 +336,7 @@ impl Session {
         self.closed = true;
         let why = problem.to_string();
         log.emit(Event::WsClose {
-            code: problem.code(),
+            code: Some(problem.code()),
             why: &why,
         });
         self.send_close(problem.code(), why.as_bytes(), log, out);
