@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks rawnet side by side with its references on this machine, in one
-# run: the tutorial's Node servers (scripts/bench/*.js) and nginx. Each
-# scenario alternates the servers (A B A B ...) for ROUNDS rounds and reports
-# medians, so a noisy neighbour hurts all of them alike. Prints a Markdown
-# table of absolute figures and ratios. Traffic goes to 127.0.0.1 only, and
-# every load is bounded in time.
+# run: the tutorial's Node servers (scripts/bench/*.js), a WebSocket echo on
+# npm's `ws`, and nginx. Each scenario alternates the servers (A B A B ...)
+# for ROUNDS rounds and reports medians, so a noisy neighbour hurts all of
+# them alike. Prints a Markdown table of absolute figures and ratios.
+# Traffic goes to 127.0.0.1 only, and every load is bounded in time.
 #
 #   scripts/bench.sh                 # 3 rounds of 5 s per scenario
 #   ROUNDS=5 SECONDS_EACH=10 scripts/bench.sh
@@ -17,7 +17,7 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 BASE_PORT=${BASE_PORT:-9400}
 
 # --- what the benchmark needs -------------------------------------------
-declare -A needs=([wrk]=wrk [nginx]=nginx-light [node]=nodejs [python3]=python3 [curl]=curl)
+declare -A needs=([wrk]=wrk [nginx]=nginx-light [node]=nodejs [npm]=npm [python3]=python3 [curl]=curl)
 missing=()
 for cmd in "${!needs[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -26,6 +26,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "bench.sh: needs ${missing[*]} (apt-get install ${missing[*]})" >&2; exit 1
   fi
+fi
+# npm's `ws` for the WebSocket reference, kept in scripts/bench/node_modules
+# (ignored by git) so later runs need no network.
+if [ ! -f scripts/bench/node_modules/ws/package.json ]; then
+  npm install --no-save --no-package-lock --no-audit --no-fund --silent --prefix scripts/bench ws@8 >&2
 fi
 cargo build --release --quiet
 RAWNET=$PWD/target/release/rawnet
@@ -81,10 +86,12 @@ server_cmd() {
     rawnet-echo)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode echo" ;;
     rawnet-echo-1) echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode echo --threads 1" ;;
     rawnet-raw)    echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode raw" ;;
+    rawnet-ws)     echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http" ;;
     rawnet-idle)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --max-connections 20000" ;;
     node-http)     echo "node scripts/bench/node-http.js $2" ;;
     node-echo)     echo "node scripts/bench/node-echo.js $2" ;;
     node-pipe)     echo "node scripts/bench/node-pipe.js $2" ;;
+    node-ws)       echo "node scripts/bench/node-ws.js $2" ;;
     nginx)         echo "nginx -c $(nginx_conf "$2")" ;;
   esac
 }
@@ -127,6 +134,16 @@ for round in $(seq "$ROUNDS"); do
     "$RAWNET" bench --threads 1 --host 127.0.0.1 --port "$port" --mode echo --size 64 --connections 32 \
       --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
     record "echo-$s" "$(bench_field requests/s)"
+    stop
+  done
+
+  # WebSocket echo: an upgrade per connection, then masked 64 B text
+  # messages, each answered `You said "<message>"` in one frame.
+  for s in rawnet-ws node-ws; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    "$RAWNET" bench --threads 1 --host 127.0.0.1 --port "$port" --mode ws --size 64 --connections 32 \
+      --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
+    record "ws-$s" "$(bench_field requests/s)"
     stop
   done
 
@@ -182,6 +199,7 @@ fmt() { python3 -c "import sys; v=float(sys.argv[1]); print(f'{v:,.{int(sys.argv
 ka=$(m keepalive-rawnet-http); ka1=$(m keepalive-rawnet-http-1); kn=$(m keepalive-node-http); kx=$(m keepalive-nginx)
 pr=$(m pipelined-rawnet-http); px=$(m pipelined-nginx)
 er=$(m echo-rawnet-echo); er1=$(m echo-rawnet-echo-1); en=$(m echo-node-echo)
+wr=$(m ws-rawnet-ws); wn=$(m ws-node-ws)
 rr=$(m raw-rawnet-raw); rn=$(m raw-node-pipe)
 ir=$(m idle-rawnet-idle); in=$(m idle-node-echo)
 cr=$(m cpu-rawnet-http); cr1=$(m cpu-rawnet-http-1); cx=$(m cpu-nginx); cn=$(m cpu-node-http)
@@ -190,7 +208,7 @@ sr=$(m startup-rawnet); sn=$(m startup-node); st=$(m startup-true)
 cat <<EOF
 
 Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); load generator on the same machine.
-Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --version | cut -d' ' -f2), $(node --version | sed 's/^/Node /'), $(nginx -v 2>&1 | sed 's#.*/#nginx #').
+Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --version | cut -d' ' -f2), $(node --version | sed 's/^/Node /') (ws $(node -p "require('./scripts/bench/node_modules/ws/package.json').version")), $(nginx -v 2>&1 | sed 's#.*/#nginx #').
 
 | scenario | rawnet | reference | ratio | target |
 |---|---:|---:|---:|---|
@@ -200,6 +218,7 @@ Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --
 | HTTP pipelined x16 req/s | $(fmt "$pr" 0) | nginx $(fmt "$px" 0) | $(ratio "$pr" "$px") | ≥ 5x |
 | echo ping-pong 64 B x 32 conns, round trips/s | $(fmt "$er" 0) | tutorial's Node server $(fmt "$en" 0) | $(ratio "$er" "$en") | ≥ 1.3x |
 | echo ping-pong, rawnet --threads 1 | $(fmt "$er1" 0) | tutorial's Node server $(fmt "$en" 0) | $(ratio "$er1" "$en") | (for comparison) |
+| WebSocket echo 64 B x 32 conns msgs/s | $(fmt "$wr" 0) | Node ws $(fmt "$wn" 0) | $(ratio "$wr" "$wn") | (for comparison) |
 | raw echo stream 64 KiB writes, MB/s | $(fmt "$rr" 0) | Node pipe $(fmt "$rn" 0) | $(ratio "$rr" "$rn") | ≥ 1.6x |
 | RSS per idle connection ($IDLE_CONNECTIONS open), bytes | $(fmt "$ir" 0) | Node net $(fmt "$in" 0) | $(ratio "$ir" "$in") | ≤ 1 KiB |
 | server CPU per HTTP request, µs | $(fmt "$cr" 2) | nginx $(fmt "$cx" 2) (Node $(fmt "$cn" 2)) | $(ratio "$cr" "$cx") | ≤ nginx |

@@ -253,7 +253,9 @@ pub(crate) struct BenchArgs {
     pub port: u16,
 
     /// what to send: `echo` expects `You said "<payload>"` plus CRLF, `raw`
-    /// the payload back, `http` a 200 response to `GET /` (default: echo)
+    /// the payload back, `http` a 200 response to `GET /`, `ws` a WebSocket
+    /// upgrade, then masked text messages each answered by one text frame
+    /// `You said "<message>"` (default: echo)
     #[argh(option, default = "BenchMode::Echo")]
     pub mode: BenchMode,
 
@@ -265,7 +267,7 @@ pub(crate) struct BenchArgs {
     #[argh(option, default = "5.0")]
     pub duration: f64,
 
-    /// payload bytes per request in echo and raw modes (default: 64)
+    /// payload bytes per request in echo, raw and ws modes (default: 64)
     #[argh(option, default = "64")]
     pub size: usize,
 

@@ -51,6 +51,13 @@ fn bench_reports_a_rate_and_no_errors_against_the_right_server() {
             &["--mode", "http", "--expect", "hello,world"],
         ),
         (&["--quiet"], &["--mode", "http", "--pipeline", "16"]),
+        // A WebSocket upgrade per connection, then masked messages, each
+        // answer one text frame; 200 bytes need the 16-bit length.
+        (&["--quiet"], &["--mode", "ws"]),
+        (
+            &["--mode", "http", "--quiet"],
+            &["--mode", "ws", "--size", "200", "--pipeline", "4"],
+        ),
     ] {
         let server = Server::start(server_args);
         let (ok, summary) = bench(&server, bench_args);
@@ -73,6 +80,10 @@ fn bench_reports_errors_against_a_wrong_server() {
             &["--mode", "http", "--quiet", "--body", "nope"],
             &["--mode", "http", "--expect", "hello,world"],
         ),
+        // WebSocket against a server that does not upgrade, and against
+        // one whose answers are not `You said "..."`.
+        (&["--mode", "echo", "--quiet"], &["--mode", "ws"]),
+        (&["--mode", "raw", "--quiet"], &["--mode", "ws"]),
     ] {
         let server = Server::start(server_args);
         let (ok, summary) = bench(&server, bench_args);

@@ -1,12 +1,18 @@
 //! A real browser: headless Chromium opens the default (auto) port and the
 //! page it renders shows Chromium's own request line and User-Agent, next to
-//! the response head rawnet sent; and `https://` on that port is explained.
+//! the response head rawnet sent; the page's WebSocket panel sends a
+//! message and shows every frame both ways; and `https://` on that port is
+//! explained.
 
 mod common;
 
 use std::io::Read;
+use std::net::{SocketAddr, TcpListener};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::Server;
@@ -124,6 +130,112 @@ fn chromium_renders_its_own_request_and_rawnets_response_head() {
     assert!(
         logged.ends_with(" bytes") && logged.contains("-> 200 OK"),
         "{logged}"
+    );
+}
+
+/// A listener on 127.0.0.1 that accepts connections and never answers,
+/// for the page's `&hold=` fetch: headless Chromium's virtual time waits
+/// for a pending fetch but not for a WebSocket, so the page holds one open
+/// until the echo is in. Held at most [`Hold::LIMIT`], so a page that never
+/// gets its echo is still dumped, and the test fails on what it shows.
+struct Hold {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Hold {
+    const LIMIT: Duration = Duration::from_secs(30);
+
+    fn start() -> Hold {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            let until = Instant::now() + Hold::LIMIT;
+            while !stopped.load(Ordering::Relaxed) && Instant::now() < until {
+                if let Ok((conn, _)) = listener.accept() {
+                    held.push(conn);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        Hold {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The page's WebSocket panel, driven by `#ws-demo=Hello`: Chromium opens
+/// `ws://…/?explain`, sends a masked text frame, and the panel lists the
+/// frame as rawnet received it (masking key, masked and unmasked payload),
+/// rawnet's answer frame (unmasked), and the echo itself.
+#[test]
+fn chromium_sends_a_websocket_message_from_the_page_and_shows_every_frame() {
+    let mut server = Server::start(&[]);
+    let hold = Hold::start();
+    let url = format!(
+        "http://{}/#ws-demo=Hello&hold=http%3A%2F%2F{}%2F",
+        server.addr, hold.addr
+    );
+    let dom = chromium(
+        &[
+            "--virtual-time-budget=1000".into(),
+            "--dump-dom".into(),
+            url,
+        ],
+        Duration::from_secs(90),
+    );
+    drop(hold);
+
+    // The echo itself, the tutorial one layer up.
+    assert!(
+        dom.contains("the message itself: </span>You said \"Hello\"</li>"),
+        "{dom}"
+    );
+    // The browser's frame as rawnet received it: every header byte
+    // decoded, the masking key, the payload masked and unmasked.
+    let row = |bytes: &str, bits: &str, what: &str| {
+        format!("<td>{bytes}</td><td class=\"bits\">{bits}</td><td class=\"what\">{what}</td>")
+    };
+    for needle in [
+        "browser → rawnet: text frame, 5 bytes".to_string(),
+        row("81", "1 000 0001", "FIN 1, RSV 000, opcode 1 (text)"),
+        row("85", "1 0000101", "MASK 1, length 5"),
+        "XOR the key, byte by byte</td><td class=\"wrap\">48 65 6c 6c 6f  \"Hello\"</td>".into(),
+        // rawnet's answer: not masked.
+        "rawnet → browser: text frame, 16 bytes".into(),
+        row("10", "0 0010000", "MASK 0, length 16"),
+        "open: rawnet answered 101 Switching Protocols".into(),
+    ] {
+        assert!(dom.contains(&needle), "no {needle:?} in\n{dom}");
+    }
+
+    // The key Chromium chose, as rawnet logged it, is the one on the page.
+    server.expect("GET /?explain HTTP/1.1 -> 101 Switching Protocols");
+    let frame = server.expect("ws frame: FIN text 5 bytes, mask ");
+    let mask = frame
+        .split("mask ")
+        .nth(1)
+        .and_then(|rest| rest.get(..8))
+        .unwrap_or_else(|| panic!("no mask in {frame}"));
+    assert!(
+        dom.contains(&format!("masking key {mask}")),
+        "{mask}: {dom}"
     );
 }
 

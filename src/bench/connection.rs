@@ -3,7 +3,8 @@
 //!
 //! The replies are checked with the same code that makes or reads them
 //! elsewhere in rawnet: the echo frame comes from [`crate::echo`], HTTP
-//! responses are taken apart by [`crate::http::wire`].
+//! responses are taken apart by [`crate::http::wire`]. WebSocket frames are
+//! made and checked by [`super::websocket`], the client's half.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,7 +16,7 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::Timer;
 
-use super::{BenchMode, Live, Options, ERRORS_SHOWN};
+use super::{websocket, BenchMode, Live, Options, ERRORS_SHOWN};
 use crate::echo::{YOU_SAID_CLOSE, YOU_SAID_OPEN};
 use crate::http::wire;
 use crate::log::Escaped;
@@ -58,6 +59,19 @@ pub(super) async fn run(
         let result = async {
             let mut stream = TcpStream::connect((opts.host.as_str(), opts.port)).await?;
             stream.set_nodelay(true)?;
+            if let Some((request, accept)) = &exchange.upgrade {
+                // The handshake is not a message: not timed, not counted.
+                let stalled = async {
+                    Timer::at(deadline + STALL_LIMIT).await;
+                    Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "no answer to the WebSocket upgrade by the end of the run",
+                    ))
+                };
+                upgrade(&mut stream, request, accept, &mut reply)
+                    .or(stalled)
+                    .await?;
+            }
             while !done.load(Ordering::Relaxed) && Instant::now() < deadline {
                 let sent = Instant::now();
                 let mut writer = stream.clone();
@@ -108,18 +122,26 @@ struct Exchange {
     payloads: Vec<u8>,
     pipeline: usize,
     expect: Option<Vec<u8>>,
+    /// WebSocket: the upgrade request and the accept key its 101 must
+    /// carry.
+    upgrade: Option<(Vec<u8>, String)>,
+    /// WebSocket: the batch's answers, frame after frame, and one frame's
+    /// length.
+    answers: Vec<u8>,
+    answer_len: usize,
 }
 
 /// How far the checks of one batch's replies have got, so that each read
 /// checks only what is new (a batch of 1000 pipelined responses is not
 /// taken apart again on every read).
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Progress {
+pub(super) struct Progress {
     /// Reply bytes checked and done with: whole echo frames, whole
-    /// responses, or for raw every byte so far.
-    taken: usize,
-    /// Echo and raw: payload bytes that came back; HTTP: responses.
-    answered: usize,
+    /// responses, or for raw and WebSocket every byte so far.
+    pub taken: usize,
+    /// Echo and raw: payload bytes that came back; HTTP: responses;
+    /// WebSocket: whole answer frames.
+    pub answered: usize,
 }
 
 impl Exchange {
@@ -130,9 +152,17 @@ impl Exchange {
             .map(|i| b'a' + ((i + index) % 26) as u8)
             .collect();
         let payloads = payload.repeat(opts.pipeline);
+        let (mut upgrade, mut answers, mut answer_len) = (None, Vec::new(), 0);
         let batch = match opts.mode {
             BenchMode::Echo | BenchMode::Raw => payloads.clone(),
             BenchMode::Http => b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n".repeat(opts.pipeline),
+            BenchMode::Ws => {
+                upgrade = Some(websocket::upgrade_request(index));
+                let (sent, answer) = websocket::exchange(&payload, index);
+                answers = answer.repeat(opts.pipeline);
+                answer_len = answer.len();
+                sent.repeat(opts.pipeline)
+            }
         };
         Exchange {
             mode: opts.mode,
@@ -140,6 +170,9 @@ impl Exchange {
             payloads,
             pipeline: opts.pipeline,
             expect: opts.expect.clone(),
+            upgrade,
+            answers,
+            answer_len,
         }
     }
 
@@ -173,7 +206,37 @@ impl Exchange {
             BenchMode::Raw => check_raw(reply, &self.payloads, progress),
             BenchMode::Echo => check_echo(reply, &self.payloads, progress),
             BenchMode::Http => check_http(reply, self.pipeline, self.expect.as_deref(), progress),
+            BenchMode::Ws => {
+                websocket::check_frames(reply, &self.answers, self.answer_len, progress)
+            }
         }
+    }
+}
+
+/// Sends the upgrade request and reads until its `101` is whole and right.
+async fn upgrade(
+    stream: &mut TcpStream,
+    request: &[u8],
+    accept: &str,
+    reply: &mut Vec<u8>,
+) -> io::Result<()> {
+    stream.write_all(request).await?;
+    reply.clear();
+    let mut buf = [0u8; 4096];
+    loop {
+        match websocket::check_upgrade(reply, accept) {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(problem) => return Err(io::Error::new(io::ErrorKind::InvalidData, problem)),
+        }
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "server closed the connection during the WebSocket upgrade",
+            ));
+        }
+        reply.extend_from_slice(&buf[..n]);
     }
 }
 

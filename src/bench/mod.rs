@@ -1,5 +1,5 @@
 //! `rawnet bench`: a load generator in the spirit of redis-benchmark, for
-//! the echo, raw and HTTP modes.
+//! the echo, raw, HTTP and WebSocket modes.
 //!
 //! Each connection sends a batch of `--pipeline` requests, reads every reply
 //! and checks it (length and content: a server that answers wrongly counts
@@ -16,8 +16,11 @@
 //! - `mod.rs`: the options, the run (threads, progress lines) and the report.
 //! - `connection.rs`: one load connection, sending batches and checking the
 //!   replies.
+//! - `websocket.rs`: the client's half of a WebSocket: the upgrade, masked
+//!   frames out, the answers' frames checked.
 
 mod connection;
+mod websocket;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -39,6 +42,9 @@ pub enum BenchMode {
     Raw,
     /// `GET /` and a `200` response with a correct Content-Length.
     Http,
+    /// A WebSocket upgrade, then masked text messages, each answered with
+    /// one text frame `You said "<message>"`.
+    Ws,
 }
 
 /// Checked `rawnet bench` settings.
@@ -49,7 +55,7 @@ pub struct Options {
     pub mode: BenchMode,
     pub connections: usize,
     pub duration: Duration,
-    /// Payload bytes per request (echo, raw).
+    /// Payload bytes per request (echo, raw, ws).
     pub size: usize,
     /// Requests sent together before waiting for their replies.
     pub pipeline: usize,

@@ -21,6 +21,7 @@
 //! - `json.rs`: the same, as JSON.
 //! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
 //!   `X-Real-IP` and `Via`.
+//! - `ws_panel.rs`: the page's WebSocket panel, a static part of it.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
@@ -36,6 +37,7 @@ mod refusal;
 pub(crate) mod request;
 mod response;
 mod stream;
+mod ws_panel;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 

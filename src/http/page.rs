@@ -10,6 +10,7 @@ use super::json;
 use super::notes::{self, Note, Reads};
 use super::request::Head;
 use super::response;
+use super::ws_panel;
 use crate::log;
 
 /// Which request on which connection this is, for the page's first line.
@@ -78,8 +79,8 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
 /// head's `Content-Length` is the page's own length: a fixed point, found by
 /// rendering the head until the length stops changing (it settles in two or
 /// three passes, when the number's digit count does). Only the response
-/// head and what follows it are rendered again; the request part, which can
-/// be large, is rendered once.
+/// head is rendered again; the request part, which can be large, and the
+/// static end, the WebSocket panel's script included, are written once.
 pub fn html_response(
     origin: Origin,
     shown: Shown,
@@ -91,26 +92,34 @@ pub fn html_response(
     html_request_part(origin, shown, page);
     let request_part = page.len();
     head.content_length = 0;
+    let end: usize = HTML_END.iter().map(|part| part.len()).sum();
     loop {
         response_head.clear();
         response::write_head(response_head, &head);
         page.truncate(request_part);
         visible(response_head, page, Markup::Html);
-        page.push_str(HTML_END);
-        if page.len() == head.content_length {
+        let length = page.len() + end;
+        if length == head.content_length {
+            HTML_END.iter().for_each(|part| page.push_str(part));
             return;
         }
-        head.content_length = page.len();
+        head.content_length = length;
     }
 }
 
-/// Everything after the response head shown on the page.
-const HTML_END: &str = concat!(
-    "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
-    "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
-    "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to the same port.</footer>\n",
-    "</body>\n</html>\n"
-);
+/// Everything after the response head shown on the page: the end of its
+/// section, the WebSocket panel, the footer.
+const HTML_END: [&str; 3] = [
+    concat!(
+        "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
+        "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
+    ),
+    ws_panel::HTML,
+    concat!(
+        "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to ",
+        "the same port.</footer>\n</body>\n</html>\n"
+    ),
+];
 
 /// The page up to where the response head is shown.
 fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
@@ -124,6 +133,7 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     let _ = write!(page, " HTTP/1.{}", shown.head.minor);
     page.push_str("</title>\n<style>\n");
     page.push_str(STYLE);
+    page.push_str(ws_panel::STYLE);
     page.push_str("</style>\n</head>\n<body>\n<header>\n<h1>HTTP is just text</h1>\n<p>");
     let _ = write!(
         page,
@@ -687,5 +697,27 @@ mod tests {
             page.contains("<a href=\"/a?x=1&amp;y&amp;format=json\">"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn the_websocket_panel_waits_for_javascript_and_the_fixed_text_is_bounded() {
+        let raw = b"GET / HTTP/1.1\r\n\r\n";
+        let shown = Shown {
+            head: &head(raw),
+            raw,
+            body: b"",
+            reads: Reads::default(),
+        };
+        let (mut response_head, mut page) = (Vec::new(), String::new());
+        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
+        // Without a script, the page is the exchange and nothing more.
+        assert!(page.contains("<section id=\"ws\" hidden>"), "{page}");
+        assert!(page.ends_with(
+            "</script>\n<footer>rawnet: <code>curl -v</code>, <code>nc</code> \
+             and this page all talk to the same port.</footer>\n</body>\n</html>\n"
+        ));
+        // The README's worst case per connection counts 16 KiB of fixed
+        // text in a page.
+        assert!(page.len() < 16 * 1024, "{}", page.len());
     }
 }

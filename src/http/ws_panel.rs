@@ -1,0 +1,173 @@
+//! The browser page's WebSocket panel: a box to send a message over a
+//! WebSocket to this same server, and a live list of the frames both ways,
+//! each header byte decoded, so a learner watches masking happen.
+//!
+//! The panel is static text, written once per page: the frames come from
+//! the server itself, which on a connection upgraded at `/?explain`
+//! describes every frame it receives, and every frame it sends just before
+//! sending it, as one JSON text frame (`src/ws/`). The script only lays
+//! those descriptions out. Without JavaScript the panel stays hidden and the
+//! page is what it always was.
+//!
+//! `#ws-demo=Hello` in the page's URL sends `Hello` as soon as the socket
+//! opens, for the Chromium test and the screenshot. A headless browser that
+//! dumps or photographs a page after `--virtual-time-budget` waits for
+//! pending fetches but not for a WebSocket, so `#ws-demo=Hello&hold=URL`
+//! also keeps a fetch of URL open until the echo is in (or the socket
+//! closes); the test serves URL from a listener that never answers.
+
+/// The panel's rules, added to the page's style sheet.
+pub const STYLE: &str = "\
+#ws { max-width: 72rem; margin: 1.25rem auto 0; }
+#ws form { display: flex; gap: .5rem; margin: .75rem 0; align-items: center; }
+#ws input { flex: 1; min-width: 0; font: inherit; padding: .35rem .6rem; color: var(--fg);
+  background: var(--bg); border: 1px solid var(--line); border-radius: 6px; }
+#ws button { font: inherit; padding: .35rem 1rem; color: #fff; background: var(--accent);
+  border: 0; border-radius: 6px; cursor: pointer; }
+#ws ol { list-style: none; margin: 0; padding: 0; display: grid; gap: .6rem; }
+#ws li { border-left: 3px solid var(--line); padding: .1rem 0 .1rem .75rem; }
+#ws li.in { border-color: var(--accent); }
+#ws li.out { border-color: #2f9e6a; }
+#ws li.msg { font-weight: 600; }
+#ws table { border-collapse: collapse; font: 13px/1.5 ui-monospace, Menlo, Consolas, monospace; }
+#ws td { padding: 0 1.25rem 0 0; vertical-align: top; white-space: nowrap; }
+#ws td.bits, #ws td.what { color: var(--dim); }
+#ws td.wrap { white-space: normal; word-break: break-all; }
+";
+
+/// The panel's section and its script, placed below the two halves of the
+/// exchange.
+pub const HTML: &str = r#"<section id="ws" hidden>
+<h2>HTTP becomes WebSocket</h2>
+<p class="note">This panel opens <code id="ws-url"></code>: a GET that asks to
+<code>Upgrade: websocket</code>, answered <code>101 Switching Protocols</code>. From then on
+the same TCP connection carries frames. With <code>?explain</code>, rawnet describes each
+frame it receives, and each it sends just before sending it. Your browser masks every
+frame it sends with a fresh random key; rawnet never masks.</p>
+<form id="ws-form"><input id="ws-text" value="Hello" aria-label="message">
+<button>Send</button><span id="ws-state" class="note"></span></form>
+<ol id="ws-frames"></ol>
+</section>
+<script>
+(() => {
+  const panel = document.getElementById('ws');
+  if (!window.WebSocket) return;
+  panel.hidden = false;
+  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/?explain';
+  const list = document.getElementById('ws-frames');
+  const state = document.getElementById('ws-state');
+  document.getElementById('ws-url').textContent = url;
+
+  // What the server sends is shown as text, never parsed as HTML.
+  const el = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const add = (item) => {
+    list.append(item);
+    // A long session must not grow the page without bound.
+    while (list.children.length > 100) list.firstElementChild.remove();
+  };
+  const bits = (n, width) => n.toString(2).padStart(width, '0');
+  const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+
+  // The header bytes with their fields, as RFC 6455 §5.2 draws them.
+  const headerRows = (d) => {
+    const h = d.header.split(' ');
+    const b0 = parseInt(h[0], 16), b1 = parseInt(h[1], 16), len7 = b1 & 127;
+    const ext = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
+    const rows = [
+      [h[0], `${bits(b0 >> 7, 1)} ${bits((b0 >> 4) & 7, 3)} ${bits(b0 & 15, 4)}`,
+        `FIN ${d.fin ? 1 : 0}, RSV ${d.rsv.map(Number).join('')}, opcode ${b0 & 15} (${d.opcode})`],
+      [h[1], `${bits(b1 >> 7, 1)} ${bits(len7, 7)}`,
+        `MASK ${d.masked ? 1 : 0}, length ${ext ? `${len7}: the next ${ext} bytes say` : len7}`],
+    ];
+    if (ext) rows.push([h.slice(2, 2 + ext).join(' '), '', `length ${d.length}`]);
+    if (d.masked) rows.push([h.slice(2 + ext, 6 + ext).join(' '), '', `masking key ${d.mask}`]);
+    return rows;
+  };
+
+  const describe = (d) => {
+    const received = d.explain === 'received';
+    const item = el('li', received ? 'in' : 'out');
+    item.append(el('div', '', `${received ? 'browser → rawnet' : 'rawnet → browser'}: ${d.opcode} frame, ${d.length} bytes`));
+    const table = el('table');
+    const row = (bytes, bits, what) => {
+      const tr = el('tr');
+      tr.append(el('td', '', bytes), el('td', 'bits', bits), el('td', 'what', what));
+      table.append(tr);
+    };
+    for (const [bytes, fields, what] of headerRows(d)) row(bytes, fields, what);
+    // A payload's bytes can be long: they get the wide column, and wrap.
+    const payload = (what, bytes) => {
+      const tr = el('tr');
+      const label = el('td', 'what', what);
+      label.colSpan = 2;
+      tr.append(label, el('td', 'wrap', bytes + (d.truncated ? ` … and ${d.truncated} more bytes` : '')));
+      table.append(tr);
+    };
+    if (d.masked) payload('payload as sent, masked', d.payload_masked);
+    const text = d.payload === null ? '(not UTF-8)'
+      : JSON.stringify(d.payload.length > 200 ? d.payload.slice(0, 200) + '…' : d.payload);
+    payload(d.masked ? 'XOR the key, byte by byte' : 'payload, not masked', `${d.payload_hex}  ${text}`);
+    if (d.opcode === 'close') {
+      payload('close code, reason', d.code === null ? 'none' : `${d.code} ${JSON.stringify(d.reason)}`);
+    }
+    item.append(table);
+    add(item);
+  };
+
+  let socket, described = false, release = () => {};
+  const connect = () => {
+    socket = new WebSocket(url);
+    socket.binaryType = 'arraybuffer';
+    state.textContent = 'connecting…';
+    socket.onopen = () => { state.textContent = 'open: rawnet answered 101 Switching Protocols'; };
+    socket.onmessage = (e) => {
+      // A description of a text or binary frame rawnet sends comes just
+      // before that frame: the next message is the echo itself.
+      if (described) {
+        described = false;
+        const item = el('li', 'msg');
+        item.append(el('span', 'note', 'the message itself: '), typeof e.data === 'string' ? e.data : hex(e.data));
+        add(item);
+        release();
+        return;
+      }
+      try {
+        const d = JSON.parse(e.data);
+        describe(d);
+        described = d.explain === 'sent' && (d.opcode === 'text' || d.opcode === 'binary');
+      } catch {
+        add(el('li', 'msg', String(e.data)));
+      }
+    };
+    socket.onclose = (e) => {
+      described = false;
+      release();
+      state.textContent = `closed, code ${e.code}${e.reason ? ' ' + e.reason : ''}; Send opens a new connection`;
+    };
+  };
+  const send = (text) => {
+    if (socket.readyState === WebSocket.OPEN) return socket.send(text);
+    if (socket.readyState !== WebSocket.CONNECTING) connect();
+    socket.addEventListener('open', () => socket.send(text), { once: true });
+  };
+
+  connect();
+  document.getElementById('ws-form').onsubmit = (e) => {
+    e.preventDefault();
+    send(document.getElementById('ws-text').value);
+  };
+  const demo = location.hash.match(/^#ws-demo=([^&]*)(?:&hold=(.*))?$/);
+  if (demo && demo[2]) {
+    const hold = new AbortController();
+    fetch(decodeURIComponent(demo[2]), { mode: 'no-cors', signal: hold.signal }).catch(() => {});
+    release = () => hold.abort();
+  }
+  if (demo) send(decodeURIComponent(demo[1]));
+})();
+</script>
+"#;
