@@ -194,16 +194,13 @@ pub fn write_error(out: &mut Vec<u8>, status: u16, body: &[u8]) {
 /// [`write_error`] with one more header line (`Name: value` and CRLF), for
 /// a refusal that must name something: 426's `Sec-WebSocket-Version`.
 pub fn write_error_with(out: &mut Vec<u8>, status: u16, line: &[u8], body: &[u8]) {
-    let mut extra = Vec::with_capacity(line.len() + 2);
-    extra.extend_from_slice(line);
-    extra.extend_from_slice(b"\r\n");
     let head = Head {
         status,
         content_type: TEXT,
         content_length: body.len(),
         body_end: BodyEnd::Length,
         connection: Connection::Close,
-        extra: &extra,
+        extra: line,
     };
     write(out, &head, body, true);
 }
