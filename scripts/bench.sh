@@ -8,6 +8,12 @@
 #
 #   scripts/bench.sh                 # 3 rounds of 5 s per scenario
 #   ROUNDS=5 SECONDS_EACH=10 scripts/bench.sh
+#   BASELINE=/tmp/rawnet-old scripts/bench.sh
+#
+# BASELINE names another rawnet binary (say, main's before a change): it
+# runs in the same alternating rounds as this build, and a second table
+# compares the two row by row, which is how a change is judged on a noisy
+# machine: side by side in one run, never against figures from another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +40,7 @@ if [ ! -f scripts/bench/node_modules/ws/package.json ]; then
 fi
 cargo build --release --quiet
 RAWNET=$PWD/target/release/rawnet
+BASELINE=${BASELINE:-}
 # 10,000 idle connections need more descriptors than the usual 1024.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -78,15 +85,18 @@ nginx_conf() {
   echo "$work/nginx/nginx.conf"
 }
 
-# server_cmd KIND PORT: the command line of each server under test.
+# server_cmd KIND PORT: the command line of each server under test. A
+# `base-` kind is the `rawnet-` one run with the BASELINE binary.
 server_cmd() {
   case $1 in
+    base-*)        server_cmd "rawnet-${1#base-}" "$2" | sed "s#^$RAWNET #$BASELINE #" ;;
     rawnet-http)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world" ;;
     rawnet-http-1) echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world --threads 1" ;;
     rawnet-echo)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode echo" ;;
     rawnet-echo-1) echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode echo --threads 1" ;;
     rawnet-raw)    echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode raw" ;;
     rawnet-ws)     echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http" ;;
+    rawnet-ws-1)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --threads 1" ;;
     rawnet-idle)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --max-connections 20000" ;;
     node-http)     echo "node scripts/bench/node-http.js $2" ;;
     node-echo)     echo "node scripts/bench/node-echo.js $2" ;;
@@ -101,6 +111,9 @@ record() { results[$1]="${results[$1]:-} $2"; }
 
 port=$BASE_PORT
 next_port() { port=$((port + 1)); }
+# with_base KIND...: the kinds, each followed by its baseline twin when
+# BASELINE is set.
+with_base() { local k; for k in "$@"; do echo "$k"; if [ -n "$BASELINE" ]; then echo "base-${k#rawnet-}"; fi; done; }
 
 # --- scenarios -------------------------------------------------------------
 wrk_rps() { wrk "$@" | awk '/Requests\/sec/{print $2}'; }
@@ -110,7 +123,7 @@ for round in $(seq "$ROUNDS"); do
   log "round $round of $ROUNDS"
 
   # HTTP keep-alive, and CPU per request.
-  for s in rawnet-http rawnet-http-1 node-http nginx; do
+  for s in $(with_base rawnet-http rawnet-http-1) node-http nginx; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
     before=$(cpu_ticks "$SERVER_PID")
     rps=$(wrk_rps -t1 -c64 -d"${SECONDS_EACH}s" "http://127.0.0.1:$port/")
@@ -122,14 +135,14 @@ for round in $(seq "$ROUNDS"); do
   done
 
   # HTTP pipelined 16 deep.
-  for s in rawnet-http nginx; do
+  for s in $(with_base rawnet-http) nginx; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
     record "pipelined-$s" "$(wrk_rps -t1 -c64 -d"${SECONDS_EACH}s" -s scripts/bench/pipeline.lua "http://127.0.0.1:$port/" -- 16)"
     stop
   done
 
   # Echo ping-pong, 64 B x 32 connections, the tutorial's protocol.
-  for s in rawnet-echo rawnet-echo-1 node-echo; do
+  for s in $(with_base rawnet-echo rawnet-echo-1) node-echo; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
     "$RAWNET" bench --threads 1 --host 127.0.0.1 --port "$port" --mode echo --size 64 --connections 32 \
       --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
@@ -139,7 +152,7 @@ for round in $(seq "$ROUNDS"); do
 
   # WebSocket echo: an upgrade per connection, then masked 64 B text
   # messages, each answered `You said "<message>"` in one frame.
-  for s in rawnet-ws node-ws; do
+  for s in rawnet-ws rawnet-ws-1 node-ws; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
     "$RAWNET" bench --threads 1 --host 127.0.0.1 --port "$port" --mode ws --size 64 --connections 32 \
       --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
@@ -148,7 +161,7 @@ for round in $(seq "$ROUNDS"); do
   done
 
   # Raw echo streaming 64 KiB writes.
-  for s in rawnet-raw node-pipe; do
+  for s in $(with_base rawnet-raw) node-pipe; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
     "$RAWNET" bench --threads 1 --host 127.0.0.1 --port "$port" --mode raw --size 65536 --connections 8 \
       --duration "$SECONDS_EACH" >"$work/bench.out" 2>/dev/null
@@ -157,7 +170,7 @@ for round in $(seq "$ROUNDS"); do
   done
 
   # RSS per idle connection.
-  for s in rawnet-idle node-echo; do
+  for s in $(with_base rawnet-idle) node-echo; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
     sleep 0.5
     before=$(rss_kib "$SERVER_PID")
@@ -199,7 +212,7 @@ fmt() { python3 -c "import sys; v=float(sys.argv[1]); print(f'{v:,.{int(sys.argv
 ka=$(m keepalive-rawnet-http); ka1=$(m keepalive-rawnet-http-1); kn=$(m keepalive-node-http); kx=$(m keepalive-nginx)
 pr=$(m pipelined-rawnet-http); px=$(m pipelined-nginx)
 er=$(m echo-rawnet-echo); er1=$(m echo-rawnet-echo-1); en=$(m echo-node-echo)
-wr=$(m ws-rawnet-ws); wn=$(m ws-node-ws)
+wr=$(m ws-rawnet-ws); wr1=$(m ws-rawnet-ws-1); wn=$(m ws-node-ws)
 rr=$(m raw-rawnet-raw); rn=$(m raw-node-pipe)
 ir=$(m idle-rawnet-idle); in=$(m idle-node-echo)
 cr=$(m cpu-rawnet-http); cr1=$(m cpu-rawnet-http-1); cx=$(m cpu-nginx); cn=$(m cpu-node-http)
@@ -219,9 +232,34 @@ Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --
 | echo ping-pong 64 B x 32 conns, round trips/s | $(fmt "$er" 0) | tutorial's Node server $(fmt "$en" 0) | $(ratio "$er" "$en") | ≥ 1.3x |
 | echo ping-pong, rawnet --threads 1 | $(fmt "$er1" 0) | tutorial's Node server $(fmt "$en" 0) | $(ratio "$er1" "$en") | (for comparison) |
 | WebSocket echo 64 B x 32 conns msgs/s | $(fmt "$wr" 0) | Node ws $(fmt "$wn" 0) | $(ratio "$wr" "$wn") | (for comparison) |
+| WebSocket echo, rawnet --threads 1 | $(fmt "$wr1" 0) | Node ws $(fmt "$wn" 0) | $(ratio "$wr1" "$wn") | (for comparison) |
 | raw echo stream 64 KiB writes, MB/s | $(fmt "$rr" 0) | Node pipe $(fmt "$rn" 0) | $(ratio "$rr" "$rn") | ≥ 1.6x |
 | RSS per idle connection ($IDLE_CONNECTIONS open), bytes | $(fmt "$ir" 0) | Node net $(fmt "$in" 0) | $(ratio "$ir" "$in") | ≤ 1 KiB |
 | server CPU per HTTP request, µs | $(fmt "$cr" 2) | nginx $(fmt "$cx" 2) (Node $(fmt "$cn" 2)) | $(ratio "$cr" "$cx") | ≤ nginx |
 | server CPU per HTTP request, rawnet --threads 1, µs | $(fmt "$cr1" 2) | nginx $(fmt "$cx" 2) | $(ratio "$cr1" "$cx") | (for comparison) |
 | start-up to \`listening\` line, ms | $(fmt "$sr" 2) | Node $(fmt "$sn" 2) (spawning echo: $(fmt "$st" 2)) | | ≤ 10 ms |
 EOF
+
+# --- this build against BASELINE ----------------------------------------------
+if [ -n "$BASELINE" ]; then
+  row() { # LABEL KEY KIND DIGITS: this build, the baseline, and their ratio
+    local a b; a=$(m "$2-rawnet-$3"); b=$(m "$2-base-$3")
+    echo "| $1 | $(fmt "$a" "$4") | $(fmt "$b" "$4") | $(ratio "$a" "$b") |"
+  }
+  cat <<EOF
+
+This build against BASELINE ($BASELINE), same rounds:
+
+| scenario | this build | baseline | ratio |
+|---|---:|---:|---:|
+$(row "HTTP keep-alive req/s" keepalive http 0)
+$(row "HTTP keep-alive req/s, --threads 1" keepalive http-1 0)
+$(row "HTTP pipelined x16 req/s" pipelined http 0)
+$(row "echo ping-pong round trips/s" echo echo 0)
+$(row "echo ping-pong, --threads 1" echo echo-1 0)
+$(row "raw echo stream MB/s" raw raw 0)
+$(row "RSS per idle connection, bytes" idle idle 0)
+$(row "server CPU per HTTP request, µs" cpu http 2)
+$(row "server CPU per HTTP request, --threads 1, µs" cpu http-1 2)
+EOF
+fi
