@@ -10,7 +10,22 @@ use rawnet::log::Event;
 use rawnet::{bench, client, server, shutdown};
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().collect();
+    // `std::env::args` panics on an argument that is not UTF-8 (a path or
+    // a `--body` with a stray byte): read them as the OS gives them and
+    // say which one is wrong instead.
+    let mut argv = Vec::new();
+    for arg in std::env::args_os() {
+        match arg.into_string() {
+            Ok(arg) => argv.push(arg),
+            Err(arg) => {
+                eprintln!(
+                    "rawnet: argument {:?} is not UTF-8; for bytes that are not text, use --data @FILE",
+                    arg
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     match cli::parse(&argv) {
         Ok(Action::Print(text)) => {
             print!("{text}");

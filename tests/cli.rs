@@ -60,6 +60,29 @@ fn usage_errors_exit_2_with_one_message_on_stderr() {
     }
 }
 
+/// An argument that is not UTF-8 (a stray byte in a path or a `--body`)
+/// is a usage error with one line naming it, not a panic in the standard
+/// library's `args()`.
+#[test]
+fn an_argument_that_is_not_utf8_exits_2_with_one_line() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    for args in [
+        &[
+            OsStr::new("client"),
+            OsStr::new("--http"),
+            OsStr::from_bytes(b"/\xff"),
+        ][..],
+        &[OsStr::new("--body"), OsStr::from_bytes(b"\xff")],
+    ] {
+        let out = rawnet().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("is not UTF-8"), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn address_in_use_is_one_line_with_a_hint_and_exit_1() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
