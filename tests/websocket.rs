@@ -278,8 +278,8 @@ fn explain_describes_every_frame_both_ways() {
     let server = Server::start(&[]);
     let mut conn = upgraded(&server, "/chat?x=1&explain");
     conn.write_all(&MASKED_HELLO).unwrap();
-    let received = r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_hex":"48 65 6c 6c 6f","truncated":0}"#;
-    let sent = r#"{"explain":"sent","fin":true,"rsv":[false,false,false],"opcode":"text","masked":false,"mask":null,"length":16,"header":"81 10","payload_masked":null,"payload":"You said \"Hello\"","payload_hex":"59 6f 75 20 73 61 69 64 20 22 48 65 6c 6c 6f 22","truncated":0}"#;
+    let received = r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_not_shown":0,"payload_hex":"48 65 6c 6c 6f","truncated":0}"#;
+    let sent = r#"{"explain":"sent","fin":true,"rsv":[false,false,false],"opcode":"text","masked":false,"mask":null,"length":16,"header":"81 10","payload_masked":null,"payload":"You said \"Hello\"","payload_not_shown":0,"payload_hex":"59 6f 75 20 73 61 69 64 20 22 48 65 6c 6c 6f 22","truncated":0}"#;
     let text = |json: &str| {
         let len = json.len() as u16;
         [&[0x81, 126][..], &len.to_be_bytes(), json.as_bytes()].concat()

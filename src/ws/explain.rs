@@ -12,6 +12,11 @@ use crate::seen::WsFrame;
 
 /// How much of a payload the hex fields show.
 pub const HEX_BYTES: usize = 64;
+/// How much of a payload `payload` shows as text. Bounded like the hex:
+/// a message of up to `--ws-max-message` would otherwise be copied into
+/// its description whole, and up to six times over (a control byte is
+/// `\u0001` in JSON), for every frame, received and sent.
+pub const TEXT_BYTES: usize = 1024;
 
 /// One description. The field names are the contract with the page's panel
 /// (and any client): change them only together.
@@ -27,6 +32,8 @@ struct Described<'a> {
     header: String,
     payload_masked: Option<String>,
     payload: Option<&'a str>,
+    /// Bytes of a text payload that `payload` does not show.
+    payload_not_shown: usize,
     payload_hex: String,
     truncated: usize,
     #[serde(flatten)]
@@ -49,6 +56,13 @@ pub enum Way {
 /// The JSON description of `frame`.
 pub fn describe(way: Way, frame: &WsFrame) -> String {
     let shown = &frame.payload[..frame.payload.len().min(HEX_BYTES)];
+    let text = std::str::from_utf8(frame.payload).ok().map(|text| {
+        let mut end = text.len().min(TEXT_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
+    });
     let described = Described {
         explain: match way {
             Way::Received => "received",
@@ -67,7 +81,8 @@ pub fn describe(way: Way, frame: &WsFrame) -> String {
         payload_masked: frame
             .mask
             .map(|_| hex(&frame.masked_prefix(HEX_BYTES), " ")),
-        payload: std::str::from_utf8(frame.payload).ok(),
+        payload: text,
+        payload_not_shown: text.map_or(0, |text| frame.payload.len() - text.len()),
         payload_hex: hex(shown, " "),
         truncated: frame.payload.len() - shown.len(),
         close: (frame.opcode == 0x8).then(|| Close {
@@ -109,7 +124,7 @@ mod tests {
         };
         assert_eq!(
             describe(Way::Received, &frame),
-            r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_hex":"48 65 6c 6c 6f","truncated":0}"#
+            r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_not_shown":0,"payload_hex":"48 65 6c 6c 6f","truncated":0}"#
         );
         let close = WsFrame {
             fin: true,
@@ -127,5 +142,36 @@ mod tests {
                 && json.ends_with(r#""truncated":0,"code":1000,"reason":"bye"}"#),
             "{json}"
         );
+    }
+
+    /// A message at the 1 MiB limit of control characters (each `\u0001`
+    /// in JSON) gets a description of a few KiB, not 6 MiB.
+    #[test]
+    fn a_large_payload_is_described_in_bounded_space() {
+        let payload = vec![1u8; 1024 * 1024];
+        let frame = WsFrame {
+            fin: true,
+            rsv: 0,
+            opcode: 1,
+            mask: None,
+            len: payload.len() as u64,
+            header: &[0x81, 0x7f, 0, 0, 0, 0, 0, 0x10, 0, 0],
+            payload: &payload,
+        };
+        let json = describe(Way::Sent, &frame);
+        assert!(json.len() < 8 * 1024, "{} bytes", json.len());
+        let not_shown = 1024 * 1024 - TEXT_BYTES;
+        assert!(json.contains(&format!(r#""payload_not_shown":{not_shown},"#)));
+        // A character is never cut in two.
+        let accents = "é".repeat(TEXT_BYTES);
+        let frame = WsFrame {
+            payload: accents.as_bytes(),
+            ..frame
+        };
+        let json = describe(Way::Sent, &frame);
+        assert!(json.contains(&format!(
+            r#""payload_not_shown":{},"#,
+            accents.len() - TEXT_BYTES
+        )));
     }
 }
