@@ -34,8 +34,10 @@
 //! - `header=Name:Value` (repeatable): a header added to the response,
 //!   after rawnet's own. Framing and hop-by-hop headers are refused (see
 //!   [`REFUSED_HEADERS`]); so is a name that is not a token or a value with
-//!   control characters. A name rawnet already sends (`Content-Type`,
-//!   `Server`, `Date`) is then sent twice, as asked.
+//!   control characters. `Content-Type` is refused too: every view shows
+//!   bytes the client chose, and a browser told they are `text/html`
+//!   would run them. Another name rawnet already sends (`Server`, `Date`)
+//!   is then sent twice, as asked.
 //! - `format=json|html|text`: which view of the request the client wants,
 //!   whatever its `Accept` says.
 //!
@@ -368,9 +370,16 @@ fn add_header(headers: &mut Vec<u8>, value: &[u8]) -> Result<(), KnobProblem> {
     {
         return Err(KnobProblem::HeaderRefused { name: refused });
     }
+    // Every view shows bytes the client chose (a form on any web page can
+    // POST them here): a second Content-Type of text/html would have the
+    // browser run them as a page in this origin (reflected XSS).
+    if name.eq_ignore_ascii_case(b"content-type") {
+        return Err(KnobProblem::HeaderContentType);
+    }
     // Optional white space around the value is not part of it (RFC 9110
-    // §5.5), so `X-A: 1` and `X-A:1` mean the same.
-    let value = value[colon + 1..].trim_ascii();
+    // §5.5), so `X-A: 1` and `X-A:1` mean the same. Only SP and HTAB: a
+    // CR or LF at either end is refused below, not quietly dropped.
+    let value = trim_ows(&value[colon + 1..]);
     // field-vchar, SP and HTAB (RFC 9110 §5.5): no CR, LF, NUL nor any
     // other control character, which would end the line or confuse a peer.
     if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
@@ -381,6 +390,17 @@ fn add_header(headers: &mut Vec<u8>, value: &[u8]) -> Result<(), KnobProblem> {
     headers.extend_from_slice(value);
     headers.extend_from_slice(b"\r\n");
     Ok(())
+}
+
+/// `value` without the spaces and tabs (RFC 9110's OWS) around it.
+fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    &value[start..end]
 }
 
 /// RFC 9110 §5.6.2's `tchar`: what a header name is made of.
@@ -534,6 +554,8 @@ mod tests {
             ("/?header=X:a%0d%0aSet-Cookie:1", "?header=X:a%0d%0aSet-Cookie:1: the value must not contain CR, LF, NUL or other control characters"),
             ("/?header=content-length:5", "?header=content-length:5: Content-Length is a framing or hop-by-hop header; rawnet frames the response itself, and a proxy removes hop-by-hop headers"),
             ("/?header=Connection:close", "?header=Connection:close: Connection is a framing or hop-by-hop header; rawnet frames the response itself, and a proxy removes hop-by-hop headers"),
+            ("/?header=X:%0d%0a", "?header=X:%0d%0a: the value must not contain CR, LF, NUL or other control characters"),
+            ("/?header=Content-Type:text/html", "?header=Content-Type:text/html: rawnet sets Content-Type itself: its views show the client's bytes, and another type (text/html) would have a browser run them as a page"),
             ("/?header=X:%zz", "?header=X:%zz: a % must be followed by two hex digits"),
             ("/?format=xml", "?format=xml: must be json, html or text"),
             ("/?status=%ff%00", "?status=%ff%00: a status must be a number from 200 to 599"),

@@ -319,6 +319,8 @@ pub enum KnobProblem {
     HeaderRefused {
         name: &'static str,
     },
+    /// `?header=Content-Type:...`: see `knobs.rs`.
+    HeaderContentType,
     Format,
 }
 
@@ -387,6 +389,10 @@ impl fmt::Display for KnobProblem {
                 f,
                 "{name} is a framing or hop-by-hop header; rawnet frames the response itself, \
                  and a proxy removes hop-by-hop headers"
+            ),
+            KnobProblem::HeaderContentType => f.write_str(
+                "rawnet sets Content-Type itself: its views show the client's bytes, \
+                 and another type (text/html) would have a browser run them as a page",
             ),
             KnobProblem::Format => f.write_str("must be json, html or text"),
         }
