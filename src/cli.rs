@@ -488,8 +488,7 @@ fn http_request(args: &ClientArgs) -> Result<client::HttpRequest, UsageError> {
     let data = match args.data.as_deref() {
         None => None,
         Some(text) => Some(match text.strip_prefix('@') {
-            Some(file) => std::fs::read(file)
-                .map_err(|err| UsageError(format!("--data @{file}: cannot read it: {err}")))?,
+            Some(file) => read_data_file(file)?,
             None => text.as_bytes().to_vec(),
         }),
     };
@@ -498,6 +497,29 @@ fn http_request(args: &ClientArgs) -> Result<client::HttpRequest, UsageError> {
         headers,
         data,
     })
+}
+
+/// Largest `--data @FILE` the client sends: a body is read whole before it
+/// is framed by hand, so `@/dev/zero` (or a FIFO that never ends) must not
+/// grow the client without bound.
+pub const MAX_DATA_FILE: u64 = 64 * 1024 * 1024;
+
+/// Reads `--data @FILE`, up to [`MAX_DATA_FILE`] bytes.
+fn read_data_file(file: &str) -> Result<Vec<u8>, UsageError> {
+    use std::io::Read;
+    let cannot = |err: std::io::Error| UsageError(format!("--data @{file}: cannot read it: {err}"));
+    let mut data = Vec::new();
+    std::fs::File::open(file)
+        .map_err(cannot)?
+        .take(MAX_DATA_FILE + 1)
+        .read_to_end(&mut data)
+        .map_err(cannot)?;
+    if data.len() as u64 > MAX_DATA_FILE {
+        return Err(UsageError(format!(
+            "--data @{file}: more than {MAX_DATA_FILE} bytes; rawnet client sends a body it has read whole"
+        )));
+    }
+    Ok(data)
 }
 
 fn bench_action(args: BenchArgs) -> Result<Action, UsageError> {
@@ -638,6 +660,8 @@ mod tests {
             &["client", "--http", "--header", "Bad Name: x"],
             &["client", "--http", "--header", "X: a\r\nY: b"],
             &["client", "--http", "--data", "@/nonexistent/rawnet-data"],
+            // Endless: read up to the limit, then refused.
+            &["client", "--http", "--data", "@/dev/zero"],
             &["bench", "--connections", "0"],
             &["bench", "--duration", "0"],
             &["bench", "--mode", "raw", "--expect", "x"],
