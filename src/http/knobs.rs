@@ -234,7 +234,10 @@ impl Knobs {
         if self.interval.is_some() && self.drip.is_none() {
             return Err(bad("interval", KnobProblem::IntervalWithoutDrip));
         }
-        if let Some(status) = self.status.filter(|&s| super::response::has_no_body(s)) {
+        // `--status 204` as much as `?status=204`: a body asked for would
+        // otherwise be dropped without a word.
+        let status = self.status.unwrap_or(config.status);
+        if let Some(status) = Some(status).filter(|&s| super::response::has_no_body(s)) {
             if self.drip.is_some() {
                 return Err(bad("drip", KnobProblem::NoBodyWith { status }));
             }
@@ -562,6 +565,19 @@ mod tests {
         ] {
             assert_eq!(parse(target), Err(words.to_string()), "{target}");
         }
+        // A server-wide `--status 204` leaves no room for a body either;
+        // `?status` can still choose one that has it.
+        let config = Config {
+            status: 204,
+            ..Config::default()
+        };
+        let parse_204 =
+            |target: &str| Knobs::parse(target.as_bytes(), &config).map_err(|b| b.to_string());
+        assert_eq!(
+            parse_204("/?drip=2"),
+            Err("?drip=2: a 204 response has no body".to_string())
+        );
+        assert!(parse_204("/?drip=2&status=200").is_ok());
     }
 
     #[test]
