@@ -141,11 +141,13 @@ impl Knobs {
     /// limits (`--max-delay`, `--max-size`). A target without `?` has none.
     pub fn parse(target: &[u8], config: &Config) -> Result<Knobs, BadKnob> {
         let mut knobs = Knobs::default();
+        // A `#` ends the target's query and path alike: `/x#?status=500`
+        // has no query.
+        let target = target.split(|&b| b == b'#').next().unwrap_or(target);
         let Some(start) = target.iter().position(|&b| b == b'?') else {
             return Ok(knobs);
         };
         let query = &target[start + 1..];
-        let query = query.split(|&b| b == b'#').next().unwrap_or(query);
         for param in query.split(|&b| b == b'&') {
             let (name, raw) = match param.iter().position(|&b| b == b'=') {
                 Some(eq) => (&param[..eq], &param[eq + 1..]),
@@ -473,6 +475,8 @@ mod tests {
         assert_eq!(parse("/search?q=%zz&x&&page=2"), Ok(Knobs::default()));
         // A name is matched as written.
         assert_eq!(parse("/?Status=99&%73tatus=99"), Ok(Knobs::default()));
+        // A `?` after a `#` starts no query.
+        assert_eq!(parse("/x#?status=500"), Ok(Knobs::default()));
         let knobs = parse("/app?q=cats&status=404&lang=en").unwrap();
         assert_eq!(knobs.status, Some(404));
     }
