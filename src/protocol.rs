@@ -46,9 +46,7 @@ pub enum ProxyProtocol {
 }
 
 /// What the connection should do after the protocol has had its say.
-/// Defined with the WebSocket session, the lowest protocol that decides
-/// to close by itself, so that dependencies point one way.
-pub(crate) use crate::http::Next;
+pub(crate) use crate::next::Next;
 
 /// One connection's protocol state.
 #[derive(Debug)]
@@ -503,7 +501,7 @@ impl Protocol {
 
     /// Whether the protocol stopped answering because its unsent output
     /// passed a bound, with more already received to answer (see
-    /// [`http::OUTPUT_BOUND`]). The connection sends the output, then calls
+    /// [`crate::next::OUTPUT_BOUND`]). The connection sends the output, then calls
     /// [`Protocol::resume`] before it reads anything more.
     pub(crate) fn is_paused(&self) -> bool {
         match self {

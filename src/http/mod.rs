@@ -46,6 +46,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
+use crate::next::Next;
 use crate::ws;
 use body::{Progress, Reader};
 use knobs::Knobs;
@@ -142,11 +143,8 @@ pub(crate) struct Session {
 }
 
 /// How much unsent output a session makes before it stops answering the
-/// requests that are still waiting (pipelined ones sent in one write). The
-/// connection sends what was made, and only then does the session go on:
-/// a client that sends many requests and reads nothing holds at most this
-/// much plus one response, not a response for every request it sent.
-pub const OUTPUT_BOUND: usize = 64 * 1024;
+/// requests that are still waiting (the same bound for every protocol).
+pub use crate::next::OUTPUT_BOUND;
 
 #[derive(Debug)]
 enum State {
@@ -192,10 +190,6 @@ thread_local! {
     /// nothing once the buffers have grown to a page's size.
     static RENDER: RefCell<(String, Vec<u8>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
-
-/// What the connection should do after the protocol has had its say
-/// (defined with the WebSocket session, below this one).
-pub use crate::ws::Next;
 
 impl Session {
     /// A new session, waiting for its first request, whose head deadline

@@ -17,6 +17,7 @@ pub(crate) mod handshake;
 
 use crate::echo::YOU_SAID_OPEN;
 use crate::log::{ConnLog, Event};
+use crate::next::{Next, OUTPUT_BOUND};
 use crate::seen::WsFrame;
 use explain::Way;
 use frame::{Decoder, Header, Problem, Progress};
@@ -31,25 +32,9 @@ pub const DEFAULT_ECHO: Echo = Echo::YouSaid;
 /// delimits itself and needs no CRLF.
 pub const YOU_SAID_END: &[u8] = b"\"";
 
-/// How much unsent output a session makes before it stops reading the
-/// frames it has been sent (as HTTP's `OUTPUT_BOUND`): with `?explain` a
-/// 6-byte frame gets some 800 bytes of answer.
-const OUTPUT_BOUND: usize = 64 * 1024;
-
 /// A message buffer larger than this is given back after the message, so
 /// one big message does not stay with an idle connection.
 const KEEP_BETWEEN_MESSAGES: usize = 16 * 1024;
-
-/// What the connection should do after the protocol has had its say.
-/// Defined with the WebSocket session, the lowest protocol that decides to
-/// close by itself, so that dependencies point one way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
-    /// Write what was produced and read on.
-    Continue,
-    /// Write what was produced, then close the connection.
-    Close,
-}
 
 /// The `--ws-echo` option: what a WebSocket message is answered with.
 #[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +83,8 @@ pub(crate) struct Session {
     /// `?explain`: describe every frame in a text frame of its own.
     explain: bool,
     /// Bytes received but not read yet, because the output passed
-    /// [`OUTPUT_BOUND`]; at most one read.
+    /// [`OUTPUT_BOUND`] (with `?explain` a 6-byte frame gets some 800
+    /// bytes of answer); at most one read.
     held: Vec<u8>,
     /// A close frame was sent: nothing more is read.
     closed: bool,
