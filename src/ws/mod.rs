@@ -10,10 +10,13 @@
 //! - `handshake.rs`: checking the upgrade request, and the 101 head.
 //! - `frame.rs`: the frame decoder and the server's frame headers.
 //! - `explain.rs`: the `?explain` side channel, each frame described in JSON.
+//! - `panel.rs`: the browser page's WebSocket panel, which shows that side
+//!   channel (the page takes it through `http/upgrade.rs`).
 
 pub(crate) mod explain;
 pub(crate) mod frame;
 pub(crate) mod handshake;
+pub(crate) mod panel;
 
 use crate::echo::YOU_SAID_OPEN;
 use crate::log::{ConnLog, Event};
