@@ -13,7 +13,7 @@ use std::time::Instant;
 use crate::echo::{self, Echo};
 use crate::h2::{self, Preface};
 use crate::http;
-use crate::log::{ConnLog, Event};
+use crate::log::{ConnLog, Event, Farewell};
 use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Guess};
 use crate::tls::{self, Hello};
@@ -348,7 +348,7 @@ impl Protocol {
     /// The connection closes on its own (`--idle-close`, shutdown): a
     /// protocol that can say goodbye puts it in `out` (a WebSocket's close
     /// frame with 1001). Returns whether it did.
-    pub(crate) fn farewell(&mut self, why: &str, log: &ConnLog, out: &mut Vec<u8>) -> bool {
+    pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) -> bool {
         match self {
             Protocol::WebSocket(session) => {
                 session.farewell(why, log, out);

@@ -18,8 +18,8 @@ pub(crate) mod frame;
 pub(crate) mod handshake;
 pub(crate) mod panel;
 
-use crate::echo::YOU_SAID_OPEN;
-use crate::log::{ConnLog, Event};
+use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
+use crate::log::{ClientClosed, ConnLog, Event, Farewell};
 use crate::next::{Next, OUTPUT_BOUND};
 use crate::seen::WsFrame;
 use explain::Way;
@@ -30,10 +30,6 @@ use frame::{Decoder, Header, Problem, Progress};
 pub const DEFAULT_MAX_MESSAGE: usize = 1024 * 1024;
 /// `--ws-echo`.
 pub const DEFAULT_ECHO: Echo = Echo::YouSaid;
-
-/// What closes the echo's `You said "`: the quote alone, as a frame
-/// delimits itself and needs no CRLF.
-pub const YOU_SAID_END: &[u8] = b"\"";
 
 /// A message buffer larger than this is given back after the message, so
 /// one big message does not stay with an idle connection.
@@ -128,11 +124,12 @@ impl Session {
 
     /// The connection is about to close on its own (`--idle-close`, the
     /// server shutting down): a close frame with 1001, going away, first.
-    pub(crate) fn farewell(&mut self, why: &str, log: &ConnLog, out: &mut Vec<u8>) {
+    pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) {
         if self.closed {
             return;
         }
         self.closed = true;
+        let why = why.words();
         log.emit(Event::WsClose {
             code: Some(1001),
             why,
@@ -278,21 +275,21 @@ impl Session {
             }
         }
         if std::str::from_utf8(payload.get(2..).unwrap_or_default()).is_err() {
-            return Err(Problem::NotUtf8);
+            return Err(Problem::CloseReasonNotUtf8);
         }
         self.closed = true;
         match code {
             Some(code) => {
                 log.emit(Event::WsClose {
                     code: Some(code),
-                    why: "the client closed; its code echoed",
+                    why: ClientClosed::CodeEchoed.words(),
                 });
                 self.send_close(code, b"", log, out);
             }
             None => {
                 log.emit(Event::WsClose {
                     code: None,
-                    why: "the client closed without a code; answered the same",
+                    why: ClientClosed::NoCode.words(),
                 });
                 self.send(frame::CLOSE, b"", log, out);
             }
@@ -306,7 +303,7 @@ impl Session {
         let message = std::mem::take(&mut self.message);
         match config.echo {
             Echo::YouSaid => {
-                let reply = [YOU_SAID_OPEN, &message, YOU_SAID_END].concat();
+                let reply = [YOU_SAID_OPEN, &message, YOU_SAID_FRAME_END].concat();
                 self.send(opcode, &reply, log, out);
             }
             Echo::Raw => self.send(opcode, &message, log, out),
