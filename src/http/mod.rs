@@ -357,7 +357,8 @@ impl Session {
                         Err(refusal) => return self.fail(refusal, log, out),
                     };
                     // Only a request that names websocket in `Upgrade`
-                    // takes this turn; request.rs noticed it on its way.
+                    // takes this turn (`upgrade.rs`); request.rs noticed it
+                    // on its way.
                     if head.websocket {
                         return self.upgrade(&head, config, log, out);
                     }

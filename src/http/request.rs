@@ -39,7 +39,7 @@ pub struct Head {
     /// for, so a plain request pays nothing for them.
     pub claims: bool,
     /// `Upgrade` names `websocket`: the rest of the handshake is checked
-    /// only then (`ws/handshake.rs`).
+    /// only then (`upgrade.rs`).
     pub websocket: bool,
 }
 
