@@ -42,8 +42,9 @@ pub struct Asked<'a> {
     pub connection_upgrade: bool,
     /// The first `Sec-WebSocket-Version`, if any came.
     pub version: Option<&'a [u8]>,
-    /// How many `Sec-WebSocket-Key` fields came, and the first one's value.
+    /// How many `Sec-WebSocket-Key` fields came: exactly one may.
     pub keys: usize,
+    /// The first one's value.
     pub key: Option<&'a [u8]>,
 }
 
