@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Takes the README's WebSocket screenshot: the whole page, its panel below
 # after it sent "Hello" (`#ws-demo=Hello`), with every frame both ways
-# decoded, rendered by headless Chromium. Chromium's --virtual-time-budget does not wait for a
-# WebSocket, so the page also holds a fetch open (`&hold=`) to a local
-# listener that never answers, until the echo is in. Writes
-# tests/screenshots/websocket.png.
+# decoded, rendered by headless Chromium. Chromium's --virtual-time-budget
+# does not wait for a WebSocket, so the page also holds a fetch open
+# (`&hold=`) until the echo is in: `/?delay=30`, which rawnet itself holds.
+# Writes tests/screenshots/websocket.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=tests/screenshots/websocket.png
@@ -16,26 +16,13 @@ cargo build --release --quiet
 dir=$(mktemp -d)
 target/release/rawnet --host 127.0.0.1 --port 0 >"$dir/rawnet.log" &
 server=$!
-hold=
-trap 'kill $server $hold 2>/dev/null; rm -rf "$dir"' EXIT
-# The listener that never answers: it prints its port, then holds what it
-# accepts for at most 30 s.
-python3 -u -c '
-import socket, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); s.settimeout(0.1)
-print(s.getsockname()[1])
-held, end = [], time.time() + 30
-while time.time() < end:
-    try: held.append(s.accept()[0])
-    except socket.timeout: pass
-' >"$dir/hold.port" &
-hold=$!
-for _ in $(seq 100); do grep -q '^listening on' "$dir/rawnet.log" && [ -s "$dir/hold.port" ] && break; sleep 0.05; done
+trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 100); do grep -q '^listening on' "$dir/rawnet.log" && break; sleep 0.05; done
 addr=$(sed -n 's/^listening on //p' "$dir/rawnet.log" | head -1)
 
 chromium --headless --no-sandbox --disable-gpu --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
   --user-data-dir="$dir/profile" --hide-scrollbars --window-size=1200,1210 \
   --virtual-time-budget=1000 --screenshot="$PWD/$out" \
-  "http://$addr/#ws-demo=Hello&hold=http%3A%2F%2F127.0.0.1%3A$(cat "$dir/hold.port")%2F" 2>/dev/null
+  "http://$addr/#ws-demo=Hello&hold=%2F%3Fdelay%3D30" 2>/dev/null
 echo "wrote $out"

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::http;
-use crate::log::{CloseReason, ConnLog, Direction, Event};
+use crate::log::{CloseReason, ConnLog, Direction, Event, Farewell};
 use crate::protocol::{Mode, Next, Protocol, ProxyProtocol};
 use crate::shutdown::Shutdown;
 pub(crate) use io::Transport;
@@ -140,7 +140,7 @@ pub(crate) fn serve<S: Transport>(
                 // WebSocket's close frame, 1001 going away) puts it in the
                 // reply, which goes out below as every answer does.
                 Happened::Idle(after) => {
-                    if !protocol.farewell("idle (--idle-close)", &log, conn.reply()) {
+                    if !protocol.farewell(Farewell::Idle, &log, conn.reply()) {
                         break CloseReason::Idle(after);
                     }
                     ending = Ending::Idle;
@@ -152,7 +152,7 @@ pub(crate) fn serve<S: Transport>(
                 // by shutdown itself (already here, so a client that is not
                 // reading is not waited on at all).
                 Happened::Shutdown => {
-                    if !protocol.farewell("the server is shutting down", &log, conn.reply()) {
+                    if !protocol.farewell(Farewell::Shutdown, &log, conn.reply()) {
                         break CloseReason::Shutdown;
                     }
                     ending = Ending::Shutdown;

@@ -11,6 +11,11 @@
 pub const YOU_SAID_OPEN: &[u8] = b"You said \"";
 /// What [`you_said`] puts after the data.
 pub const YOU_SAID_CLOSE: &[u8] = b"\"\r\n";
+/// What closes the same words in a WebSocket message (`src/ws/`): the
+/// quote alone, as a frame delimits itself and needs no CRLF. Here, beside
+/// the rest of the words, for the server's session and `rawnet bench
+/// --mode ws` alike.
+pub const YOU_SAID_FRAME_END: &[u8] = b"\"";
 
 /// `--mode echo`: `socket.write('You said "' + data + '"\r\n')`.
 ///

@@ -28,6 +28,8 @@
 //! - [`threads`]: the OS threads that run the executor, for the server
 //!   and the bench.
 //! - [`log`]: event lines and how raw bytes are shown in them.
+//! - `next`: what a protocol tells its connection (go on or close) and
+//!   the output bound, shared by every protocol.
 //! - [`seen`]: what was seen on the wire, as plain data for the log and
 //!   the pages (below every other module).
 //! - [`in_memory`]: a connection with no socket, for property tests and
@@ -52,6 +54,7 @@ pub mod shutdown;
 
 mod echo;
 mod h2;
+mod next;
 mod proxy;
 mod seen;
 mod sniff;

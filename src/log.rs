@@ -168,6 +168,45 @@ pub enum Direction {
     Sent,
 }
 
+/// Why a connection closes on its own while its protocol can still say
+/// goodbye (`conn.rs` tells the protocol). The words go on the wire too: a
+/// WebSocket's 1001 close frame carries them as its reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Farewell {
+    /// The client was silent for `--idle-close`.
+    Idle,
+    /// The server is stopping.
+    Shutdown,
+}
+
+impl Farewell {
+    pub fn words(self) -> &'static str {
+        match self {
+            Farewell::Idle => "idle (--idle-close)",
+            Farewell::Shutdown => "the server is shutting down",
+        }
+    }
+}
+
+/// How a client's own close frame ended its WebSocket, in the
+/// `websocket close` line (rawnet's answer carries no reason).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientClosed {
+    /// With a code, which rawnet echoed.
+    CodeEchoed,
+    /// Without one, answered with an empty close frame.
+    NoCode,
+}
+
+impl ClientClosed {
+    pub fn words(self) -> &'static str {
+        match self {
+            ClientClosed::CodeEchoed => "the client closed; its code echoed",
+            ClientClosed::NoCode => "the client closed without a code; answered the same",
+        }
+    }
+}
+
 /// Why a connection closed; printed in its `close` line.
 #[derive(Debug)]
 pub enum CloseReason {

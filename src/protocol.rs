@@ -13,7 +13,7 @@ use std::time::Instant;
 use crate::echo::{self, Echo};
 use crate::h2::{self, Preface};
 use crate::http;
-use crate::log::{ConnLog, Event};
+use crate::log::{ConnLog, Event, Farewell};
 use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Guess};
 use crate::tls::{self, Hello};
@@ -46,9 +46,7 @@ pub enum ProxyProtocol {
 }
 
 /// What the connection should do after the protocol has had its say.
-/// Defined with the WebSocket session, the lowest protocol that decides
-/// to close by itself, so that dependencies point one way.
-pub(crate) use crate::http::Next;
+pub(crate) use crate::next::Next;
 
 /// One connection's protocol state.
 #[derive(Debug)]
@@ -350,7 +348,7 @@ impl Protocol {
     /// The connection closes on its own (`--idle-close`, shutdown): a
     /// protocol that can say goodbye puts it in `out` (a WebSocket's close
     /// frame with 1001). Returns whether it did.
-    pub(crate) fn farewell(&mut self, why: &str, log: &ConnLog, out: &mut Vec<u8>) -> bool {
+    pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) -> bool {
         match self {
             Protocol::WebSocket(session) => {
                 session.farewell(why, log, out);
@@ -503,7 +501,7 @@ impl Protocol {
 
     /// Whether the protocol stopped answering because its unsent output
     /// passed a bound, with more already received to answer (see
-    /// [`http::OUTPUT_BOUND`]). The connection sends the output, then calls
+    /// [`crate::next::OUTPUT_BOUND`]). The connection sends the output, then calls
     /// [`Protocol::resume`] before it reads anything more.
     pub(crate) fn is_paused(&self) -> bool {
         match self {

@@ -7,12 +7,8 @@
 mod common;
 
 use std::io::Read;
-use std::net::{SocketAddr, TcpListener};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::Server;
@@ -133,53 +129,6 @@ fn chromium_renders_its_own_request_and_rawnets_response_head() {
     );
 }
 
-/// A listener on 127.0.0.1 that accepts connections and never answers,
-/// for the page's `&hold=` fetch: headless Chromium's virtual time waits
-/// for a pending fetch but not for a WebSocket, so the page holds one open
-/// until the echo is in. Held at most [`Hold::LIMIT`], so a page that never
-/// gets its echo is still dumped, and the test fails on what it shows.
-struct Hold {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Hold {
-    const LIMIT: Duration = Duration::from_secs(30);
-
-    fn start() -> Hold {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut held = Vec::new();
-            let until = Instant::now() + Hold::LIMIT;
-            while !stopped.load(Ordering::Relaxed) && Instant::now() < until {
-                if let Ok((conn, _)) = listener.accept() {
-                    held.push(conn);
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        });
-        Hold {
-            addr,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Hold {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 /// The page's WebSocket panel, driven by `#ws-demo=Hello`: Chromium opens
 /// `ws://…/?explain`, sends a masked text frame, and the panel lists the
 /// frame as rawnet received it (masking key, masked and unmasked payload),
@@ -187,10 +136,12 @@ impl Drop for Hold {
 #[test]
 fn chromium_sends_a_websocket_message_from_the_page_and_shows_every_frame() {
     let mut server = Server::start(&[]);
-    let hold = Hold::start();
+    // `hold=/?delay=30`: a fetch rawnet itself holds, for at most 30 s,
+    // which keeps Chromium's virtual time waiting until the echo is in
+    // (the page then lets the fetch go).
     let url = format!(
-        "http://{}/#ws-demo=Hello&hold=http%3A%2F%2F{}%2F",
-        server.addr, hold.addr
+        "http://{}/#ws-demo=Hello&hold=%2F%3Fdelay%3D30",
+        server.addr
     );
     let dom = chromium(
         &[
@@ -200,7 +151,6 @@ fn chromium_sends_a_websocket_message_from_the_page_and_shows_every_frame() {
         ],
         Duration::from_secs(90),
     );
-    drop(hold);
 
     // The echo itself, the tutorial one layer up.
     assert!(

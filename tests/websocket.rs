@@ -44,7 +44,9 @@ fn upgraded(server: &Server, target: &str) -> TcpStream {
 }
 
 /// A client frame: FIN and `opcode` (the whole first byte), masked with
-/// `mask`, for any payload length.
+/// `mask`, for any payload length. Written here again, not taken from
+/// `src/ws/frame.rs` nor `src/bench/websocket.rs`, on purpose: frames
+/// built by the server's own code would agree with any mistake in it.
 fn client_frame(first: u8, payload: &[u8], mask: [u8; 4]) -> Vec<u8> {
     let mut frame = vec![first];
     match payload.len() {
@@ -290,14 +292,24 @@ fn explain_describes_every_frame_both_ways() {
         server_frame(0x1, b"You said \"Hello\""),
     ]
     .concat();
+    let got = read_exactly(&mut conn, expected.len());
     assert_eq!(
-        String::from_utf8_lossy(&read_exactly(&mut conn, expected.len())),
+        String::from_utf8_lossy(&got),
         String::from_utf8_lossy(&expected)
     );
-    for json in [received, sent] {
-        let value: serde_json::Value = serde_json::from_str(json).unwrap();
-        assert!(value.is_object());
+    // Each description, cut out of the server's own frames, is one JSON
+    // object a client's parser takes.
+    let mut rest = &got[..];
+    for way in ["received", "sent"] {
+        let [0x81, 126, high, low, ..] = *rest else {
+            panic!("not a text frame with a 2-byte length: {rest:?}");
+        };
+        let end = 4 + usize::from(u16::from_be_bytes([high, low]));
+        let value: serde_json::Value = serde_json::from_slice(&rest[4..end]).unwrap();
+        assert_eq!(value["explain"], way, "{value}");
+        rest = &rest[end..];
     }
+    assert_eq!(rest, server_frame(0x1, b"You said \"Hello\""));
 }
 
 #[test]
@@ -446,13 +458,15 @@ asyncio.run(asyncio.wait_for(main(sys.argv[1]), 10))
 /// Case 36: a close frame's reason must be UTF-8 too.
 #[test]
 fn a_close_reason_that_is_not_utf8_gets_1007() {
-    let server = Server::start(&[]);
+    let mut server = Server::start(&[]);
     let mut conn = upgraded(&server, "/");
     conn.write_all(&client_frame(0x88, b"\x03\xe8\xff", MASK))
         .unwrap();
     let mut got = Vec::new();
     conn.read_to_end(&mut got).unwrap();
-    assert_eq!(got, close_frame(1007, "invalid UTF-8 in text"));
+    let reason = "invalid UTF-8 in the close reason";
+    assert_eq!(got, close_frame(1007, reason));
+    server.expect(&format!("websocket close 1007: {reason}"));
 }
 
 /// `--timeout` only logs on a WebSocket: no pipe, so the echo after a

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use sha1::{Digest, Sha1};
 
 use super::connection::Progress;
-use crate::echo::YOU_SAID_OPEN;
+use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
 use crate::http::wire;
 use crate::log::Escaped;
 
@@ -128,7 +128,7 @@ pub(super) fn exchange(payload: &[u8], index: usize) -> (Vec<u8>, Vec<u8>) {
     text_frame(payload, Some(key), &mut sent);
     let mut answer = YOU_SAID_OPEN.to_vec();
     answer.extend_from_slice(payload);
-    answer.push(b'"');
+    answer.extend_from_slice(YOU_SAID_FRAME_END);
     let mut expected = Vec::new();
     text_frame(&answer, None, &mut expected);
     (sent, expected)

@@ -21,7 +21,9 @@
 //! - `json.rs`: the same, as JSON.
 //! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
 //!   `X-Real-IP` and `Via`.
-//! - `ws_panel.rs`: the page's WebSocket panel, a static part of it.
+//! - `upgrade.rs`: HTTP's side of WebSocket: the handshake read from the
+//!   head, the 101, and the session that takes the connection over; the
+//!   rest of `http/` reaches `src/ws/` only through it.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
@@ -37,7 +39,7 @@ mod refusal;
 pub(crate) mod request;
 mod response;
 mod stream;
-mod ws_panel;
+mod upgrade;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
@@ -46,7 +48,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::log::{ConnLog, Event};
-use crate::ws;
+use crate::next::Next;
 use body::{Progress, Reader};
 use knobs::Knobs;
 use refusal::Refusal;
@@ -100,7 +102,7 @@ pub struct Config {
     pub max_size: u64,
     /// What an upgraded connection runs with (`--ws-max-message`,
     /// `--ws-echo`).
-    pub ws: ws::Config,
+    pub ws: upgrade::Config,
 }
 
 impl Default for Config {
@@ -114,7 +116,7 @@ impl Default for Config {
             body: None,
             max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
             max_size: DEFAULT_MAX_SIZE,
-            ws: ws::Config::default(),
+            ws: upgrade::Config::default(),
         }
     }
 }
@@ -142,11 +144,8 @@ pub(crate) struct Session {
 }
 
 /// How much unsent output a session makes before it stops answering the
-/// requests that are still waiting (pipelined ones sent in one write). The
-/// connection sends what was made, and only then does the session go on:
-/// a client that sends many requests and reads nothing holds at most this
-/// much plus one response, not a response for every request it sent.
-pub const OUTPUT_BOUND: usize = 64 * 1024;
+/// requests that are still waiting (the same bound for every protocol).
+pub use crate::next::OUTPUT_BOUND;
 
 #[derive(Debug)]
 enum State {
@@ -166,7 +165,7 @@ enum State {
     Finished,
     /// A WebSocket handshake was answered with 101: from here on the
     /// connection is this session's, which `protocol.rs` takes over.
-    Upgraded(Box<ws::Session>),
+    Upgraded(upgrade::Upgraded),
 }
 
 /// What [`Session::respond`] did with a request.
@@ -192,10 +191,6 @@ thread_local! {
     /// nothing once the buffers have grown to a page's size.
     static RENDER: RefCell<(String, Vec<u8>)> = const { RefCell::new((String::new(), Vec::new())) };
 }
-
-/// What the connection should do after the protocol has had its say
-/// (defined with the WebSocket session, below this one).
-pub use crate::ws::Next;
 
 impl Session {
     /// A new session, waiting for its first request, whose head deadline
@@ -259,18 +254,6 @@ impl Session {
             self.input = Vec::new();
         }
         next
-    }
-
-    /// The WebSocket session a handshake started, if one did: the
-    /// connection's protocol from now on.
-    pub(crate) fn take_upgraded(&mut self) -> Option<Box<ws::Session>> {
-        if !matches!(self.state, State::Upgraded(_)) {
-            return None;
-        }
-        match std::mem::replace(&mut self.state, State::Finished) {
-            State::Upgraded(session) => Some(session),
-            _ => None,
-        }
     }
 
     /// Whether answering stopped at [`OUTPUT_BOUND`] with requests waiting.
@@ -374,7 +357,8 @@ impl Session {
                         Err(refusal) => return self.fail(refusal, log, out),
                     };
                     // Only a request that names websocket in `Upgrade`
-                    // takes this turn; request.rs noticed it on its way.
+                    // takes this turn (`upgrade.rs`); request.rs noticed it
+                    // on its way.
                     if head.websocket {
                         return self.upgrade(&head, config, log, out);
                     }
@@ -636,63 +620,6 @@ impl Session {
                 });
             }
         }
-    }
-
-    /// A request that asks to become a WebSocket: checked as RFC 6455
-    /// §4.2.1 says, then 101 and the session that reads frames from here
-    /// on, with any bytes that came after the head; or the refusal.
-    fn upgrade(&mut self, head: &Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
-        let checked = {
-            let mut headers = [httparse::EMPTY_HEADER; request::MAX_HEADERS];
-            let mut request = httparse::Request::new(&mut headers);
-            // The same bytes parsed a moment ago. Only a head that parsed
-            // as a later HTTP/1.x (`HTTP/1.2`, read as 1.1) fails here:
-            // RFC 6455 asks for HTTP/1.1 itself.
-            match request.parse(&self.input[..head.len]) {
-                Ok(_) => {
-                    let method = &self.input[head.method.clone()];
-                    ws::handshake::check(method, head.minor, request.headers)
-                }
-                Err(_) => Err(ws::handshake::Wrong::Http10),
-            }
-        };
-        let accepted = match checked {
-            Ok(accepted) => accepted,
-            Err(wrong) => return self.fail(Refusal::WebSocket(wrong), log, out),
-        };
-        self.answered += 1;
-        let start = out.len();
-        ws::handshake::write_101(out, &accepted.accept);
-        let target = &self.input[head.target.clone()];
-        if log.events() {
-            log.emit(Event::Request {
-                number: self.answered,
-                method: &String::from_utf8_lossy(&self.input[head.method.clone()]),
-                target: &String::from_utf8_lossy(target),
-                minor: head.minor,
-                status: 101,
-                reason: response::reason(101),
-                bytes: out.len() - start,
-                client: self.claimed,
-            });
-        }
-        let explain = ws::handshake::wants_explain(target);
-        log.emit(Event::WsUpgraded {
-            key: &accepted.key,
-            accept: &accepted.accept,
-            explain,
-        });
-        let mut session = Box::new(ws::Session::new(explain));
-        let after = self.input.split_off(head.len);
-        self.input = Vec::new();
-        self.body = Vec::new();
-        let next = if after.is_empty() {
-            Next::Continue
-        } else {
-            session.on_data(&after, &config.ws, log, out)
-        };
-        self.state = State::Upgraded(session);
-        next
     }
 
     /// Answers a request rawnet will not serve, then closes: after a framing

@@ -7,10 +7,11 @@ use std::net::SocketAddr;
 
 use super::claims::{self, Claim};
 use super::json;
+use super::knobs;
 use super::notes::{self, Note, Reads};
 use super::request::Head;
 use super::response;
-use super::ws_panel;
+use super::upgrade::panel;
 use crate::log;
 
 /// Which request on which connection this is, for the page's first line.
@@ -114,7 +115,7 @@ const HTML_END: [&str; 3] = [
         "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
         "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
     ),
-    ws_panel::HTML,
+    panel::HTML,
     concat!(
         "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to ",
         "the same port.</footer>\n</body>\n</html>\n"
@@ -133,7 +134,7 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     let _ = write!(page, " HTTP/1.{}", shown.head.minor);
     page.push_str("</title>\n<style>\n");
     page.push_str(STYLE);
-    page.push_str(ws_panel::STYLE);
+    page.push_str(panel::STYLE);
     page.push_str("</style>\n</head>\n<body>\n<header>\n<h1>HTTP is just text</h1>\n<p>");
     let _ = write!(
         page,
@@ -149,16 +150,13 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     // The same request as JSON: this target with `format=json` in place
     // of any `format=` it had (a knob may be given once).
     let target = shown.part(&shown.head.target);
-    let (path, query) = match target.iter().position(|&b| b == b'?') {
-        Some(q) => (&target[..q], &target[q + 1..]),
-        None => (target, &b""[..]),
-    };
+    let (path, query) = knobs::split_target(target);
     page.push_str("<a href=\"");
     escape_html(path, page);
     page.push('?');
-    for pair in query.split(|&b| b == b'&') {
-        if !pair.is_empty() && !pair.starts_with(b"format=") {
-            escape_html(pair, page);
+    for param in knobs::params(query) {
+        if !param.is_empty() && knobs::name_value(param).0 != b"format" {
+            escape_html(param, page);
             page.push_str("&amp;");
         }
     }
@@ -539,6 +537,7 @@ mod tests {
             method: 0..method_end,
             target: method_end + 1..target_end,
             minor: 1,
+            later_1x: false,
             framing: Framing::None,
             keep_alive: true,
             expects_continue: false,

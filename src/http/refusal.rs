@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::request::MAX_HEADERS;
 use super::response;
-use crate::ws::handshake::{self, Wrong};
+use super::upgrade::{self, Wrong};
 
 /// A request rawnet will not serve. Each variant is one reason, with what
 /// its words need to name.
@@ -149,7 +149,7 @@ impl Refusal {
         let body = format!("{} {}: {self}\n", self.status(), self.reason());
         if self.status() == 426 {
             // RFC 6455 §4.4: name the version this server speaks.
-            let version = format!("Sec-WebSocket-Version: {}\r\n", handshake::VERSION);
+            let version = format!("Sec-WebSocket-Version: {}\r\n", upgrade::VERSION);
             response::write_error_with(out, self.status(), version.as_bytes(), body.as_bytes());
         } else {
             response::write_error(out, self.status(), body.as_bytes());
@@ -187,7 +187,7 @@ impl fmt::Display for Refusal {
             Refusal::BadKnob(bad) => bad.fmt(f),
             Refusal::WebSocket(wrong) => match wrong {
                 Wrong::NotGet => f.write_str("a WebSocket upgrade must be a GET"),
-                Wrong::Http10 => f.write_str("a WebSocket upgrade needs HTTP/1.1"),
+                Wrong::NotHttp11 => f.write_str("a WebSocket upgrade needs HTTP/1.1"),
                 Wrong::NoConnectionUpgrade => {
                     f.write_str("Upgrade: websocket without Connection: Upgrade")
                 }
@@ -196,7 +196,7 @@ impl fmt::Display for Refusal {
                     f,
                     "Sec-WebSocket-Version {} is not spoken here; use {}",
                     Escaped::all(version),
-                    handshake::VERSION
+                    upgrade::VERSION
                 ),
                 Wrong::NoKey => f.write_str("WebSocket upgrade without one Sec-WebSocket-Key"),
                 Wrong::InvalidKey(key) => write!(

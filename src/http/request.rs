@@ -23,6 +23,10 @@ pub struct Head {
     pub target: Range<usize>,
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     pub minor: u8,
+    /// The line said a later HTTP/1.x (`HTTP/1.2`), read and answered as
+    /// 1.1 (`minor` is 1): only the WebSocket handshake, which wants
+    /// HTTP/1.1 itself, tells the two apart.
+    pub later_1x: bool,
     pub framing: Framing,
     /// Whether the client wants the connection kept open afterwards.
     pub keep_alive: bool,
@@ -35,7 +39,7 @@ pub struct Head {
     /// for, so a plain request pays nothing for them.
     pub claims: bool,
     /// `Upgrade` names `websocket`: the rest of the handshake is checked
-    /// only then (`ws/handshake.rs`).
+    /// only then (`upgrade.rs`).
     pub websocket: bool,
 }
 
@@ -126,6 +130,7 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
             method,
             target,
             minor,
+            later_1x: false,
             framing: checked.framing,
             keep_alive: checked.keep_alive,
             expects_continue: checked.expects_continue,
@@ -190,7 +195,16 @@ fn parse_as_http_1_1(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let minor_at = start + line.len() - 1;
     copy[minor_at] = b'1';
-    parse(&copy, max_head)
+    match parse(&copy, max_head)? {
+        Parsed::Complete(head, len) => Ok(Parsed::Complete(
+            Head {
+                later_1x: true,
+                ..head
+            },
+            len,
+        )),
+        Parsed::Partial => Ok(Parsed::Partial),
+    }
 }
 
 struct Checked {
@@ -372,7 +386,7 @@ fn content_length(value: &[u8]) -> Result<u64, Refusal> {
 
 /// The items of a comma-separated header value, trimmed of spaces and tabs.
 /// An empty value yields one empty item, so `Content-Length:` is refused.
-fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(super) fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
     value.split(|&b| b == b',').map(|item| item.trim_ascii())
 }
 

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use super::frame::CLOSE;
 use crate::seen::WsFrame;
 
 /// How much of a payload the hex fields show.
@@ -85,7 +86,7 @@ pub fn describe(way: Way, frame: &WsFrame) -> String {
         payload_not_shown: text.map_or(0, |text| frame.payload.len() - text.len()),
         payload_hex: hex(shown, " "),
         truncated: frame.payload.len() - shown.len(),
-        close: (frame.opcode == 0x8).then(|| Close {
+        close: (frame.opcode == CLOSE).then(|| Close {
             code: frame.close_code(),
             reason: String::from_utf8_lossy(frame.close_reason()).into_owned(),
         }),

@@ -30,7 +30,8 @@ pub const PONG: u8 = 0xA;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
     pub fin: bool,
-    /// RSV1..RSV3 as the top three bits of this byte (`0b100` is RSV1).
+    /// RSV1..RSV3, the three bits after FIN in the first byte, as a
+    /// number from 0 to 7 (`0b100` is RSV1).
     pub rsv: u8,
     pub opcode: u8,
     pub mask: Option<[u8; 4]>,
@@ -75,8 +76,10 @@ pub enum Problem {
     CloseOneByte,
     /// 1002: a close code a peer may not send (§7.4).
     CloseCode(u16),
-    /// 1007: a text message, or a close reason, that is not UTF-8 (§8.1).
+    /// 1007: a text message that is not UTF-8 (§8.1).
     NotUtf8,
+    /// 1007: a close frame's reason that is not UTF-8 (§5.5.1).
+    CloseReasonNotUtf8,
     /// 1009: a message larger than `--ws-max-message`.
     TooBig { max: usize },
 }
@@ -85,7 +88,7 @@ impl Problem {
     /// The close code the server answers with (RFC 6455 §7.4.1).
     pub fn code(&self) -> u16 {
         match self {
-            Problem::NotUtf8 => 1007,
+            Problem::NotUtf8 | Problem::CloseReasonNotUtf8 => 1007,
             Problem::TooBig { .. } => 1009,
             _ => 1002,
         }
@@ -106,6 +109,7 @@ impl fmt::Display for Problem {
             Problem::CloseOneByte => f.write_str("close frame with a 1-byte payload"),
             Problem::CloseCode(code) => write!(f, "invalid close code {code}"),
             Problem::NotUtf8 => f.write_str("invalid UTF-8 in text"),
+            Problem::CloseReasonNotUtf8 => f.write_str("invalid UTF-8 in the close reason"),
             Problem::TooBig { max } => {
                 write!(f, "message over {max} bytes (--ws-max-message)")
             }

@@ -19,7 +19,7 @@ pub const VERSION: &str = "13";
 pub enum Wrong {
     NotGet,
     /// HTTP/1.0, or a later 1.x: the handshake is HTTP/1.1's.
-    Http10,
+    NotHttp11,
     NoConnectionUpgrade,
     NoVersion,
     /// 426: a version other than 13, as sent.
@@ -29,6 +29,25 @@ pub enum Wrong {
     InvalidKey(Vec<u8>),
 }
 
+/// What the handshake needs from a request whose `Upgrade` names
+/// `websocket`, as the HTTP session read it (`http/upgrade.rs`): HTTP's
+/// syntax stays HTTP's, and this file only judges.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Asked<'a> {
+    /// The method is `GET`.
+    pub get: bool,
+    /// The request line said `HTTP/1.1` itself.
+    pub http11: bool,
+    /// `Connection` names `upgrade`.
+    pub connection_upgrade: bool,
+    /// The first `Sec-WebSocket-Version`, if any came.
+    pub version: Option<&'a [u8]>,
+    /// How many `Sec-WebSocket-Key` fields came: exactly one may.
+    pub keys: usize,
+    /// The first one's value.
+    pub key: Option<&'a [u8]>,
+}
+
 /// A good upgrade request: the client's key and the answer it expects.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accepted {
@@ -36,35 +55,26 @@ pub struct Accepted {
     pub accept: String,
 }
 
-/// Checks a request whose `Upgrade` names `websocket`: its method, its
-/// minor HTTP version and its header fields.
-pub fn check(method: &[u8], minor: u8, headers: &[httparse::Header]) -> Result<Accepted, Wrong> {
-    if method != b"GET" {
+/// Checks an upgrade request (RFC 6455 §4.2.1), in this order: the first
+/// thing wrong is the one the refusal names.
+pub fn check(asked: Asked) -> Result<Accepted, Wrong> {
+    if !asked.get {
         return Err(Wrong::NotGet);
     }
-    if minor == 0 {
-        return Err(Wrong::Http10);
+    if !asked.http11 {
+        return Err(Wrong::NotHttp11);
     }
-    let named = |name: &'static str| {
-        headers
-            .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value)
-    };
-    let upgrade_token = named("connection")
-        .flat_map(|v| v.split(|&b| b == b','))
-        .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"upgrade"));
-    if !upgrade_token {
+    if !asked.connection_upgrade {
         return Err(Wrong::NoConnectionUpgrade);
     }
-    let Some(version) = named("sec-websocket-version").next() else {
+    let Some(version) = asked.version else {
         return Err(Wrong::NoVersion);
     };
-    if version.trim_ascii() != VERSION.as_bytes() {
+    let version = version.trim_ascii();
+    if version != VERSION.as_bytes() {
         return Err(Wrong::Version(version.to_vec()));
     }
-    let mut keys = named("sec-websocket-key");
-    let (Some(key), None) = (keys.next(), keys.next()) else {
+    let (1, Some(key)) = (asked.keys, asked.key) else {
         return Err(Wrong::NoKey);
     };
     let key = key.trim_ascii();
@@ -100,19 +110,6 @@ pub fn write_101(out: &mut Vec<u8>, accept: &str) {
     out.extend_from_slice(b"\r\n\r\n");
 }
 
-/// Whether a request target's query has an `explain` parameter (`?explain`,
-/// `?a=1&explain=1`): the connection then describes every frame in JSON.
-pub fn wants_explain(target: &[u8]) -> bool {
-    let Some(at) = target.iter().position(|&b| b == b'?') else {
-        return false;
-    };
-    let query = &target[at + 1..];
-    let query = query.split(|&b| b == b'#').next().unwrap_or(query);
-    query
-        .split(|&b| b == b'&')
-        .any(|item| item == b"explain" || item.starts_with(b"explain="))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,50 +123,50 @@ mod tests {
         );
     }
 
-    fn check_head(head: &str) -> Result<Accepted, Wrong> {
-        let minor = if head.contains("HTTP/1.0") { 0 } else { 1 };
-        let method = head.split(' ').next().unwrap_or("");
-        let mut headers = [httparse::EMPTY_HEADER; 16];
-        let mut request = httparse::Request::new(&mut headers);
-        request.parse(head.as_bytes()).unwrap();
-        check(method.as_bytes(), minor, request.headers)
-    }
-
     #[test]
     fn what_an_upgrade_needs() {
-        let good = "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
-                    Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13\r\n\
-                    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+        let good = Asked {
+            get: true,
+            http11: true,
+            connection_upgrade: true,
+            version: Some(b"13"),
+            keys: 1,
+            key: Some(b"dGhlIHNhbXBsZSBub25jZQ=="),
+        };
         assert_eq!(
-            check_head(good).map(|a| a.accept),
+            check(good).map(|a| a.accept),
             Ok("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=".into())
         );
-        assert_eq!(check_head(&good.replace("GET", "POST")), Err(Wrong::NotGet));
+        let wrong = |asked| check(asked).err();
+        assert_eq!(wrong(Asked { get: false, ..good }), Some(Wrong::NotGet));
         assert_eq!(
-            check_head(&good.replace("keep-alive, Upgrade", "keep-alive")),
-            Err(Wrong::NoConnectionUpgrade)
+            wrong(Asked {
+                http11: false,
+                ..good
+            }),
+            Some(Wrong::NotHttp11)
         );
+        let no_token = Asked {
+            connection_upgrade: false,
+            ..good
+        };
+        assert_eq!(wrong(no_token), Some(Wrong::NoConnectionUpgrade));
+        let version = Some(&b"8"[..]);
         assert_eq!(
-            check_head(&good.replace(": 13", ": 8")),
-            Err(Wrong::Version(b"8".to_vec()))
+            wrong(Asked { version, ..good }),
+            Some(Wrong::Version(b"8".to_vec()))
         );
+        let key = Some(&b"c2hvcnQ="[..]);
         assert_eq!(
-            check_head(&good.replace("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ=")),
-            Err(Wrong::InvalidKey(b"c2hvcnQ=".to_vec()))
+            wrong(Asked { key, ..good }),
+            Some(Wrong::InvalidKey(b"c2hvcnQ=".to_vec()))
         );
-        assert_eq!(
-            check_head(&good.replace("Sec-WebSocket-Key", "X-Key")),
-            Err(Wrong::NoKey)
-        );
-    }
-
-    #[test]
-    fn explain_is_a_query_parameter() {
-        for yes in ["/?explain", "/chat?x=1&explain", "/?explain=1"] {
-            assert!(wants_explain(yes.as_bytes()), "{yes}");
-        }
-        for no in ["/", "/explain", "/?explained", "/?x=explain"] {
-            assert!(!wants_explain(no.as_bytes()), "{no}");
-        }
+        assert_eq!(wrong(Asked { keys: 2, ..good }), Some(Wrong::NoKey));
+        let none = Asked {
+            keys: 0,
+            key: None,
+            ..good
+        };
+        assert_eq!(wrong(none), Some(Wrong::NoKey));
     }
 }

@@ -10,13 +10,17 @@
 //! - `handshake.rs`: checking the upgrade request, and the 101 head.
 //! - `frame.rs`: the frame decoder and the server's frame headers.
 //! - `explain.rs`: the `?explain` side channel, each frame described in JSON.
+//! - `panel.rs`: the browser page's WebSocket panel, which shows that side
+//!   channel (the page takes it through `http/upgrade.rs`).
 
 pub(crate) mod explain;
 pub(crate) mod frame;
 pub(crate) mod handshake;
+pub(crate) mod panel;
 
-use crate::echo::YOU_SAID_OPEN;
-use crate::log::{ConnLog, Event};
+use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
+use crate::log::{ClientClosed, ConnLog, Event, Farewell};
+use crate::next::{Next, OUTPUT_BOUND};
 use crate::seen::WsFrame;
 use explain::Way;
 use frame::{Decoder, Header, Problem, Progress};
@@ -27,29 +31,9 @@ pub const DEFAULT_MAX_MESSAGE: usize = 1024 * 1024;
 /// `--ws-echo`.
 pub const DEFAULT_ECHO: Echo = Echo::YouSaid;
 
-/// What closes the echo's `You said "`: the quote alone, as a frame
-/// delimits itself and needs no CRLF.
-pub const YOU_SAID_END: &[u8] = b"\"";
-
-/// How much unsent output a session makes before it stops reading the
-/// frames it has been sent (as HTTP's `OUTPUT_BOUND`): with `?explain` a
-/// 6-byte frame gets some 800 bytes of answer.
-const OUTPUT_BOUND: usize = 64 * 1024;
-
 /// A message buffer larger than this is given back after the message, so
 /// one big message does not stay with an idle connection.
 const KEEP_BETWEEN_MESSAGES: usize = 16 * 1024;
-
-/// What the connection should do after the protocol has had its say.
-/// Defined with the WebSocket session, the lowest protocol that decides to
-/// close by itself, so that dependencies point one way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
-    /// Write what was produced and read on.
-    Continue,
-    /// Write what was produced, then close the connection.
-    Close,
-}
 
 /// The `--ws-echo` option: what a WebSocket message is answered with.
 #[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +82,8 @@ pub(crate) struct Session {
     /// `?explain`: describe every frame in a text frame of its own.
     explain: bool,
     /// Bytes received but not read yet, because the output passed
-    /// [`OUTPUT_BOUND`]; at most one read.
+    /// [`OUTPUT_BOUND`] (with `?explain` a 6-byte frame gets some 800
+    /// bytes of answer); at most one read.
     held: Vec<u8>,
     /// A close frame was sent: nothing more is read.
     closed: bool,
@@ -139,11 +124,12 @@ impl Session {
 
     /// The connection is about to close on its own (`--idle-close`, the
     /// server shutting down): a close frame with 1001, going away, first.
-    pub(crate) fn farewell(&mut self, why: &str, log: &ConnLog, out: &mut Vec<u8>) {
+    pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) {
         if self.closed {
             return;
         }
         self.closed = true;
+        let why = why.words();
         log.emit(Event::WsClose {
             code: Some(1001),
             why,
@@ -289,21 +275,21 @@ impl Session {
             }
         }
         if std::str::from_utf8(payload.get(2..).unwrap_or_default()).is_err() {
-            return Err(Problem::NotUtf8);
+            return Err(Problem::CloseReasonNotUtf8);
         }
         self.closed = true;
         match code {
             Some(code) => {
                 log.emit(Event::WsClose {
                     code: Some(code),
-                    why: "the client closed; its code echoed",
+                    why: ClientClosed::CodeEchoed.words(),
                 });
                 self.send_close(code, b"", log, out);
             }
             None => {
                 log.emit(Event::WsClose {
                     code: None,
-                    why: "the client closed without a code; answered the same",
+                    why: ClientClosed::NoCode.words(),
                 });
                 self.send(frame::CLOSE, b"", log, out);
             }
@@ -317,7 +303,7 @@ impl Session {
         let message = std::mem::take(&mut self.message);
         match config.echo {
             Echo::YouSaid => {
-                let reply = [YOU_SAID_OPEN, &message, YOU_SAID_END].concat();
+                let reply = [YOU_SAID_OPEN, &message, YOU_SAID_FRAME_END].concat();
                 self.send(opcode, &reply, log, out);
             }
             Echo::Raw => self.send(opcode, &message, log, out),

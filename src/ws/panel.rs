@@ -2,19 +2,21 @@
 //! WebSocket to this same server, and a live list of the frames both ways,
 //! each header byte decoded, so a learner watches masking happen.
 //!
-//! The panel is static text, written once per page: the frames come from
-//! the server itself, which on a connection upgraded at `/?explain`
-//! describes every frame it receives, and every frame it sends just before
-//! sending it, as one JSON text frame (`src/ws/`). The script only lays
-//! those descriptions out. Without JavaScript the panel stays hidden and the
-//! page is what it always was.
+//! The panel is static text, written once per page (`http/page.rs` takes
+//! it through `http/upgrade.rs`): the frames come from the server itself,
+//! which on a connection upgraded at `/?explain` describes every frame it
+//! receives, and every frame it sends just before sending it, as one JSON
+//! text frame (`explain.rs`). The script only lays those descriptions out.
+//! Without JavaScript the panel stays hidden and the page is what it
+//! always was.
 //!
-//! `#ws-demo=Hello` in the page's URL sends `Hello` as soon as the socket
-//! opens, for the Chromium test and the screenshot. A headless browser that
-//! dumps or photographs a page after `--virtual-time-budget` waits for
-//! pending fetches but not for a WebSocket, so `#ws-demo=Hello&hold=URL`
-//! also keeps a fetch of URL open until the echo is in (or the socket
-//! closes); the test serves URL from a listener that never answers.
+//! A hook for the Chromium test and `scripts/screenshot-ws.sh`, harmless
+//! otherwise: `#ws-demo=Hello` in the page's URL sends `Hello` as soon as
+//! the socket opens. A headless browser that dumps or photographs a page
+//! after `--virtual-time-budget` waits for pending fetches but not for a
+//! WebSocket, so `&hold=URL` also keeps a fetch of URL open until the echo
+//! is in (or the socket closes); both point it at rawnet itself,
+//! `hold=/?delay=30`.
 
 /// The panel's rules, added to the page's style sheet.
 pub const STYLE: &str = "\
