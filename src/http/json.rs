@@ -10,16 +10,10 @@
 use base64::Engine;
 use serde::Serialize;
 
-use super::claims::{self, Claim};
+use super::claims::{self, Claim, CLAIM_SAYS, PEER_SAYS, PROXY_SAYS};
 use super::notes;
 use super::page::{self, Origin, Shown, BODY_SHOWN};
 use super::request;
-
-/// Who stands behind each kind of address, in the words every view uses.
-pub const PEER_SAYS: &str = "the TCP peer: the one address rawnet saw itself";
-pub const PROXY_SAYS: &str =
-    "the PROXY header, sent by the TCP peer: as true as that peer is trusted";
-pub const CLAIM_SAYS: &str = "the client or a proxy: unverified";
 
 #[derive(Serialize)]
 struct View<'a> {
