@@ -214,11 +214,11 @@ fn build_request(opts: &Options, path: &str) -> (Vec<u8>, usize) {
     if chunked {
         // The whole body as one chunk, then the last chunk.
         if !data.is_empty() {
-            request.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+            crate::http::response::start_chunk(&mut request, data.len() as u64);
             request.extend_from_slice(data);
-            request.extend_from_slice(b"\r\n");
+            crate::http::response::end_chunk(&mut request);
         }
-        request.extend_from_slice(b"0\r\n\r\n");
+        crate::http::response::last_chunk(&mut request);
     } else {
         request.extend_from_slice(data);
     }

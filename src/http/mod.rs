@@ -11,7 +11,7 @@
 //! - `request.rs`: the head (httparse, then Host, Content-Length,
 //!   Transfer-Encoding, Connection, Expect).
 //! - `body.rs`: Content-Length and chunked bodies.
-//! - `response.rs`: status lines and headers.
+//! - `response.rs`: status lines, headers and chunked framing.
 //! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
 //! - `knobs.rs`: the query string's per-request knobs (`?status=503`,
@@ -35,7 +35,7 @@ pub(crate) mod notes;
 pub(crate) mod page;
 mod refusal;
 pub(crate) mod request;
-mod response;
+pub(crate) mod response;
 mod stream;
 mod ws_panel;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
