@@ -14,11 +14,11 @@
 //! - `response.rs`: status lines, headers and chunked framing.
 //! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
+//! - `json.rs`: the request view of `page.rs`, as JSON.
 //! - `knobs.rs`: the query string's per-request knobs (`?status=503`,
 //!   `?delay=1.5`, `?drip=5`, `?size=N`, `?header=Name:Value`).
 //! - `stream.rs`: a response that takes time or comes in pieces, written
 //!   as its moments come and as the client reads.
-//! - `json.rs`: the same, as JSON.
 //! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
 //!   `X-Real-IP` and `Via`.
 //! - `ws_panel.rs`: the page's WebSocket panel, a static part of it.
