@@ -308,12 +308,23 @@ fn a_drip_to_http_1_0_is_bare_lines_ended_by_the_close() {
 #[test]
 fn head_gets_the_knobs_head_and_no_body() {
     let server = Server::start(&[]);
-    let request = "HEAD /?drip=3&interval=5 HTTP/1.1\r\nHost: x\r\n\r\nHEAD /?size=1000 HTTP/1.1\r\nHost: x\r\n\r\n";
+    // A GET after the two HEADs: any body byte a HEAD's answer carried
+    // would come before the GET's status line.
+    let request = "HEAD /?drip=3&interval=5 HTTP/1.1\r\nHost: x\r\n\r\n\
+                   HEAD /?size=1000 HTTP/1.1\r\nHost: x\r\n\r\n\
+                   GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     let started = Instant::now();
-    let (response, mut conn, mut pending) = exchange(&server, request);
-    assert_eq!(response.header("Transfer-Encoding"), Some("chunked"));
-    let second = read_response(&mut conn, &mut pending, true);
+    let mut conn = server.connect();
+    conn.write_all(request.as_bytes()).unwrap();
+    let got = read_to_end(&mut conn);
+    let (first, used) = wire::split(&got, true).unwrap().unwrap();
+    assert_eq!(first.header("Transfer-Encoding"), Some("chunked"));
+    let rest = &got[used..];
+    let (second, used) = wire::split(rest, true).unwrap().unwrap();
     assert_eq!(second.header("Content-Length"), Some("1000"));
+    let rest = &rest[used..];
+    let (third, used) = wire::split_closed(rest, false).unwrap();
+    assert_eq!((third.status, used), (200, rest.len()));
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "no drip to wait for"
@@ -443,13 +454,26 @@ fn shutdown_ends_a_drip_within_the_grace_period() {
     let mut conn = server.connect();
     conn.write_all(b"GET /?drip=20&interval=1 HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
-    let mut buf = [0; 4096];
-    assert!(conn.read(&mut buf).unwrap() > 0);
+    let mut got = vec![0; 4096];
+    let first = conn.read(&mut got).unwrap();
+    assert!(first > 0);
+    got.truncate(first);
     let signalled = Instant::now();
     server.signal("TERM");
     server.expect("close (shutdown)");
     assert!(server.wait_exit().success());
     assert!(signalled.elapsed() < Duration::from_secs(4));
+    // Cut: the chunks sent so far, and no last chunk to say the body was
+    // whole.
+    conn.read_to_end(&mut got).unwrap();
+    assert!(
+        matches!(
+            wire::split_closed(&got, false),
+            Err(wire::Problem::UnfinishedChunks { .. })
+        ),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
 }
 
 #[test]

@@ -25,16 +25,11 @@ struct Parts<'a> {
 }
 
 fn parts(head: &[u8]) -> Parts<'_> {
-    let line = head
-        .split(|&b| b == b'\n')
-        .find(|line| !line.is_empty() && *line != b"\r")
-        .unwrap_or_default();
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let mut words = line.splitn(3, |&b| b == b' ');
+    let [method, target, version] = request::line(head);
     Parts {
-        method: words.next().unwrap_or_default(),
-        target: words.next().unwrap_or_default(),
-        version: words.next().unwrap_or_default(),
+        method,
+        target,
+        version,
         fields: request::fields(head)
             .map(|(name, value)| (name, value.trim_ascii_end()))
             .collect(),

@@ -113,7 +113,7 @@ pub async fn run(opts: &Options) -> Result<(), ClientError> {
         })?;
 
     if let Some(path) = &opts.http_path {
-        return http_get(&mut stream, opts, path, &target).await;
+        return http_exchange(&mut stream, opts, path, &target).await;
     }
 
     if opts.stdin {
@@ -214,11 +214,11 @@ fn build_request(opts: &Options, path: &str) -> (Vec<u8>, usize) {
     if chunked {
         // The whole body as one chunk, then the last chunk.
         if !data.is_empty() {
-            request.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+            crate::http::response::start_chunk(&mut request, data.len() as u64);
             request.extend_from_slice(data);
-            request.extend_from_slice(b"\r\n");
+            crate::http::response::end_chunk(&mut request);
         }
-        request.extend_from_slice(b"0\r\n\r\n");
+        crate::http::response::last_chunk(&mut request);
     } else {
         request.extend_from_slice(data);
     }
@@ -230,7 +230,7 @@ fn build_request(opts: &Options, path: &str) -> (Vec<u8>, usize) {
 /// holds nothing but the server's bytes; after them, on stderr, what
 /// happened on the way when the answer was rawnet's JSON view, and when
 /// each chunk of a chunked answer arrived.
-async fn http_get(
+async fn http_exchange(
     stream: &mut TcpStream,
     opts: &Options,
     path: &str,

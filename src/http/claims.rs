@@ -8,6 +8,13 @@ use serde::Serialize;
 
 use super::request::{self, CLAIMS};
 
+/// Who stands behind each kind of address: the words the pages use for a
+/// claim (`CLAIM_SAYS`), and the JSON view for all three.
+pub const PEER_SAYS: &str = "the TCP peer: the one address rawnet saw itself";
+pub const PROXY_SAYS: &str =
+    "the PROXY header, sent by the TCP peer: as true as that peer is trusted";
+pub const CLAIM_SAYS: &str = "the client or a proxy: unverified";
+
 /// One header line that claims addresses, with its hops in the order the
 /// line lists them.
 #[derive(Debug, PartialEq, Eq, Serialize)]
@@ -68,20 +75,22 @@ pub fn find(head: &[u8]) -> Vec<Claim> {
         .filter_map(|(name, value)| {
             let kind = CLAIMS
                 .iter()
-                .position(|c| name.eq_ignore_ascii_case(c.as_bytes()))?;
-            let hops = match kind {
-                0 => forwarded(value),
-                1 => split_list(value, false)
+                .find(|c| name.eq_ignore_ascii_case(c.as_bytes()))?;
+            let hops = match *kind {
+                "forwarded" => forwarded(value),
+                "x-forwarded-for" => split_list(value, false)
                     .map(|item| Hop {
                         for_: Some(text(item)),
                         ..Hop::default()
                     })
                     .collect(),
-                2 => vec![Hop {
+                "x-real-ip" => vec![Hop {
                     for_: Some(text(value.trim_ascii())),
                     ..Hop::default()
                 }],
-                _ => split_list(value, true).map(via).collect(),
+                "via" => split_list(value, true).map(via).collect(),
+                // `CLAIMS` names no other header.
+                _ => return None,
             };
             Some(Claim {
                 header: text(name),

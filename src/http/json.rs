@@ -10,16 +10,10 @@
 use base64::Engine;
 use serde::Serialize;
 
-use super::claims::{self, Claim};
+use super::claims::{self, Claim, CLAIM_SAYS, PEER_SAYS, PROXY_SAYS};
 use super::notes;
 use super::page::{self, Origin, Shown, BODY_SHOWN};
 use super::request;
-
-/// Who stands behind each kind of address, in the words every view uses.
-pub const PEER_SAYS: &str = "the TCP peer: the one address rawnet saw itself";
-pub const PROXY_SAYS: &str =
-    "the PROXY header, sent by the TCP peer: as true as that peer is trusted";
-pub const CLAIM_SAYS: &str = "the client or a proxy: unverified";
 
 #[derive(Serialize)]
 struct View<'a> {
@@ -77,12 +71,7 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
     let head = shown.head_bytes();
     let lossy = std::str::from_utf8(head).is_err();
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    let version = head
-        .split(|&b| b == b'\n')
-        .find(|line| !line.is_empty() && *line != b"\r")
-        .and_then(|line| line.rsplit(|&b| b == b' ').next())
-        .map(|v| text(v.trim_ascii_end()))
-        .unwrap_or_default();
+    let [_, _, version] = request::line(head);
     let mut notes = Vec::new();
     notes::find(shown.reads, head, |note| notes.push(page::note_text(&note)));
     let claims = if shown.head.claims {
@@ -102,7 +91,7 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
         request: origin.request,
         method: text(shown.part(&shown.head.method)),
         target: text(shown.part(&shown.head.target)),
-        version,
+        version: text(version),
         headers: request::fields(head)
             .map(|(name, value)| [text(name), text(value.trim_ascii_end())])
             .collect(),

@@ -93,9 +93,11 @@ use super::Config;
 pub const MAX_DRIP: u32 = 1000;
 /// The interval between a drip's chunks when `?interval` is not given.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
-/// With `?drip` and `?size`, the fewest bytes a chunk may have: room for
-/// its line (39 bytes with 1000 chunks and 10 digits of seconds), so
-/// that every chunk starts with one.
+/// With `?drip` and `?size`, the fewest bytes a chunk may have, so that
+/// every chunk starts with its whole line. The longest line is 49 bytes:
+/// `chunk 1000 of 1000 at `, then up to 20 digits of seconds (a `u64`,
+/// however large `--max-delay` is), then `.999 s` and `\n`. 64, one
+/// filler line, is the round number above that.
 pub const DRIP_SHARE_MIN: u64 = 64;
 
 /// Response headers a `?header` may not add. `Content-Length`,

@@ -11,14 +11,14 @@
 //! - `request.rs`: the head (httparse, then Host, Content-Length,
 //!   Transfer-Encoding, Connection, Expect).
 //! - `body.rs`: Content-Length and chunked bodies.
-//! - `response.rs`: status lines and headers.
+//! - `response.rs`: status lines, headers and chunked framing.
 //! - `refusal.rs`: every reason a request is refused, its status and words.
 //! - `page.rs`: the default answer, the request shown back.
+//! - `json.rs`: the request view of `page.rs`, as JSON.
 //! - `knobs.rs`: the query string's per-request knobs (`?status=503`,
 //!   `?delay=1.5`, `?drip=5`, `?size=N`, `?header=Name:Value`).
 //! - `stream.rs`: a response that takes time or comes in pieces, written
 //!   as its moments come and as the client reads.
-//! - `json.rs`: the same, as JSON.
 //! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
 //!   `X-Real-IP` and `Via`.
 //! - `upgrade.rs`: HTTP's side of WebSocket: the handshake read from the
@@ -37,7 +37,7 @@ pub(crate) mod notes;
 pub(crate) mod page;
 mod refusal;
 pub(crate) mod request;
-mod response;
+pub(crate) mod response;
 mod stream;
 mod upgrade;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.

@@ -6,7 +6,6 @@ use std::fmt::Write;
 use std::net::SocketAddr;
 
 use super::claims::{self, Claim};
-use super::json;
 use super::knobs;
 use super::notes::{self, Note, Reads};
 use super::request::Head;
@@ -294,7 +293,7 @@ fn claimed_addresses(shown: Shown, out: &mut String, markup: Markup) {
             Markup::None => "",
             Markup::Html => "<p class=\"note\">",
         },
-        json::CLAIM_SAYS,
+        claims::CLAIM_SAYS,
         match markup {
             Markup::None => "\n",
             Markup::Html => "</p>\n<ul class=\"note\">\n",

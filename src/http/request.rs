@@ -329,6 +329,22 @@ fn view_of(item: &[u8]) -> Option<View> {
     }
 }
 
+/// The request line of a head (its bytes), taken apart at its first two
+/// spaces: method, target and version, as sent. Empty lines before it are
+/// skipped (RFC 9112 §2.2), and a part the line lacks is empty, so this
+/// also takes apart a head nobody checked, as `client --http` does with
+/// the one it sent and the one the JSON view says arrived.
+pub fn line(head: &[u8]) -> [&[u8]; 3] {
+    let line = head
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .find(|line| !line.is_empty())
+        .unwrap_or_default();
+    let mut words = line.splitn(3, |&b| b == b' ');
+    let mut next = || words.next().unwrap_or_default();
+    [next(), next(), next()]
+}
+
 /// The header fields of a complete, checked head (its bytes, request line
 /// first), in order, as name and value with the value's leading
 /// whitespace removed. The head was checked by httparse, so every field
@@ -529,6 +545,15 @@ mod tests {
             assert!(status(raw.as_bytes()).is_ok(), "{good:?}");
         }
         assert!(status(b"GET / HTTP/1.0\r\n\r\n").is_ok());
+    }
+
+    #[test]
+    fn a_request_line_in_three_parts() {
+        let head = b"\r\nGET /a?b HTTP/1.1\r\nHost: x\r\n\r\n";
+        assert_eq!(line(head), [&b"GET"[..], b"/a?b", b"HTTP/1.1"]);
+        // A head nobody checked: what is missing is empty.
+        assert_eq!(line(b"GET\n"), [&b"GET"[..], b"", b""]);
+        assert_eq!(line(b""), [&b""[..], b"", b""]);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Building responses by hand, byte by byte: the status line, the headers,
 //! the empty line, the body. Every line ends in CRLF, and `Content-Length` is
 //! the body's length in bytes (not characters), which is what smol's own
-//! `simple-server.rs` example gets wrong.
+//! `simple-server.rs` example gets wrong. A chunked body's framing is here
+//! too, and `client --http` frames a request's body with it.
 
 use super::date;
 
@@ -174,6 +175,26 @@ pub fn write(out: &mut Vec<u8>, head: &Head, body: &[u8], send_body: bool) {
     if send_body {
         out.extend_from_slice(body);
     }
+}
+
+/// Appends the line that opens a chunk of `len` bytes in a chunked body
+/// (RFC 9112 §7.1): the length in hex, then CRLF. The chunk's bytes
+/// follow, then [`end_chunk`].
+pub fn start_chunk(out: &mut Vec<u8>, len: u64) {
+    use std::io::Write;
+    // Writing into a Vec cannot fail.
+    let _ = write!(out, "{len:x}\r\n");
+}
+
+/// Appends the CRLF after a chunk's bytes.
+pub fn end_chunk(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends the last chunk, of length 0 and with no trailer fields: the end
+/// of a chunked body.
+pub fn last_chunk(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"0\r\n\r\n");
 }
 
 /// Appends a complete error response: `Connection: close`, because after

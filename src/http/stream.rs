@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use super::knobs::{self, Knobs};
-use super::response::BodyEnd;
+use super::response::{self, BodyEnd};
 use super::OUTPUT_BOUND;
 
 /// A response in progress, with everything it still has to write.
@@ -165,7 +165,7 @@ impl Stream {
         }
         if self.sent == self.drip {
             if self.chunked && !self.ended {
-                out.extend_from_slice(b"0\r\n\r\n");
+                response::last_chunk(out);
             }
             self.ended = true;
             return Some(Advance::Done);
@@ -199,7 +199,7 @@ impl Stream {
         };
         let share = share.max(line.len() as u64);
         if self.chunked {
-            out.extend_from_slice(format!("{share:x}\r\n").as_bytes());
+            response::start_chunk(out, share);
         }
         out.extend_from_slice(&line);
         self.offset += line.len() as u64;
@@ -211,7 +211,7 @@ impl Stream {
 
     fn end_chunk(&mut self, out: &mut Vec<u8>) {
         if self.chunked {
-            out.extend_from_slice(b"\r\n");
+            response::end_chunk(out);
         }
         self.chunk_left = None;
         self.sent += 1;
@@ -265,7 +265,8 @@ mod tests {
 
     #[test]
     fn without_chunked_framing_the_lines_go_bare() {
-        let (now, mut s) = stream("/?drip=2&interval=0", true, BodyEnd::Length);
+        // The HTTP/1.0 drip: its body ends with the connection.
+        let (now, mut s) = stream("/?drip=2&interval=0", true, BodyEnd::Close);
         let mut out = Vec::new();
         assert_eq!(s.advance(now, &mut out), Advance::Done);
         assert_eq!(
