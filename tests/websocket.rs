@@ -378,6 +378,17 @@ fn a_wrong_handshake_gets_426_or_a_400_that_names_it() {
             400,
             "400 Bad Request: a WebSocket upgrade needs HTTP/1.1\n",
         ),
+        // Its bytes would otherwise be read as a frame after the 101.
+        (
+            good.replace("\r\n\r\n", "\r\nContent-Length: 5\r\n\r\nhello"),
+            400,
+            "400 Bad Request: a WebSocket upgrade must not have a body: after the 101 its bytes would be read as frames\n",
+        ),
+        (
+            good.replace("\r\n\r\n", "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            400,
+            "400 Bad Request: a WebSocket upgrade must not have a body: after the 101 its bytes would be read as frames\n",
+        ),
     ];
     for (request, status, body) in cases {
         let mut conn = server.connect();

@@ -199,6 +199,9 @@ impl fmt::Display for Refusal {
                     upgrade::VERSION
                 ),
                 Wrong::NoKey => f.write_str("WebSocket upgrade without one Sec-WebSocket-Key"),
+                Wrong::Body => f.write_str(
+                    "a WebSocket upgrade must not have a body: after the 101 its bytes would be read as frames",
+                ),
                 Wrong::InvalidKey(key) => write!(
                     f,
                     "Sec-WebSocket-Key {} is not 16 bytes in base64",

@@ -78,6 +78,10 @@ fn asked<'a>(raw: &'a [u8], head: &Head) -> Asked<'a> {
     let mut asked = Asked {
         get: &raw[head.method.clone()] == b"GET",
         http11: head.minor == 1 && !head.later_1x,
+        body: !matches!(
+            head.framing,
+            request::Framing::None | request::Framing::Length(0)
+        ),
         ..Asked::default()
     };
     for (name, value) in request::fields(raw) {

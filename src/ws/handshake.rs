@@ -27,6 +27,9 @@ pub enum Wrong {
     NoKey,
     /// Not base64 of 16 bytes, as sent.
     InvalidKey(Vec<u8>),
+    /// A body (Content-Length above 0, or chunked): after the 101 its
+    /// bytes would be read as frames.
+    Body,
 }
 
 /// What the handshake needs from a request whose `Upgrade` names
@@ -46,6 +49,8 @@ pub struct Asked<'a> {
     pub keys: usize,
     /// The first one's value.
     pub key: Option<&'a [u8]>,
+    /// The request announced a body.
+    pub body: bool,
 }
 
 /// A good upgrade request: the client's key and the answer it expects.
@@ -77,6 +82,11 @@ pub fn check(asked: Asked) -> Result<Accepted, Wrong> {
     let (1, Some(key)) = (asked.keys, asked.key) else {
         return Err(Wrong::NoKey);
     };
+    // RFC 6455 does not speak of a body; a GET has no use for one, and
+    // the bytes after the head are frames once the 101 is sent.
+    if asked.body {
+        return Err(Wrong::Body);
+    }
     let key = key.trim_ascii();
     match BASE64.decode(key) {
         Ok(nonce) if nonce.len() == 16 => {}
