@@ -116,6 +116,9 @@ pub(crate) fn serve<S: Transport>(
                 protocol.on_data(data, &config.http, &log, out)
             });
             let mut ending = Ending::No;
+            // Whether the server sends on its own time, not in answer to
+            // bytes just read (see `Connection::spoke`).
+            let mut spoke = false;
             let mut next = match happened.await {
                 // socket.on('data'): the protocol already answered, inside
                 // the read (see `Connection::next_event` for why).
@@ -146,8 +149,12 @@ pub(crate) fn serve<S: Transport>(
                     ending = Ending::Idle;
                     Next::Close
                 }
-                // The protocol's own deadline: an HTTP head or body too slow.
-                Happened::Deadline => protocol.on_deadline(&config.http, &log, conn.reply()),
+                // The protocol's own deadline: an HTTP head or body too
+                // slow, or the moment a held-back response is due.
+                Happened::Deadline => {
+                    spoke = true;
+                    protocol.on_deadline(&config.http, &log, conn.reply())
+                }
                 // Its send is bounded as any other: by --write-timeout, and
                 // by shutdown itself (already here, so a client that is not
                 // reading is not waited on at all).
@@ -174,6 +181,10 @@ pub(crate) fn serve<S: Transport>(
                     break;
                 }
                 next = protocol.resume(&config.http, &log, conn.reply());
+                spoke = true;
+            }
+            if spoke {
+                conn.spoke();
             }
             match (ending, next) {
                 (Ending::End, _) => break CloseReason::End,

@@ -430,6 +430,36 @@ fn requests_pipelined_behind_a_delayed_one_are_answered_after_it_in_order() {
     assert!(second.body_text().contains("(request 2 on it)"));
 }
 
+/// `--idle-close` counts silence on the connection, and a response the
+/// server sends on its own time breaks it: three pipelined one-second
+/// delays under a two-second `--idle-close` are all answered (the third
+/// used to be cut by the idle close, the client having said nothing for
+/// longer than that).
+#[test]
+fn idle_close_does_not_cut_responses_the_server_still_owes() {
+    let mut server = Server::start(&["--idle-close", "2", "--max-delay", "1"]);
+    let mut conn = server.connect();
+    conn.write_all(
+        b"GET /?delay=1&n=1 HTTP/1.1\r\nHost: x\r\n\r\n\
+          GET /?delay=1&n=2 HTTP/1.1\r\nHost: x\r\n\r\n\
+          GET /?delay=1&n=3 HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .unwrap();
+    let mut pending = Vec::new();
+    for n in 1..=3 {
+        let response = read_response(&mut conn, &mut pending, false);
+        assert!(
+            response
+                .body_text()
+                .contains(&format!("GET /?delay=1&n={n} HTTP/1.1")),
+            "response {n}: {}",
+            response.body_text()
+        );
+    }
+    // Then the connection is silent, and closed as idle.
+    server.expect("close (idle");
+}
+
 /// tests/README.md case 36.
 #[test]
 fn a_client_that_sends_more_than_a_request_while_held_is_closed() {

@@ -114,8 +114,11 @@ pub(crate) struct Connection<'a, S, F> {
     timer: Timer,
     /// When `timer` rings, if it is set.
     timer_at: Option<Instant>,
-    /// When the client last sent something: the two silence timers,
-    /// `--timeout` (tell once) and `--idle-close` (close), count from here.
+    /// When the connection last carried something: bytes from the client,
+    /// or a part of a response the server sent on its own time (a delayed
+    /// head, a drip's chunk; see [`Connection::spoke`]). The two silence
+    /// timers, `--timeout` (tell once) and `--idle-close` (close), count
+    /// from here, as Node's socket timeout counts inactivity either way.
     heard_at: Instant,
     /// The timeout was told for this silence (Node tells it once).
     timeout_told: bool,
@@ -235,6 +238,15 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                 self.timer_at = Some(at);
             }
         }
+    }
+
+    /// The server sent something that was not an answer to bytes just read
+    /// (a response held back by `?delay`, a drip's chunk, a large body
+    /// made as the client read it): the connection is not silent, so a
+    /// client waiting for a slow answer is not closed as idle.
+    pub(crate) fn spoke(&mut self) {
+        self.heard_at = Instant::now();
+        self.timeout_told = false;
     }
 
     /// The next alarm due: the silence timers' or the caller's deadline.

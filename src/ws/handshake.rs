@@ -142,6 +142,7 @@ mod tests {
             version: Some(b"13"),
             keys: 1,
             key: Some(b"dGhlIHNhbXBsZSBub25jZQ=="),
+            body: false,
         };
         assert_eq!(
             check(good).map(|a| a.accept),
@@ -172,6 +173,7 @@ mod tests {
             Some(Wrong::InvalidKey(b"c2hvcnQ=".to_vec()))
         );
         assert_eq!(wrong(Asked { keys: 2, ..good }), Some(Wrong::NoKey));
+        assert_eq!(wrong(Asked { body: true, ..good }), Some(Wrong::Body));
         let none = Asked {
             keys: 0,
             key: None,
