@@ -23,8 +23,21 @@ pub struct Claim {
     pub header: String,
     /// Its value as sent (lossy UTF-8, as every string in the JSON view).
     pub value: String,
+    /// The first [`MAX_HOPS`] hops.
     pub hops: Vec<Hop>,
+    /// How many hops the line has past those (in JSON only when some).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hops_not_shown: usize,
 }
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Hops shown per header line. A real chain has a few; a head of 8 KiB
+/// could list thousands of one-byte hops, each a JSON object and an HTML
+/// line of its own, so a view would be many times the head it shows.
+pub const MAX_HOPS: usize = 32;
 
 /// One hop of a claim. `Forwarded` fills `for`, `by`, `proto` and `host`;
 /// `X-Forwarded-For` and `X-Real-IP` fill `for`; `Via` fills `protocol`,
@@ -76,7 +89,7 @@ pub fn find(head: &[u8]) -> Vec<Claim> {
             let kind = CLAIMS
                 .iter()
                 .find(|c| name.eq_ignore_ascii_case(c.as_bytes()))?;
-            let hops = match *kind {
+            let mut hops = match *kind {
                 "forwarded" => forwarded(value),
                 "x-forwarded-for" => split_list(value, false)
                     .map(|item| Hop {
@@ -92,10 +105,13 @@ pub fn find(head: &[u8]) -> Vec<Claim> {
                 // `CLAIMS` names no other header.
                 _ => return None,
             };
+            let hops_not_shown = hops.len().saturating_sub(MAX_HOPS);
+            hops.truncate(MAX_HOPS);
             Some(Claim {
                 header: text(name),
                 value: text(value.trim_ascii_end()),
                 hops,
+                hops_not_shown,
             })
         })
         .collect()
@@ -318,5 +334,18 @@ mod tests {
     #[test]
     fn other_headers_claim_nothing() {
         assert!(claims("X-Forwarded-Host: a\r\nUser-Agent: b\r\n").is_empty());
+    }
+
+    /// Thousands of one-byte hops in one line: the first 32 are kept and
+    /// the rest counted, so a view stays near the size of the head.
+    #[test]
+    fn a_long_chain_is_cut_and_counted() {
+        let head = format!(
+            "GET / HTTP/1.1\r\nX-Forwarded-For: {}1\r\n\r\n",
+            "1,".repeat(3000)
+        );
+        let found = find(head.as_bytes());
+        assert_eq!(found[0].hops.len(), MAX_HOPS);
+        assert_eq!(found[0].hops_not_shown, 3001 - MAX_HOPS);
     }
 }

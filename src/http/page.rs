@@ -356,6 +356,9 @@ fn describe_claim(claim: &Claim, out: &mut String, markup: Markup) {
             text(value, out);
         }
     }
+    if claim.hops_not_shown > 0 {
+        let _ = write!(out, " → … and {} more", claim.hops_not_shown);
+    }
     let _ = write!(out, " ({})", claims::order_of(&claim.header));
 }
 
