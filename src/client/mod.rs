@@ -62,9 +62,21 @@ const REPLY_SETTLE: Duration = Duration::from_millis(50);
 
 #[derive(Debug)]
 pub enum ClientError {
-    Connect { target: String, err: io::Error },
-    Silent { target: String, wait: Duration },
-    Io { target: String, err: io::Error },
+    Connect {
+        target: String,
+        err: io::Error,
+    },
+    /// Nothing came back within `--wait`; `http` when it was asked with
+    /// `--http`, which changes the likely reason.
+    Silent {
+        target: String,
+        wait: Duration,
+        http: bool,
+    },
+    Io {
+        target: String,
+        err: io::Error,
+    },
 }
 
 impl fmt::Display for ClientError {
@@ -79,10 +91,16 @@ impl fmt::Display for ClientError {
                 };
                 write!(f, "cannot connect to {target}: {}{hint}", describe(err))
             }
-            ClientError::Silent { target, wait } => write!(
+            ClientError::Silent { target, wait, http } => write!(
                 f,
-                "{target} sent nothing for {}s (is it an echo server? try --half-close or --stdin)",
-                wait.as_secs_f64()
+                "{target} sent nothing for {}s ({})",
+                wait.as_secs_f64(),
+                if *http {
+                    "an HTTP server answers a whole request: a Content-Length larger than \
+                     the body sent keeps it waiting for the rest"
+                } else {
+                    "is it an echo server? try --half-close or --stdin"
+                }
             ),
             ClientError::Io { target, err } => write!(f, "connection to {target} failed: {err}"),
         }
@@ -141,6 +159,7 @@ pub async fn run(opts: &Options) -> Result<(), ClientError> {
             return Err(ClientError::Silent {
                 target,
                 wait: opts.wait,
+                http: false,
             })
         }
         Err(err) => return Err(io_err(err)),
@@ -276,6 +295,7 @@ async fn http_exchange(
                 return Err(ClientError::Silent {
                     target: target.to_string(),
                     wait: opts.wait,
+                    http: true,
                 })
             }
             None => break,
