@@ -569,17 +569,39 @@ mod tests {
         }
     }
 
-    #[test]
-    fn text_shows_line_endings_and_escapes() {
-        let raw = b"GET / HTTP/1.1\r\nX: a\tb\xff\r\nY: c\n\r\n";
+    /// The text page for a request's head and body.
+    fn text_page(raw: &[u8], body: &[u8]) -> String {
+        let head = head(raw);
         let shown = Shown {
-            head: &head(raw),
+            head: &head,
             raw,
-            body: b"hi",
+            body,
             reads: Reads::default(),
         };
         let mut page = String::new();
         text(origin(), shown, &mut page);
+        page
+    }
+
+    /// The HTML response for a request's head and body: its head, and the
+    /// page.
+    fn html_page(raw: &[u8], body: &[u8]) -> (String, String) {
+        let head = head(raw);
+        let shown = Shown {
+            head: &head,
+            raw,
+            body,
+            reads: Reads::default(),
+        };
+        let (mut response_head, mut page) = (Vec::new(), String::new());
+        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
+        (String::from_utf8(response_head).unwrap(), page)
+    }
+
+    #[test]
+    fn text_shows_line_endings_and_escapes() {
+        let raw = b"GET / HTTP/1.1\r\nX: a\tb\xff\r\nY: c\n\r\n";
+        let page = text_page(raw, b"hi");
         assert!(page.starts_with(
             "rawnet got this request on connection #3 (request 2 on it) from 127.0.0.1:5000."
         ));
@@ -594,14 +616,7 @@ mod tests {
     fn a_large_body_is_shown_as_a_bounded_prefix() {
         let raw = b"POST / HTTP/1.1\r\n\r\n";
         let body = vec![0u8; 1024 * 1024];
-        let shown = Shown {
-            head: &head(raw),
-            raw,
-            body: &body,
-            reads: Reads::default(),
-        };
-        let mut page = String::new();
-        text(origin(), shown, &mut page);
+        let page = text_page(raw, &body);
         assert!(page.contains("body: 1048576 bytes, binary:\n"), "{page}");
         assert!(page.contains(
             "\n  00f0  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n"
@@ -610,8 +625,7 @@ mod tests {
         assert!(page.ends_with(&format!("|\n… and {rest} more bytes\n")));
         // 16 rows of 75 characters, and no more.
         assert!(page.len() < 16 * 76 + 1024, "{}", page.len());
-        let (mut response_head, mut html) = (Vec::new(), String::new());
-        html_response(origin(), shown, html_head(), &mut response_head, &mut html);
+        let (_, html) = html_page(raw, &body);
         assert!(html.len() < 29 * BODY_SHOWN + 8 * 1024, "{}", html.len());
         assert!(html.contains(&format!("… and {rest} more bytes")));
     }
@@ -620,14 +634,7 @@ mod tests {
     fn a_large_text_body_is_shown_as_a_bounded_prefix() {
         let raw = b"POST / HTTP/1.1\r\n\r\n";
         let body = vec![b'a'; 1024 * 1024];
-        let shown = Shown {
-            head: &head(raw),
-            raw,
-            body: &body,
-            reads: Reads::default(),
-        };
-        let mut page = String::new();
-        text(origin(), shown, &mut page);
+        let page = text_page(raw, &body);
         assert!(page.contains("body: 1048576 bytes\naaaa"), "{page}");
         assert!(page.ends_with(&format!(
             "a\n… and {} more bytes\n",
@@ -640,14 +647,7 @@ mod tests {
     fn a_binary_bodys_ascii_column_is_escaped_in_html() {
         let raw = b"POST / HTTP/1.1\r\n\r\n";
         let body = b"\x00\x01\x02\x03<b>&\"\x04\x05\x06\x07\x08\x0e\x0f";
-        let shown = Shown {
-            head: &head(raw),
-            raw,
-            body,
-            reads: Reads::default(),
-        };
-        let (mut response_head, mut html) = (Vec::new(), String::new());
-        html_response(origin(), shown, html_head(), &mut response_head, &mut html);
+        let (_, html) = html_page(raw, body);
         assert!(
             html.contains(
                 "body: 16 bytes, binary:\n  0000  00 01 02 03 3c 62 3e 26  22 04 05 06 07 08 0e 0f  \
@@ -660,15 +660,7 @@ mod tests {
     #[test]
     fn html_content_length_is_the_pages_own_length() {
         let raw = b"GET /<x> HTTP/1.1\r\nHost: a&b\r\n\r\n";
-        let shown = Shown {
-            head: &head(raw),
-            raw,
-            body: b"",
-            reads: Reads::default(),
-        };
-        let (mut response_head, mut page) = (Vec::new(), String::new());
-        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
-        let head_text = String::from_utf8(response_head).unwrap();
+        let (head_text, page) = html_page(raw, b"");
         assert!(
             head_text.contains(&format!("Content-Length: {}\r\n", page.len())),
             "{head_text}"
@@ -686,14 +678,7 @@ mod tests {
     #[test]
     fn the_json_link_replaces_a_format_knob() {
         let raw = b"GET /a?x=1&format=html&y HTTP/1.1\r\nHost: a\r\n\r\n";
-        let shown = Shown {
-            head: &head(raw),
-            raw,
-            body: b"",
-            reads: Reads::default(),
-        };
-        let (mut response_head, mut page) = (Vec::new(), String::new());
-        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
+        let (_, page) = html_page(raw, b"");
         assert!(
             page.contains("<a href=\"/a?x=1&amp;y&amp;format=json\">"),
             "{page}"
@@ -703,14 +688,7 @@ mod tests {
     #[test]
     fn the_websocket_panel_waits_for_javascript_and_the_fixed_text_is_bounded() {
         let raw = b"GET / HTTP/1.1\r\n\r\n";
-        let shown = Shown {
-            head: &head(raw),
-            raw,
-            body: b"",
-            reads: Reads::default(),
-        };
-        let (mut response_head, mut page) = (Vec::new(), String::new());
-        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
+        let (_, page) = html_page(raw, b"");
         // Without a script, the page is the exchange and nothing more.
         assert!(page.contains("<section id=\"ws\" hidden>"), "{page}");
         assert!(page.ends_with(
