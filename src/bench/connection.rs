@@ -180,24 +180,11 @@ impl Exchange {
     /// can be checked as soon as it arrives. `reply` is left holding all of
     /// it.
     async fn read_replies(&self, stream: &mut TcpStream, reply: &mut Vec<u8>) -> io::Result<()> {
-        reply.clear();
         let mut progress = Progress::default();
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match self.check(reply, &mut progress) {
-                Ok(true) => return Ok(()),
-                Ok(false) => {}
-                Err(problem) => return Err(io::Error::new(io::ErrorKind::InvalidData, problem)),
-            }
-            let n = stream.read(&mut buf).await?;
-            if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "server closed the connection",
-                ));
-            }
-            reply.extend_from_slice(&buf[..n]);
-        }
+        read_until(stream, reply, "server closed the connection", |reply| {
+            self.check(reply, &mut progress)
+        })
+        .await
     }
 
     /// `Ok(true)`: complete and right; `Ok(false)`: right so far.
@@ -221,20 +208,35 @@ async fn upgrade(
     reply: &mut Vec<u8>,
 ) -> io::Result<()> {
     stream.write_all(request).await?;
+    read_until(
+        stream,
+        reply,
+        "server closed the connection during the WebSocket upgrade",
+        |reply| websocket::check_upgrade(reply, accept),
+    )
+    .await
+}
+
+/// Reads into `reply` (emptied first) until `check` finds it complete and
+/// right (`Ok(true)`) or wrong (`Err`, the problem in words); `Ok(false)`
+/// means right so far, so a wrong byte is reported as soon as it arrives.
+async fn read_until(
+    stream: &mut TcpStream,
+    reply: &mut Vec<u8>,
+    closed: &str,
+    mut check: impl FnMut(&[u8]) -> Result<bool, String>,
+) -> io::Result<()> {
     reply.clear();
-    let mut buf = [0u8; 4096];
+    let mut buf = [0u8; 16 * 1024];
     loop {
-        match websocket::check_upgrade(reply, accept) {
+        match check(reply) {
             Ok(true) => return Ok(()),
             Ok(false) => {}
             Err(problem) => return Err(io::Error::new(io::ErrorKind::InvalidData, problem)),
         }
         let n = stream.read(&mut buf).await?;
         if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "server closed the connection during the WebSocket upgrade",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, closed));
         }
         reply.extend_from_slice(&buf[..n]);
     }
