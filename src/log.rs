@@ -1255,8 +1255,9 @@ impl fmt::Display for DumpRow<'_> {
 }
 
 /// Bytes as hex on one line, `16 03 01`, then `...(N more)` for what was
-/// cut, as [`Escaped::preview`] says it.
-struct Hex<'a> {
+/// cut, as [`Escaped::preview`] says it. The `?explain` descriptions use
+/// it too, so hex reads the same in the log and in the browser's panel.
+pub(crate) struct Hex<'a> {
     bytes: &'a [u8],
     cut: usize,
     separator: &'static str,
@@ -1273,7 +1274,7 @@ impl<'a> Hex<'a> {
     }
 
     /// All of `bytes`, joined by `separator` (`37fa213d` for a mask key).
-    fn joined(bytes: &'a [u8], separator: &'static str) -> Self {
+    pub(crate) fn joined(bytes: &'a [u8], separator: &'static str) -> Self {
         Hex {
             bytes,
             cut: 0,
@@ -1494,15 +1495,7 @@ mod tests {
 
     #[test]
     fn websocket_frames_in_text_and_json() {
-        let hello = WsFrame {
-            fin: true,
-            rsv: 0,
-            opcode: 1,
-            mask: Some([0x37, 0xfa, 0x21, 0x3d]),
-            len: 5,
-            header: &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d],
-            payload: b"Hello",
-        };
+        let hello = WsFrame::RFC_HELLO;
         let event = Event::WsFrame { frame: &hello };
         assert_eq!(
             event.to_string(),

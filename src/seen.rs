@@ -168,6 +168,20 @@ pub struct WsFrame<'a> {
 }
 
 impl WsFrame<'_> {
+    /// RFC 6455 §5.7's example: a single-frame masked text message,
+    /// "Hello", as a client sends it. The tests of its event lines and its
+    /// `?explain` description start from it.
+    #[cfg(test)]
+    pub const RFC_HELLO: WsFrame<'static> = WsFrame {
+        fin: true,
+        rsv: 0,
+        opcode: 1,
+        mask: Some([0x37, 0xfa, 0x21, 0x3d]),
+        len: 5,
+        header: &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d],
+        payload: b"Hello",
+    };
+
     /// The opcode's name in RFC 6455 §5.2, or `None` for a reserved one.
     pub fn opcode_name(&self) -> Option<&'static str> {
         Some(match self.opcode {

@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::frame::CLOSE;
+use crate::log::Hex;
 use crate::seen::WsFrame;
 
 /// How much of a payload the hex fields show.
@@ -76,15 +77,15 @@ pub fn describe(way: Way, frame: &WsFrame) -> String {
             None => format!("0x{:x}", frame.opcode),
         },
         masked: frame.mask.is_some(),
-        mask: frame.mask.map(|key| hex(&key, "")),
+        mask: frame.mask.map(|key| Hex::joined(&key, "").to_string()),
         length: frame.len,
-        header: hex(frame.header, " "),
+        header: Hex::joined(frame.header, " ").to_string(),
         payload_masked: frame
             .mask
-            .map(|_| hex(&frame.masked_prefix(HEX_BYTES), " ")),
+            .map(|_| Hex::joined(&frame.masked_prefix(HEX_BYTES), " ").to_string()),
         payload: text,
         payload_not_shown: text.map_or(0, |text| frame.payload.len() - text.len()),
-        payload_hex: hex(shown, " "),
+        payload_hex: Hex::joined(shown, " ").to_string(),
         truncated: frame.payload.len() - shown.len(),
         close: (frame.opcode == CLOSE).then(|| Close {
             code: frame.close_code(),
@@ -95,18 +96,6 @@ pub fn describe(way: Way, frame: &WsFrame) -> String {
     serde_json::to_string(&described).unwrap_or_default()
 }
 
-/// Bytes as two hex digits each, joined by `separator`.
-fn hex(bytes: &[u8], separator: &str) -> String {
-    let mut text = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            text.push_str(separator);
-        }
-        text.push_str(&format!("{b:02x}"));
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,15 +103,7 @@ mod tests {
     /// The RFC's masked "Hello" (RFC 6455 §5.7), described field by field.
     #[test]
     fn a_masked_hello() {
-        let frame = WsFrame {
-            fin: true,
-            rsv: 0,
-            opcode: 1,
-            mask: Some([0x37, 0xfa, 0x21, 0x3d]),
-            len: 5,
-            header: &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d],
-            payload: b"Hello",
-        };
+        let frame = WsFrame::RFC_HELLO;
         assert_eq!(
             describe(Way::Received, &frame),
             r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_not_shown":0,"payload_hex":"48 65 6c 6c 6f","truncated":0}"#
