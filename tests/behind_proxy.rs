@@ -42,19 +42,7 @@ http {{
 "
         )
     };
-    Daemon::start("nginx", "nginx-light", config, |dir, file| {
-        // Without -e, nginx opens /var/log/nginx/error.log before it has
-        // read the config that says otherwise.
-        let log = dir.join("error.log");
-        vec![
-            "-p".into(),
-            dir.into(),
-            "-c".into(),
-            file.into(),
-            "-e".into(),
-            log.into(),
-        ]
-    })
+    Daemon::nginx(config)
 }
 
 /// HAProxy in the foreground (`-db`), `mode http`, with `option

@@ -661,15 +661,7 @@ fn strictly_framed(bytes: &[u8], head_only: bool) -> Result<(), String> {
 /// config, pid file, temp paths and logs all in a fresh directory (see
 /// `common::Daemon`).
 fn start_nginx() -> Daemon {
-    Daemon::start("nginx", "nginx-light", config, |dir, file| {
-        let (dir, file) = (dir.as_os_str().to_owned(), file.as_os_str().to_owned());
-        // Without -e, nginx opens /var/log/nginx/error.log before it has
-        // read the config that says otherwise.
-        let log = std::path::Path::new(&dir)
-            .join("error.log")
-            .into_os_string();
-        vec!["-p".into(), dir, "-c".into(), file, "-e".into(), log]
-    })
+    Daemon::nginx(config)
 }
 
 /// `return` answers at once and then reads and throws away the request's

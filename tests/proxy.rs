@@ -252,29 +252,14 @@ fn start_nginx_stream(rawnet: SocketAddr) -> Daemon {
         "nginx's stream module is not installed ({NGINX_STREAM_MODULE}): run \
          scripts/test.sh, which installs it, or apt-get install libnginx-mod-stream"
     );
-    Daemon::start(
-        "nginx",
-        "nginx-light",
-        |dir, listen| {
-            let dir = dir.display();
-            format!(
-                "load_module {NGINX_STREAM_MODULE};\n\
+    Daemon::nginx(|dir, listen| {
+        let dir = dir.display();
+        format!(
+            "load_module {NGINX_STREAM_MODULE};\n\
                  daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\n\
                  error_log {dir}/error.log;\nevents {{}}\n\
                  stream {{\n  server {{\n    listen {listen};\n    proxy_pass {rawnet};\n\
                  \x20   proxy_protocol on;\n  }}\n}}\n"
-            )
-        },
-        |dir, file| {
-            let log = dir.join("error.log");
-            vec![
-                "-p".into(),
-                dir.into(),
-                "-c".into(),
-                file.into(),
-                "-e".into(),
-                log.into(),
-            ]
-        },
-    )
+        )
+    })
 }

@@ -335,6 +335,23 @@ pub struct Daemon {
 }
 
 impl Daemon {
+    /// nginx from nginx-light with the config `config(dir, addr)`: its
+    /// prefix and error log in the daemon's directory too (without `-e`,
+    /// nginx opens /var/log/nginx/error.log before it has read the config
+    /// that says otherwise).
+    pub fn nginx(config: impl Fn(&std::path::Path, SocketAddr) -> String) -> Daemon {
+        Daemon::start("nginx", "nginx-light", config, |dir, file| {
+            vec![
+                "-p".into(),
+                dir.into(),
+                "-c".into(),
+                file.into(),
+                "-e".into(),
+                dir.join("error.log").into(),
+            ]
+        })
+    }
+
     /// Runs `program` (found in PATH, then /usr/sbin; `install` says what
     /// to install when it is missing) with the config `config(dir, addr)`
     /// written to `dir/NAME.conf`, and the arguments `args(dir, config
