@@ -201,15 +201,7 @@ pub fn last_chunk(out: &mut Vec<u8>) {
 /// a refused request nobody can tell where the next one would start, and
 /// `body` as plain text (its words are made in `refusal.rs`).
 pub fn write_error(out: &mut Vec<u8>, status: u16, body: &[u8]) {
-    let head = Head {
-        status,
-        content_type: TEXT,
-        content_length: body.len(),
-        body_end: BodyEnd::Length,
-        connection: Connection::Close,
-        extra: &[],
-    };
-    write(out, &head, body, true);
+    write_error_with(out, status, b"", body);
 }
 
 /// [`write_error`] with one more header line (`Name: value` and CRLF), for
