@@ -450,7 +450,13 @@ impl Protocol {
         match self {
             Protocol::Echo(_) | Protocol::Raw | Protocol::WebSocket(_) => Next::Continue,
             Protocol::Finished => Next::Close,
-            Protocol::Http(session) => session.on_deadline(config, log, out),
+            // A handshake held behind a `?delay`'d response is answered
+            // here, on the timer: hand over as `on_data` does.
+            Protocol::Http(session) => {
+                let next = session.on_deadline(config, log, out);
+                self.upgrade_if_asked();
+                next
+            }
             Protocol::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
                 let problem = "no complete SETTINGS frame within 1s of the preface";
                 self.refuse_http2(&[], Some(problem), log, out)
