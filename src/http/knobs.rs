@@ -85,6 +85,7 @@
 use std::time::Duration;
 
 use super::refusal::{BadKnob, KnobProblem};
+use super::request::View;
 use super::Config;
 
 /// Most chunks one drip may have. A drip is for watching chunks arrive one
@@ -117,14 +118,6 @@ pub const REFUSED_HEADERS: [&str; 8] = [
     "Upgrade",
 ];
 
-/// Which view of the request a client asked for with `?format=`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Html,
-    Text,
-}
-
 /// The knobs one request's query set. All `None` (and no headers) for a
 /// query that names none of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -139,7 +132,9 @@ pub struct Knobs {
     /// Every `?header`, as the response head carries it: `Name: Value\r\n`
     /// each, in the order given.
     pub headers: Vec<u8>,
-    pub format: Option<Format>,
+    /// `?format=`: the view of the request asked for, whatever `Accept`
+    /// says.
+    pub format: Option<View>,
 }
 
 impl Knobs {
@@ -209,9 +204,9 @@ impl Knobs {
                 "header" => add_header(&mut knobs.headers, &value).map_err(bad)?,
                 "format" => {
                     knobs.format = Some(match &value[..] {
-                        b"json" => Format::Json,
-                        b"html" => Format::Html,
-                        b"text" => Format::Text,
+                        b"json" => View::Json,
+                        b"html" => View::Html,
+                        b"text" => View::Text,
                         _ => return Err(bad(KnobProblem::Format)),
                     });
                 }
@@ -521,7 +516,7 @@ mod tests {
                 interval: Some(Duration::from_millis(250)),
                 size: Some(1000),
                 headers: b"X-Test: 1\r\nX-Two: a+b\r\n".to_vec(),
-                format: Some(Format::Json),
+                format: Some(View::Json),
             }
         );
         assert!(knobs.streams());

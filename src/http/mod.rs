@@ -532,12 +532,7 @@ impl Session {
         };
         // `?format=` overrides `Accept`: a link or a proxy's health check
         // can carry a URL, not a header.
-        let view = match knobs.format {
-            Some(knobs::Format::Json) => View::Json,
-            Some(knobs::Format::Html) => View::Html,
-            Some(knobs::Format::Text) => View::Text,
-            None => head.view,
-        };
+        let view = knobs.format.unwrap_or(head.view);
         match (&config.body, view) {
             // The body is the knobs' own: only the head is made now.
             _ if knobs.drip.is_some() || knobs.size.is_some() => {
