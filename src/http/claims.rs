@@ -89,24 +89,18 @@ pub fn find(head: &[u8]) -> Vec<Claim> {
             let kind = CLAIMS
                 .iter()
                 .find(|c| name.eq_ignore_ascii_case(c.as_bytes()))?;
-            let mut hops = match *kind {
-                "forwarded" => forwarded(value),
-                "x-forwarded-for" => split_list(value, false)
-                    .map(|item| Hop {
-                        for_: Some(text(item)),
-                        ..Hop::default()
-                    })
-                    .collect(),
-                "x-real-ip" => vec![Hop {
-                    for_: Some(text(value.trim_ascii())),
-                    ..Hop::default()
-                }],
-                "via" => split_list(value, true).map(via).collect(),
+            // Each header's items, and what one item says; at most
+            // `MAX_HOPS` are taken apart, the rest only counted.
+            let (mut items, hop): (Items, fn(&[u8]) -> Hop) = match *kind {
+                "forwarded" => (Box::new(split_list(value, false)), forwarded),
+                "x-forwarded-for" => (Box::new(split_list(value, false)), address),
+                "x-real-ip" => (Box::new(std::iter::once(value.trim_ascii())), address),
+                "via" => (Box::new(split_list(value, true)), via),
                 // `CLAIMS` names no other header.
                 _ => return None,
             };
-            let hops_not_shown = hops.len().saturating_sub(MAX_HOPS);
-            hops.truncate(MAX_HOPS);
+            let hops = items.by_ref().take(MAX_HOPS).map(hop).collect();
+            let hops_not_shown = items.count();
             Some(Claim {
                 header: text(name),
                 value: text(value.trim_ascii_end()),
@@ -116,6 +110,9 @@ pub fn find(head: &[u8]) -> Vec<Claim> {
         })
         .collect()
 }
+
+/// A claim header's items, one per hop.
+type Items<'a> = Box<dyn Iterator<Item = &'a [u8]> + 'a>;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -171,30 +168,34 @@ fn split_outside(value: &[u8], sep: u8, comments: bool) -> impl Iterator<Item = 
 /// One `Forwarded` element: `for=...;by=...;proto=...;host=...`, names in
 /// any case, values a token or a quoted string (an IPv6 address must be
 /// quoted, as `for="[2001:db8::1]:4711"`). Other parameters are ignored.
-fn forwarded(value: &[u8]) -> Vec<Hop> {
-    split_list(value, false)
-        .map(|element| {
-            let mut hop = Hop::default();
-            for pair in split_outside(element, b';', false) {
-                let Some(eq) = pair.iter().position(|&b| b == b'=') else {
-                    continue;
-                };
-                let (name, value) = (
-                    pair[..eq].trim_ascii(),
-                    unquote(pair[eq + 1..].trim_ascii()),
-                );
-                let slot = match name.to_ascii_lowercase().as_slice() {
-                    b"for" => &mut hop.for_,
-                    b"by" => &mut hop.by,
-                    b"proto" => &mut hop.proto,
-                    b"host" => &mut hop.host,
-                    _ => continue,
-                };
-                *slot = Some(value);
-            }
-            hop
-        })
-        .collect()
+fn forwarded(element: &[u8]) -> Hop {
+    let mut hop = Hop::default();
+    for pair in split_outside(element, b';', false) {
+        let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+            continue;
+        };
+        let (name, value) = (
+            pair[..eq].trim_ascii(),
+            unquote(pair[eq + 1..].trim_ascii()),
+        );
+        let slot = match name.to_ascii_lowercase().as_slice() {
+            b"for" => &mut hop.for_,
+            b"by" => &mut hop.by,
+            b"proto" => &mut hop.proto,
+            b"host" => &mut hop.host,
+            _ => continue,
+        };
+        *slot = Some(value);
+    }
+    hop
+}
+
+/// An `X-Forwarded-For` item or an `X-Real-IP` value: an address alone.
+fn address(item: &[u8]) -> Hop {
+    Hop {
+        for_: Some(text(item)),
+        ..Hop::default()
+    }
 }
 
 /// A quoted string's content with its backslash escapes undone; anything
