@@ -21,6 +21,9 @@ pub const CLAIM_SAYS: &str = "the client or a proxy: unverified";
 pub struct Claim {
     /// The header's name as sent, in its own case.
     pub header: String,
+    /// Which of [`CLAIMS`] it is, lower-case, as matched once.
+    #[serde(skip)]
+    pub kind: &'static str,
     /// Its value as sent (lossy UTF-8, as every string in the JSON view).
     pub value: String,
     /// The first [`MAX_HOPS`] hops.
@@ -60,10 +63,11 @@ pub struct Hop {
     pub comment: Option<String>,
 }
 
-/// What a header's order means, for the pages: who writes it and which end
-/// of the list is nearest the client.
-pub fn order_of(header: &str) -> &'static str {
-    match header.to_ascii_lowercase().as_str() {
+/// What a claim header's order means, for the pages: who writes it and
+/// which end of the list is nearest the client. `kind` is one of
+/// [`CLAIMS`].
+pub fn order_of(kind: &str) -> &'static str {
+    match kind {
         "forwarded" => {
             "each proxy appends an element; the first names the original client as claimed \
              (RFC 7239 §4); _name is an obfuscated identifier, unknown an address the proxy \
@@ -87,11 +91,11 @@ pub fn find(head: &[u8]) -> Vec<Claim> {
     request::fields(head)
         .filter_map(|(name, value)| {
             let kind = CLAIMS
-                .iter()
+                .into_iter()
                 .find(|c| name.eq_ignore_ascii_case(c.as_bytes()))?;
             // Each header's items, and what one item says; at most
             // `MAX_HOPS` are taken apart, the rest only counted.
-            let (mut items, hop): (Items, fn(&[u8]) -> Hop) = match *kind {
+            let (mut items, hop): (Items, fn(&[u8]) -> Hop) = match kind {
                 "forwarded" => (Box::new(split_list(value, false)), forwarded),
                 "x-forwarded-for" => (Box::new(split_list(value, false)), address),
                 "x-real-ip" => (Box::new(std::iter::once(value.trim_ascii())), address),
@@ -103,6 +107,7 @@ pub fn find(head: &[u8]) -> Vec<Claim> {
             let hops_not_shown = items.count();
             Some(Claim {
                 header: text(name),
+                kind,
                 value: text(value.trim_ascii_end()),
                 hops,
                 hops_not_shown,

@@ -78,7 +78,7 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
         claims::find(head)
             .into_iter()
             .map(|claim| Claimed {
-                order: claims::order_of(&claim.header),
+                order: claims::order_of(claim.kind),
                 claim,
                 claimed_by: CLAIM_SAYS,
             })

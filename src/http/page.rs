@@ -331,7 +331,7 @@ fn describe_claim(claim: &Claim, out: &mut String, markup: Markup) {
             ("proto", &hop.proto),
             ("host", &hop.host),
         ];
-        let is_forwarded = claim.header.eq_ignore_ascii_case("forwarded");
+        let is_forwarded = claim.kind == "forwarded";
         let mut first = true;
         for (name, value) in forwarded {
             let Some(value) = value else { continue };
@@ -359,7 +359,7 @@ fn describe_claim(claim: &Claim, out: &mut String, markup: Markup) {
     if claim.hops_not_shown > 0 {
         let _ = write!(out, " → … and {} more", claim.hops_not_shown);
     }
-    let _ = write!(out, " ({})", claims::order_of(&claim.header));
+    let _ = write!(out, " ({})", claims::order_of(claim.kind));
 }
 
 /// A note as one plain sentence, for the JSON view.
