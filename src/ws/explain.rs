@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::frame::CLOSE;
-use crate::log::Hex;
+use crate::log::{Direction, Hex};
 use crate::seen::WsFrame;
 
 /// How much of a payload the hex fields show.
@@ -24,7 +24,8 @@ pub const TEXT_BYTES: usize = 1024;
 /// (and any client): change them only together.
 #[derive(Serialize)]
 struct Described<'a> {
-    explain: &'static str,
+    /// Which way the frame went: "received" or "sent".
+    explain: Direction,
     fin: bool,
     rsv: [bool; 3],
     opcode: String,
@@ -48,15 +49,8 @@ struct Close {
     reason: String,
 }
 
-/// Which way the described frame went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Way {
-    Received,
-    Sent,
-}
-
 /// The JSON description of `frame`.
-pub fn describe(way: Way, frame: &WsFrame) -> String {
+pub fn describe(way: Direction, frame: &WsFrame) -> String {
     let shown = &frame.payload[..frame.payload.len().min(HEX_BYTES)];
     let text = std::str::from_utf8(frame.payload).ok().map(|text| {
         let mut end = text.len().min(TEXT_BYTES);
@@ -66,10 +60,7 @@ pub fn describe(way: Way, frame: &WsFrame) -> String {
         &text[..end]
     });
     let described = Described {
-        explain: match way {
-            Way::Received => "received",
-            Way::Sent => "sent",
-        },
+        explain: way,
         fin: frame.fin,
         rsv: [frame.rsv & 4 != 0, frame.rsv & 2 != 0, frame.rsv & 1 != 0],
         opcode: match frame.opcode_name() {
@@ -105,7 +96,7 @@ mod tests {
     fn a_masked_hello() {
         let frame = WsFrame::RFC_HELLO;
         assert_eq!(
-            describe(Way::Received, &frame),
+            describe(Direction::Received, &frame),
             r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_not_shown":0,"payload_hex":"48 65 6c 6c 6f","truncated":0}"#
         );
         let close = WsFrame {
@@ -117,7 +108,7 @@ mod tests {
             header: &[0x88, 0x05],
             payload: b"\x03\xe8bye",
         };
-        let json = describe(Way::Sent, &close);
+        let json = describe(Direction::Sent, &close);
         assert!(
             json.contains(r#""masked":false,"mask":null,"#)
                 && json.contains(r#""payload_masked":null,"payload":null,"#)
@@ -140,7 +131,7 @@ mod tests {
             header: &[0x81, 0x7f, 0, 0, 0, 0, 0, 0x10, 0, 0],
             payload: &payload,
         };
-        let json = describe(Way::Sent, &frame);
+        let json = describe(Direction::Sent, &frame);
         assert!(json.len() < 8 * 1024, "{} bytes", json.len());
         let not_shown = 1024 * 1024 - TEXT_BYTES;
         assert!(json.contains(&format!(r#""payload_not_shown":{not_shown},"#)));
@@ -150,7 +141,7 @@ mod tests {
             payload: accents.as_bytes(),
             ..frame
         };
-        let json = describe(Way::Sent, &frame);
+        let json = describe(Direction::Sent, &frame);
         assert!(json.contains(&format!(
             r#""payload_not_shown":{},"#,
             accents.len() - TEXT_BYTES

@@ -19,10 +19,9 @@ pub(crate) mod handshake;
 pub(crate) mod panel;
 
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
-use crate::log::{ClientClosed, ConnLog, Event, Farewell};
+use crate::log::{ClientClosed, ConnLog, Direction, Event, Farewell};
 use crate::next::{Next, OUTPUT_BOUND};
 use crate::seen::WsFrame;
-use explain::Way;
 use frame::{Decoder, Header, Problem, Progress};
 
 /// `--ws-max-message`: the largest message assembled from its frames. 1 MiB,
@@ -240,7 +239,7 @@ impl Session {
         log.emit(Event::WsFrame { frame: &seen });
         log.emit(Event::WsFrameTrace { frame: &seen });
         if self.explain {
-            describe(Way::Received, &seen, out);
+            describe(Direction::Received, &seen, out);
         }
         match header.opcode {
             frame::PING => {
@@ -339,7 +338,7 @@ impl Session {
         let header = frame::server_header(opcode, payload.len());
         let seen = seen(&header, payload);
         if self.explain {
-            describe(Way::Sent, &seen, out);
+            describe(Direction::Sent, &seen, out);
         }
         log.emit(Event::WsFrameSent { frame: &seen });
         out.extend_from_slice(header.bytes());
@@ -368,7 +367,7 @@ fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> WsFrame<'a> {
 }
 
 /// `?explain`: a text frame describing `frame`, not itself described.
-fn describe(way: Way, frame: &WsFrame, out: &mut Vec<u8>) {
+fn describe(way: Direction, frame: &WsFrame, out: &mut Vec<u8>) {
     let json = explain::describe(way, frame);
     out.extend_from_slice(frame::server_header(frame::TEXT, json.len()).bytes());
     out.extend_from_slice(json.as_bytes());
