@@ -134,9 +134,7 @@ pub fn find<'a>(reads: Reads<'a>, head: &'a [u8], mut each: impl FnMut(Note<'a>)
 
     let h2c = fields.iter().any(|(name, value)| {
         name.eq_ignore_ascii_case(b"upgrade")
-            && value
-                .split(|&b| b == b',')
-                .any(|item| item.trim_ascii().eq_ignore_ascii_case(b"h2c"))
+            && request::list_items(value).any(|item| item.eq_ignore_ascii_case(b"h2c"))
     });
     if h2c {
         each(Note::H2c);
