@@ -249,11 +249,7 @@ impl Session {
             }
             State::Body { .. } | State::Finished | State::Upgraded(_) => {}
         }
-        let next = self.process(config, log, out);
-        if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
-            self.input = Vec::new();
-        }
-        next
+        self.process(config, log, out)
     }
 
     /// Whether answering stopped at [`OUTPUT_BOUND`] with requests waiting.
@@ -264,11 +260,7 @@ impl Session {
     /// The output made so far was sent: answer the requests still waiting.
     pub fn resume(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.paused = false;
-        let next = self.process(config, log, out);
-        if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
-            self.input = Vec::new();
-        }
-        next
+        self.process(config, log, out)
     }
 
     /// The client sent FIN. Everything complete was answered in `on_data`;
@@ -337,8 +329,17 @@ impl Session {
         }
     }
 
-    /// Answers as many complete requests as `input` holds.
+    /// Answers as many complete requests as `input` holds, then gives back
+    /// a large input buffer once it is empty.
     fn process(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let next = self.answer_waiting(config, log, out);
+        if self.input.is_empty() && self.input.capacity() > KEEP_BETWEEN_REQUESTS {
+            self.input = Vec::new();
+        }
+        next
+    }
+
+    fn answer_waiting(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         loop {
             match &mut self.state {
                 State::Finished => return Next::Close,
