@@ -217,8 +217,7 @@ fn describe(frame: &[u8]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    let shown: Vec<String> = bytes.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    shown.join(" ")
+    crate::log::Hex::joined(&bytes[..bytes.len().min(16)], " ").to_string()
 }
 
 #[cfg(test)]

@@ -331,10 +331,11 @@ async fn http_exchange(
                 shown_bytes += line.len();
                 let line = line.strip_suffix(b"\n").unwrap_or(line);
                 let cut = &line[..line.len().min(CHUNK_LINE_BYTES)];
-                let mut shown: String = cut
-                    .iter()
-                    .map(|&b| crate::log::shown(b).to_string())
-                    .collect();
+                use std::fmt::Write as _;
+                let mut shown = String::new();
+                for &b in cut {
+                    let _ = write!(shown, "{}", crate::log::shown(b));
+                }
                 if cut.len() < line.len() {
                     shown.push_str("...");
                 }
