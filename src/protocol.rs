@@ -182,10 +182,8 @@ impl Protocol {
                 echo::raw(data, out);
                 Next::Continue
             }
-            Protocol::Http(session) => {
-                let next = session.on_data(data, config, log, out);
-                self.upgrade_if_asked();
-                next
+            Protocol::Http(_) => {
+                self.answer_http(|session| session.on_data(data, config, log, out))
             }
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
             Protocol::Sniffing { first, since } => {
@@ -335,14 +333,19 @@ impl Protocol {
         self.answer(data, None, config, log, out)
     }
 
-    /// An HTTP session that answered a WebSocket handshake with 101 hands
-    /// the connection to the WebSocket session it started.
-    fn upgrade_if_asked(&mut self) {
-        if let Protocol::Http(session) = self {
-            if let Some(upgraded) = session.take_upgraded() {
-                *self = Protocol::WebSocket(upgraded);
-            }
+    /// Lets the HTTP session answer (bytes, its deadline, room to go on),
+    /// every way it is called: a session that answered a WebSocket
+    /// handshake with 101 then hands the connection to the WebSocket
+    /// session it started.
+    fn answer_http(&mut self, answer: impl FnOnce(&mut http::Session) -> Next) -> Next {
+        let Protocol::Http(session) = self else {
+            return Next::Continue;
+        };
+        let next = answer(session);
+        if let Some(upgraded) = session.take_upgraded() {
+            *self = Protocol::WebSocket(upgraded);
         }
+        next
     }
 
     /// The connection closes on its own (`--idle-close`, shutdown): a
@@ -451,12 +454,8 @@ impl Protocol {
             Protocol::Echo(_) | Protocol::Raw | Protocol::WebSocket(_) => Next::Continue,
             Protocol::Finished => Next::Close,
             // A handshake held behind a `?delay`'d response is answered
-            // here, on the timer: hand over as `on_data` does.
-            Protocol::Http(session) => {
-                let next = session.on_deadline(config, log, out);
-                self.upgrade_if_asked();
-                next
-            }
+            // here, on the timer.
+            Protocol::Http(_) => self.answer_http(|session| session.on_deadline(config, log, out)),
             Protocol::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
                 let problem = "no complete SETTINGS frame within 1s of the preface";
                 self.refuse_http2(&[], Some(problem), log, out)
@@ -525,11 +524,7 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
-            Protocol::Http(session) => {
-                let next = session.resume(config, log, out);
-                self.upgrade_if_asked();
-                next
-            }
+            Protocol::Http(_) => self.answer_http(|session| session.resume(config, log, out)),
             Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
             _ => Next::Continue,
         }
@@ -553,10 +548,8 @@ impl Protocol {
         let since = since.unwrap_or_else(Instant::now);
         let mut session = Box::new(http::Session::new(since));
         session.claimed = claimed;
-        let next = session.on_data(first, config, log, out);
         *self = Protocol::Http(session);
-        self.upgrade_if_asked();
-        next
+        self.answer_http(|session| session.on_data(first, config, log, out))
     }
 
     /// Auto mode decided on echo: answer the bytes held back so far as the

@@ -216,10 +216,11 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        match &mut self.state {
-            State::Finished => return Next::Close,
-            State::Upgraded(session) => return session.on_data(data, &config.ws, log, out),
-            _ => {}
+        // An upgraded session is taken over by its WebSocket session as
+        // soon as the 101 is made (`Protocol::answer_http`): it never sees
+        // another byte.
+        if matches!(self.state, State::Finished | State::Upgraded(_)) {
+            return Next::Close;
         }
         self.input.extend_from_slice(data);
         match &mut self.state {
