@@ -253,4 +253,36 @@ mod tests {
         println!("the connection future is {size} bytes");
         assert!(size <= 520, "the connection future is {size} bytes");
     }
+
+    /// A client whose bytes are always there (the in-memory script never
+    /// runs dry, as a flooding client's socket never does) still has its
+    /// task give the thread back every few reads: the poll returns
+    /// `Pending` having woken itself, so the executor runs the others.
+    #[test]
+    fn a_client_that_never_runs_dry_gives_its_thread_up() {
+        use std::task::{Context, Waker};
+        let config = Config {
+            mode: Mode::Raw,
+            ..Config::default()
+        };
+        let (_trigger, shutdown) = crate::shutdown::channel();
+        let log = ConnLog {
+            id: 1,
+            peer: "127.0.0.1:1".parse().unwrap(),
+            logger: crate::log::Logger::quiet(),
+        };
+        let reads: usize = 40;
+        let chunks = (0..reads).map(|_| vec![b'x'; io::READ_BUFFER]);
+        let stream = crate::in_memory::Scripted::new(chunks);
+        let mut future = pin!(serve(stream, log, Arc::new(config), shutdown, |_| {}));
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut turns = 1;
+        while future.as_mut().poll(&mut cx).is_pending() {
+            turns += 1;
+            assert!(turns < 1000, "the connection never finished");
+        }
+        // 40 reads, then the FIN's: a turn every READS_BEFORE_YIELD reads.
+        let expected = (reads + 1).div_ceil(usize::from(io::READS_BEFORE_YIELD));
+        assert_eq!(turns, expected);
+    }
 }

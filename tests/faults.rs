@@ -84,6 +84,31 @@ fn slowloris_gets_408_and_does_not_starve_others() {
     assert!(server.wait_exit().success());
 }
 
+/// `--write-timeout N` is N seconds of the client taking nothing, and the
+/// close comes then. A client that never reads asks for a 10 MiB body:
+/// once the kernel's buffers are full, the server waits N seconds and
+/// closes, even if its window probes open the TCP window a crack at the
+/// last moment (which used to start a second N seconds).
+#[test]
+fn the_write_timeout_closes_a_client_that_never_reads_when_it_says() {
+    let mut server = Server::start(&["--write-timeout", "2"]);
+    let mut conn = server.connect();
+    conn.write_all(b"GET /?size=10485760 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let line = server.expect("close (write timeout: the client read nothing for 2s)");
+    let lasted: f64 = line
+        .rsplit_once(", ")
+        .and_then(|(_, secs)| secs.strip_suffix('s'))
+        .and_then(|secs| secs.parse().ok())
+        .unwrap_or_else(|| panic!("no duration in {line:?}"));
+    // Two seconds, plus the moment the kernel's buffers took to fill.
+    assert!(
+        (2.0..2.8).contains(&lasted),
+        "closed after {lasted}s: {line}"
+    );
+    drop(conn);
+}
+
 /// tests/README.md case 25: a client that sends without reading. The server stops
 /// reading while its reply is unread, so its memory does not grow, and the
 /// write deadline closes the connection.

@@ -23,6 +23,18 @@ use crate::log::{CloseReason, ConnLog, Direction};
 /// connection.
 pub(crate) const READ_BUFFER: usize = 64 * 1024;
 
+/// How many reads in a row a connection may make without waiting before it
+/// gives its thread up. A client that keeps the socket full (a flood of
+/// pongs, pipelined requests with tiny answers) makes every read find data
+/// and every send complete at once, so its task would never wait, and its
+/// worker thread, with the accept loop and every other connection's reads
+/// and timers queued behind it, would be its alone. After this many reads
+/// (at most 8 × 64 KiB) the task steps back to the end of the executor's
+/// queue, as tokio's cooperative budget makes a task do; others run, then
+/// it goes on where it was. A client that waits for its answers never
+/// reaches it.
+pub(super) const READS_BEFORE_YIELD: u8 = 8;
+
 /// A reply buffer larger than this is given back when the connection goes
 /// quiet, so a burst does not leave an idle connection holding memory; a
 /// smaller one is kept, so a ping-pong conversation does not allocate per
@@ -124,6 +136,8 @@ pub(crate) struct Connection<'a, S, F> {
     timeout_told: bool,
     /// The last read took less than it asked for (see `poll_read`).
     read_was_short: bool,
+    /// Reads since this connection last waited (see [`READS_BEFORE_YIELD`]).
+    reads_without_waiting: u8,
     totals: Totals,
 }
 
@@ -139,6 +153,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
             heard_at: Instant::now(),
             timeout_told: false,
             read_was_short: false,
+            reads_without_waiting: 0,
             totals: Totals::default(),
         }
     }
@@ -173,7 +188,18 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
         self.arm_timer(deadline);
         let mut on_data = Some(on_data);
         future::poll_fn(move |cx| {
-            match self.poll_read(cx) {
+            // Its turn is over: wake at once, behind everyone waiting (see
+            // READS_BEFORE_YIELD). The timers and shutdown are still looked
+            // at below, so a flood cannot hide them.
+            let yielding = self.reads_without_waiting >= READS_BEFORE_YIELD;
+            let read = if yielding {
+                self.reads_without_waiting = 0;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                self.poll_read(cx)
+            };
+            match read {
                 Poll::Ready(Ok(0)) => return Poll::Ready(Happened::End),
                 Poll::Ready(Ok(n)) => {
                     // Both silence timers count again, and the next
@@ -192,7 +218,9 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                 Poll::Ready(Err(err)) => return Poll::Ready(Happened::Failed(err.into())),
                 // The socket has nothing: the connection is quiet, so a
                 // large reply buffer is handed back (see KEEP_WHEN_IDLE).
-                Poll::Pending if self.reply.capacity() > KEEP_WHEN_IDLE => self.reply = Vec::new(),
+                Poll::Pending if !yielding && self.reply.capacity() > KEEP_WHEN_IDLE => {
+                    self.reply = Vec::new()
+                }
                 Poll::Pending => {}
             }
             while Pin::new(&mut self.timer).poll(cx).is_ready() {
@@ -269,8 +297,18 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     }
 
     /// Reads one chunk into this thread's read buffer and says how many
-    /// bytes came.
+    /// bytes came, counting the reads made without waiting in between
+    /// (see [`READS_BEFORE_YIELD`]).
     fn poll_read(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let read = self.poll_read_chunk(cx);
+        self.reads_without_waiting = match read {
+            Poll::Pending => 0,
+            Poll::Ready(_) => self.reads_without_waiting.saturating_add(1),
+        };
+        read
+    }
+
+    fn poll_read_chunk(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
         // The last read took less than it could, so the socket is most likely
         // empty: ask the reactor first instead of making a read() that would
         // only say "would block". That saves a system call per request.
@@ -292,6 +330,13 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     /// boxed, so that the usual write costs no timer and every
     /// connection's future (what an idle connection costs) does not carry
     /// one.
+    ///
+    /// `--write-timeout` is the time the client takes nothing: the timer
+    /// starts when a write first would block and starts again only when a
+    /// later write moves bytes. When it rings, the connection is closed
+    /// before any further write is tried: a TCP window that a never-reading
+    /// client's kernel opens a crack at that moment (its window probes)
+    /// would otherwise buy it another whole `--write-timeout`.
     pub(crate) fn send<'s>(
         &'s mut self,
         log: &ConnLog,
@@ -304,6 +349,11 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                 if written == self.reply.len() {
                     break Ok(());
                 }
+                if let (Some(timer), Some(limit)) = (&mut write_timer, self.config.write_timeout) {
+                    if Pin::new(&mut **timer).poll(cx).is_ready() {
+                        break Err(CloseReason::WriteTimeout(limit));
+                    }
+                }
                 match Pin::new(&mut self.stream).poll_write(cx, &self.reply[written..]) {
                     Poll::Ready(Ok(0)) => {
                         break Err(CloseReason::from(io::Error::from(io::ErrorKind::WriteZero)))
@@ -311,12 +361,15 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                     Poll::Ready(Ok(n)) => {
                         written += n;
                         self.totals.bytes_out += n as u64;
+                        // The client took something: its time starts again.
+                        write_timer = None;
                     }
                     Poll::Ready(Err(err)) => break Err(CloseReason::from(err)),
                     Poll::Pending => {
                         if let Some(limit) = self.config.write_timeout {
                             let timer =
                                 write_timer.get_or_insert_with(|| Box::new(Timer::after(limit)));
+                            // Polled so that it wakes this task when it rings.
                             if Pin::new(&mut **timer).poll(cx).is_ready() {
                                 break Err(CloseReason::WriteTimeout(limit));
                             }
