@@ -152,9 +152,9 @@ pub(crate) struct ServeArgs {
     #[argh(option)]
     pub max_connections: Option<usize>,
 
-    /// seconds a reply may wait for a client that does not read before the
-    /// connection is closed; nothing more is read from it meanwhile; 0 =
-    /// never (default: 30)
+    /// seconds a client may take none of a reply before the connection is
+    /// closed (the clock starts again whenever it takes bytes); nothing more
+    /// is read from it meanwhile; 0 = never (default: 30)
     #[argh(option, default = "DEFAULT_WRITE_TIMEOUT_SECS")]
     pub write_timeout: u64,
 
