@@ -37,6 +37,17 @@ pub enum Refusal {
     TransferEncodingInHttp10,
     ChunkedNotLast,
     BadChunk(ChunkProblem),
+    /// `GET *`: the asterisk-form target is OPTIONS' alone (RFC 9112
+    /// §3.2.4). The method, as sent.
+    AsteriskForm {
+        method: String,
+    },
+    /// `GET example.com:80`: the authority-form target is CONNECT's alone
+    /// (RFC 9112 §3.2.3). The method and the target, as sent.
+    AuthorityForm {
+        method: String,
+        target: String,
+    },
     /// A knob in the query string (`?status=99`) that cannot be obeyed.
     BadKnob(BadKnob),
     /// An `Upgrade: websocket` request that is no valid handshake (RFC
@@ -124,6 +135,8 @@ impl Refusal {
             | Refusal::TransferEncodingInHttp10
             | Refusal::ChunkedNotLast
             | Refusal::BadChunk(_)
+            | Refusal::AsteriskForm { .. }
+            | Refusal::AuthorityForm { .. }
             | Refusal::BadKnob(_) => 400,
             Refusal::WebSocket(Wrong::Version(_)) => 426,
             Refusal::WebSocket(_) => 400,
@@ -184,6 +197,17 @@ impl fmt::Display for Refusal {
             }
             Refusal::ChunkedNotLast => f.write_str("Transfer-Encoding must end with chunked, once"),
             Refusal::BadChunk(problem) => write!(f, "bad chunked framing: {problem}"),
+            Refusal::AsteriskForm { method } => write!(
+                f,
+                "the target * (asterisk-form) is only for OPTIONS, which asks about the server \
+                 as a whole (RFC 9112 §3.2.4); {method} needs a path: {method} / HTTP/1.1"
+            ),
+            Refusal::AuthorityForm { method, target } => write!(
+                f,
+                "the target {target} is host:port (authority-form), which only CONNECT sends \
+                 (RFC 9112 §3.2.3); {method} needs a path, {method} / HTTP/1.1, \
+                 or a full URL, {method} http://{target}/ HTTP/1.1"
+            ),
             Refusal::BadKnob(bad) => bad.fmt(f),
             Refusal::WebSocket(wrong) => match wrong {
                 Wrong::NotGet => f.write_str("a WebSocket upgrade must be a GET"),
@@ -482,6 +506,22 @@ mod tests {
                 },
                 // Bytes shown as they came, as everywhere in rawnet.
                 "417 unknown expectation \"te\\xffpot\"",
+            ),
+            (
+                Refusal::AsteriskForm {
+                    method: "GET".into(),
+                },
+                "400 the target * (asterisk-form) is only for OPTIONS, which asks about the \
+                 server as a whole (RFC 9112 §3.2.4); GET needs a path: GET / HTTP/1.1",
+            ),
+            (
+                Refusal::AuthorityForm {
+                    method: "GET".into(),
+                    target: "example.com:80".into(),
+                },
+                "400 the target example.com:80 is host:port (authority-form), which only \
+                 CONNECT sends (RFC 9112 §3.2.3); GET needs a path, GET / HTTP/1.1, \
+                 or a full URL, GET http://example.com:80/ HTTP/1.1",
             ),
             (Refusal::TooManyHeaders, "431 more than 64 header fields"),
             (
