@@ -330,6 +330,34 @@ fn asterisk_and_authority_form_belong_to_options_and_connect() {
     }
 }
 
+/// The HTML page links to its own JSON view. The target is the client's,
+/// so it may name another host (`//evil.example/x`, `/\evil.example`, which
+/// a browser reads as `//evil.example`, an absolute-form URL) or no place
+/// at all (`javascript:`); the link is a path on this server all the same.
+#[test]
+fn the_pages_json_link_stays_on_this_server() {
+    let server = Server::start(&["--mode", "http"]);
+    for (target, href) in [
+        ("//evil.example/x", "/.//evil.example/x?format=json"),
+        ("/\\evil.example", "/%5Cevil.example?format=json"),
+        ("javascript:alert(1)", "/javascript:alert(1)?format=json"),
+        ("http://evil.example/x", "/x?format=json"),
+        ("/a?format=html&b", "/a?b&amp;format=json"),
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n");
+        let (response, ..) = exchange(&server, request.as_bytes());
+        assert_eq!(response.status, 200, "{target}");
+        let page = response.body_text();
+        let link = page
+            .split("<a href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split_once("\">As JSON</a>"))
+            .map(|(href, _)| href)
+            .unwrap_or_else(|| panic!("{target}: no As JSON link in\n{page}"));
+        assert_eq!(link, href, "{target}");
+    }
+}
+
 /// RFC 9110 §2.5: a request with a higher minor version of HTTP/1 is
 /// answered as the highest this server speaks, HTTP/1.1; the page still
 /// shows the version exactly as the client sent it.
