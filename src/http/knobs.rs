@@ -493,7 +493,7 @@ fn check_browser_header(name: &[u8], value: &[u8]) -> Result<(), KnobProblem> {
 /// A browser reads `\` as `/` and drops every tab, CR and LF in a URL
 /// (WHATWG URL standard, "basic URL parser"), so `/\host` and `/<TAB>/host`
 /// are `//host` to it: they are read here the same way first.
-pub(crate) fn is_local_path(url: &[u8]) -> bool {
+fn is_local_path(url: &[u8]) -> bool {
     let mut seen = url
         .iter()
         .filter(|&&b| !matches!(b, b'\t' | b'\r' | b'\n'))
