@@ -108,6 +108,16 @@ pub(crate) struct ServeArgs {
     /// more gets 400 (default: 10485760)
     #[argh(option, default = "DEFAULT_MAX_SIZE")]
     pub max_size: u64,
+
+    /// HTTP: let `?header` add headers that act on the browser (Set-Cookie,
+    /// Access-Control-*, WWW-Authenticate, Refresh, a Location off this
+    /// server...). Unsafe: any link to this server can then set cookies for
+    /// its host, which every port on it shares (other apps on localhost
+    /// included), grant other origins CORS access to its answers, ask for
+    /// passwords, and redirect off-site
+    #[argh(switch)]
+    pub allow_unsafe_headers: bool,
+
     /// websocket: largest message, assembled from its frames, in bytes;
     /// more gets close code 1009 (default: 1048576)
     #[argh(option, default = "DEFAULT_MAX_MESSAGE")]
@@ -403,6 +413,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                     body: args.body.map(String::into_bytes),
                     max_delay: Duration::from_secs(args.max_delay),
                     max_size: args.max_size,
+                    allow_unsafe_headers: args.allow_unsafe_headers,
                     ws: ws::Config {
                         max_message: args.ws_max_message,
                         echo: args.ws_echo,
@@ -745,6 +756,7 @@ mod tests {
             "5",
             "--max-size",
             "100",
+            "--allow-unsafe-headers",
         ]);
         assert_eq!(config.conn.mode, Mode::Http);
         let expected = http::Config {
@@ -756,6 +768,7 @@ mod tests {
             body: Some(b"hello,world".to_vec()),
             max_delay: Duration::from_secs(5),
             max_size: 100,
+            allow_unsafe_headers: true,
             ws: ws::Config::default(),
         };
         assert_eq!(config.conn.http, expected);

@@ -1,12 +1,13 @@
 //! A real browser: headless Chromium opens the default (auto) port and the
 //! page it renders shows Chromium's own request line and User-Agent, next to
 //! the response head rawnet sent; the page's WebSocket panel sends a
-//! message and shows every frame both ways; and `https://` on that port is
-//! explained.
+//! message and shows every frame both ways; its test hook fetches nothing
+//! from another server; and `https://` on that port is explained.
 
 mod common;
 
 use std::io::Read;
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -187,6 +188,67 @@ fn chromium_sends_a_websocket_message_from_the_page_and_shows_every_frame() {
         dom.contains(&format!("masking key {mask}")),
         "{mask}: {dom}"
     );
+}
+
+/// The panel's `hold=` names what the page fetches, and anyone can link to
+/// the page with any hash: it must never make the visitor's browser
+/// request another server. A second listener, on another port of this
+/// machine, stands for one; `hold=` points at it as a URL, as `//host`,
+/// and as `/\host` and `/<TAB>/host` (both `//host` to a browser). It
+/// hears nothing, and the page says why.
+#[test]
+fn the_pages_hold_hook_never_fetches_from_another_server() {
+    let server = Server::start(&[]);
+    let elsewhere = TcpListener::bind("127.0.0.1:0").expect("a second listener");
+    // Its backlog takes Chromium's connection, if one comes, without an
+    // accept: it is looked for once Chromium is done.
+    elsewhere.set_nonblocking(true).unwrap();
+    let other = elsewhere.local_addr().unwrap();
+    for hold in [
+        format!("http://{other}/"),
+        format!("//{other}/"),
+        format!("/\\{other}/"),
+        format!("/\t/{other}/"),
+    ] {
+        let url = format!(
+            "http://{}/#ws-demo=Hello&hold={}",
+            server.addr,
+            encode_component(&hold)
+        );
+        let dom = chromium(
+            &[
+                "--virtual-time-budget=1000".into(),
+                "--dump-dom".into(),
+                url,
+            ],
+            Duration::from_secs(90),
+        );
+        if let Ok((mut conn, _)) = elsewhere.accept() {
+            conn.set_nonblocking(false).unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+            let mut got = vec![0; 4096];
+            let n = conn.read(&mut got).unwrap_or(0);
+            panic!(
+                "hold={hold:?} made Chromium connect to {other} and send {:?}",
+                String::from_utf8_lossy(&got[..n])
+            );
+        }
+        let note = format!("not held: hold={hold} is not a path on this server");
+        assert!(dom.contains(&note), "no {note:?} in\n{dom}");
+    }
+}
+
+/// `text` with every byte but RFC 3986's unreserved ones as `%XX`, as
+/// JavaScript's `encodeURIComponent` would have it.
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[test]

@@ -270,6 +270,94 @@ fn options_star_is_answered_and_connect_never_gets_a_2xx() {
     server.expect("-> 501 Not Implemented");
 }
 
+/// RFC 9112 §3.2.3-3.2.4: `*` is a target for OPTIONS only, and
+/// `host:port` for CONNECT only (which gets its 501 above). With any other
+/// method they are refused with a 400 that says why, and the connection
+/// closes; `OPTIONS *` is still answered.
+#[test]
+fn asterisk_and_authority_form_belong_to_options_and_connect() {
+    let mut server = Server::start(&["--mode", "http"]);
+    for (request, words) in [
+        (
+            &b"GET * HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+            "400 Bad Request: the target * (asterisk-form) is only for OPTIONS, which asks \
+             about the server as a whole (RFC 9112 §3.2.4); GET needs a path: GET / HTTP/1.1\n",
+        ),
+        (
+            b"DELETE * HTTP/1.1\r\nHost: x\r\n\r\n",
+            "400 Bad Request: the target * (asterisk-form) is only for OPTIONS, which asks \
+             about the server as a whole (RFC 9112 §3.2.4); DELETE needs a path: DELETE / HTTP/1.1\n",
+        ),
+        (
+            b"GET example.com:80 HTTP/1.1\r\nHost: example.com\r\n\r\n",
+            "400 Bad Request: the target example.com:80 is host:port (authority-form), which \
+             only CONNECT sends (RFC 9112 §3.2.3); GET needs a path, GET / HTTP/1.1, or a full \
+             URL, GET http://example.com:80/ HTTP/1.1\n",
+        ),
+        (
+            b"OPTIONS [::1]:8081 HTTP/1.1\r\nHost: x\r\n\r\n",
+            "400 Bad Request: the target [::1]:8081 is host:port (authority-form), which \
+             only CONNECT sends (RFC 9112 §3.2.3); OPTIONS needs a path, OPTIONS / HTTP/1.1, \
+             or a full URL, OPTIONS http://[::1]:8081/ HTTP/1.1\n",
+        ),
+    ] {
+        let (response, mut conn, pending) = exchange(&server, request);
+        let shown = String::from_utf8_lossy(request);
+        assert!(
+            response.head.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{shown}: {}",
+            response.head
+        );
+        assert_eq!(response.body_text(), words, "{shown}");
+        assert_eq!(response.header("Connection"), Some("close"), "{shown}");
+        assert_closed(&mut conn, &pending);
+        server.expect(&format!("-> {}", words.trim_end()));
+    }
+    // Still answered: `*` for OPTIONS, and targets that only contain a
+    // colon or a star.
+    for request in [
+        &b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+        b"GET /a:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET http://example.com:80/ HTTP/1.1\r\nHost: x\r\n\r\n",
+    ] {
+        let (response, ..) = exchange(&server, request);
+        assert!(
+            response.head.starts_with("HTTP/1.1 200 OK\r\n"),
+            "{}: {}",
+            String::from_utf8_lossy(request),
+            response.head
+        );
+    }
+}
+
+/// The HTML page links to its own JSON view. The target is the client's,
+/// so it may name another host (`//evil.example/x`, `/\evil.example`, which
+/// a browser reads as `//evil.example`, an absolute-form URL) or no place
+/// at all (`javascript:`); the link is a path on this server all the same.
+#[test]
+fn the_pages_json_link_stays_on_this_server() {
+    let server = Server::start(&["--mode", "http"]);
+    for (target, href) in [
+        ("//evil.example/x", "/.//evil.example/x?format=json"),
+        ("/\\evil.example", "/%5Cevil.example?format=json"),
+        ("javascript:alert(1)", "/javascript:alert(1)?format=json"),
+        ("http://evil.example/x", "/x?format=json"),
+        ("/a?format=html&b", "/a?b&amp;format=json"),
+    ] {
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n");
+        let (response, ..) = exchange(&server, request.as_bytes());
+        assert_eq!(response.status, 200, "{target}");
+        let page = response.body_text();
+        let link = page
+            .split("<a href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split_once("\">As JSON</a>"))
+            .map(|(href, _)| href)
+            .unwrap_or_else(|| panic!("{target}: no As JSON link in\n{page}"));
+        assert_eq!(link, href, "{target}");
+    }
+}
+
 /// RFC 9110 §2.5: a request with a higher minor version of HTTP/1 is
 /// answered as the highest this server speaks, HTTP/1.1; the page still
 /// shows the version exactly as the client sent it.
@@ -338,6 +426,8 @@ const BAD_REQUESTS: &[(&str, &[u8], u16, &str)] = &[
     ("9 HTTP/3", b"GET / HTTP/3\r\nHost: x\r\n\r\n", 505, "only HTTP/1.x is spoken here"),
     ("9 only the last word is a version", b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", 400, "invalid HTTP version"),
     ("9 HTTP/1.10", b"GET / HTTP/1.10\r\nHost: x\r\n\r\n", 400, "httparse:"),
+    ("11 GET *", b"GET * HTTP/1.1\r\nHost: x\r\n\r\n", 400, "only for OPTIONS"),
+    ("11 GET host:port", b"GET example.com:80 HTTP/1.1\r\nHost: x\r\n\r\n", 400, "only CONNECT sends"),
     ("11 CONNECT", b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 501, "not a proxy"),
     ("10 missing target", b"GET HTTP/1.1\r\nHost: x\r\n\r\n", 400, "httparse:"),
     ("10 two spaces", b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "httparse: invalid token"),

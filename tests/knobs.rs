@@ -167,6 +167,119 @@ fn a_bad_knob_gets_400_naming_it() {
     }
 }
 
+/// A link can send anyone's browser here, so by default `?header` may not
+/// add a header that acts on that browser: each gets a 400 naming what it
+/// would do, the connection closes, and the log says the same.
+#[test]
+fn headers_that_act_on_the_browser_are_refused_by_default() {
+    const TAIL: &str = "; any link to rawnet could do that to whoever follows it, \
+                        so it needs rawnet --allow-unsafe-headers";
+    let cookie = "Set-Cookie sets browser state: a cookie for this host, which the browser \
+                  sends to every port on it, other apps on localhost included";
+    let cors = "Access-Control-* grants access: a page on another origin could read the \
+                answer in the browser, and with credentials the cookies it shows back";
+    let off_site = "Location sends the browser off this server: only a path (one /, then \
+                    anything but / or \\) stays on it";
+    let mut server = Server::start(&[]);
+    for (query, words) in [
+        (
+            "header=Set-Cookie:sid=FIXED",
+            format!("?header=Set-Cookie:sid=FIXED: {cookie}"),
+        ),
+        (
+            "header=set-cookie:sid=FIXED;Domain=localhost",
+            format!("?header=set-cookie:sid=FIXED;Domain=localhost: {cookie}"),
+        ),
+        (
+            "status=302&header=Location:http://elsewhere/",
+            format!("?header=Location:http://elsewhere/: {off_site}"),
+        ),
+        (
+            "status=302&header=Location:%2F%5Celsewhere",
+            format!("?header=Location:%2F%5Celsewhere: {off_site}"),
+        ),
+        (
+            "status=302&header=Location:/%09/elsewhere",
+            format!("?header=Location:/%09/elsewhere: {off_site}"),
+        ),
+        (
+            "header=Access-Control-Allow-Origin:http://evil.example\
+             &header=Access-Control-Allow-Credentials:true",
+            format!("?header=Access-Control-Allow-Origin:http://evil.example: {cors}"),
+        ),
+        (
+            "status=401&header=WWW-Authenticate:Basic",
+            "?header=WWW-Authenticate:Basic: WWW-Authenticate sets browser state: a login \
+             prompt, and the password typed into it, which the browser then sends by itself"
+                .to_string(),
+        ),
+        (
+            "header=Refresh:0;url=http://elsewhere/",
+            "?header=Refresh:0;url=http://elsewhere/: Refresh sends the browser on to \
+             whatever URL it names"
+                .to_string(),
+        ),
+    ] {
+        let request = format!("GET /?{query} HTTP/1.1\r\nHost: x\r\n\r\n");
+        let (response, mut conn, pending) = exchange(&server, &request);
+        assert!(
+            response.head.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{query}: {}",
+            response.head
+        );
+        assert_eq!(
+            response.body_text(),
+            format!("400 Bad Request: {words}{TAIL}\n"),
+            "{query}"
+        );
+        assert_eq!(response.header("Connection"), Some("close"), "{query}");
+        common::assert_closed(&mut conn, &pending);
+        server.expect(&format!("-> 400 Bad Request: {words}{TAIL}"));
+    }
+    // A Location that is a path on this server is no redirect off it.
+    let response = get(&server, "/?status=302&header=Location:/here");
+    assert!(
+        response.head.starts_with("HTTP/1.1 302 Found\r\n")
+            && response.head.ends_with("\r\nLocation: /here\r\n\r\n"),
+        "{}",
+        response.head
+    );
+}
+
+/// `--allow-unsafe-headers` lets them through, as asked.
+#[test]
+fn allow_unsafe_headers_sends_them_as_asked() {
+    let server = Server::start(&["--allow-unsafe-headers"]);
+    let response = get(
+        &server,
+        "/?status=302&header=Location:http://elsewhere/&header=Set-Cookie:sid=FIXED",
+    );
+    assert!(
+        response.head.starts_with("HTTP/1.1 302 Found\r\n")
+            && response
+                .head
+                .ends_with("\r\nLocation: http://elsewhere/\r\nSet-Cookie: sid=FIXED\r\n\r\n"),
+        "{}",
+        response.head
+    );
+    let response = get(
+        &server,
+        "/?header=Access-Control-Allow-Origin:http://evil.example\
+         &header=Access-Control-Allow-Credentials:true",
+    );
+    assert!(
+        response.head.ends_with(
+            "\r\nAccess-Control-Allow-Origin: http://evil.example\r\n\
+             Access-Control-Allow-Credentials: true\r\n\r\n"
+        ),
+        "{}",
+        response.head
+    );
+    // What is never the client's to choose stays refused.
+    assert_eq!(get(&server, "/?header=Content-Type:text/html").status, 400);
+    assert_eq!(get(&server, "/?header=Content-Length:1").status, 400);
+}
+
 #[test]
 fn a_delay_holds_the_head_back() {
     let mut server = Server::start(&[]);

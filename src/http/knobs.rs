@@ -36,8 +36,13 @@
 //!   [`REFUSED_HEADERS`]); so is a name that is not a token or a value with
 //!   control characters. `Content-Type` is refused too: every view shows
 //!   bytes the client chose, and a browser told they are `text/html`
-//!   would run them. Another name rawnet already sends (`Server`, `Date`)
-//!   is then sent twice, as asked.
+//!   would run them. Headers that act on the visitor's browser rather
+//!   than on the message are refused too, unless the server runs with
+//!   `--allow-unsafe-headers` (see [`BROWSER_HEADERS`]): a link is all it
+//!   takes to send someone's browser here, so without that flag a link
+//!   could set cookies, ask for a password, grant other origins access,
+//!   or redirect off-site in that browser. Another name rawnet already
+//!   sends (`Server`, `Date`) is then sent twice, as asked.
 //! - `format=json|html|text`: which view of the request the client wants,
 //!   whatever its `Accept` says.
 //! - `explain` (any value, or none): on a WebSocket upgrade, every frame
@@ -84,7 +89,7 @@
 
 use std::time::Duration;
 
-use super::refusal::{BadKnob, KnobProblem};
+use super::refusal::{BadKnob, Browser, KnobProblem};
 use super::request::View;
 use super::Config;
 
@@ -117,6 +122,36 @@ pub const REFUSED_HEADERS: [&str; 8] = [
     "TE",
     "Upgrade",
 ];
+
+/// Response headers that act on the browser that gets them, each with
+/// what it does there; a `?header` may add them only with
+/// `--allow-unsafe-headers`. Anyone can send a browser to rawnet with a
+/// link (a page, a mail, an `<img>`), so without the flag the link would
+/// choose these for whoever follows it. Names compare without case.
+pub const BROWSER_HEADERS: [(&str, Browser); 8] = [
+    // A cookie for this host is a cookie for every port on it (RFC 6265
+    // §8.5): other apps on localhost get it too, and may trust it.
+    ("Set-Cookie", Browser::Cookie),
+    ("Set-Cookie2", Browser::Cookie),
+    // A login prompt the visitor did not ask for, and the password typed
+    // into it, which the browser then keeps sending by itself.
+    ("WWW-Authenticate", Browser::Login),
+    ("Proxy-Authenticate", Browser::Login),
+    // `Refresh: 0; url=...` redirects like a Location, to any URL.
+    ("Refresh", Browser::Redirect),
+    ("Clear-Site-Data", Browser::ClearsData),
+    // The views show the client's bytes; a browser told they are
+    // compressed would decode them into bytes nobody sees in the request.
+    ("Content-Encoding", Browser::Decodes),
+    // Saved as a file, under a name the link chose (a "reflected file
+    // download").
+    ("Content-Disposition", Browser::Download),
+];
+
+/// Every CORS response header starts with this (`Access-Control-Allow-Origin`,
+/// `-Allow-Credentials`, ...): each grants a page of another origin access
+/// to the answer, which with credentials shows the visitor's cookies back.
+pub const CORS_PREFIX: &str = "Access-Control-";
 
 /// The knobs one request's query set. All `None` (and no headers) for a
 /// query that names none of them.
@@ -201,7 +236,10 @@ impl Knobs {
                     }
                     knobs.size = Some(size);
                 }
-                "header" => add_header(&mut knobs.headers, &value).map_err(bad)?,
+                "header" => {
+                    let allow_unsafe = config.allow_unsafe_headers;
+                    add_header(&mut knobs.headers, &value, allow_unsafe).map_err(bad)?
+                }
                 "format" => {
                     knobs.format = Some(match &value[..] {
                         b"json" => View::Json,
@@ -378,8 +416,9 @@ fn seconds(value: &[u8]) -> Option<Duration> {
     Some(Duration::new(secs, nanos as u32))
 }
 
-/// Checks one `?header` value and adds its line to `headers`.
-fn add_header(headers: &mut Vec<u8>, value: &[u8]) -> Result<(), KnobProblem> {
+/// Checks one `?header` value and adds its line to `headers`; one that
+/// acts on the browser (see [`BROWSER_HEADERS`]) only if `allow_unsafe`.
+fn add_header(headers: &mut Vec<u8>, value: &[u8], allow_unsafe: bool) -> Result<(), KnobProblem> {
     let colon = value
         .iter()
         .position(|&b| b == b':')
@@ -409,11 +448,57 @@ fn add_header(headers: &mut Vec<u8>, value: &[u8]) -> Result<(), KnobProblem> {
     if value.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f) {
         return Err(KnobProblem::HeaderValue);
     }
+    if !allow_unsafe {
+        check_browser_header(name, value)?;
+    }
     headers.extend_from_slice(name);
     headers.extend_from_slice(b": ");
     headers.extend_from_slice(value);
     headers.extend_from_slice(b"\r\n");
     Ok(())
+}
+
+/// Refuses a header that would act on the browser (see
+/// [`BROWSER_HEADERS`]): one of those names, a CORS one, or a `Location`
+/// that leaves this server.
+fn check_browser_header(name: &[u8], value: &[u8]) -> Result<(), KnobProblem> {
+    if let Some((known, does)) = BROWSER_HEADERS
+        .iter()
+        .find(|(known, _)| known.as_bytes().eq_ignore_ascii_case(name))
+    {
+        return Err(KnobProblem::HeaderUnsafe {
+            name: known,
+            does: *does,
+        });
+    }
+    let cors = CORS_PREFIX.as_bytes();
+    if name.len() >= cors.len() && name[..cors.len()].eq_ignore_ascii_case(cors) {
+        return Err(KnobProblem::HeaderUnsafe {
+            name: "Access-Control-*",
+            does: Browser::Cors,
+        });
+    }
+    if name.eq_ignore_ascii_case(b"location") && !is_local_path(value) {
+        return Err(KnobProblem::HeaderUnsafe {
+            name: "Location",
+            does: Browser::OffSite,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a URL, as a browser reads it, is a path on the server that sent
+/// it: one `/`, and then anything but a second one. `//host/x` and
+/// `http://host/x` name another host, `javascript:` is no place at all.
+/// A browser reads `\` as `/` and drops every tab, CR and LF in a URL
+/// (WHATWG URL standard, "basic URL parser"), so `/\host` and `/<TAB>/host`
+/// are `//host` to it: they are read here the same way first.
+fn is_local_path(url: &[u8]) -> bool {
+    let mut seen = url
+        .iter()
+        .filter(|&&b| !matches!(b, b'\t' | b'\r' | b'\n'))
+        .map(|&b| if b == b'\\' { b'/' } else { b });
+    seen.next() == Some(b'/') && seen.next() != Some(b'/')
 }
 
 /// `value` without the spaces and tabs (RFC 9110's OWS) around it.
@@ -601,6 +686,82 @@ mod tests {
             Err("?drip=2: a 204 response has no body".to_string())
         );
         assert!(parse_204("/?drip=2&status=200").is_ok());
+    }
+
+    /// Without `--allow-unsafe-headers`, every header of
+    /// [`BROWSER_HEADERS`], every CORS one and an off-site `Location` is
+    /// refused, whatever its case; with it, each is sent as asked.
+    #[test]
+    fn headers_that_act_on_the_browser_need_the_flag() {
+        const TAIL: &str =
+            "; any link to rawnet could do that to whoever follows it, so it needs rawnet --allow-unsafe-headers";
+        let off_site = "Location sends the browser off this server: only a path (one /, then anything but / or \\) stays on it";
+        for (header, words) in [
+            ("Set-Cookie:sid=FIXED", "Set-Cookie sets browser state: a cookie for this host, which the browser sends to every port on it, other apps on localhost included"),
+            ("set-cookie2:a=b", "Set-Cookie2 sets browser state: a cookie for this host, which the browser sends to every port on it, other apps on localhost included"),
+            ("WWW-Authenticate:Basic", "WWW-Authenticate sets browser state: a login prompt, and the password typed into it, which the browser then sends by itself"),
+            ("Proxy-Authenticate:Basic", "Proxy-Authenticate sets browser state: a login prompt, and the password typed into it, which the browser then sends by itself"),
+            ("Refresh:0;url=http://elsewhere/", "Refresh sends the browser on to whatever URL it names"),
+            ("Clear-Site-Data:*", "Clear-Site-Data sets browser state: it clears the cookies and storage the browser keeps for this host"),
+            ("Content-Encoding:gzip", "Content-Encoding sets how the browser decodes the body, which is the client's bytes shown back: it would decode them into bytes nobody sent"),
+            ("Content-Disposition:attachment", "Content-Disposition sets browser state: the answer, bytes the link chose, saved as a file under a name the link chose"),
+            ("Access-Control-Allow-Origin:http://evil.example", "Access-Control-* grants access: a page on another origin could read the answer in the browser, and with credentials the cookies it shows back"),
+            ("ACCESS-CONTROL-ALLOW-CREDENTIALS:true", "Access-Control-* grants access: a page on another origin could read the answer in the browser, and with credentials the cookies it shows back"),
+            ("access-control-x:1", "Access-Control-* grants access: a page on another origin could read the answer in the browser, and with credentials the cookies it shows back"),
+            ("Location:http://elsewhere/", off_site),
+            ("location://elsewhere/", off_site),
+            ("Location:/\\elsewhere/", off_site),
+            ("Location:\\/elsewhere/", off_site),
+            ("Location:/\t/elsewhere/", off_site),
+            ("Location:\t//elsewhere/", off_site),
+            ("Location:javascript:alert(1)", off_site),
+            ("Location:https:elsewhere", off_site),
+            ("Location:elsewhere", off_site),
+            ("Location:", off_site),
+        ] {
+            let mut headers = Vec::new();
+            let refused = add_header(&mut headers, header.as_bytes(), false)
+                .map_err(|problem| problem.to_string());
+            assert_eq!(refused, Err(format!("{words}{TAIL}")), "{header}");
+            assert!(headers.is_empty());
+            // The flag lets each through, as written.
+            assert_eq!(add_header(&mut headers, header.as_bytes(), true), Ok(()));
+            assert!(headers.ends_with(b"\r\n"), "{header}");
+        }
+        // A path on this server is no redirect off it.
+        for local in [
+            "/",
+            "/here",
+            "/a//b",
+            "/a\\b",
+            "/?next=//elsewhere",
+            "/%2F/elsewhere",
+        ] {
+            let mut headers = Vec::new();
+            let header = format!("Location:{local}");
+            assert_eq!(
+                add_header(&mut headers, header.as_bytes(), false),
+                Ok(()),
+                "{local}"
+            );
+            assert_eq!(headers, format!("Location: {local}\r\n").into_bytes());
+        }
+        // Framing and Content-Type stay refused with the flag too.
+        let config = Config {
+            allow_unsafe_headers: true,
+            ..Config::default()
+        };
+        for target in [
+            "/?header=Content-Length:1",
+            "/?header=Content-Type:text/html",
+        ] {
+            assert!(
+                Knobs::parse(target.as_bytes(), &config).is_err(),
+                "{target}"
+            );
+        }
+        let allowed = Knobs::parse(b"/?header=Set-Cookie:sid=FIXED", &config).unwrap();
+        assert_eq!(allowed.headers, b"Set-Cookie: sid=FIXED\r\n");
     }
 
     #[test]

@@ -100,6 +100,9 @@ pub struct Config {
     pub max_delay: Duration,
     /// `--max-size`: the largest `?size` body, in bytes.
     pub max_size: u64,
+    /// `--allow-unsafe-headers`: a `?header` may add headers that act on
+    /// the browser (`knobs::BROWSER_HEADERS`). Off unless asked for.
+    pub allow_unsafe_headers: bool,
     /// What an upgraded connection runs with (`--ws-max-message`,
     /// `--ws-echo`).
     pub ws: upgrade::Config,
@@ -116,6 +119,7 @@ impl Default for Config {
             body: None,
             max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
             max_size: DEFAULT_MAX_SIZE,
+            allow_unsafe_headers: false,
             ws: upgrade::Config::default(),
         }
     }

@@ -146,21 +146,10 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
         "These are the exact bytes both ways on one TCP connection; ",
         "<span class=\"eol\">\\r\\n</span> marks where each line ends. "
     ));
-    // The same request as JSON: this target with `format=json` in place
-    // of any `format=` it had (a knob may be given once).
-    let target = shown.part(&shown.head.target);
-    let (path, query) = knobs::split_target(target);
     page.push_str("<a href=\"");
-    escape_html(path, page);
-    page.push('?');
-    for param in knobs::params(query) {
-        if !param.is_empty() && knobs::name_value(param).0 != b"format" {
-            escape_html(param, page);
-            page.push_str("&amp;");
-        }
-    }
+    json_link(shown.part(&shown.head.target), page);
     page.push_str(concat!(
-        "format=json\">As JSON</a>.</p>\n</header>\n<main>\n",
+        "\">As JSON</a>.</p>\n</header>\n<main>\n",
         "<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">"
     ));
     visible(shown.head_bytes(), page, Markup::Html);
@@ -170,6 +159,89 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     claimed_addresses(shown, page, Markup::Html);
     worth_noting(shown, page, Markup::Html);
     page.push_str("</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
+}
+
+/// The "As JSON" link: this request's path and query with `format=json` in
+/// place of any `format=` it had (a knob may be given once), written so
+/// that it stays on this server whatever the target was. The target is
+/// the client's: `//evil.example/x` as an `href` is another host (a
+/// browser reads a leading `//` as "same scheme, this host"), and so are
+/// `http://evil.example/x` and `/\evil.example` (a browser reads `\` as
+/// `/`); `javascript:...` would run a script. An `href` that starts with
+/// exactly one `/` is a path on the page's own server, so that is what
+/// this always writes:
+///
+/// - an absolute-form target links to its path (`http://host/x` to `/x`),
+///   the part that names the resource on whichever server answers;
+/// - a path that starts with `//` gets `/.` in front: `/.//evil.example/x`
+///   is one `/` and a `.` segment, which the browser removes, so it asks
+///   this server for `//evil.example/x`, the very target;
+/// - a target that is no path (`*`, `javascript:alert(1)`) gets a `/` in
+///   front, which makes it one;
+/// - every byte goes through [`push_url`], so `\` is `%5C`.
+fn json_link(target: &[u8], out: &mut String) {
+    let (path, query) = knobs::split_target(target);
+    let path = path_of(path);
+    if path.starts_with(b"//") {
+        out.push_str("/.");
+    } else if !path.starts_with(b"/") {
+        out.push('/');
+    }
+    push_url(path, out);
+    out.push('?');
+    for param in knobs::params(query) {
+        if !param.is_empty() && knobs::name_value(param).0 != b"format" {
+            push_url(param, out);
+            out.push_str("&amp;");
+        }
+    }
+    out.push_str("format=json");
+}
+
+/// The path of an absolute-form target, `scheme://authority/path`
+/// (RFC 3986 §3): `http://host/x` gives `/x`, and `http://host` gives
+/// `/`. Any other target is given back as it is.
+fn path_of(target: &[u8]) -> &[u8] {
+    let Some(colon) = target.iter().position(|&b| b == b':') else {
+        return target;
+    };
+    let scheme = &target[..colon];
+    let is_scheme = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    let Some(rest) = target[colon + 1..]
+        .strip_prefix(b"//")
+        .filter(|_| is_scheme)
+    else {
+        return target;
+    };
+    match rest.iter().position(|&b| b == b'/') {
+        Some(slash) => &rest[slash..],
+        None => b"/",
+    }
+}
+
+/// URL bytes written into a double-quoted attribute: printable ASCII as it
+/// is (a `%XX` the client wrote stays as written), HTML's `&`, `<`, `>`
+/// and `"` as entities, and the rest (a space, control bytes, bytes past
+/// ASCII) percent-encoded, as the URL would carry them. So is `\`, which
+/// a browser would read as `/`. (`escape_text`'s `\xNN`, right for text
+/// to read, would put backslashes in a URL.)
+fn push_url(bytes: &[u8], out: &mut String) {
+    for &b in bytes {
+        match b {
+            b'&' => out.push_str("&amp;"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            b'"' => out.push_str("&quot;"),
+            b'\\' => out.push_str("%5C"),
+            b'!'..=b'~' => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
 }
 
 const STYLE: &str = "\
@@ -683,6 +755,33 @@ mod tests {
             page.contains("<a href=\"/a?x=1&amp;y&amp;format=json\">"),
             "{page}"
         );
+    }
+
+    /// Whatever the target, the link is a path on this server: one `/`
+    /// first, then anything but a second one (or a `\`, a `/` to a
+    /// browser), and no byte that would end the attribute.
+    #[test]
+    fn the_json_link_stays_on_this_server() {
+        for (target, href) in [
+            ("//evil.example/x", "/.//evil.example/x?format=json"),
+            ("/\\evil.example", "/%5Cevil.example?format=json"),
+            ("\\\\evil.example", "/%5C%5Cevil.example?format=json"),
+            ("http://evil.example/x", "/x?format=json"),
+            ("HTTPS://evil.example", "/?format=json"),
+            (
+                "http://evil.example//x?format=html&a=1",
+                "/.//x?a=1&amp;format=json",
+            ),
+            ("javascript:alert(1)", "/javascript:alert(1)?format=json"),
+            ("*", "/*?format=json"),
+            ("/a\"onclick=x", "/a&quot;onclick=x?format=json"),
+            ("/caf\u{e9} x", "/caf%C3%A9%20x?format=json"),
+            ("/a?q=%2F%2Fx", "/a?q=%2F%2Fx&amp;format=json"),
+        ] {
+            let mut out = String::new();
+            json_link(target.as_bytes(), &mut out);
+            assert_eq!(out, href, "{target}");
+        }
     }
 
     #[test]

@@ -37,6 +37,17 @@ pub enum Refusal {
     TransferEncodingInHttp10,
     ChunkedNotLast,
     BadChunk(ChunkProblem),
+    /// `GET *`: the asterisk-form target is OPTIONS' alone (RFC 9112
+    /// §3.2.4). The method, as sent.
+    AsteriskForm {
+        method: String,
+    },
+    /// `GET example.com:80`: the authority-form target is CONNECT's alone
+    /// (RFC 9112 §3.2.3). The method and the target, as sent.
+    AuthorityForm {
+        method: String,
+        target: String,
+    },
     /// A knob in the query string (`?status=99`) that cannot be obeyed.
     BadKnob(BadKnob),
     /// An `Upgrade: websocket` request that is no valid handshake (RFC
@@ -124,6 +135,8 @@ impl Refusal {
             | Refusal::TransferEncodingInHttp10
             | Refusal::ChunkedNotLast
             | Refusal::BadChunk(_)
+            | Refusal::AsteriskForm { .. }
+            | Refusal::AuthorityForm { .. }
             | Refusal::BadKnob(_) => 400,
             Refusal::WebSocket(Wrong::Version(_)) => 426,
             Refusal::WebSocket(_) => 400,
@@ -184,6 +197,17 @@ impl fmt::Display for Refusal {
             }
             Refusal::ChunkedNotLast => f.write_str("Transfer-Encoding must end with chunked, once"),
             Refusal::BadChunk(problem) => write!(f, "bad chunked framing: {problem}"),
+            Refusal::AsteriskForm { method } => write!(
+                f,
+                "the target * (asterisk-form) is only for OPTIONS, which asks about the server \
+                 as a whole (RFC 9112 §3.2.4); {method} needs a path: {method} / HTTP/1.1"
+            ),
+            Refusal::AuthorityForm { method, target } => write!(
+                f,
+                "the target {target} is host:port (authority-form), which only CONNECT sends \
+                 (RFC 9112 §3.2.3); {method} needs a path, {method} / HTTP/1.1, \
+                 or a full URL, {method} http://{target}/ HTTP/1.1"
+            ),
             Refusal::BadKnob(bad) => bad.fmt(f),
             Refusal::WebSocket(wrong) => match wrong {
                 Wrong::NotGet => f.write_str("a WebSocket upgrade must be a GET"),
@@ -324,7 +348,28 @@ pub enum KnobProblem {
     },
     /// `?header=Content-Type:...`: see `knobs.rs`.
     HeaderContentType,
+    /// A header that acts on the browser, without `--allow-unsafe-headers`
+    /// (`knobs::BROWSER_HEADERS`): its name, and what it would do.
+    HeaderUnsafe {
+        name: &'static str,
+        does: Browser,
+    },
     Format,
+}
+
+/// What a header refused by `knobs::BROWSER_HEADERS` would do in the
+/// browser of whoever follows a link to rawnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Browser {
+    Cookie,
+    Login,
+    Redirect,
+    ClearsData,
+    Decodes,
+    Download,
+    Cors,
+    /// A `Location` that is not a path on this server.
+    OffSite,
 }
 
 /// `?status=99: a status must be a number from 200 to 599`: the knob as
@@ -397,8 +442,51 @@ impl fmt::Display for KnobProblem {
                 "rawnet sets Content-Type itself: its views show the client's bytes, \
                  and another type (text/html) would have a browser run them as a page",
             ),
+            KnobProblem::HeaderUnsafe { name, does } => write!(
+                f,
+                "{name} {does}; any link to rawnet could do that to whoever follows it, \
+                 so it needs rawnet --allow-unsafe-headers"
+            ),
             KnobProblem::Format => f.write_str("must be json, html or text"),
         }
+    }
+}
+
+/// What the header would do, after its name: `Set-Cookie sets browser
+/// state: ...`.
+impl fmt::Display for Browser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Browser::Cookie => {
+                "sets browser state: a cookie for this host, which the browser sends to \
+                 every port on it, other apps on localhost included"
+            }
+            Browser::Login => {
+                "sets browser state: a login prompt, and the password typed into it, \
+                 which the browser then sends by itself"
+            }
+            Browser::Redirect => "sends the browser on to whatever URL it names",
+            Browser::ClearsData => {
+                "sets browser state: it clears the cookies and storage the browser keeps \
+                 for this host"
+            }
+            Browser::Decodes => {
+                "sets how the browser decodes the body, which is the client's bytes shown \
+                 back: it would decode them into bytes nobody sent"
+            }
+            Browser::Download => {
+                "sets browser state: the answer, bytes the link chose, saved as a file \
+                 under a name the link chose"
+            }
+            Browser::Cors => {
+                "grants access: a page on another origin could read the answer in the \
+                 browser, and with credentials the cookies it shows back"
+            }
+            Browser::OffSite => {
+                "sends the browser off this server: only a path (one /, then anything but \
+                 / or \\) stays on it"
+            }
+        })
     }
 }
 
@@ -482,6 +570,22 @@ mod tests {
                 },
                 // Bytes shown as they came, as everywhere in rawnet.
                 "417 unknown expectation \"te\\xffpot\"",
+            ),
+            (
+                Refusal::AsteriskForm {
+                    method: "GET".into(),
+                },
+                "400 the target * (asterisk-form) is only for OPTIONS, which asks about the \
+                 server as a whole (RFC 9112 §3.2.4); GET needs a path: GET / HTTP/1.1",
+            ),
+            (
+                Refusal::AuthorityForm {
+                    method: "GET".into(),
+                    target: "example.com:80".into(),
+                },
+                "400 the target example.com:80 is host:port (authority-form), which only \
+                 CONNECT sends (RFC 9112 §3.2.3); GET needs a path, GET / HTTP/1.1, \
+                 or a full URL, GET http://example.com:80/ HTTP/1.1",
             ),
             (Refusal::TooManyHeaders, "431 more than 64 header fields"),
             (

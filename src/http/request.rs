@@ -112,6 +112,7 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
     if req.method == Some("CONNECT") {
         return Err(Refusal::Connect);
     }
+    check_target_form(req.method.unwrap_or_default(), req.path.unwrap_or_default())?;
 
     // httparse allows empty lines before the request line (RFC 9112 §2.2)
     // and exactly one space between its parts, so the parts can be found
@@ -140,6 +141,46 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
         },
         len,
     ))
+}
+
+/// Two of RFC 9112's four request-target forms (§3.2) belong to one
+/// method each: `*` (asterisk-form, §3.2.4) to OPTIONS, which asks about
+/// the server as a whole, and `host:port` (authority-form, §3.2.3) to
+/// CONNECT, which asks for a tunnel (refused before this). With any other
+/// method they name no resource to show, so they are refused rather than
+/// answered as if they were a path.
+fn check_target_form(method: &str, target: &str) -> Result<(), Refusal> {
+    if target == "*" && method != "OPTIONS" {
+        return Err(Refusal::AsteriskForm {
+            method: method.to_string(),
+        });
+    }
+    if is_authority_form(target.as_bytes()) {
+        return Err(Refusal::AuthorityForm {
+            method: method.to_string(),
+            target: target.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// `uri-host ":" port`, as CONNECT sends it (`example.com:443`,
+/// `[::1]:8081`). `example.com:80` also reads as an absolute URI whose
+/// scheme is `example.com` (RFC 3986 §3.1 allows the dot), but no client
+/// means that: a host, a colon and digits is a host and a port.
+fn is_authority_form(target: &[u8]) -> bool {
+    let port = match target.strip_prefix(b"[") {
+        // An IPv6 literal: the port comes after its `]`.
+        Some(rest) => rest
+            .iter()
+            .position(|&b| b == b']')
+            .map(|end| &rest[end + 1..]),
+        None => target
+            .iter()
+            .rposition(|&b| b == b':')
+            .map(|colon| &target[colon..]),
+    };
+    port.is_some_and(|port| port.starts_with(b":")) && valid_host(target)
 }
 
 /// What a request line that httparse refused for its version asks for.
@@ -578,6 +619,37 @@ mod tests {
         assert_eq!(status(b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
         assert_eq!(status(b"GET HTTP/1.1\r\nHost: x\r\n\r\n"), Err(400));
         assert!(status(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").is_ok());
+        // RFC 9112 §3.2.3-3.2.4: `*` is OPTIONS' alone, `host:port`
+        // CONNECT's alone.
+        for other in [
+            &b"GET * HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+            b"HEAD * HTTP/1.0\r\n\r\n",
+            b"GET example.com:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"OPTIONS example.com:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET [::1]:8081 HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET localhost: HTTP/1.1\r\nHost: x\r\n\r\n",
+        ] {
+            assert_eq!(
+                status(other),
+                Err(400),
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
+        // Origin-form and absolute-form stay served, whatever the method;
+        // so does a scheme that is not followed by a port.
+        for served in [
+            &b"GET /a:80 HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+            b"GET http://example.com:80/ HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET urn:isbn HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET /* HTTP/1.1\r\nHost: x\r\n\r\n",
+        ] {
+            assert!(
+                status(served).is_ok(),
+                "{}",
+                String::from_utf8_lossy(served)
+            );
+        }
         // HTTP/0.9-style: the refusal names the missing version; a line
         // that is broken in another way keeps httparse's words.
         for simple in [

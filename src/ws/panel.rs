@@ -16,7 +16,10 @@
 //! after `--virtual-time-budget` waits for pending fetches but not for a
 //! WebSocket, so `&hold=URL` also keeps a fetch of URL open until the echo
 //! is in (or the socket closes); both point it at rawnet itself,
-//! `hold=/?delay=30`.
+//! `hold=/?delay=30`. Any page can link to this one with any hash, so the
+//! hook holds only a path on this server, checked as rawnet checks a
+//! `?header=Location:`, and fetched in `same-origin` mode: a link cannot
+//! make a visitor's browser request another server.
 
 /// The panel's rules, added to the page's style sheet.
 pub const STYLE: &str = "\
@@ -163,13 +166,27 @@ frame it sends with a fresh random key; rawnet never masks.</p>
     e.preventDefault();
     send(document.getElementById('ws-text').value);
   };
+  // The test hook, documented in rawnet's src/ws/panel.rs. Any page can
+  // link here with any hash, so `hold=` may only name a path on this
+  // server, read as a browser reads a URL, the way rawnet reads
+  // `?header=Location:` (is_local_path in src/http/knobs.rs): with tabs
+  // and newlines dropped and `\` read as `/`, it must start with one `/`
+  // and not two (`//host` and `/\host` are another host). And the fetch
+  // is `same-origin`, so the browser itself refuses any other origin,
+  // through a redirect too.
+  const decode = (text) => { try { return decodeURIComponent(text); } catch { return null; } };
+  const isLocalPath = (url) => /^\/(?!\/)/.test(url.replace(/[\t\n\r]/g, '').replace(/\\/g, '/'));
   const demo = location.hash.match(/^#ws-demo=([^&]*)(?:&hold=(.*))?$/);
-  if (demo && demo[2]) {
+  const held = demo && demo[2] !== undefined ? decode(demo[2]) : null;
+  if (held !== null && isLocalPath(held)) {
     const hold = new AbortController();
-    fetch(decodeURIComponent(demo[2]), { mode: 'no-cors', signal: hold.signal }).catch(() => {});
+    fetch(held, { mode: 'same-origin', signal: hold.signal }).catch(() => {});
     release = () => hold.abort();
+  } else if (held !== null) {
+    add(el('li', 'note', `not held: hold=${held} is not a path on this server`));
   }
-  if (demo) send(decodeURIComponent(demo[1]));
+  const text = demo ? decode(demo[1]) : null;
+  if (text !== null) send(text);
 })();
 </script>
 "#;
