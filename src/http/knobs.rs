@@ -128,7 +128,7 @@ pub const REFUSED_HEADERS: [&str; 8] = [
 /// `--allow-unsafe-headers`. Anyone can send a browser to rawnet with a
 /// link (a page, a mail, an `<img>`), so without the flag the link would
 /// choose these for whoever follows it. Names compare without case.
-pub const BROWSER_HEADERS: [(&str, Browser); 8] = [
+pub const BROWSER_HEADERS: [(&str, Browser); 10] = [
     // A cookie for this host is a cookie for every port on it (RFC 6265
     // §8.5): other apps on localhost get it too, and may trust it.
     ("Set-Cookie", Browser::Cookie),
@@ -146,6 +146,12 @@ pub const BROWSER_HEADERS: [(&str, Browser); 8] = [
     // Saved as a file, under a name the link chose (a "reflected file
     // download").
     ("Content-Disposition", Browser::Download),
+    // `Link: <http://elsewhere/>; rel=preload` is a fetch of any URL by
+    // the visitor's browser, as an off-site `Location` is.
+    ("Link", Browser::Fetches),
+    // HSTS is kept per host, not per port: one answer over HTTPS would
+    // lock every plain-HTTP app on localhost out of the browser.
+    ("Strict-Transport-Security", Browser::PinsHttps),
 ];
 
 /// Every CORS response header starts with this (`Access-Control-Allow-Origin`,
@@ -708,6 +714,8 @@ mod tests {
             ("Access-Control-Allow-Origin:http://evil.example", "Access-Control-* grants access: a page on another origin could read the answer in the browser, and with credentials the cookies it shows back"),
             ("ACCESS-CONTROL-ALLOW-CREDENTIALS:true", "Access-Control-* grants access: a page on another origin could read the answer in the browser, and with credentials the cookies it shows back"),
             ("access-control-x:1", "Access-Control-* grants access: a page on another origin could read the answer in the browser, and with credentials the cookies it shows back"),
+            ("Link:<http://elsewhere/>;rel=preload", "Link makes the browser fetch what it names (rel=preload, prefetch), from any server, as soon as the answer arrives"),
+            ("Strict-Transport-Security:max-age=31536000", "Strict-Transport-Security sets browser state: over HTTPS, the browser would refuse plain HTTP to this host, every port on it, for as long as max-age says"),
             ("Location:http://elsewhere/", off_site),
             ("location://elsewhere/", off_site),
             ("Location:/\\elsewhere/", off_site),

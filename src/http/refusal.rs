@@ -370,6 +370,10 @@ pub enum Browser {
     Cors,
     /// A `Location` that is not a path on this server.
     OffSite,
+    /// The browser fetches what it names, from anywhere.
+    Fetches,
+    /// The browser remembers, for a long time, to speak only HTTPS here.
+    PinsHttps,
 }
 
 /// `?status=99: a status must be a number from 200 to 599`: the knob as
@@ -485,6 +489,14 @@ impl fmt::Display for Browser {
             Browser::OffSite => {
                 "sends the browser off this server: only a path (one /, then anything but \
                  / or \\) stays on it"
+            }
+            Browser::Fetches => {
+                "makes the browser fetch what it names (rel=preload, prefetch), from any \
+                 server, as soon as the answer arrives"
+            }
+            Browser::PinsHttps => {
+                "sets browser state: over HTTPS, the browser would refuse plain HTTP to \
+                 this host, every port on it, for as long as max-age says"
             }
         })
     }
