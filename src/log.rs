@@ -360,8 +360,10 @@ pub enum Event<'a> {
     TlsHello {
         #[serde(serialize_with = "as_version_names")]
         versions: &'a [u16],
+        #[serde(serialize_with = "as_wire_option")]
         sni: Option<&'a str>,
-        alpn: &'a [String],
+        #[serde(serialize_with = "as_wire_list")]
+        alpn: &'a [Vec<u8>],
         cipher_suites: usize,
     },
     /// First bytes of a TLS record that are no ClientHello rawnet can read.
@@ -409,8 +411,11 @@ pub enum Event<'a> {
     // HTTP.
     Request {
         number: u64,
-        method: &'a str,
-        target: &'a str,
+        /// The method and target as they came (not as UTF-8: any byte).
+        #[serde(serialize_with = "as_wire")]
+        method: &'a [u8],
+        #[serde(serialize_with = "as_wire")]
+        target: &'a [u8],
         minor: u8,
         status: u16,
         reason: &'static str,
@@ -456,6 +461,7 @@ pub enum Event<'a> {
     // WebSocket.
     /// A request became a WebSocket: the client's key and the answer.
     WsUpgraded {
+        #[serde(serialize_with = "as_wire")]
         key: &'a str,
         accept: &'a str,
         /// `?explain`: every frame is also described in JSON.
@@ -628,9 +634,7 @@ impl fmt::Display for Event<'_> {
                 f.write_str(" (")?;
                 for (i, name) in alpn.iter().enumerate() {
                     f.write_str(if i == 0 { "ALPN " } else { ", " })?;
-                    for &b in name.as_bytes() {
-                        write!(f, "{}", shown(b))?;
-                    }
+                    write!(f, "{}", Escaped::bare(name))?;
                 }
                 if !alpn.is_empty() {
                     f.write_str("; ")?;
@@ -736,7 +740,9 @@ impl fmt::Display for Event<'_> {
             } => {
                 write!(
                     f,
-                    "request {number}: {method} {target} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes"
+                    "request {number}: {} {} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes",
+                    Escaped::bare(method),
+                    Escaped::bare(target)
                 )?;
                 match client {
                     // This line starts with the TCP peer; the client the
@@ -786,6 +792,7 @@ impl fmt::Display for Event<'_> {
                 accept,
                 explain,
             } => {
+                let key = Escaped::bare(key.as_bytes());
                 write!(f, "websocket: upgraded, key {key}, accept {accept}")?;
                 if *explain {
                     f.write_str("; each frame is also described in JSON (?explain)")?;
@@ -1085,12 +1092,12 @@ impl fmt::Display for NoteWords<'_> {
             Note::Reads(reads) => write!(f, "head in {} reads", reads.count()),
             Note::BareLf { lines } => write!(f, "bare LF line endings ({lines})"),
             Note::Repeated { name, times } => {
-                write!(f, "{} repeated ({times} times)", FieldName(name))
+                write!(f, "{} repeated ({times} times)", Escaped::bare(name))
             }
             Note::TrailingWhitespace { name } => {
-                write!(f, "trailing whitespace in {}", FieldName(name))
+                write!(f, "trailing whitespace in {}", Escaped::bare(name))
             }
-            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", FieldName(name)),
+            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", Escaped::bare(name)),
             Note::AbsoluteForm => f.write_str("absolute-form target"),
             Note::HostDiffers { host, authority } => write!(
                 f,
@@ -1100,16 +1107,6 @@ impl fmt::Display for NoteWords<'_> {
             ),
             Note::H2c => f.write_str("offered h2c, stayed on HTTP/1.1"),
         }
-    }
-}
-
-/// A field name, unquoted: httparse let through only token characters,
-/// but each byte still goes through [`shown`], so none can garble a terminal.
-struct FieldName<'a>(&'a [u8]);
-
-impl fmt::Display for FieldName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|&b| write!(f, "{}", shown(b)))
     }
 }
 
@@ -1301,6 +1298,18 @@ impl fmt::Display for Hex<'_> {
 /// tab and backslash, anything else (control bytes, non-UTF-8, binary) as
 /// `\xNN`. A log must show what was on the wire, not what a terminal makes
 /// of it.
+///
+/// "Anything else" includes every byte of UTF-8 past ASCII, on purpose: the
+/// characters a terminal or a log viewer acts on instead of showing are
+/// not only ESC. The C1 controls (U+0080 to U+009F: CSI, U+009B, starts a
+/// terminal command as `ESC [` does; NEL, U+0085, breaks a line), the line
+/// and paragraph separators (U+2028, U+2029) and the bidi controls (U+202A
+/// to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C, which reorder what
+/// follows them) are all UTF-8 of two or three bytes above 0x7f. A list of
+/// the dangerous characters would always miss one (a no-break space looks
+/// like a space); escaping every such byte misses none, and shows the bytes
+/// as they crossed the wire: NEL is `\xc2\x85`, `é` is `\xc3\xa9`. The
+/// backslash is escaped too, so that `\x41` sent as text reads `\\x41`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shown {
     Char(char),
@@ -1329,17 +1338,30 @@ impl fmt::Display for Shown {
     }
 }
 
-/// Bytes shown as a double-quoted string that a terminal cannot garble:
-/// each byte as [`shown`] says, and `"` as `\"`.
+/// The one way bytes a client chose reach a log line: each byte as
+/// [`shown`] says, in every output (the text log, `--trace`, and `--log
+/// json`, whose strings hold this same escaped text, so that serde_json,
+/// which escapes only C0 controls, never writes a raw one).
+///
+/// Quoted (`"GET /"`, with `"` as `\"`) where the bytes sit among the
+/// line's own words (a preview, a host name); bare where the line's shape
+/// already sets them apart (`GET /x HTTP/1.1`, a field name). Either may
+/// be cut after a number of bytes, then says `...(N more)`.
 pub(crate) struct Escaped<'a> {
     bytes: &'a [u8],
     /// How many bytes were cut off the end, shown as `...(N more)`.
     cut: usize,
+    /// In double quotes, with `"` escaped.
+    quoted: bool,
 }
 
 impl<'a> Escaped<'a> {
     pub(crate) fn all(bytes: &'a [u8]) -> Self {
-        Escaped { bytes, cut: 0 }
+        Escaped {
+            bytes,
+            cut: 0,
+            quoted: true,
+        }
     }
 
     pub(crate) fn preview(bytes: &'a [u8], max: usize) -> Self {
@@ -1347,25 +1369,56 @@ impl<'a> Escaped<'a> {
         Escaped {
             bytes: &bytes[..shown],
             cut: bytes.len() - shown,
+            quoted: true,
+        }
+    }
+
+    /// Without the quotes: a request's method and target, a field name.
+    pub(crate) fn bare(bytes: &'a [u8]) -> Self {
+        Escaped {
+            quoted: false,
+            ..Escaped::all(bytes)
         }
     }
 }
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
+        if self.quoted {
+            f.write_str("\"")?;
+        }
         for &b in self.bytes {
             match b {
-                b'"' => f.write_str("\\\"")?,
+                b'"' if self.quoted => f.write_str("\\\"")?,
                 _ => write!(f, "{}", shown(b))?,
             }
         }
-        f.write_str("\"")?;
+        if self.quoted {
+            f.write_str("\"")?;
+        }
         if self.cut > 0 {
             write!(f, "...({} more)", self.cut)?;
         }
         Ok(())
     }
+}
+
+/// Bytes from the wire as a JSON string: the text [`Escaped::bare`] shows.
+fn as_wire<T: AsRef<[u8]> + ?Sized, S: Serializer>(bytes: &&T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Escaped::bare((*bytes).as_ref()))
+}
+
+/// [`as_wire`] for a value that may be missing (`null`).
+fn as_wire_option<S: Serializer>(bytes: &Option<&str>, s: S) -> Result<S::Ok, S::Error> {
+    match bytes {
+        Some(bytes) => as_wire(bytes, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// [`as_wire`] for each of a list.
+fn as_wire_list<S: Serializer>(list: &&[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(|bytes| Escaped::bare(bytes).to_string()))
 }
 
 #[cfg(test)]
@@ -1376,6 +1429,54 @@ mod tests {
     fn escapes_control_and_non_utf8_bytes() {
         let shown = Escaped::all(b"a\"b\\c\r\n\t\x00\xff~").to_string();
         assert_eq!(shown, r#""a\"b\\c\r\n\t\x00\xff~""#);
+    }
+
+    /// Each class a terminal or viewer acts on, in UTF-8, shown as its
+    /// bytes: C1 (CSI, NEL), the separators, the bidi controls, and a
+    /// no-break space that would pass for a space.
+    #[test]
+    fn every_byte_past_ascii_is_escaped_so_no_class_reaches_a_terminal() {
+        for (text, shown) in [
+            ("\x1b[2J", r"\x1b[2J"),
+            ("\u{9b}2J", r"\xc2\x9b2J"),
+            ("\u{85}", r"\xc2\x85"),
+            ("\u{2028}\u{2029}", r"\xe2\x80\xa8\xe2\x80\xa9"),
+            ("\u{202a}\u{202e}", r"\xe2\x80\xaa\xe2\x80\xae"),
+            ("\u{2066}\u{2069}", r"\xe2\x81\xa6\xe2\x81\xa9"),
+            (
+                "\u{200e}\u{200f}\u{61c}",
+                r"\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+            ),
+            ("\u{a0}", r"\xc2\xa0"),
+        ] {
+            assert_eq!(Escaped::bare(text.as_bytes()).to_string(), shown);
+        }
+        // Bare keeps `"` as it is; a backslash is always doubled, so that
+        // an escape is never mistaken for bytes that look like one.
+        assert_eq!(Escaped::bare(br#"a"b\x41"#).to_string(), r#"a"b\\x41"#);
+        assert_eq!(Escaped::all(br#"a"b"#).to_string(), r#""a\"b""#);
+    }
+
+    /// A request's line, as text and JSON, from bytes that are not UTF-8
+    /// and bytes that are (NEL): the same escapes in both.
+    #[test]
+    fn a_request_line_shows_its_target_escaped_in_text_and_json() {
+        let event = Event::Request {
+            number: 1,
+            method: b"GET",
+            target: b"/a\xc2\x85\xff",
+            minor: 1,
+            status: 200,
+            reason: "OK",
+            bytes: 10,
+            client: None,
+        };
+        assert_eq!(
+            event.to_string(),
+            r"request 1: GET /a\xc2\x85\xff HTTP/1.1 -> 200 OK, 10 bytes"
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["target"], r"/a\xc2\x85\xff");
     }
 
     #[test]
@@ -1570,22 +1671,26 @@ mod tests {
             serde_json::to_string(&data).unwrap(),
             r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
         );
-        let alpn = ["h2".to_string()];
+        let alpn = [b"h2".to_vec(), "\u{85}x".into()];
         let hello = Event::TlsHello {
             versions: &[0x0304, 0x7f1c],
-            sni: Some("a\x1b"),
+            sni: Some("a\x1b\u{202e}"),
             alpn: &alpn,
             cipher_suites: 3,
         };
+        // A host name and protocol names are the client's: escaped, like
+        // any bytes it sent, in JSON as in the text line (serde_json alone
+        // would write `\u001b` for ESC, which a JSON reader turns back into
+        // ESC, and U+202E and NEL as they are).
         assert_eq!(
             serde_json::to_string(&hello).unwrap(),
-            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\u001b","alpn":["h2"],"cipher_suites":3}"#
+            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\\x1b\\xe2\\x80\\xae","alpn":["h2","\\xc2\\x85x"],"cipher_suites":3}"#
         );
-        // A host name is the client's: escaped, like any bytes it sent.
         assert_eq!(
             hello.to_string(),
-            "client started a TLS version 0x7f1c handshake for \"a\\x1b\" (ALPN h2; 3 cipher \
-             suites); this port speaks plain TCP: use http://, or put TLS in front"
+            "client started a TLS version 0x7f1c handshake for \"a\\x1b\\xe2\\x80\\xae\" \
+             (ALPN h2, \\xc2\\x85x; 3 cipher suites); this port speaks plain TCP: use http://, \
+             or put TLS in front"
         );
     }
 
