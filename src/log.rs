@@ -360,9 +360,10 @@ pub enum Event<'a> {
     TlsHello {
         #[serde(serialize_with = "as_version_names")]
         versions: &'a [u16],
-        #[serde(serialize_with = "as_wire_option")]
+        #[serde(serialize_with = "as_sni")]
         sni: Option<&'a str>,
-        #[serde(serialize_with = "as_wire_list")]
+        /// In JSON, `alpn` (the first [`LIST_SHOWN`]) and `alpn_not_shown`.
+        #[serde(flatten, serialize_with = "as_alpn")]
         alpn: &'a [Vec<u8>],
         cipher_suites: usize,
     },
@@ -380,7 +381,9 @@ pub enum Event<'a> {
     /// sent (in JSON, a list of `[name, value]`), or why its first frame
     /// could not be read; rawnet answered with GOAWAY HTTP_1_1_REQUIRED.
     Http2 {
-        #[serde(serialize_with = "as_settings")]
+        /// In JSON, `settings` (the first [`LIST_SHOWN`]) and
+        /// `settings_not_shown`.
+        #[serde(flatten, serialize_with = "as_settings")]
         settings: &'a [Setting],
         problem: Option<&'a str>,
     },
@@ -392,7 +395,9 @@ pub enum Event<'a> {
         #[serde(serialize_with = "as_says")]
         says: &'a Says,
         via: SocketAddr,
-        #[serde(serialize_with = "as_tlv_names")]
+        /// In JSON, `tlvs` (the first [`LIST_SHOWN`], each as the text
+        /// line words it) and `tlvs_not_shown`.
+        #[serde(flatten, serialize_with = "as_tlv_names")]
         tlvs: &'a [Tlv],
     },
     /// Bytes that start with a PROXY signature but are no valid header.
@@ -411,10 +416,11 @@ pub enum Event<'a> {
     // HTTP.
     Request {
         number: u64,
-        /// The method and target as they came (not as UTF-8: any byte).
-        #[serde(serialize_with = "as_wire")]
+        /// The method and target as they came (not as UTF-8: any byte),
+        /// shown escaped and cut at [`NAME_SHOWN`] and [`TARGET_SHOWN`].
+        #[serde(serialize_with = "as_method")]
         method: &'a [u8],
-        #[serde(serialize_with = "as_wire")]
+        #[serde(serialize_with = "as_target")]
         target: &'a [u8],
         minor: u8,
         status: u16,
@@ -523,6 +529,27 @@ const PREVIEW_BYTES: usize = 48;
 /// How much of a binary chunk the `data` line shows in hex: one dump row.
 const PREVIEW_HEX_BYTES: usize = 16;
 
+/// How many items of a list from the wire a line names before `… and N
+/// more`: HTTP/2 settings, ALPN protocol names, PROXY v2 TLVs. Real
+/// clients send a handful (curl 3 settings, Chromium 4; two or three
+/// protocol names; HAProxy a few TLVs), so a real list is shown whole; a
+/// longer one was made up, and its first 16 say what it is. Before this
+/// bound, a 16 KiB SETTINGS frame (2730 settings) made one 60 KB line.
+pub(crate) const LIST_SHOWN: usize = 16;
+
+/// How many bytes of one name from the wire (a request's method, a TLS
+/// host name, an ALPN protocol name) a line shows before `...(N more)`:
+/// 255, the most a DNS name may have (RFC 1035 §2.3.4), which no real
+/// host or protocol name passes.
+const NAME_SHOWN: usize = 255;
+
+/// How many bytes of a request target its line shows before `...(N
+/// more)`: longer than all but made-up URLs (browsers and CDNs start
+/// refusing at 8 KiB or so, and most stop well before), and a line stays
+/// a few KiB, escapes and all, whatever `--max-head` lets through. The
+/// page shows the whole target.
+const TARGET_SHOWN: usize = 2048;
+
 /// How much of binary data a hex dump shows (16 rows) before `… and N
 /// more bytes`: enough to recognise a format by its first bytes, few
 /// enough that one chunk does not flood the terminal.
@@ -629,14 +656,14 @@ impl fmt::Display for Event<'_> {
                 let newest = versions.iter().max().copied().unwrap_or(0);
                 write!(f, "client started a {} handshake", VersionName(newest))?;
                 if let Some(sni) = sni {
-                    write!(f, " for {}", Escaped::all(sni.as_bytes()))?;
+                    write!(f, " for {}", Escaped::preview(sni.as_bytes(), NAME_SHOWN))?;
                 }
                 f.write_str(" (")?;
-                for (i, name) in alpn.iter().enumerate() {
-                    f.write_str(if i == 0 { "ALPN " } else { ", " })?;
-                    write!(f, "{}", Escaped::bare(name))?;
-                }
                 if !alpn.is_empty() {
+                    f.write_str("ALPN ")?;
+                    write_first(f, alpn, |f, name| {
+                        write!(f, "{}", Escaped::bare_preview(name, NAME_SHOWN))
+                    })?;
                     f.write_str("; ")?;
                 }
                 write!(
@@ -667,10 +694,9 @@ impl fmt::Display for Event<'_> {
                     None if settings.is_empty() => f.write_str("SETTINGS (none)")?,
                     None => {
                         f.write_str("SETTINGS ")?;
-                        for (i, setting) in settings.iter().enumerate() {
-                            let comma = if i == 0 { "" } else { ", " };
-                            write!(f, "{comma}{}={}", SettingName(setting), setting.value)?;
-                        }
+                        write_first(f, settings, |f, setting| {
+                            write!(f, "{}={}", SettingName(setting), setting.value)
+                        })?;
                     }
                 }
                 f.write_str("; answered GOAWAY HTTP_1_1_REQUIRED")
@@ -704,11 +730,11 @@ impl fmt::Display for Event<'_> {
                          (a health check)"
                     )?,
                 }
-                for (i, tlv) in tlvs.iter().enumerate() {
-                    f.write_str(if i == 0 { "; TLVs: " } else { ", " })?;
-                    write!(f, "{}", TlvShown(tlv))?;
+                if tlvs.is_empty() {
+                    return Ok(());
                 }
-                Ok(())
+                f.write_str("; TLVs: ")?;
+                write_first(f, tlvs, |f, tlv| write!(f, "{}", TlvShown(tlv)))
             }
             Event::ProxyInvalid { reason } => {
                 write!(f, "PROXY header malformed: {reason}; closing")
@@ -741,8 +767,8 @@ impl fmt::Display for Event<'_> {
                 write!(
                     f,
                     "request {number}: {} {} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes",
-                    Escaped::bare(method),
-                    Escaped::bare(target)
+                    Escaped::bare_preview(method, NAME_SHOWN),
+                    Escaped::bare_preview(target, TARGET_SHOWN)
                 )?;
                 match client {
                     // This line starts with the TCP peer; the client the
@@ -1038,9 +1064,12 @@ impl fmt::Display for TlvShown<'_> {
     }
 }
 
-/// A PROXY header's TLVs in JSON: each as the text line shows it.
+/// A PROXY header's TLVs in JSON: the first [`LIST_SHOWN`], each as the
+/// text line shows it, and `tlvs_not_shown`.
 fn as_tlv_names<S: Serializer>(tlvs: &&[Tlv], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(tlvs.iter().map(|tlv| TlvShown(tlv).to_string()))
+    first_entries(s, "tlvs", "tlvs_not_shown", tlvs, |tlv| {
+        TlvShown(tlv).to_string()
+    })
 }
 
 /// What a PROXY header says, in JSON: `{"source": .., "destination": ..}`
@@ -1165,13 +1194,12 @@ impl fmt::Display for SettingName<'_> {
     }
 }
 
-/// Settings in JSON: `[["MAX_CONCURRENT_STREAMS", 100], ...]`, in order.
+/// Settings in JSON: `[["MAX_CONCURRENT_STREAMS", 100], ...]`, the first
+/// [`LIST_SHOWN`] in order, and `settings_not_shown`.
 fn as_settings<S: Serializer>(settings: &&[Setting], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(
-        settings
-            .iter()
-            .map(|setting| (SettingName(setting).to_string(), setting.value)),
-    )
+    first_entries(s, "settings", "settings_not_shown", settings, |setting| {
+        (SettingName(setting).to_string(), setting.value)
+    })
 }
 
 /// `--trace` bytes in JSON: text escaped whole, as the text line shows it;
@@ -1380,6 +1408,14 @@ impl<'a> Escaped<'a> {
             ..Escaped::all(bytes)
         }
     }
+
+    /// [`Escaped::bare`], cut after `max` bytes.
+    pub(crate) fn bare_preview(bytes: &'a [u8], max: usize) -> Self {
+        Escaped {
+            quoted: false,
+            ..Escaped::preview(bytes, max)
+        }
+    }
 }
 
 impl fmt::Display for Escaped<'_> {
@@ -1408,17 +1444,77 @@ fn as_wire<T: AsRef<[u8]> + ?Sized, S: Serializer>(bytes: &&T, s: S) -> Result<S
     s.collect_str(&Escaped::bare((*bytes).as_ref()))
 }
 
-/// [`as_wire`] for a value that may be missing (`null`).
-fn as_wire_option<S: Serializer>(bytes: &Option<&str>, s: S) -> Result<S::Ok, S::Error> {
-    match bytes {
-        Some(bytes) => as_wire(bytes, s),
+/// A TLS host name in JSON, escaped and cut as the text line shows it;
+/// `null` when the hello named none.
+fn as_sni<S: Serializer>(sni: &Option<&str>, s: S) -> Result<S::Ok, S::Error> {
+    match sni {
+        Some(sni) => s.collect_str(&Escaped::bare_preview(sni.as_bytes(), NAME_SHOWN)),
         None => s.serialize_none(),
     }
 }
 
-/// [`as_wire`] for each of a list.
-fn as_wire_list<S: Serializer>(list: &&[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(list.iter().map(|bytes| Escaped::bare(bytes).to_string()))
+/// A request's method in JSON, as its text line shows it.
+fn as_method<S: Serializer>(method: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Escaped::bare_preview(method, NAME_SHOWN))
+}
+
+/// A request's target in JSON, as its text line shows it.
+fn as_target<S: Serializer>(target: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Escaped::bare_preview(target, TARGET_SHOWN))
+}
+
+/// The first [`LIST_SHOWN`] of a list, and how many more there are: a
+/// line names those, then says `… and N more`.
+fn first_of<T>(list: &[T]) -> (&[T], usize) {
+    let shown = list.len().min(LIST_SHOWN);
+    (&list[..shown], list.len() - shown)
+}
+
+/// Writes a list's first [`LIST_SHOWN`] items with `item`, separated by
+/// `, `, then `, … and N more` for the rest.
+fn write_first<T>(
+    f: &mut fmt::Formatter<'_>,
+    list: &[T],
+    mut item: impl FnMut(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    let (shown, more) = first_of(list);
+    for (i, one) in shown.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        item(f, one)?;
+    }
+    if more > 0 {
+        write!(f, ", … and {more} more")?;
+    }
+    Ok(())
+}
+
+/// In JSON, a list's first [`LIST_SHOWN`] items as `name` (each made by
+/// `item`), and `name_not_shown`, how many more there were: two fields,
+/// flattened into the event's.
+fn first_entries<S: Serializer, T, V: Serialize>(
+    s: S,
+    name: &'static str,
+    not_shown: &'static str,
+    list: &[T],
+    item: impl Fn(&T) -> V,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let (shown, more) = first_of(list);
+    let items: Vec<V> = shown.iter().map(item).collect();
+    let mut fields = s.serialize_map(Some(2))?;
+    fields.serialize_entry(name, &items)?;
+    fields.serialize_entry(not_shown, &more)?;
+    fields.end()
+}
+
+/// ALPN names in JSON: `alpn`, each escaped as [`as_wire`] does, and
+/// `alpn_not_shown`.
+fn as_alpn<S: Serializer>(list: &&[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+    first_entries(s, "alpn", "alpn_not_shown", list, |name| {
+        Escaped::bare_preview(name, NAME_SHOWN).to_string()
+    })
 }
 
 #[cfg(test)]
@@ -1477,6 +1573,26 @@ mod tests {
         );
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["target"], r"/a\xc2\x85\xff");
+
+        // A target past TARGET_SHOWN is cut, and says how much was.
+        let long = vec![b'a'; TARGET_SHOWN + 952];
+        let event = Event::Request {
+            number: 1,
+            method: b"GET",
+            target: &long,
+            minor: 1,
+            status: 200,
+            reason: "OK",
+            bytes: 10,
+            client: None,
+        };
+        assert!(event
+            .to_string()
+            .ends_with("a...(952 more) HTTP/1.1 -> 200 OK, 10 bytes"));
+        let json = serde_json::to_value(&event).unwrap();
+        let target = json["target"].as_str().unwrap();
+        assert_eq!(target.len(), TARGET_SHOWN + "...(952 more)".len());
+        assert!(target.ends_with("a...(952 more)"));
     }
 
     #[test]
@@ -1684,7 +1800,7 @@ mod tests {
         // ESC, and U+202E and NEL as they are).
         assert_eq!(
             serde_json::to_string(&hello).unwrap(),
-            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\\x1b\\xe2\\x80\\xae","alpn":["h2","\\xc2\\x85x"],"cipher_suites":3}"#
+            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\\x1b\\xe2\\x80\\xae","alpn":["h2","\\xc2\\x85x"],"alpn_not_shown":0,"cipher_suites":3}"#
         );
         assert_eq!(
             hello.to_string(),
@@ -1715,7 +1831,7 @@ mod tests {
         );
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
-            r#"{"event":"http2","settings":[["MAX_CONCURRENT_STREAMS",100],["ENABLE_PUSH",0],["0x0a0a",7]],"problem":null}"#
+            r#"{"event":"http2","settings":[["MAX_CONCURRENT_STREAMS",100],["ENABLE_PUSH",0],["0x0a0a",7]],"settings_not_shown":0,"problem":null}"#
         );
         let event = Event::Http2 {
             settings: &[],
@@ -1726,5 +1842,56 @@ mod tests {
             "client spoke HTTP/2 (prior knowledge): the first frame is not SETTINGS; \
              answered GOAWAY HTTP_1_1_REQUIRED"
         );
+    }
+
+    /// A list from the wire names its first LIST_SHOWN items, then counts
+    /// the rest, in text and JSON: settings, ALPN names, TLVs.
+    #[test]
+    fn long_lists_show_their_first_items_then_how_many_more() {
+        let settings = vec![Setting { id: 2, value: 1 }; LIST_SHOWN + 3];
+        let event = Event::Http2 {
+            settings: &settings,
+            problem: None,
+        };
+        let text = event.to_string();
+        assert_eq!(text.matches("ENABLE_PUSH=1").count(), LIST_SHOWN);
+        assert!(
+            text.ends_with("ENABLE_PUSH=1, … and 3 more; answered GOAWAY HTTP_1_1_REQUIRED"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["settings"].as_array().unwrap().len(), LIST_SHOWN);
+        assert_eq!(json["settings_not_shown"], 3);
+
+        let alpn = vec![b"h2".to_vec(); LIST_SHOWN + 1];
+        let long_name = "x".repeat(NAME_SHOWN + 5);
+        let hello = Event::TlsHello {
+            versions: &[0x0304],
+            sni: Some(&long_name),
+            alpn: &alpn,
+            cipher_suites: 1,
+        };
+        let text = hello.to_string();
+        assert!(text.contains("\"...(5 more) (ALPN h2, "), "{text}");
+        assert!(
+            text.contains(", h2, … and 1 more; 1 cipher suites"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&hello).unwrap();
+        assert_eq!(json["alpn_not_shown"], 1);
+        assert!(json["sni"].as_str().unwrap().ends_with("x...(5 more)"));
+
+        let tlvs = vec![Tlv::Noop(0); LIST_SHOWN + 2];
+        let says = Says::Local;
+        let proxy = Event::ProxyHeader {
+            version: 2,
+            says: &says,
+            via: "127.0.0.1:1".parse().unwrap(),
+            tlvs: &tlvs,
+        };
+        assert!(proxy.to_string().ends_with("NOOP (0 bytes), … and 2 more"));
+        let json = serde_json::to_value(&proxy).unwrap();
+        assert_eq!(json["tlvs"].as_array().unwrap().len(), LIST_SHOWN);
+        assert_eq!(json["tlvs_not_shown"], 2);
     }
 }
