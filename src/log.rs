@@ -23,11 +23,11 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::seen::{Note, Says, Setting, Tlv, WsFrame};
+use crate::seen::{FramesNotShown, Note, Says, Setting, Tlv, WsFrame};
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -156,6 +156,47 @@ impl ConnLog {
     pub(crate) fn wire(&self, direction: Direction, bytes: &[u8]) {
         if !bytes.is_empty() {
             self.emit(Event::Wire { direction, bytes });
+        }
+    }
+}
+
+/// How many lines of one kind (a WebSocket frame received, one sent) a
+/// connection may print in a second; past it the rest are counted, and
+/// one line a second says how many. Twenty a second is more than a person
+/// can read and more than a chat or a game sends, so a real conversation
+/// is shown whole; it stops a client whose frames cost less than their
+/// lines: an empty ping is 6 bytes, its line and its pong's some 110, so
+/// a flood of them made about 19 bytes of log per byte received. Now a
+/// connection prints at most some 40 frame lines a second, whatever it
+/// sends.
+pub(crate) const LINES_PER_SECOND: u32 = 20;
+
+/// The second [`LINES_PER_SECOND`] counts in.
+pub(crate) const QUOTA_WINDOW: Duration = Duration::from_secs(1);
+
+/// One kind of line on one connection, held to [`LINES_PER_SECOND`] in
+/// each [`QUOTA_WINDOW`], counted from the first line of the window.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Quota {
+    /// When the current window began; `None` before the first line.
+    since: Option<Instant>,
+    /// Lines printed in it.
+    printed: u32,
+}
+
+impl Quota {
+    /// Whether one more line may be printed at `now`; if so, it is counted.
+    pub(crate) fn allows(&mut self, now: Instant) -> bool {
+        let over = |since: Instant| now.saturating_duration_since(since) >= QUOTA_WINDOW;
+        if self.since.is_none_or(over) {
+            self.since = Some(now);
+            self.printed = 0;
+        }
+        if self.printed < LINES_PER_SECOND {
+            self.printed += 1;
+            true
+        } else {
+            false
         }
     }
 }
@@ -488,6 +529,14 @@ pub enum Event<'a> {
     WsFrameTrace {
         #[serde(serialize_with = "as_ws_frame_trace")]
         frame: &'a WsFrame<'a>,
+    },
+    /// WebSocket frames past [`LINES_PER_SECOND`] that got no line of
+    /// their own, counted by way and opcode: one line for each second
+    /// they keep coming, and one when they stop or the connection ends.
+    WsFramesNotShown {
+        #[serde(flatten, serialize_with = "as_frame_counts")]
+        frames: &'a FramesNotShown,
+        per_second: u32,
     },
     /// The WebSocket closes: the code rawnet sent (none, answering a close
     /// frame that had none), and why.
@@ -828,6 +877,19 @@ impl fmt::Display for Event<'_> {
             Event::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
             Event::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
             Event::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
+            Event::WsFramesNotShown { frames, per_second } => {
+                write!(
+                    f,
+                    "ws frames not shown one by one (more than {per_second} lines a second): "
+                )?;
+                let received = FrameCounts(&frames.received);
+                let sent = FrameCounts(&frames.sent);
+                match (received.total(), sent.total()) {
+                    (0, _) => write!(f, "{} sent ({sent})", sent.total()),
+                    (_, 0) => write!(f, "{} received ({received})", received.total()),
+                    (r, s) => write!(f, "{r} received ({received}), {s} sent ({sent})"),
+                }
+            }
             Event::WsClose {
                 code: Some(code),
                 why,
@@ -893,15 +955,63 @@ impl fmt::Display for FrameWords<'_> {
     }
 }
 
+/// Frames counted by opcode, as `51180 ping, 3 text`, in opcode order.
+struct FrameCounts<'a>(&'a [u32; 16]);
+
+impl FrameCounts<'_> {
+    fn total(&self) -> u64 {
+        self.0.iter().map(|&n| u64::from(n)).sum()
+    }
+
+    /// Each opcode that was counted, by name, and how many.
+    fn each(&self) -> impl Iterator<Item = (String, u32)> + '_ {
+        (0u8..16)
+            .zip(self.0.iter().copied())
+            .filter(|&(_, count)| count > 0)
+            .map(|(opcode, count)| (OpcodeNumber(opcode).to_string(), count))
+    }
+}
+
+impl fmt::Display for FrameCounts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (name, count)) in self.each().enumerate() {
+            let comma = if i == 0 { "" } else { ", " };
+            write!(f, "{comma}{count} {name}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Frames not shown, in JSON: `received` and `sent`, each an object of
+/// opcode names and counts (`{"ping": 51180}`).
+fn as_frame_counts<S: Serializer>(frames: &&FramesNotShown, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut fields = s.serialize_map(Some(2))?;
+    for (name, counts) in [("received", &frames.received), ("sent", &frames.sent)] {
+        let each: std::collections::BTreeMap<String, u32> = FrameCounts(counts).each().collect();
+        fields.serialize_entry(name, &each)?;
+    }
+    fields.end()
+}
+
+/// An opcode by its number: its name in RFC 6455, or hex for a reserved one.
+struct OpcodeNumber(u8);
+
+impl fmt::Display for OpcodeNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match crate::seen::opcode_name(self.0) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "opcode 0x{:x}", self.0),
+        }
+    }
+}
+
 /// An opcode by its name in RFC 6455, or in hex for a reserved one.
 struct OpcodeName<'a>(&'a WsFrame<'a>);
 
 impl fmt::Display for OpcodeName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.opcode_name() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "opcode 0x{:x}", self.0.opcode),
-        }
+        OpcodeNumber(self.0.opcode).fmt(f)
     }
 }
 
@@ -1761,6 +1871,47 @@ mod tests {
             "{trace}"
         );
         assert!(trace.contains("\n  … and 44 more bytes"), "{trace}");
+    }
+
+    /// Twenty lines in a second, then none until the second is over.
+    #[test]
+    fn a_quota_allows_lines_per_second_then_waits_for_the_next() {
+        let start = Instant::now();
+        let mut quota = Quota::default();
+        let allowed = (0..100).filter(|_| quota.allows(start)).count();
+        assert_eq!(allowed, LINES_PER_SECOND as usize);
+        assert!(!quota.allows(start + QUOTA_WINDOW / 2));
+        assert!(quota.allows(start + QUOTA_WINDOW));
+    }
+
+    #[test]
+    fn frames_not_shown_are_counted_by_way_and_opcode() {
+        let mut frames = FramesNotShown::default();
+        for _ in 0..3 {
+            frames.count(true, 0x9);
+            frames.count(false, 0xA);
+        }
+        frames.count(true, 0x1);
+        let event = Event::WsFramesNotShown {
+            frames: &frames,
+            per_second: 20,
+        };
+        assert_eq!(
+            event.to_string(),
+            "ws frames not shown one by one (more than 20 lines a second): \
+             4 received (1 text, 3 ping), 3 sent (3 pong)"
+        );
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"ws_frames_not_shown","received":{"ping":3,"text":1},"sent":{"pong":3},"per_second":20}"#
+        );
+        let mut sent_only = FramesNotShown::default();
+        sent_only.count(false, 0x2);
+        let event = Event::WsFramesNotShown {
+            frames: &sent_only,
+            per_second: 20,
+        };
+        assert!(event.to_string().ends_with(": 1 sent (1 binary)"));
     }
 
     #[test]
