@@ -467,8 +467,10 @@ pub enum Event<'a> {
         status: u16,
         reason: &'static str,
         bytes: usize,
-        /// The client's address as a PROXY header gave it, if one did.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// The client's address as a PROXY header gave it, if one did:
+        /// in JSON, `client` and `claimed_by`, as the text line says
+        /// `(says the PROXY header)`; neither without a header.
+        #[serde(flatten, serialize_with = "as_claimed_client")]
         client: Option<SocketAddr>,
     },
     Refusal {
@@ -1563,6 +1565,24 @@ fn as_sni<S: Serializer>(sni: &Option<&str>, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
+/// Who claims a request's `client` in JSON: only a PROXY header names
+/// one, and its address is as true as the peer that sent it (rawnet
+/// trusts it for nothing), so the JSON says whose word it is, as the
+/// text line and the pages do.
+const CLAIMED_BY_PROXY_HEADER: &str = "PROXY header";
+
+/// A PROXY header's client in JSON: `client` and `claimed_by`, or no
+/// field at all.
+fn as_claimed_client<S: Serializer>(client: &Option<SocketAddr>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut fields = s.serialize_map(None)?;
+    if let Some(client) = client {
+        fields.serialize_entry("client", client)?;
+        fields.serialize_entry("claimed_by", CLAIMED_BY_PROXY_HEADER)?;
+    }
+    fields.end()
+}
+
 /// A request's method in JSON, as its text line shows it.
 fn as_method<S: Serializer>(method: &&[u8], s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&Escaped::bare_preview(method, NAME_SHOWN))
@@ -1683,6 +1703,7 @@ mod tests {
         );
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["target"], r"/a\xc2\x85\xff");
+        assert!(json.get("client").is_none() && json.get("claimed_by").is_none());
 
         // A target past TARGET_SHOWN is cut, and says how much was.
         let long = vec![b'a'; TARGET_SHOWN + 952];
@@ -1703,6 +1724,28 @@ mod tests {
         let target = json["target"].as_str().unwrap();
         assert_eq!(target.len(), TARGET_SHOWN + "...(952 more)".len());
         assert!(target.ends_with("a...(952 more)"));
+    }
+
+    /// A PROXY header's client, in JSON, says whose claim it is.
+    #[test]
+    fn a_proxy_headers_client_is_labelled_a_claim_in_json() {
+        let event = Event::Request {
+            number: 1,
+            method: b"GET",
+            target: b"/",
+            minor: 1,
+            status: 200,
+            reason: "OK",
+            bytes: 10,
+            client: Some("192.0.2.1:12345".parse().unwrap()),
+        };
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"request","number":1,"method":"GET","target":"/","minor":1,"status":200,"reason":"OK","bytes":10,"client":"192.0.2.1:12345","claimed_by":"PROXY header"}"#
+        );
+        assert!(event
+            .to_string()
+            .ends_with(", for 192.0.2.1:12345 (says the PROXY header)"));
     }
 
     #[test]
