@@ -151,9 +151,13 @@ pub(crate) fn serve<S: Transport>(
                 }
                 // The protocol's own deadline: an HTTP head or body too
                 // slow, or the moment a held-back response is due.
+                // Only bytes sent break the silence: a deadline that only
+                // printed a line (a WebSocket's count of frames not shown)
+                // does not.
                 Happened::Deadline => {
-                    spoke = true;
-                    protocol.on_deadline(&config.http, &log, conn.reply())
+                    let next = protocol.on_deadline(&config.http, &log, conn.reply());
+                    spoke = !conn.reply().is_empty();
+                    next
                 }
                 // Its send is bounded as any other: by --write-timeout, and
                 // by shutdown itself (already here, so a client that is not
@@ -206,6 +210,7 @@ pub(crate) fn serve<S: Transport>(
         let totals = conn.totals();
         drop(conn);
         on_close(totals);
+        protocol.before_close(&log);
         log.emit(Event::Close {
             reason: &reason,
             bytes_in: totals.bytes_in,

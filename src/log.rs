@@ -23,11 +23,11 @@
 use std::fmt;
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::seen::{Note, Says, Setting, Tlv, WsFrame};
+use crate::seen::{FramesNotShown, Note, Says, Setting, Tlv, WsFrame};
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -156,6 +156,47 @@ impl ConnLog {
     pub(crate) fn wire(&self, direction: Direction, bytes: &[u8]) {
         if !bytes.is_empty() {
             self.emit(Event::Wire { direction, bytes });
+        }
+    }
+}
+
+/// How many lines of one kind (a WebSocket frame received, one sent) a
+/// connection may print in a second; past it the rest are counted, and
+/// one line a second says how many. Twenty a second is more than a person
+/// can read and more than a chat or a game sends, so a real conversation
+/// is shown whole; it stops a client whose frames cost less than their
+/// lines: an empty ping is 6 bytes, its line and its pong's some 110, so
+/// a flood of them made about 19 bytes of log per byte received. Now a
+/// connection prints at most some 40 frame lines a second, whatever it
+/// sends.
+pub(crate) const LINES_PER_SECOND: u32 = 20;
+
+/// The second [`LINES_PER_SECOND`] counts in.
+pub(crate) const QUOTA_WINDOW: Duration = Duration::from_secs(1);
+
+/// One kind of line on one connection, held to [`LINES_PER_SECOND`] in
+/// each [`QUOTA_WINDOW`], counted from the first line of the window.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Quota {
+    /// When the current window began; `None` before the first line.
+    since: Option<Instant>,
+    /// Lines printed in it.
+    printed: u32,
+}
+
+impl Quota {
+    /// Whether one more line may be printed at `now`; if so, it is counted.
+    pub(crate) fn allows(&mut self, now: Instant) -> bool {
+        let over = |since: Instant| now.saturating_duration_since(since) >= QUOTA_WINDOW;
+        if self.since.is_none_or(over) {
+            self.since = Some(now);
+            self.printed = 0;
+        }
+        if self.printed < LINES_PER_SECOND {
+            self.printed += 1;
+            true
+        } else {
+            false
         }
     }
 }
@@ -360,8 +401,11 @@ pub enum Event<'a> {
     TlsHello {
         #[serde(serialize_with = "as_version_names")]
         versions: &'a [u16],
+        #[serde(serialize_with = "as_sni")]
         sni: Option<&'a str>,
-        alpn: &'a [String],
+        /// In JSON, `alpn` (the first [`LIST_SHOWN`]) and `alpn_not_shown`.
+        #[serde(flatten, serialize_with = "as_alpn")]
+        alpn: &'a [Vec<u8>],
         cipher_suites: usize,
     },
     /// First bytes of a TLS record that are no ClientHello rawnet can read.
@@ -378,7 +422,9 @@ pub enum Event<'a> {
     /// sent (in JSON, a list of `[name, value]`), or why its first frame
     /// could not be read; rawnet answered with GOAWAY HTTP_1_1_REQUIRED.
     Http2 {
-        #[serde(serialize_with = "as_settings")]
+        /// In JSON, `settings` (the first [`LIST_SHOWN`]) and
+        /// `settings_not_shown`.
+        #[serde(flatten, serialize_with = "as_settings")]
         settings: &'a [Setting],
         problem: Option<&'a str>,
     },
@@ -390,7 +436,9 @@ pub enum Event<'a> {
         #[serde(serialize_with = "as_says")]
         says: &'a Says,
         via: SocketAddr,
-        #[serde(serialize_with = "as_tlv_names")]
+        /// In JSON, `tlvs` (the first [`LIST_SHOWN`], each as the text
+        /// line words it) and `tlvs_not_shown`.
+        #[serde(flatten, serialize_with = "as_tlv_names")]
         tlvs: &'a [Tlv],
     },
     /// Bytes that start with a PROXY signature but are no valid header.
@@ -409,14 +457,20 @@ pub enum Event<'a> {
     // HTTP.
     Request {
         number: u64,
-        method: &'a str,
-        target: &'a str,
+        /// The method and target as they came (not as UTF-8: any byte),
+        /// shown escaped and cut at [`NAME_SHOWN`] and [`TARGET_SHOWN`].
+        #[serde(serialize_with = "as_method")]
+        method: &'a [u8],
+        #[serde(serialize_with = "as_target")]
+        target: &'a [u8],
         minor: u8,
         status: u16,
         reason: &'static str,
         bytes: usize,
-        /// The client's address as a PROXY header gave it, if one did.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// The client's address as a PROXY header gave it, if one did:
+        /// in JSON, `client` and `claimed_by`, as the text line says
+        /// `(says the PROXY header)`; neither without a header.
+        #[serde(flatten, serialize_with = "as_claimed_client")]
         client: Option<SocketAddr>,
     },
     Refusal {
@@ -456,6 +510,7 @@ pub enum Event<'a> {
     // WebSocket.
     /// A request became a WebSocket: the client's key and the answer.
     WsUpgraded {
+        #[serde(serialize_with = "as_wire")]
         key: &'a str,
         accept: &'a str,
         /// `?explain`: every frame is also described in JSON.
@@ -476,6 +531,14 @@ pub enum Event<'a> {
     WsFrameTrace {
         #[serde(serialize_with = "as_ws_frame_trace")]
         frame: &'a WsFrame<'a>,
+    },
+    /// WebSocket frames past [`LINES_PER_SECOND`] that got no line of
+    /// their own, counted by way and opcode: one line for each second
+    /// they keep coming, and one when they stop or the connection ends.
+    WsFramesNotShown {
+        #[serde(flatten, serialize_with = "as_frame_counts")]
+        frames: &'a FramesNotShown,
+        per_second: u32,
     },
     /// The WebSocket closes: the code rawnet sent (none, answering a close
     /// frame that had none), and why.
@@ -516,6 +579,27 @@ const PREVIEW_BYTES: usize = 48;
 
 /// How much of a binary chunk the `data` line shows in hex: one dump row.
 const PREVIEW_HEX_BYTES: usize = 16;
+
+/// How many items of a list from the wire a line names before `… and N
+/// more`: HTTP/2 settings, ALPN protocol names, PROXY v2 TLVs. Real
+/// clients send a handful (curl 3 settings, Chromium 4; two or three
+/// protocol names; HAProxy a few TLVs), so a real list is shown whole; a
+/// longer one was made up, and its first 16 say what it is. Before this
+/// bound, a 16 KiB SETTINGS frame (2730 settings) made one 60 KB line.
+pub(crate) const LIST_SHOWN: usize = 16;
+
+/// How many bytes of one name from the wire (a request's method, a TLS
+/// host name, an ALPN protocol name) a line shows before `...(N more)`:
+/// 255, the most a DNS name may have (RFC 1035 §2.3.4), which no real
+/// host or protocol name passes.
+const NAME_SHOWN: usize = 255;
+
+/// How many bytes of a request target its line shows before `...(N
+/// more)`: longer than all but made-up URLs (browsers and CDNs start
+/// refusing at 8 KiB or so, and most stop well before), and a line stays
+/// a few KiB, escapes and all, whatever `--max-head` lets through. The
+/// page shows the whole target.
+const TARGET_SHOWN: usize = 2048;
 
 /// How much of binary data a hex dump shows (16 rows) before `… and N
 /// more bytes`: enough to recognise a format by its first bytes, few
@@ -623,16 +707,14 @@ impl fmt::Display for Event<'_> {
                 let newest = versions.iter().max().copied().unwrap_or(0);
                 write!(f, "client started a {} handshake", VersionName(newest))?;
                 if let Some(sni) = sni {
-                    write!(f, " for {}", Escaped::all(sni.as_bytes()))?;
+                    write!(f, " for {}", Escaped::preview(sni.as_bytes(), NAME_SHOWN))?;
                 }
                 f.write_str(" (")?;
-                for (i, name) in alpn.iter().enumerate() {
-                    f.write_str(if i == 0 { "ALPN " } else { ", " })?;
-                    for &b in name.as_bytes() {
-                        write!(f, "{}", shown(b))?;
-                    }
-                }
                 if !alpn.is_empty() {
+                    f.write_str("ALPN ")?;
+                    write_first(f, alpn, |f, name| {
+                        write!(f, "{}", Escaped::bare_preview(name, NAME_SHOWN))
+                    })?;
                     f.write_str("; ")?;
                 }
                 write!(
@@ -663,10 +745,9 @@ impl fmt::Display for Event<'_> {
                     None if settings.is_empty() => f.write_str("SETTINGS (none)")?,
                     None => {
                         f.write_str("SETTINGS ")?;
-                        for (i, setting) in settings.iter().enumerate() {
-                            let comma = if i == 0 { "" } else { ", " };
-                            write!(f, "{comma}{}={}", SettingName(setting), setting.value)?;
-                        }
+                        write_first(f, settings, |f, setting| {
+                            write!(f, "{}={}", SettingName(setting), setting.value)
+                        })?;
                     }
                 }
                 f.write_str("; answered GOAWAY HTTP_1_1_REQUIRED")
@@ -700,11 +781,11 @@ impl fmt::Display for Event<'_> {
                          (a health check)"
                     )?,
                 }
-                for (i, tlv) in tlvs.iter().enumerate() {
-                    f.write_str(if i == 0 { "; TLVs: " } else { ", " })?;
-                    write!(f, "{}", TlvShown(tlv))?;
+                if tlvs.is_empty() {
+                    return Ok(());
                 }
-                Ok(())
+                f.write_str("; TLVs: ")?;
+                write_first(f, tlvs, |f, tlv| write!(f, "{}", TlvShown(tlv)))
             }
             Event::ProxyInvalid { reason } => {
                 write!(f, "PROXY header malformed: {reason}; closing")
@@ -736,7 +817,9 @@ impl fmt::Display for Event<'_> {
             } => {
                 write!(
                     f,
-                    "request {number}: {method} {target} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes"
+                    "request {number}: {} {} HTTP/1.{minor} -> {status} {reason}, {bytes} bytes",
+                    Escaped::bare_preview(method, NAME_SHOWN),
+                    Escaped::bare_preview(target, TARGET_SHOWN)
                 )?;
                 match client {
                     // This line starts with the TCP peer; the client the
@@ -786,6 +869,7 @@ impl fmt::Display for Event<'_> {
                 accept,
                 explain,
             } => {
+                let key = Escaped::bare(key.as_bytes());
                 write!(f, "websocket: upgraded, key {key}, accept {accept}")?;
                 if *explain {
                     f.write_str("; each frame is also described in JSON (?explain)")?;
@@ -795,6 +879,19 @@ impl fmt::Display for Event<'_> {
             Event::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
             Event::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
             Event::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
+            Event::WsFramesNotShown { frames, per_second } => {
+                write!(
+                    f,
+                    "ws frames not shown one by one (more than {per_second} lines a second): "
+                )?;
+                let received = FrameCounts(&frames.received);
+                let sent = FrameCounts(&frames.sent);
+                match (received.total(), sent.total()) {
+                    (0, _) => write!(f, "{} sent ({sent})", sent.total()),
+                    (_, 0) => write!(f, "{} received ({received})", received.total()),
+                    (r, s) => write!(f, "{r} received ({received}), {s} sent ({sent})"),
+                }
+            }
             Event::WsClose {
                 code: Some(code),
                 why,
@@ -860,15 +957,63 @@ impl fmt::Display for FrameWords<'_> {
     }
 }
 
+/// Frames counted by opcode, as `51180 ping, 3 text`, in opcode order.
+struct FrameCounts<'a>(&'a [u32; 16]);
+
+impl FrameCounts<'_> {
+    fn total(&self) -> u64 {
+        self.0.iter().map(|&n| u64::from(n)).sum()
+    }
+
+    /// Each opcode that was counted, by name, and how many.
+    fn each(&self) -> impl Iterator<Item = (String, u32)> + '_ {
+        (0u8..16)
+            .zip(self.0.iter().copied())
+            .filter(|&(_, count)| count > 0)
+            .map(|(opcode, count)| (OpcodeNumber(opcode).to_string(), count))
+    }
+}
+
+impl fmt::Display for FrameCounts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (name, count)) in self.each().enumerate() {
+            let comma = if i == 0 { "" } else { ", " };
+            write!(f, "{comma}{count} {name}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Frames not shown, in JSON: `received` and `sent`, each an object of
+/// opcode names and counts (`{"ping": 51180}`).
+fn as_frame_counts<S: Serializer>(frames: &&FramesNotShown, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut fields = s.serialize_map(Some(2))?;
+    for (name, counts) in [("received", &frames.received), ("sent", &frames.sent)] {
+        let each: std::collections::BTreeMap<String, u32> = FrameCounts(counts).each().collect();
+        fields.serialize_entry(name, &each)?;
+    }
+    fields.end()
+}
+
+/// An opcode by its number: its name in RFC 6455, or hex for a reserved one.
+struct OpcodeNumber(u8);
+
+impl fmt::Display for OpcodeNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match crate::seen::opcode_name(self.0) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "opcode 0x{:x}", self.0),
+        }
+    }
+}
+
 /// An opcode by its name in RFC 6455, or in hex for a reserved one.
 struct OpcodeName<'a>(&'a WsFrame<'a>);
 
 impl fmt::Display for OpcodeName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.opcode_name() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "opcode 0x{:x}", self.0.opcode),
-        }
+        OpcodeNumber(self.0.opcode).fmt(f)
     }
 }
 
@@ -1031,9 +1176,12 @@ impl fmt::Display for TlvShown<'_> {
     }
 }
 
-/// A PROXY header's TLVs in JSON: each as the text line shows it.
+/// A PROXY header's TLVs in JSON: the first [`LIST_SHOWN`], each as the
+/// text line shows it, and `tlvs_not_shown`.
 fn as_tlv_names<S: Serializer>(tlvs: &&[Tlv], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(tlvs.iter().map(|tlv| TlvShown(tlv).to_string()))
+    first_entries(s, "tlvs", "tlvs_not_shown", tlvs, |tlv| {
+        TlvShown(tlv).to_string()
+    })
 }
 
 /// What a PROXY header says, in JSON: `{"source": .., "destination": ..}`
@@ -1085,12 +1233,12 @@ impl fmt::Display for NoteWords<'_> {
             Note::Reads(reads) => write!(f, "head in {} reads", reads.count()),
             Note::BareLf { lines } => write!(f, "bare LF line endings ({lines})"),
             Note::Repeated { name, times } => {
-                write!(f, "{} repeated ({times} times)", FieldName(name))
+                write!(f, "{} repeated ({times} times)", Escaped::bare(name))
             }
             Note::TrailingWhitespace { name } => {
-                write!(f, "trailing whitespace in {}", FieldName(name))
+                write!(f, "trailing whitespace in {}", Escaped::bare(name))
             }
-            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", FieldName(name)),
+            Note::NonAscii { name } => write!(f, "non-ASCII bytes in {}", Escaped::bare(name)),
             Note::AbsoluteForm => f.write_str("absolute-form target"),
             Note::HostDiffers { host, authority } => write!(
                 f,
@@ -1100,16 +1248,6 @@ impl fmt::Display for NoteWords<'_> {
             ),
             Note::H2c => f.write_str("offered h2c, stayed on HTTP/1.1"),
         }
-    }
-}
-
-/// A field name, unquoted: httparse let through only token characters,
-/// but each byte still goes through [`shown`], so none can garble a terminal.
-struct FieldName<'a>(&'a [u8]);
-
-impl fmt::Display for FieldName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|&b| write!(f, "{}", shown(b)))
     }
 }
 
@@ -1168,13 +1306,12 @@ impl fmt::Display for SettingName<'_> {
     }
 }
 
-/// Settings in JSON: `[["MAX_CONCURRENT_STREAMS", 100], ...]`, in order.
+/// Settings in JSON: `[["MAX_CONCURRENT_STREAMS", 100], ...]`, the first
+/// [`LIST_SHOWN`] in order, and `settings_not_shown`.
 fn as_settings<S: Serializer>(settings: &&[Setting], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(
-        settings
-            .iter()
-            .map(|setting| (SettingName(setting).to_string(), setting.value)),
-    )
+    first_entries(s, "settings", "settings_not_shown", settings, |setting| {
+        (SettingName(setting).to_string(), setting.value)
+    })
 }
 
 /// `--trace` bytes in JSON: text escaped whole, as the text line shows it;
@@ -1301,6 +1438,18 @@ impl fmt::Display for Hex<'_> {
 /// tab and backslash, anything else (control bytes, non-UTF-8, binary) as
 /// `\xNN`. A log must show what was on the wire, not what a terminal makes
 /// of it.
+///
+/// "Anything else" includes every byte of UTF-8 past ASCII, on purpose: the
+/// characters a terminal or a log viewer acts on instead of showing are
+/// not only ESC. The C1 controls (U+0080 to U+009F: CSI, U+009B, starts a
+/// terminal command as `ESC [` does; NEL, U+0085, breaks a line), the line
+/// and paragraph separators (U+2028, U+2029) and the bidi controls (U+202A
+/// to U+202E, U+2066 to U+2069, U+200E, U+200F, U+061C, which reorder what
+/// follows them) are all UTF-8 of two or three bytes above 0x7f. A list of
+/// the dangerous characters would always miss one (a no-break space looks
+/// like a space); escaping every such byte misses none, and shows the bytes
+/// as they crossed the wire: NEL is `\xc2\x85`, `é` is `\xc3\xa9`. The
+/// backslash is escaped too, so that `\x41` sent as text reads `\\x41`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shown {
     Char(char),
@@ -1329,17 +1478,30 @@ impl fmt::Display for Shown {
     }
 }
 
-/// Bytes shown as a double-quoted string that a terminal cannot garble:
-/// each byte as [`shown`] says, and `"` as `\"`.
+/// The one way bytes a client chose reach a log line: each byte as
+/// [`shown`] says, in every output (the text log, `--trace`, and `--log
+/// json`, whose strings hold this same escaped text, so that serde_json,
+/// which escapes only C0 controls, never writes a raw one).
+///
+/// Quoted (`"GET /"`, with `"` as `\"`) where the bytes sit among the
+/// line's own words (a preview, a host name); bare where the line's shape
+/// already sets them apart (`GET /x HTTP/1.1`, a field name). Either may
+/// be cut after a number of bytes, then says `...(N more)`.
 pub(crate) struct Escaped<'a> {
     bytes: &'a [u8],
     /// How many bytes were cut off the end, shown as `...(N more)`.
     cut: usize,
+    /// In double quotes, with `"` escaped.
+    quoted: bool,
 }
 
 impl<'a> Escaped<'a> {
     pub(crate) fn all(bytes: &'a [u8]) -> Self {
-        Escaped { bytes, cut: 0 }
+        Escaped {
+            bytes,
+            cut: 0,
+            quoted: true,
+        }
     }
 
     pub(crate) fn preview(bytes: &'a [u8], max: usize) -> Self {
@@ -1347,25 +1509,142 @@ impl<'a> Escaped<'a> {
         Escaped {
             bytes: &bytes[..shown],
             cut: bytes.len() - shown,
+            quoted: true,
+        }
+    }
+
+    /// Without the quotes: a request's method and target, a field name.
+    pub(crate) fn bare(bytes: &'a [u8]) -> Self {
+        Escaped {
+            quoted: false,
+            ..Escaped::all(bytes)
+        }
+    }
+
+    /// [`Escaped::bare`], cut after `max` bytes.
+    pub(crate) fn bare_preview(bytes: &'a [u8], max: usize) -> Self {
+        Escaped {
+            quoted: false,
+            ..Escaped::preview(bytes, max)
         }
     }
 }
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
+        if self.quoted {
+            f.write_str("\"")?;
+        }
         for &b in self.bytes {
             match b {
-                b'"' => f.write_str("\\\"")?,
+                b'"' if self.quoted => f.write_str("\\\"")?,
                 _ => write!(f, "{}", shown(b))?,
             }
         }
-        f.write_str("\"")?;
+        if self.quoted {
+            f.write_str("\"")?;
+        }
         if self.cut > 0 {
             write!(f, "...({} more)", self.cut)?;
         }
         Ok(())
     }
+}
+
+/// Bytes from the wire as a JSON string: the text [`Escaped::bare`] shows.
+fn as_wire<T: AsRef<[u8]> + ?Sized, S: Serializer>(bytes: &&T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Escaped::bare((*bytes).as_ref()))
+}
+
+/// A TLS host name in JSON, escaped and cut as the text line shows it;
+/// `null` when the hello named none.
+fn as_sni<S: Serializer>(sni: &Option<&str>, s: S) -> Result<S::Ok, S::Error> {
+    match sni {
+        Some(sni) => s.collect_str(&Escaped::bare_preview(sni.as_bytes(), NAME_SHOWN)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Who claims a request's `client` in JSON: only a PROXY header names
+/// one, and its address is as true as the peer that sent it (rawnet
+/// trusts it for nothing), so the JSON says whose word it is, as the
+/// text line and the pages do.
+const CLAIMED_BY_PROXY_HEADER: &str = "PROXY header";
+
+/// A PROXY header's client in JSON: `client` and `claimed_by`, or no
+/// field at all.
+fn as_claimed_client<S: Serializer>(client: &Option<SocketAddr>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut fields = s.serialize_map(None)?;
+    if let Some(client) = client {
+        fields.serialize_entry("client", client)?;
+        fields.serialize_entry("claimed_by", CLAIMED_BY_PROXY_HEADER)?;
+    }
+    fields.end()
+}
+
+/// A request's method in JSON, as its text line shows it.
+fn as_method<S: Serializer>(method: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Escaped::bare_preview(method, NAME_SHOWN))
+}
+
+/// A request's target in JSON, as its text line shows it.
+fn as_target<S: Serializer>(target: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&Escaped::bare_preview(target, TARGET_SHOWN))
+}
+
+/// The first [`LIST_SHOWN`] of a list, and how many more there are: a
+/// line names those, then says `… and N more`.
+fn first_of<T>(list: &[T]) -> (&[T], usize) {
+    let shown = list.len().min(LIST_SHOWN);
+    (&list[..shown], list.len() - shown)
+}
+
+/// Writes a list's first [`LIST_SHOWN`] items with `item`, separated by
+/// `, `, then `, … and N more` for the rest.
+fn write_first<T>(
+    f: &mut fmt::Formatter<'_>,
+    list: &[T],
+    mut item: impl FnMut(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    let (shown, more) = first_of(list);
+    for (i, one) in shown.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        item(f, one)?;
+    }
+    if more > 0 {
+        write!(f, ", … and {more} more")?;
+    }
+    Ok(())
+}
+
+/// In JSON, a list's first [`LIST_SHOWN`] items as `name` (each made by
+/// `item`), and `name_not_shown`, how many more there were: two fields,
+/// flattened into the event's.
+fn first_entries<S: Serializer, T, V: Serialize>(
+    s: S,
+    name: &'static str,
+    not_shown: &'static str,
+    list: &[T],
+    item: impl Fn(&T) -> V,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let (shown, more) = first_of(list);
+    let items: Vec<V> = shown.iter().map(item).collect();
+    let mut fields = s.serialize_map(Some(2))?;
+    fields.serialize_entry(name, &items)?;
+    fields.serialize_entry(not_shown, &more)?;
+    fields.end()
+}
+
+/// ALPN names in JSON: `alpn`, each escaped as [`as_wire`] does, and
+/// `alpn_not_shown`.
+fn as_alpn<S: Serializer>(list: &&[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+    first_entries(s, "alpn", "alpn_not_shown", list, |name| {
+        Escaped::bare_preview(name, NAME_SHOWN).to_string()
+    })
 }
 
 #[cfg(test)]
@@ -1376,6 +1655,97 @@ mod tests {
     fn escapes_control_and_non_utf8_bytes() {
         let shown = Escaped::all(b"a\"b\\c\r\n\t\x00\xff~").to_string();
         assert_eq!(shown, r#""a\"b\\c\r\n\t\x00\xff~""#);
+    }
+
+    /// Each class a terminal or viewer acts on, in UTF-8, shown as its
+    /// bytes: C1 (CSI, NEL), the separators, the bidi controls, and a
+    /// no-break space that would pass for a space.
+    #[test]
+    fn every_byte_past_ascii_is_escaped_so_no_class_reaches_a_terminal() {
+        for (text, shown) in [
+            ("\x1b[2J", r"\x1b[2J"),
+            ("\u{9b}2J", r"\xc2\x9b2J"),
+            ("\u{85}", r"\xc2\x85"),
+            ("\u{2028}\u{2029}", r"\xe2\x80\xa8\xe2\x80\xa9"),
+            ("\u{202a}\u{202e}", r"\xe2\x80\xaa\xe2\x80\xae"),
+            ("\u{2066}\u{2069}", r"\xe2\x81\xa6\xe2\x81\xa9"),
+            (
+                "\u{200e}\u{200f}\u{61c}",
+                r"\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+            ),
+            ("\u{a0}", r"\xc2\xa0"),
+        ] {
+            assert_eq!(Escaped::bare(text.as_bytes()).to_string(), shown);
+        }
+        // Bare keeps `"` as it is; a backslash is always doubled, so that
+        // an escape is never mistaken for bytes that look like one.
+        assert_eq!(Escaped::bare(br#"a"b\x41"#).to_string(), r#"a"b\\x41"#);
+        assert_eq!(Escaped::all(br#"a"b"#).to_string(), r#""a\"b""#);
+    }
+
+    /// A request's line, as text and JSON, from bytes that are not UTF-8
+    /// and bytes that are (NEL): the same escapes in both.
+    #[test]
+    fn a_request_line_shows_its_target_escaped_in_text_and_json() {
+        let event = Event::Request {
+            number: 1,
+            method: b"GET",
+            target: b"/a\xc2\x85\xff",
+            minor: 1,
+            status: 200,
+            reason: "OK",
+            bytes: 10,
+            client: None,
+        };
+        assert_eq!(
+            event.to_string(),
+            r"request 1: GET /a\xc2\x85\xff HTTP/1.1 -> 200 OK, 10 bytes"
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["target"], r"/a\xc2\x85\xff");
+        assert!(json.get("client").is_none() && json.get("claimed_by").is_none());
+
+        // A target past TARGET_SHOWN is cut, and says how much was.
+        let long = vec![b'a'; TARGET_SHOWN + 952];
+        let event = Event::Request {
+            number: 1,
+            method: b"GET",
+            target: &long,
+            minor: 1,
+            status: 200,
+            reason: "OK",
+            bytes: 10,
+            client: None,
+        };
+        assert!(event
+            .to_string()
+            .ends_with("a...(952 more) HTTP/1.1 -> 200 OK, 10 bytes"));
+        let json = serde_json::to_value(&event).unwrap();
+        let target = json["target"].as_str().unwrap();
+        assert_eq!(target.len(), TARGET_SHOWN + "...(952 more)".len());
+        assert!(target.ends_with("a...(952 more)"));
+    }
+
+    /// A PROXY header's client, in JSON, says whose claim it is.
+    #[test]
+    fn a_proxy_headers_client_is_labelled_a_claim_in_json() {
+        let event = Event::Request {
+            number: 1,
+            method: b"GET",
+            target: b"/",
+            minor: 1,
+            status: 200,
+            reason: "OK",
+            bytes: 10,
+            client: Some("192.0.2.1:12345".parse().unwrap()),
+        };
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"request","number":1,"method":"GET","target":"/","minor":1,"status":200,"reason":"OK","bytes":10,"client":"192.0.2.1:12345","claimed_by":"PROXY header"}"#
+        );
+        assert!(event
+            .to_string()
+            .ends_with(", for 192.0.2.1:12345 (says the PROXY header)"));
     }
 
     #[test]
@@ -1546,6 +1916,47 @@ mod tests {
         assert!(trace.contains("\n  … and 44 more bytes"), "{trace}");
     }
 
+    /// Twenty lines in a second, then none until the second is over.
+    #[test]
+    fn a_quota_allows_lines_per_second_then_waits_for_the_next() {
+        let start = Instant::now();
+        let mut quota = Quota::default();
+        let allowed = (0..100).filter(|_| quota.allows(start)).count();
+        assert_eq!(allowed, LINES_PER_SECOND as usize);
+        assert!(!quota.allows(start + QUOTA_WINDOW / 2));
+        assert!(quota.allows(start + QUOTA_WINDOW));
+    }
+
+    #[test]
+    fn frames_not_shown_are_counted_by_way_and_opcode() {
+        let mut frames = FramesNotShown::default();
+        for _ in 0..3 {
+            frames.count(true, 0x9);
+            frames.count(false, 0xA);
+        }
+        frames.count(true, 0x1);
+        let event = Event::WsFramesNotShown {
+            frames: &frames,
+            per_second: 20,
+        };
+        assert_eq!(
+            event.to_string(),
+            "ws frames not shown one by one (more than 20 lines a second): \
+             4 received (1 text, 3 ping), 3 sent (3 pong)"
+        );
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"event":"ws_frames_not_shown","received":{"ping":3,"text":1},"sent":{"pong":3},"per_second":20}"#
+        );
+        let mut sent_only = FramesNotShown::default();
+        sent_only.count(false, 0x2);
+        let event = Event::WsFramesNotShown {
+            frames: &sent_only,
+            per_second: 20,
+        };
+        assert!(event.to_string().ends_with(": 1 sent (1 binary)"));
+    }
+
     #[test]
     fn json_lines_carry_the_event_name_and_its_fields() {
         let reason = CloseReason::Idle(Duration::from_secs(60));
@@ -1570,22 +1981,26 @@ mod tests {
             serde_json::to_string(&data).unwrap(),
             r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
         );
-        let alpn = ["h2".to_string()];
+        let alpn = [b"h2".to_vec(), "\u{85}x".into()];
         let hello = Event::TlsHello {
             versions: &[0x0304, 0x7f1c],
-            sni: Some("a\x1b"),
+            sni: Some("a\x1b\u{202e}"),
             alpn: &alpn,
             cipher_suites: 3,
         };
+        // A host name and protocol names are the client's: escaped, like
+        // any bytes it sent, in JSON as in the text line (serde_json alone
+        // would write `\u001b` for ESC, which a JSON reader turns back into
+        // ESC, and U+202E and NEL as they are).
         assert_eq!(
             serde_json::to_string(&hello).unwrap(),
-            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\u001b","alpn":["h2"],"cipher_suites":3}"#
+            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\\x1b\\xe2\\x80\\xae","alpn":["h2","\\xc2\\x85x"],"alpn_not_shown":0,"cipher_suites":3}"#
         );
-        // A host name is the client's: escaped, like any bytes it sent.
         assert_eq!(
             hello.to_string(),
-            "client started a TLS version 0x7f1c handshake for \"a\\x1b\" (ALPN h2; 3 cipher \
-             suites); this port speaks plain TCP: use http://, or put TLS in front"
+            "client started a TLS version 0x7f1c handshake for \"a\\x1b\\xe2\\x80\\xae\" \
+             (ALPN h2, \\xc2\\x85x; 3 cipher suites); this port speaks plain TCP: use http://, \
+             or put TLS in front"
         );
     }
 
@@ -1610,7 +2025,7 @@ mod tests {
         );
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
-            r#"{"event":"http2","settings":[["MAX_CONCURRENT_STREAMS",100],["ENABLE_PUSH",0],["0x0a0a",7]],"problem":null}"#
+            r#"{"event":"http2","settings":[["MAX_CONCURRENT_STREAMS",100],["ENABLE_PUSH",0],["0x0a0a",7]],"settings_not_shown":0,"problem":null}"#
         );
         let event = Event::Http2 {
             settings: &[],
@@ -1621,5 +2036,56 @@ mod tests {
             "client spoke HTTP/2 (prior knowledge): the first frame is not SETTINGS; \
              answered GOAWAY HTTP_1_1_REQUIRED"
         );
+    }
+
+    /// A list from the wire names its first LIST_SHOWN items, then counts
+    /// the rest, in text and JSON: settings, ALPN names, TLVs.
+    #[test]
+    fn long_lists_show_their_first_items_then_how_many_more() {
+        let settings = vec![Setting { id: 2, value: 1 }; LIST_SHOWN + 3];
+        let event = Event::Http2 {
+            settings: &settings,
+            problem: None,
+        };
+        let text = event.to_string();
+        assert_eq!(text.matches("ENABLE_PUSH=1").count(), LIST_SHOWN);
+        assert!(
+            text.ends_with("ENABLE_PUSH=1, … and 3 more; answered GOAWAY HTTP_1_1_REQUIRED"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["settings"].as_array().unwrap().len(), LIST_SHOWN);
+        assert_eq!(json["settings_not_shown"], 3);
+
+        let alpn = vec![b"h2".to_vec(); LIST_SHOWN + 1];
+        let long_name = "x".repeat(NAME_SHOWN + 5);
+        let hello = Event::TlsHello {
+            versions: &[0x0304],
+            sni: Some(&long_name),
+            alpn: &alpn,
+            cipher_suites: 1,
+        };
+        let text = hello.to_string();
+        assert!(text.contains("\"...(5 more) (ALPN h2, "), "{text}");
+        assert!(
+            text.contains(", h2, … and 1 more; 1 cipher suites"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&hello).unwrap();
+        assert_eq!(json["alpn_not_shown"], 1);
+        assert!(json["sni"].as_str().unwrap().ends_with("x...(5 more)"));
+
+        let tlvs = vec![Tlv::Noop(0); LIST_SHOWN + 2];
+        let says = Says::Local;
+        let proxy = Event::ProxyHeader {
+            version: 2,
+            says: &says,
+            via: "127.0.0.1:1".parse().unwrap(),
+            tlvs: &tlvs,
+        };
+        assert!(proxy.to_string().ends_with("NOOP (0 bytes), … and 2 more"));
+        let json = serde_json::to_value(&proxy).unwrap();
+        assert_eq!(json["tlvs"].as_array().unwrap().len(), LIST_SHOWN);
+        assert_eq!(json["tlvs_not_shown"], 2);
     }
 }

@@ -362,6 +362,17 @@ impl Protocol {
         }
     }
 
+    /// The connection is closing, for whatever reason: a line the
+    /// protocol still owes the log goes out before the `close` line (a
+    /// WebSocket's count of frames not shown one by one).
+    pub(crate) fn before_close(&mut self, log: &ConnLog) {
+        match self {
+            Protocol::WebSocket(session) => session.flush_lines(log),
+            Protocol::Proxied(proxied) if proxied.whole => proxied.inner.before_close(log),
+            _ => {}
+        }
+    }
+
     /// Once the protocol after a PROXY header has decided what it speaks
     /// (an HTTP session, an echo, a refusal), it takes the header's place.
     fn unwrap_proxied(&mut self, next: Next) -> Next {
@@ -431,8 +442,10 @@ impl Protocol {
     /// When the protocol wants [`Protocol::on_deadline`] called.
     pub(crate) fn deadline(&self, config: &http::Config) -> Option<Instant> {
         match self {
-            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished | Protocol::WebSocket(_) => None,
+            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => None,
             Protocol::Http(session) => session.deadline(config),
+            // The line counting frames not shown one by one, when due.
+            Protocol::WebSocket(session) => session.deadline(),
             Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
             Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
             Protocol::MaybeProxy { since, mode, .. } => {
@@ -451,7 +464,11 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
-            Protocol::Echo(_) | Protocol::Raw | Protocol::WebSocket(_) => Next::Continue,
+            Protocol::Echo(_) | Protocol::Raw => Next::Continue,
+            Protocol::WebSocket(session) => {
+                session.flush_lines(log);
+                Next::Continue
+            }
             Protocol::Finished => Next::Close,
             // A handshake held behind a `?delay`'d response is answered
             // here, on the timer.

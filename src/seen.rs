@@ -184,15 +184,7 @@ impl WsFrame<'_> {
 
     /// The opcode's name in RFC 6455 §5.2, or `None` for a reserved one.
     pub fn opcode_name(&self) -> Option<&'static str> {
-        Some(match self.opcode {
-            0x0 => "continuation",
-            0x1 => "text",
-            0x2 => "binary",
-            0x8 => "close",
-            0x9 => "ping",
-            0xA => "pong",
-            _ => return None,
-        })
+        opcode_name(self.opcode)
     }
 
     /// A close frame's code, if its payload has one.
@@ -220,5 +212,40 @@ impl WsFrame<'_> {
                 .collect(),
             None => shown.to_vec(),
         }
+    }
+}
+
+/// A WebSocket opcode's name in RFC 6455 §5.2, or `None` for a reserved one.
+pub fn opcode_name(opcode: u8) -> Option<&'static str> {
+    Some(match opcode {
+        0x0 => "continuation",
+        0x1 => "text",
+        0x2 => "binary",
+        0x8 => "close",
+        0x9 => "ping",
+        0xA => "pong",
+        _ => return None,
+    })
+}
+
+/// WebSocket frames that got no event line of their own (more came in a
+/// second than the log shows one by one), counted by which way they went
+/// and by opcode (the low four bits of a frame's first byte, so 16 each).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FramesNotShown {
+    pub received: [u32; 16],
+    pub sent: [u32; 16],
+}
+
+impl FramesNotShown {
+    /// Counts one more frame, `received` from the client or sent to it.
+    pub fn count(&mut self, received: bool, opcode: u8) {
+        let counts = if received {
+            &mut self.received
+        } else {
+            &mut self.sent
+        };
+        let count = &mut counts[usize::from(opcode & 0x0f)];
+        *count = count.saturating_add(1);
     }
 }

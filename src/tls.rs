@@ -28,8 +28,9 @@ pub struct ClientHello {
     pub versions: Vec<u16>,
     /// The `server_name` extension's host_name.
     pub sni: Option<String>,
-    /// The `application_layer_protocol_negotiation` protocol names.
-    pub alpn: Vec<String>,
+    /// The `application_layer_protocol_negotiation` protocol names, as
+    /// sent: RFC 7301 makes them bytes, not text, so none is read as UTF-8.
+    pub alpn: Vec<Vec<u8>>,
     /// How many cipher suites were offered, GREASE included.
     pub cipher_suites: usize,
 }
@@ -157,7 +158,7 @@ fn server_name(mut data: Reader<'_>) -> Result<Option<String>, &'static str> {
 }
 
 /// RFC 7301 §3.1: a list of non-empty protocol names.
-fn alpn(mut data: Reader<'_>) -> Result<Vec<String>, &'static str> {
+fn alpn(mut data: Reader<'_>) -> Result<Vec<Vec<u8>>, &'static str> {
     const BAD: &str = "its ALPN extension is malformed";
     let mut list = data.vec16().map_err(|_| BAD)?;
     let mut names = Vec::new();
@@ -166,7 +167,7 @@ fn alpn(mut data: Reader<'_>) -> Result<Vec<String>, &'static str> {
         if name.0.is_empty() {
             return Err(BAD);
         }
-        names.push(String::from_utf8_lossy(name.0).into_owned());
+        names.push(name.0.to_vec());
     }
     Ok(names)
 }
@@ -277,7 +278,7 @@ mod tests {
         let hello = complete(CHROMIUM);
         assert_eq!(hello.versions, [0x0304, 0x0303]);
         assert_eq!(hello.sni.as_deref(), Some("localhost"));
-        assert_eq!(hello.alpn, ["h2", "http/1.1"]);
+        assert_eq!(hello.alpn, [&b"h2"[..], b"http/1.1"]);
         assert_eq!(hello.cipher_suites, 16);
     }
 

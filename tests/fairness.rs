@@ -1,4 +1,4 @@
-//! No client holds a thread (tests/README.md case 48: "a few clients that keep the
+//! No client holds a thread (tests/README.md case 53: "a few clients that keep the
 //! read buffer full"). A client that sends as fast as loopback carries,
 //! with answers that are small or none, keeps rawnet's read buffer full:
 //! every read finds 64 KiB waiting and every send completes at once. A

@@ -84,7 +84,7 @@ fn slowloris_gets_408_and_does_not_starve_others() {
     assert!(server.wait_exit().success());
 }
 
-/// tests/README.md case 49: `--write-timeout N` is N seconds of the client taking nothing, and the
+/// tests/README.md case 54: `--write-timeout N` is N seconds of the client taking nothing, and the
 /// close comes then. A client that never reads asks for a 10 MiB body:
 /// once the kernel's buffers are full, the server waits N seconds and
 /// closes, even if its window probes open the TCP window a crack at the

@@ -137,6 +137,32 @@ fn after_a_v2_header_an_echo_goes_on() {
     );
 }
 
+/// `--log json`: the request's `client` is the address the PROXY header
+/// gave, and `claimed_by` says so, as the text line's `(says the PROXY
+/// header)` does; `peer` is the TCP peer. Without a header, neither field.
+#[test]
+fn the_json_log_says_a_proxy_header_claims_the_client() {
+    let mut server = Server::start(&["--log", "json"]);
+    let mut conn = server.connect();
+    let me = conn.local_addr().unwrap().to_string();
+    conn.write_all(b"PROXY TCP4 192.0.2.1 198.51.100.7 12345 80\r\nGET / HTTP/1.0\r\n\r\n")
+        .unwrap();
+    read_to_end(&mut conn);
+    let line = server.expect(r#""event":"request""#);
+    let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(json["peer"], me, "{line}");
+    assert_eq!(json["client"], "192.0.2.1:12345", "{line}");
+    assert_eq!(json["claimed_by"], "PROXY header", "{line}");
+
+    let mut conn = server.connect();
+    conn.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    read_to_end(&mut conn);
+    let line = server.expect(r#""event":"request""#);
+    let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert!(json.get("client").is_none(), "{line}");
+    assert!(json.get("claimed_by").is_none(), "{line}");
+}
+
 #[test]
 fn a_malformed_header_is_logged_and_closed() {
     let mut server = Server::start(&[]);

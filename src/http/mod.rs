@@ -601,8 +601,8 @@ impl Session {
         if log.events() {
             log.emit(Event::Request {
                 number: self.answered,
-                method: &String::from_utf8_lossy(&self.input[head.method.clone()]),
-                target: &String::from_utf8_lossy(&self.input[head.target.clone()]),
+                method: &self.input[head.method.clone()],
+                target: &self.input[head.target.clone()],
                 minor: head.minor,
                 status,
                 reason: response::reason(status),

@@ -94,7 +94,7 @@ pub enum Refusal {
     Connect,
     /// A transfer coding before `chunked`, lowercased as it was compared.
     UnsupportedCoding {
-        coding: String,
+        coding: Vec<u8>,
     },
 
     // 505 HTTP Version Not Supported
@@ -269,7 +269,7 @@ impl fmt::Display for Refusal {
                  rawnet is not a proxy: send your request to rawnet itself, e.g. curl http://HOST:PORT/",
             ),
             Refusal::UnsupportedCoding { coding } => {
-                write!(f, "transfer coding {coding:?} is not supported")
+                write!(f, "transfer coding {} is not supported", Escaped::all(coding))
             }
             Refusal::VersionNotSpoken => {
                 f.write_str("only HTTP/1.x is spoken here (HTTP/1.0 and HTTP/1.1)")
@@ -380,13 +380,9 @@ pub enum Browser {
 /// the client wrote it, then the problem.
 impl fmt::Display for BadKnob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The value's bytes as they came, escaped, but without the quotes
-        // `Escaped` adds: `?status=99` reads as the URL did.
-        let value = Escaped::all(&self.value).to_string();
-        let value = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(&value);
+        // The value's bytes as they came, escaped, but without quotes:
+        // `?status=99` reads as the URL did.
+        let value = Escaped::bare(&self.value);
         write!(f, "?{}={value}: {}", self.name, self.problem)
     }
 }

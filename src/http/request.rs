@@ -260,7 +260,8 @@ struct Checked {
 fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Refusal> {
     let mut hosts = 0;
     let mut length: Option<u64> = None;
-    let mut codings: Vec<String> = Vec::new();
+    // As bytes, not text: the one refused is shown as it came (lower-cased).
+    let mut codings: Vec<Vec<u8>> = Vec::new();
     let mut has_transfer_encoding = false;
     let mut close = false;
     let mut keep_alive = false;
@@ -289,8 +290,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
             }
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             has_transfer_encoding = true;
-            codings
-                .extend(list_items(value).map(|c| String::from_utf8_lossy(c).to_ascii_lowercase()));
+            codings.extend(list_items(value).map(<[u8]>::to_ascii_lowercase));
         } else if name.eq_ignore_ascii_case("connection") {
             for option in list_items(value) {
                 close |= option.eq_ignore_ascii_case(b"close");
@@ -409,12 +409,12 @@ pub fn fields(head: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
 
 /// Transfer-Encoding must end in `chunked`, once (RFC 9112 §6.1, §6.3);
 /// rawnet decodes no other coding, so any other is 501.
-fn transfer_coding(codings: &[String]) -> Result<Framing, Refusal> {
-    let chunked = codings.iter().filter(|c| *c == "chunked").count();
-    if codings.last().map(String::as_str) != Some("chunked") || chunked > 1 {
+fn transfer_coding(codings: &[Vec<u8>]) -> Result<Framing, Refusal> {
+    let chunked = codings.iter().filter(|c| *c == b"chunked").count();
+    if codings.last().map(Vec::as_slice) != Some(b"chunked") || chunked > 1 {
         return Err(Refusal::ChunkedNotLast);
     }
-    if let Some(other) = codings.iter().find(|c| *c != "chunked") {
+    if let Some(other) = codings.iter().find(|c| *c != b"chunked") {
         return Err(Refusal::UnsupportedCoding {
             coding: other.clone(),
         });

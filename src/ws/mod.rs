@@ -10,19 +10,25 @@
 //! - `handshake.rs`: checking the upgrade request, and the 101 head.
 //! - `frame.rs`: the frame decoder and the server's frame headers.
 //! - `explain.rs`: the `?explain` side channel, each frame described in JSON.
+//! - `lines.rs`: which frames get an event line of their own, and the
+//!   line that counts the rest when a client sends many a second.
 //! - `panel.rs`: the browser page's WebSocket panel, which shows that side
 //!   channel (the page takes it through `http/upgrade.rs`).
 
 pub(crate) mod explain;
 pub(crate) mod frame;
 pub(crate) mod handshake;
+mod lines;
 pub(crate) mod panel;
+
+use std::time::Instant;
 
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
 use crate::log::{ClientClosed, ConnLog, Direction, Event, Farewell};
 use crate::next::{Next, OUTPUT_BOUND};
 use crate::seen::WsFrame;
 use frame::{Decoder, Header, Problem, Progress};
+use lines::Lines;
 
 /// `--ws-max-message`: the largest message assembled from its frames. 1 MiB,
 /// as `--max-body`.
@@ -86,6 +92,8 @@ pub(crate) struct Session {
     held: Vec<u8>,
     /// A close frame was sent: nothing more is read.
     closed: bool,
+    /// The frames' event lines, bounded to a number a second.
+    lines: Lines,
 }
 
 impl Session {
@@ -121,6 +129,18 @@ impl Session {
         self.read(&held, config, log, out)
     }
 
+    /// When the line counting frames not shown one by one is due, if
+    /// some were not.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.lines.due()
+    }
+
+    /// That line is due (the connection's timer), or the connection is
+    /// closing: it is printed now.
+    pub(crate) fn flush_lines(&mut self, log: &ConnLog) {
+        self.lines.flush(log);
+    }
+
     /// The connection is about to close on its own (`--idle-close`, the
     /// server shutting down): a close frame with 1001, going away, first.
     pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) {
@@ -128,6 +148,7 @@ impl Session {
             return;
         }
         self.closed = true;
+        self.lines.flush(log);
         let why = why.words();
         log.emit(Event::WsClose {
             code: Some(1001),
@@ -236,8 +257,7 @@ impl Session {
             &self.message[self.frame_start..]
         };
         let seen = seen(&header, payload);
-        log.emit(Event::WsFrame { frame: &seen });
-        log.emit(Event::WsFrameTrace { frame: &seen });
+        self.lines.received(&seen, log);
         if self.explain {
             describe(Direction::Received, &seen, out);
         }
@@ -319,6 +339,7 @@ impl Session {
     /// the problem in words, then the connection closes.
     fn fail(&mut self, problem: Problem, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.closed = true;
+        self.lines.flush(log);
         let why = problem.to_string();
         log.emit(Event::WsClose {
             code: Some(problem.code()),
@@ -334,13 +355,13 @@ impl Session {
     }
 
     /// Appends one server frame (described first, with `?explain`).
-    fn send(&self, opcode: u8, payload: &[u8], log: &ConnLog, out: &mut Vec<u8>) {
+    fn send(&mut self, opcode: u8, payload: &[u8], log: &ConnLog, out: &mut Vec<u8>) {
         let header = frame::server_header(opcode, payload.len());
         let seen = seen(&header, payload);
         if self.explain {
             describe(Direction::Sent, &seen, out);
         }
-        log.emit(Event::WsFrameSent { frame: &seen });
+        self.lines.sent(&seen, log);
         out.extend_from_slice(header.bytes());
         out.extend_from_slice(payload);
     }

@@ -63,10 +63,8 @@ impl Server {
             seen: Vec::new(),
         };
         let first = server.next_line().expect("rawnet printed nothing");
-        let addr = first
-            .strip_prefix("listening on ")
+        server.addr = listening_addr(&first)
             .unwrap_or_else(|| panic!("first line should be `listening on ADDR`, got {first:?}"));
-        server.addr = addr.parse().expect("listening address");
         server
     }
 
@@ -156,6 +154,17 @@ impl Server {
         }
         rest
     }
+}
+
+/// The address in rawnet's first line: `listening on ADDR`, or with `--log
+/// json` its `listening` event's `addr`.
+fn listening_addr(first: &str) -> Option<SocketAddr> {
+    if let Some(addr) = first.strip_prefix("listening on ") {
+        return addr.parse().ok();
+    }
+    let json: serde_json::Value = serde_json::from_str(first).ok()?;
+    (json["event"] == "listening").then_some(())?;
+    json["addr"].as_str()?.parse().ok()
 }
 
 impl Drop for Server {
