@@ -15,7 +15,7 @@ use crate::h2::{self, Preface};
 use crate::http;
 use crate::log::{ConnLog, Event, Farewell};
 use crate::proxy::{self, Decoded};
-use crate::sniff::{self, Guess};
+use crate::sniff::{self, Came, Guess};
 use crate::tls::{self, Hello};
 use crate::ws;
 
@@ -52,7 +52,8 @@ pub(crate) use crate::next::Next;
 #[derive(Debug)]
 pub(crate) enum Protocol {
     /// `--mode auto` before the first bytes have decided between HTTP and
-    /// echo (see `sniff.rs`): the bytes so far, and when the first came.
+    /// echo (see `sniff.rs`): the bytes so far, and the reads they came
+    /// in (the HTTP session they may go to counts those reads as its own).
     /// In either mode, after HTTP/2's preface, until the first SETTINGS
     /// frame is whole (`h2.rs`), within [`sniff::SNIFF_WAIT`].
     /// Also, in either mode, a TLS ClientHello until its record is whole
@@ -62,7 +63,7 @@ pub(crate) enum Protocol {
     /// and an Instant made it 48.
     Sniffing {
         first: Vec<u8>,
-        since: Option<Instant>,
+        came: Came,
     },
     /// `--mode http` before the first bytes: HTTP, unless they are a TLS
     /// ClientHello. `since` is when the connection came (not the first
@@ -143,7 +144,7 @@ impl Protocol {
             Mode::Raw => Protocol::Raw,
             Mode::Auto => Protocol::Sniffing {
                 first: Vec::new(),
-                since: None,
+                came: Came::Nothing,
             },
             Mode::Http => Protocol::HttpUnlessTls { since, seen: 0 },
         }
@@ -186,15 +187,22 @@ impl Protocol {
                 self.answer_http(|session| session.on_data(data, config, log, out))
             }
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
-            Protocol::Sniffing { first, since } => {
+            Protocol::Sniffing { first, came } => {
+                let held = first.len();
                 first.extend_from_slice(data);
-                since.get_or_insert_with(Instant::now);
-                match sniff::guess(first) {
+                let guess = sniff::guess(first);
+                // A read after which the bytes are still held is one of
+                // theirs; the one that decides on HTTP is the session's.
+                if guess != Guess::Http {
+                    came.read(held, first.len(), Instant::now());
+                }
+                match guess {
                     Guess::NeedMore if first.len() < config.max_head => Next::Continue,
                     Guess::Http => {
                         log.emit(Event::SpeakingHttp);
-                        let (first, since) = (std::mem::take(first), *since);
-                        self.become_http(&first, since, claimed, config, log, out)
+                        let session = session_after(std::mem::take(came), held);
+                        let first = std::mem::take(first);
+                        self.become_http(&first, session, claimed, config, log, out)
                     }
                     Guess::Tls => self.read_hello(log, out),
                     Guess::Http2 => self.read_http2(log, out),
@@ -217,7 +225,7 @@ impl Protocol {
                         // now: a client sends it in one go.
                         *self = Protocol::Sniffing {
                             first: first.to_vec(),
-                            since: Some(Instant::now()),
+                            came: Came::Once(Instant::now()),
                         };
                         self.read_hello(log, out)
                     }
@@ -225,7 +233,7 @@ impl Protocol {
                     Guess::Http2 => {
                         *self = Protocol::Sniffing {
                             first: first.to_vec(),
-                            since: Some(Instant::now()),
+                            came: Came::Once(Instant::now()),
                         };
                         self.read_http2(log, out)
                     }
@@ -234,8 +242,8 @@ impl Protocol {
                         Next::Continue
                     }
                     Guess::Http | Guess::Echo => {
-                        let since = Some(*since);
-                        self.become_http(first, since, claimed, config, log, out)
+                        let session = http::Session::new(*since);
+                        self.become_http(first, session, claimed, config, log, out)
                     }
                 }
             }
@@ -446,7 +454,7 @@ impl Protocol {
             Protocol::Http(session) => session.deadline(config),
             // The line counting frames not shown one by one, when due.
             Protocol::WebSocket(session) => session.deadline(),
-            Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
+            Protocol::Sniffing { came, .. } => came.since().map(|since| since + sniff::SNIFF_WAIT),
             Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
             Protocol::MaybeProxy { since, mode, .. } => {
                 Self::without_proxy(*mode, *since).deadline(config)
@@ -486,9 +494,9 @@ impl Protocol {
             // HTTP mode, nothing decided within the head deadline: the
             // session says so (`no request within`, or 408).
             Protocol::HttpUnlessTls { since, seen } => {
-                let (since, first) = (Some(*since), usize::from(*seen));
+                let (session, first) = (http::Session::new(*since), usize::from(*seen));
                 let first = &sniff::TLS_RECORD_START[..first];
-                match self.become_http(first, since, None, config, log, out) {
+                match self.become_http(first, session, None, config, log, out) {
                     Next::Continue => self.on_deadline(config, log, out),
                     Next::Close => Next::Close,
                 }
@@ -547,23 +555,21 @@ impl Protocol {
         }
     }
 
-    /// The first bytes are HTTP: a session answers them, and every byte
-    /// after.
-    /// The head deadline counts from `since`, when the wait for this head
-    /// began.
+    /// The first bytes are HTTP: `session` answers them, and every byte
+    /// after. Its head deadline counts from the `since` it was made with,
+    /// when the wait for this head began.
     /// `claimed` is the client's address from a PROXY header, for the
     /// pages.
     fn become_http(
         &mut self,
         first: &[u8],
-        since: Option<Instant>,
+        session: http::Session,
         claimed: Option<SocketAddr>,
         config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        let since = since.unwrap_or_else(Instant::now);
-        let mut session = Box::new(http::Session::new(since));
+        let mut session = Box::new(session);
         session.claimed = claimed;
         *self = Protocol::Http(session);
         self.answer_http(|session| session.on_data(first, config, log, out))
@@ -662,6 +668,15 @@ impl Protocol {
     }
 }
 
+/// The HTTP session for the `held` bytes auto mode kept back before this
+/// read: it starts with the reads they came in, as if it had made them
+/// itself, and its head deadline counts from the first of them (or from
+/// now, when this read is the first).
+fn session_after(came: Came, held: usize) -> http::Session {
+    let since = came.since().unwrap_or_else(Instant::now);
+    http::Session::after_reads(since, came.into_reads(held))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,5 +686,22 @@ mod tests {
     #[test]
     fn the_protocol_state_stays_40_bytes() {
         assert_eq!(std::mem::size_of::<Protocol>(), 40);
+    }
+
+    /// Auto mode holds `GET /re` back until it knows it is HTTP; the page
+    /// still counts that read, as HTTP mode's, where the session read it.
+    #[test]
+    fn a_read_held_back_in_auto_mode_is_one_of_the_heads_reads() {
+        let chunks = [&b"GET /re"[..], b"ads HTTP/1.1\r\nHost: x\r\n\r\n"];
+        for mode in [Mode::Http, Mode::Auto] {
+            let config = crate::conn::Config {
+                mode,
+                ..Default::default()
+            };
+            let out = crate::in_memory::serve(chunks.map(<[u8]>::to_vec), &config);
+            let out = String::from_utf8_lossy(&out);
+            let note = "- The head came in 2 reads: bytes 0-6 at 0.0 ms, 7-31 at ";
+            assert!(out.contains(note), "{mode:?}: {out}");
+        }
     }
 }

@@ -13,10 +13,15 @@
 //! soon as it arrives. Only first bytes that are still a possible request
 //! line with no line end yet (`GET /` and a pause) are waited on, for
 //! [`SNIFF_WAIT`] at most, and then echoed.
+//!
+//! The bytes held back meanwhile may have come in several reads; [`Came`]
+//! keeps when each came, so that the HTTP session they go to shows those
+//! reads on its page as if it had made them itself.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::h2;
+use crate::http::notes::Arrival;
 
 /// How long to wait for the rest of a first line that could still become a
 /// request line. Real HTTP clients send the whole head at once; this only
@@ -36,6 +41,60 @@ pub enum Guess {
     Http2,
     /// Could still be a request line; wait for more.
     NeedMore,
+}
+
+/// The reads that brought the bytes held back so far, and when.
+#[derive(Debug, Default)]
+pub enum Came {
+    /// No byte yet.
+    #[default]
+    Nothing,
+    /// One read, at this instant: it ended where the held bytes end.
+    Once(Instant),
+    /// Several: where each ended, and when, as the HTTP session keeps
+    /// them. Boxed, and made only at the second read: the usual client,
+    /// whose first read decides, costs nothing for it, and `Protocol`
+    /// stays 40 bytes.
+    Reads(Box<Arrival>),
+}
+
+impl Came {
+    /// A read took the held bytes from `held` to `end` bytes long.
+    pub fn read(&mut self, held: usize, end: usize, now: Instant) {
+        match self {
+            Came::Nothing => *self = Came::Once(now),
+            Came::Once(first) => {
+                let mut reads = Box::<Arrival>::default();
+                reads.read(held, *first);
+                reads.read(end, now);
+                *self = Came::Reads(reads);
+            }
+            Came::Reads(reads) => reads.read(end, now),
+        }
+    }
+
+    /// When the first held byte came.
+    pub fn since(&self) -> Option<Instant> {
+        match self {
+            Came::Nothing => None,
+            Came::Once(first) => Some(*first),
+            Came::Reads(reads) => reads.first(),
+        }
+    }
+
+    /// The reads, for an HTTP session to start with; `held` is how many
+    /// bytes they brought.
+    pub fn into_reads(self, held: usize) -> Arrival {
+        match self {
+            Came::Nothing => Arrival::default(),
+            Came::Once(first) => {
+                let mut reads = Arrival::default();
+                reads.read(held, first);
+                reads
+            }
+            Came::Reads(reads) => *reads,
+        }
+    }
 }
 
 /// How a TLS record carrying a handshake starts: content type 22, then the
@@ -241,6 +300,24 @@ mod tests {
         }
         assert_eq!(tls_or_http(b"hello\n"), Guess::Http);
         assert_eq!(tls_or_http(b"\x16hello"), Guess::Http);
+    }
+
+    #[test]
+    fn held_reads_keep_their_ends_and_times() {
+        let (t0, ms) = (Instant::now(), Duration::from_millis);
+        let mut came = Came::default();
+        assert_eq!(came.since(), None);
+        came.read(0, 3, t0);
+        // One read is an instant, no allocation.
+        assert!(matches!(came, Came::Once(_)));
+        came.read(3, 5, t0 + ms(10));
+        came.read(5, 9, t0 + ms(20));
+        assert_eq!(came.since(), Some(t0));
+        let reads = came.into_reads(9);
+        assert_eq!(reads.of_head(12).kept, [(3, 0), (5, 10_000), (9, 20_000)]);
+        // A first read held alone ended where the held bytes end.
+        let reads = Came::Once(t0).into_reads(7);
+        assert_eq!(reads.of_head(12).kept, [(7, 0)]);
     }
 
     #[test]

@@ -794,6 +794,42 @@ fn a_head_in_three_writes_is_said_to_come_in_three_reads() {
     assert!(page.ends_with("requests.\n\nno body\n"), "{page}");
 }
 
+/// The reads note for `GET /reads HTTP/1.1` sent as `GET /re` and, 150 ms
+/// later, the rest, in `mode`; the second read's time is given apart
+/// (it varies) and left out of the line as `…`.
+fn two_reads_note(mode: &str) -> (String, f64) {
+    let server = Server::start(&["--mode", mode]);
+    let mut conn = server.connect();
+    conn.set_nodelay(true).unwrap();
+    conn.write_all(b"GET /re").unwrap();
+    sleep(Duration::from_millis(150));
+    conn.write_all(b"ads HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let page = read_response(&mut conn, &mut Vec::new(), false).body_text();
+    let (line, _, _) = reads_line(&page);
+    let (before, after) = line.split_once(", 7-31 at ").expect(line);
+    let (ms, rest) = after.split_once(" ms. ").expect(line);
+    let line = format!("{before}, 7-31 at … ms. {rest}");
+    (line, ms.parse().expect(ms))
+}
+
+/// `--mode auto` holds the first bytes until it knows they are HTTP; the
+/// reads it held them over are still the head's reads on the page, as in
+/// `--mode http`, which hands every read to the HTTP session as it comes.
+#[test]
+fn a_head_split_before_its_request_line_ends_counts_both_reads_in_auto_mode() {
+    let expected = "- The head came in 2 reads: bytes 0-6 at 0.0 ms, 7-31 at … ms. \
+                    One read is not one message: TCP delivers bytes, not requests.";
+    let (http, http_ms) = two_reads_note("http");
+    let (auto, auto_ms) = two_reads_note("auto");
+    assert_eq!(http, expected);
+    assert_eq!(auto, expected);
+    // The server's clock may see a little under the client's 150 ms
+    // (149.9 has been seen), and a busy machine much more.
+    for ms in [http_ms, auto_ms] {
+        assert!((100.0..1000.0).contains(&ms), "the second read at {ms} ms");
+    }
+}
+
 #[test]
 fn a_head_in_one_byte_writes_lists_its_reads_up_to_a_bound() {
     let server = Server::start(&["--mode", "http"]);

@@ -212,6 +212,17 @@ impl Session {
         }
     }
 
+    /// A session whose head began to arrive before it existed: `--mode
+    /// auto` holds the first bytes until it knows they are HTTP. `earlier`
+    /// has the reads that brought them (where each ended, and when), and
+    /// the page counts those with the reads the session makes itself.
+    pub fn after_reads(since: Instant, earlier: notes::Arrival) -> Self {
+        Session {
+            arrival: earlier,
+            ..Session::new(since)
+        }
+    }
+
     /// Takes bytes from the client and answers every request they complete.
     pub fn on_data(
         &mut self,

@@ -36,6 +36,11 @@ impl Arrival {
         self.reads = self.reads.saturating_add(1);
     }
 
+    /// When the head's first byte came, if it has.
+    pub fn first(&self) -> Option<Instant> {
+        self.first
+    }
+
     /// A request was answered; `pending` bytes of the next one (pipelined)
     /// are already here, and count as one read that came `now`.
     pub fn restart(&mut self, pending: usize, now: Option<Instant>) {
