@@ -45,6 +45,14 @@ pub enum ProxyProtocol {
     Require,
 }
 
+/// What this connection adds to HTTP: a request may ask to become a
+/// WebSocket, and the HTML page shows the WebSocket panel. HTTP knows
+/// neither (`http/upgrade.rs`, `http/page.rs`); this is where they meet.
+static HTTP_EXTENSIONS: http::Extensions = http::Extensions {
+    upgrades: &[ws::UPGRADE],
+    panels: &[ws::panel::PANEL],
+};
+
 /// What the connection should do after the protocol has had its say.
 pub(crate) use crate::next::Next;
 
@@ -183,9 +191,12 @@ impl Protocol {
                 echo::raw(data, out);
                 Next::Continue
             }
-            Protocol::Http(_) => {
-                self.answer_http(|session| session.on_data(data, config, log, out))
-            }
+            Protocol::Http(_) => self.answer_http(
+                config,
+                log,
+                |session, out| session.on_data(data, config, log, out),
+                out,
+            ),
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
             Protocol::Sniffing { first, came } => {
                 let held = first.len();
@@ -342,17 +353,25 @@ impl Protocol {
     }
 
     /// Lets the HTTP session answer (bytes, its deadline, room to go on),
-    /// every way it is called: a session that answered a WebSocket
-    /// handshake with 101 then hands the connection to the WebSocket
-    /// session it started.
-    fn answer_http(&mut self, answer: impl FnOnce(&mut http::Session) -> Next) -> Next {
+    /// every way it is called: a request it handed over, unanswered,
+    /// because its `Upgrade` names a protocol this connection speaks, goes
+    /// to that protocol, which answers it and takes the connection over.
+    fn answer_http(
+        &mut self,
+        config: &http::Config,
+        log: &ConnLog,
+        answer: impl FnOnce(&mut http::Session, &mut Vec<u8>) -> Next,
+        out: &mut Vec<u8>,
+    ) -> Next {
         let Protocol::Http(session) = self else {
             return Next::Continue;
         };
-        let next = answer(session);
-        if let Some(upgraded) = session.take_upgraded() {
-            *self = Protocol::WebSocket(upgraded);
-        }
+        let next = answer(session, out);
+        let Some(upgrade) = session.take_upgrade() else {
+            return next;
+        };
+        let (session, next) = ws::accept(&upgrade, &config.ws, log, out);
+        *self = session.map_or(Protocol::Finished, Protocol::WebSocket);
         next
     }
 
@@ -480,7 +499,12 @@ impl Protocol {
             Protocol::Finished => Next::Close,
             // A handshake held behind a `?delay`'d response is answered
             // here, on the timer.
-            Protocol::Http(_) => self.answer_http(|session| session.on_deadline(config, log, out)),
+            Protocol::Http(_) => self.answer_http(
+                config,
+                log,
+                |session, out| session.on_deadline(config, log, out),
+                out,
+            ),
             Protocol::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
                 let problem = "no complete SETTINGS frame within 1s of the preface";
                 self.refuse_http2(&[], Some(problem), log, out)
@@ -549,7 +573,12 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
-            Protocol::Http(_) => self.answer_http(|session| session.resume(config, log, out)),
+            Protocol::Http(_) => self.answer_http(
+                config,
+                log,
+                |session, out| session.resume(config, log, out),
+                out,
+            ),
             Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
             _ => Next::Continue,
         }
@@ -571,8 +600,14 @@ impl Protocol {
     ) -> Next {
         let mut session = Box::new(session);
         session.claimed = claimed;
+        session.extensions = &HTTP_EXTENSIONS;
         *self = Protocol::Http(session);
-        self.answer_http(|session| session.on_data(first, config, log, out))
+        self.answer_http(
+            config,
+            log,
+            |session, out| session.on_data(first, config, log, out),
+            out,
+        )
     }
 
     /// Auto mode decided on echo: answer the bytes held back so far as the

@@ -45,10 +45,8 @@
 //!   sends (`Server`, `Date`) is then sent twice, as asked.
 //! - `format=json|html|text`: which view of the request the client wants,
 //!   whatever its `Accept` says.
-//! - `explain` (any value, or none): on a WebSocket upgrade, every frame
-//!   both ways is described in a JSON text frame of its own (the page's
-//!   panel connects to `/?explain`). An upgrade reads this knob alone
-//!   ([`explain`]) and ignores the others; any other request ignores it.
+//! - `explain` is not HTTP's: a WebSocket upgrade reads it (`src/ws/`),
+//!   and any other request ignores it, as any parameter it does not know.
 //!
 //! With `drip` or `size` the body is theirs, not the request shown back nor
 //! `--body`, and `Content-Type` is `text/plain`. A status without content
@@ -90,7 +88,7 @@
 use std::time::Duration;
 
 use super::refusal::{BadKnob, Browser, KnobProblem};
-use super::request::View;
+use super::request::{name_value, params, split_target, View};
 use super::Config;
 
 /// Most chunks one drip may have. A drip is for watching chunks arrive one
@@ -325,40 +323,6 @@ impl Knobs {
 const KNOWN: [&str; 7] = [
     "status", "delay", "drip", "interval", "size", "header", "format",
 ];
-
-/// A request target's path and its query: what follows the first `?`, up
-/// to a `#` if one was sent (empty without a `?`). Every reader of the
-/// query string starts here.
-pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
-    // A `#` ends the path and the query alike: `/x#?status=500` has no
-    // query.
-    let target = target.split(|&b| b == b'#').next().unwrap_or(target);
-    let Some(at) = target.iter().position(|&b| b == b'?') else {
-        return (target, &[]);
-    };
-    (&target[..at], &target[at + 1..])
-}
-
-/// A query's parameters, each as written (`name` or `name=value`).
-pub fn params(query: &[u8]) -> impl Iterator<Item = &[u8]> {
-    query.split(|&b| b == b'&')
-}
-
-/// A parameter's name and its raw value, still percent-encoded (empty
-/// without `=`).
-pub fn name_value(param: &[u8]) -> (&[u8], &[u8]) {
-    match param.iter().position(|&b| b == b'=') {
-        Some(eq) => (&param[..eq], &param[eq + 1..]),
-        None => (param, &param[param.len()..]),
-    }
-}
-
-/// The `explain` knob: whether `target`'s query names it, with any value.
-/// Read alone, as an upgrade ignores every other knob.
-pub fn explain(target: &[u8]) -> bool {
-    let (_, query) = split_target(target);
-    params(query).any(|param| name_value(param).0 == b"explain")
-}
 
 /// The raw value of the first parameter called `name` in `query`.
 fn raw_value<'q>(query: &'q [u8], name: &str) -> &'q [u8] {
@@ -799,19 +763,9 @@ mod tests {
     }
 
     #[test]
-    fn explain_is_a_query_parameter_with_any_value() {
-        for yes in [
-            "/?explain",
-            "/chat?x=1&explain",
-            "/?explain=1",
-            "/?explain=%zz",
-        ] {
-            assert!(explain(yes.as_bytes()), "{yes}");
-        }
-        for no in ["/", "/explain", "/?explained", "/?x=explain", "/?a#explain"] {
-            assert!(!explain(no.as_bytes()), "{no}");
-        }
-        // Any other request ignores it, as any parameter it does not know.
+    fn explain_is_not_a_knob_of_http() {
+        // Any request but an upgrade ignores it, as any parameter it does
+        // not know.
         assert_eq!(parse("/?explain&explain=%zz"), Ok(Knobs::default()));
     }
 }

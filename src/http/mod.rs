@@ -21,9 +21,10 @@
 //!   as its moments come and as the client reads.
 //! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
 //!   `X-Real-IP` and `Via`.
-//! - `upgrade.rs`: HTTP's side of WebSocket: the handshake read from the
-//!   head, the 101, and the session that takes the connection over; the
-//!   rest of `http/` reaches `src/ws/` only through it.
+//! - `upgrade.rs`: a request that asks to become another protocol this
+//!   connection speaks, handed back unanswered with the bytes after it
+//!   (`protocol.rs` gives it to `src/ws/`); HTTP never learns what the
+//!   protocol is.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
@@ -39,7 +40,7 @@ mod refusal;
 pub(crate) mod request;
 pub(crate) mod response;
 mod stream;
-mod upgrade;
+pub(crate) mod upgrade;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
@@ -105,7 +106,7 @@ pub struct Config {
     pub allow_unsafe_headers: bool,
     /// What an upgraded connection runs with (`--ws-max-message`,
     /// `--ws-echo`).
-    pub ws: upgrade::Config,
+    pub ws: crate::ws::Config,
 }
 
 impl Default for Config {
@@ -120,7 +121,7 @@ impl Default for Config {
             max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
             max_size: DEFAULT_MAX_SIZE,
             allow_unsafe_headers: false,
-            ws: upgrade::Config::default(),
+            ws: crate::ws::Config::default(),
         }
     }
 }
@@ -145,6 +146,28 @@ pub(crate) struct Session {
     arrival: notes::Arrival,
     /// The client's address as a PROXY header gave it, for the pages.
     pub(crate) claimed: Option<SocketAddr>,
+    /// What the connection adds to HTTP; nothing by default.
+    pub(crate) extensions: &'static Extensions,
+}
+
+/// What the connection adds to HTTP, from outside (`protocol.rs` sets it):
+/// HTTP shows and hands over these without knowing what they are.
+#[derive(Debug)]
+pub(crate) struct Extensions {
+    /// The protocols a request's `Upgrade` may ask for that the connection
+    /// also speaks: such a request is handed back unanswered
+    /// (`upgrade.rs`).
+    pub upgrades: &'static [&'static str],
+    /// Sections the HTML page shows after the response (`page.rs`).
+    pub panels: &'static [page::Panel],
+}
+
+impl Extensions {
+    /// HTTP alone.
+    pub(crate) const NONE: Extensions = Extensions {
+        upgrades: &[],
+        panels: &[],
+    };
 }
 
 /// How much unsent output a session makes before it stops answering the
@@ -167,9 +190,9 @@ enum State {
     Answering { head: Head, stream: Box<Stream> },
     /// A response with `Connection: close` went out; the rest is ignored.
     Finished,
-    /// A WebSocket handshake was answered with 101: from here on the
-    /// connection is this session's, which `protocol.rs` takes over.
-    Upgraded(upgrade::Upgraded),
+    /// A request asked to become another protocol (`upgrade.rs`): it and
+    /// everything after it wait here for `protocol.rs` to take them.
+    HandedOver(Box<upgrade::Upgrade>),
 }
 
 /// What [`Session::respond`] did with a request.
@@ -209,6 +232,7 @@ impl Session {
             paused: false,
             arrival: notes::Arrival::default(),
             claimed: None,
+            extensions: &Extensions::NONE,
         }
     }
 
@@ -231,10 +255,10 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        // An upgraded session is taken over by its WebSocket session as
-        // soon as the 101 is made (`Protocol::answer_http`): it never sees
-        // another byte.
-        if matches!(self.state, State::Finished | State::Upgraded(_)) {
+        // A handed-over request is taken, with the connection, as soon as
+        // it is handed over (`Protocol::answer_http`): the session never
+        // sees another byte.
+        if matches!(self.state, State::Finished | State::HandedOver(_)) {
             return Next::Close;
         }
         self.input.extend_from_slice(data);
@@ -263,7 +287,7 @@ impl Session {
                     return Next::Close;
                 }
             }
-            State::Body { .. } | State::Finished | State::Upgraded(_) => {}
+            State::Body { .. } | State::Finished | State::HandedOver(_) => {}
         }
         self.process(config, log, out)
     }
@@ -296,7 +320,7 @@ impl Session {
                 });
                 0
             }
-            State::Finished | State::Upgraded(_) => 0,
+            State::Finished | State::HandedOver(_) => 0,
         };
         if pending > 0 {
             log.emit(Event::EndedMidRequest {
@@ -314,7 +338,7 @@ impl Session {
             State::Head { since } => since.and_then(|since| since.checked_add(config.head_timeout)),
             State::Body { since, .. } => since.checked_add(config.body_timeout),
             State::Answering { stream, .. } => stream.due(),
-            State::Finished | State::Upgraded(_) => None,
+            State::Finished | State::HandedOver(_) => None,
         }
     }
 
@@ -341,7 +365,7 @@ impl Session {
             // waited behind it once it is done.
             State::Answering { .. } => self.process(config, log, out),
             State::Finished => Next::Close,
-            State::Upgraded(_) => Next::Continue,
+            State::HandedOver(_) => Next::Continue,
         }
     }
 
@@ -359,7 +383,7 @@ impl Session {
         loop {
             match &mut self.state {
                 State::Finished => return Next::Close,
-                State::Upgraded(_) => return Next::Continue,
+                State::HandedOver(_) => return Next::Continue,
                 State::Head { .. } => {
                     if self.input.is_empty() {
                         return Next::Continue;
@@ -373,11 +397,10 @@ impl Session {
                         Ok(Parsed::Complete(head, _)) => head,
                         Err(refusal) => return self.fail(refusal, log, out),
                     };
-                    // Only a request that names websocket in `Upgrade`
-                    // takes this turn (`upgrade.rs`); request.rs noticed it
-                    // on its way.
-                    if head.websocket {
-                        return self.upgrade(&head, config, log, out);
+                    // A request to become another protocol is not HTTP's
+                    // to answer (`upgrade.rs`).
+                    if self.asks_for_upgrade(&head) {
+                        return self.hand_over(head);
                     }
                     let Some(reader) = Reader::new(head.framing) else {
                         if let Next::Close = self.finish(head, config, log, out) {
@@ -577,6 +600,7 @@ impl Session {
                 page::html_response(
                     origin,
                     shown,
+                    self.extensions.panels,
                     head_of(response::HTML, 0),
                     response_head,
                     page,
@@ -609,29 +633,18 @@ impl Session {
     /// The request's event line, once its response is all written; with
     /// `--trace`, what the page points out about it.
     fn log_answer(&self, head: &Head, status: u16, bytes: usize, log: &ConnLog) {
-        if log.events() {
-            log.emit(Event::Request {
-                number: self.answered,
-                method: &self.input[head.method.clone()],
-                target: &self.input[head.target.clone()],
-                minor: head.minor,
-                status,
-                reason: response::reason(status),
-                bytes,
-                client: self.claimed,
-            });
-        }
-        if log.traces() {
-            let mut found = Vec::new();
-            let reads = self.arrival.of_head(head.len);
-            notes::find(reads, &self.input[..head.len], |note| found.push(note));
-            if !found.is_empty() {
-                log.emit(Event::RequestNotes {
-                    number: self.answered,
-                    notes: &found,
-                });
-            }
-        }
+        let reads = self.arrival.of_head(head.len);
+        let (number, claimed) = (self.answered, self.claimed);
+        log_answer(
+            number,
+            &self.input,
+            head,
+            reads,
+            claimed,
+            status,
+            bytes,
+            log,
+        );
     }
 
     /// Answers a request rawnet will not serve, then closes: after a framing
@@ -646,6 +659,44 @@ impl Session {
         });
         self.state = State::Finished;
         Next::Close
+    }
+}
+
+/// The line for an answered request (`request 1: GET / HTTP/1.1 -> 200
+/// OK, 408 bytes`), and with `--trace` what its head's notes point out.
+/// `raw` starts with the head `head` parsed.
+#[allow(clippy::too_many_arguments)] // each is one fact of the line
+fn log_answer(
+    number: u64,
+    raw: &[u8],
+    head: &Head,
+    reads: notes::Reads,
+    client: Option<SocketAddr>,
+    status: u16,
+    bytes: usize,
+    log: &ConnLog,
+) {
+    if log.events() {
+        log.emit(Event::Request {
+            number,
+            method: &raw[head.method.clone()],
+            target: &raw[head.target.clone()],
+            minor: head.minor,
+            status,
+            reason: response::reason(status),
+            bytes,
+            client,
+        });
+    }
+    if log.traces() {
+        let mut found = Vec::new();
+        notes::find(reads, &raw[..head.len], |note| found.push(note));
+        if !found.is_empty() {
+            log.emit(Event::RequestNotes {
+                number,
+                notes: &found,
+            });
+        }
     }
 }
 

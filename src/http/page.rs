@@ -6,11 +6,10 @@ use std::fmt::Write;
 use std::net::SocketAddr;
 
 use super::claims::{self, Claim};
-use super::knobs;
+
 use super::notes::{self, Note, Reads};
-use super::request::Head;
+use super::request::{self, Head};
 use super::response;
-use super::upgrade::panel;
 use crate::log;
 
 /// Which request on which connection this is, for the page's first line.
@@ -80,19 +79,25 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
 /// rendering the head until the length stops changing (it settles in two or
 /// three passes, when the number's digit count does). Only the response
 /// head is rendered again; the request part, which can be large, and the
-/// static end, the WebSocket panel's script included, are written once.
+/// static end, the panels' scripts included, are written once.
 pub fn html_response(
     origin: Origin,
     shown: Shown,
+    panels: &[Panel],
     mut head: response::Head,
     response_head: &mut Vec<u8>,
     page: &mut String,
 ) {
     page.clear();
-    html_request_part(origin, shown, page);
+    html_request_part(origin, shown, panels, page);
     let request_part = page.len();
     head.content_length = 0;
-    let end: usize = HTML_END.iter().map(|part| part.len()).sum();
+    let html_end = || {
+        std::iter::once(SECTION_END)
+            .chain(panels.iter().map(|panel| panel.html))
+            .chain(std::iter::once(FOOTER))
+    };
+    let end: usize = html_end().map(str::len).sum();
     loop {
         response_head.clear();
         response::write_head(response_head, &head);
@@ -100,29 +105,38 @@ pub fn html_response(
         visible(response_head, page, Markup::Html);
         let length = page.len() + end;
         if length == head.content_length {
-            HTML_END.iter().for_each(|part| page.push_str(part));
+            html_end().for_each(|part| page.push_str(part));
             return;
         }
         head.content_length = length;
     }
 }
 
-/// Everything after the response head shown on the page: the end of its
-/// section, the WebSocket panel, the footer.
-const HTML_END: [&str; 3] = [
-    concat!(
-        "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
-        "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
-    ),
-    panel::HTML,
-    concat!(
-        "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to ",
-        "the same port.</footer>\n</body>\n</html>\n"
-    ),
-];
+/// A section another module adds to the HTML page, after the response
+/// (the WebSocket panel): its style rules and its HTML, both fixed text.
+/// HTTP shows whichever panels its session was given, knowing nothing of
+/// what they are.
+#[derive(Clone, Copy, Debug)]
+pub struct Panel {
+    pub style: &'static str,
+    pub html: &'static str,
+}
+
+/// What follows the response head shown on the page: the end of its
+/// section; then the panels, then the footer.
+const SECTION_END: &str = concat!(
+    "</pre>\n<p class=\"note\">followed by this page. Its <code>Content-Length</code> is the ",
+    "page's size in bytes, the head inside it included.</p>\n</section>\n</main>\n",
+);
+
+/// The page's last words.
+const FOOTER: &str = concat!(
+    "<footer>rawnet: <code>curl -v</code>, <code>nc</code> and this page all talk to ",
+    "the same port.</footer>\n</body>\n</html>\n"
+);
 
 /// The page up to where the response head is shown.
-fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
+fn html_request_part(origin: Origin, shown: Shown, panels: &[Panel], page: &mut String) {
     page.push_str(concat!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>rawnet: "
@@ -133,7 +147,7 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
     let _ = write!(page, " HTTP/1.{}", shown.head.minor);
     page.push_str("</title>\n<style>\n");
     page.push_str(STYLE);
-    page.push_str(panel::STYLE);
+    panels.iter().for_each(|panel| page.push_str(panel.style));
     page.push_str("</style>\n</head>\n<body>\n<header>\n<h1>HTTP is just text</h1>\n<p>");
     let _ = write!(
         page,
@@ -180,7 +194,7 @@ fn html_request_part(origin: Origin, shown: Shown, page: &mut String) {
 ///   front, which makes it one;
 /// - every byte goes through [`push_url`], so `\` is `%5C`.
 fn json_link(target: &[u8], out: &mut String) {
-    let (path, query) = knobs::split_target(target);
+    let (path, query) = request::split_target(target);
     let path = path_of(path);
     if path.starts_with(b"//") {
         out.push_str("/.");
@@ -189,8 +203,8 @@ fn json_link(target: &[u8], out: &mut String) {
     }
     push_url(path, out);
     out.push('?');
-    for param in knobs::params(query) {
-        if !param.is_empty() && knobs::name_value(param).0 != b"format" {
+    for param in request::params(query) {
+        if !param.is_empty() && request::name_value(param).0 != b"format" {
             push_url(param, out);
             out.push_str("&amp;");
         }
@@ -617,7 +631,7 @@ mod tests {
             expects_continue: false,
             view: request::View::Html,
             claims: false,
-            websocket: false,
+            upgrade: false,
         }
     }
 
@@ -658,6 +672,11 @@ mod tests {
     /// The HTML response for a request's head and body: its head, and the
     /// page.
     fn html_page(raw: &[u8], body: &[u8]) -> (String, String) {
+        html_page_with(raw, body, &[])
+    }
+
+    /// [`html_page`], with these panels after the response.
+    fn html_page_with(raw: &[u8], body: &[u8], panels: &[Panel]) -> (String, String) {
         let head = head(raw);
         let shown = Shown {
             head: &head,
@@ -666,7 +685,14 @@ mod tests {
             reads: Reads::default(),
         };
         let (mut response_head, mut page) = (Vec::new(), String::new());
-        html_response(origin(), shown, html_head(), &mut response_head, &mut page);
+        html_response(
+            origin(),
+            shown,
+            panels,
+            html_head(),
+            &mut response_head,
+            &mut page,
+        );
         (String::from_utf8(response_head).unwrap(), page)
     }
 
@@ -787,7 +813,7 @@ mod tests {
     #[test]
     fn the_websocket_panel_waits_for_javascript_and_the_fixed_text_is_bounded() {
         let raw = b"GET / HTTP/1.1\r\n\r\n";
-        let (_, page) = html_page(raw, b"");
+        let (_, page) = html_page_with(raw, b"", &[crate::ws::panel::PANEL]);
         // Without a script, the page is the exchange and nothing more.
         assert!(page.contains("<section id=\"ws\" hidden>"), "{page}");
         assert!(page.ends_with(

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use super::request::MAX_HEADERS;
 use super::response;
-use super::upgrade::{self, Wrong};
 
 /// A request rawnet will not serve. Each variant is one reason, with what
 /// its words need to name.
@@ -50,9 +49,6 @@ pub enum Refusal {
     },
     /// A knob in the query string (`?status=99`) that cannot be obeyed.
     BadKnob(BadKnob),
-    /// An `Upgrade: websocket` request that is no valid handshake (RFC
-    /// 6455 §4.2.1): 400, or 426 for a version other than 13.
-    WebSocket(Wrong),
 
     // 408 Request Timeout
     HeadTimeout {
@@ -138,8 +134,6 @@ impl Refusal {
             | Refusal::AsteriskForm { .. }
             | Refusal::AuthorityForm { .. }
             | Refusal::BadKnob(_) => 400,
-            Refusal::WebSocket(Wrong::Version(_)) => 426,
-            Refusal::WebSocket(_) => 400,
             Refusal::HeadTimeout { .. } | Refusal::BodyTimeout { .. } => 408,
             Refusal::DeclaredBodyTooLarge { .. } | Refusal::ChunkedBodyTooLarge { .. } => 413,
             Refusal::RequestLineTooLong { .. } => 414,
@@ -160,13 +154,7 @@ impl Refusal {
     /// reading `curl -v` or `nc` output learns what was wrong.
     pub fn write_response(&self, out: &mut Vec<u8>) {
         let body = format!("{} {}: {self}\n", self.status(), self.reason());
-        if self.status() == 426 {
-            // RFC 6455 §4.4: name the version this server speaks.
-            let version = format!("Sec-WebSocket-Version: {}\r\n", upgrade::VERSION);
-            response::write_error_with(out, self.status(), version.as_bytes(), body.as_bytes());
-        } else {
-            response::write_error(out, self.status(), body.as_bytes());
-        }
+        response::write_error(out, self.status(), body.as_bytes());
     }
 }
 
@@ -209,29 +197,6 @@ impl fmt::Display for Refusal {
                  or a full URL, {method} http://{target}/ HTTP/1.1"
             ),
             Refusal::BadKnob(bad) => bad.fmt(f),
-            Refusal::WebSocket(wrong) => match wrong {
-                Wrong::NotGet => f.write_str("a WebSocket upgrade must be a GET"),
-                Wrong::NotHttp11 => f.write_str("a WebSocket upgrade needs HTTP/1.1"),
-                Wrong::NoConnectionUpgrade => {
-                    f.write_str("Upgrade: websocket without Connection: Upgrade")
-                }
-                Wrong::NoVersion => f.write_str("WebSocket upgrade without Sec-WebSocket-Version"),
-                Wrong::Version(version) => write!(
-                    f,
-                    "Sec-WebSocket-Version {} is not spoken here; use {}",
-                    Escaped::all(version),
-                    upgrade::VERSION
-                ),
-                Wrong::NoKey => f.write_str("WebSocket upgrade without one Sec-WebSocket-Key"),
-                Wrong::Body => f.write_str(
-                    "a WebSocket upgrade must not have a body: after the 101 its bytes would be read as frames",
-                ),
-                Wrong::InvalidKey(key) => write!(
-                    f,
-                    "Sec-WebSocket-Key {} is not 16 bytes in base64",
-                    Escaped::all(key)
-                ),
-            },
             Refusal::HeadTimeout { timeout } => write!(
                 f,
                 "request head not complete within {}s (--head-timeout)",

@@ -38,9 +38,9 @@ pub struct Head {
     /// `X-Forwarded-For`, `X-Real-IP`, `Via`): only then are claims looked
     /// for, so a plain request pays nothing for them.
     pub claims: bool,
-    /// `Upgrade` names `websocket`: the rest of the handshake is checked
-    /// only then (`upgrade.rs`).
-    pub websocket: bool,
+    /// An `Upgrade` header came: only then does the session look at what
+    /// it asks for (`upgrade.rs`).
+    pub upgrade: bool,
 }
 
 /// Which page a request gets, by `Accept` (RFC 9110 §12.5.1): the first of
@@ -137,7 +137,7 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
             expects_continue: checked.expects_continue,
             view: checked.view,
             claims: checked.claims,
-            websocket: checked.websocket,
+            upgrade: checked.upgrade,
         },
         len,
     ))
@@ -254,7 +254,7 @@ struct Checked {
     expects_continue: bool,
     view: View,
     claims: bool,
-    websocket: bool,
+    upgrade: bool,
 }
 
 fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Refusal> {
@@ -268,7 +268,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
     let mut expects_continue = false;
     let mut view = None;
     let mut claims = false;
-    let mut websocket = false;
+    let mut upgrade = false;
 
     for header in headers {
         let name = header.name;
@@ -310,7 +310,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
         } else if CLAIMS.iter().any(|c| name.eq_ignore_ascii_case(c)) {
             claims = true;
         } else if name.eq_ignore_ascii_case("upgrade") {
-            websocket |= list_items(value).any(|t| t.eq_ignore_ascii_case(b"websocket"));
+            upgrade = true;
         }
     }
 
@@ -346,7 +346,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
         expects_continue: expects_continue && framing != Framing::None,
         view: view.unwrap_or(View::Text),
         claims,
-        websocket,
+        upgrade,
     })
 }
 
@@ -443,7 +443,7 @@ fn content_length(value: &[u8]) -> Result<u64, Refusal> {
 
 /// The items of a comma-separated header value, trimmed of spaces and tabs.
 /// An empty value yields one empty item, so `Content-Length:` is refused.
-pub(super) fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
     value.split(|&b| b == b',').map(|item| item.trim_ascii())
 }
 
@@ -480,6 +480,33 @@ fn valid_host(value: &[u8]) -> bool {
         .iter()
         .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(&b));
     port_ok && host_ok
+}
+
+/// A request target's path and its query: what follows the first `?`, up
+/// to a `#` if one was sent (empty without a `?`). Every reader of the
+/// query string starts here.
+pub fn split_target(target: &[u8]) -> (&[u8], &[u8]) {
+    // A `#` ends the path and the query alike: `/x#?status=500` has no
+    // query.
+    let target = target.split(|&b| b == b'#').next().unwrap_or(target);
+    let Some(at) = target.iter().position(|&b| b == b'?') else {
+        return (target, &[]);
+    };
+    (&target[..at], &target[at + 1..])
+}
+
+/// A query's parameters, each as written (`name` or `name=value`).
+pub fn params(query: &[u8]) -> impl Iterator<Item = &[u8]> {
+    query.split(|&b| b == b'&')
+}
+
+/// A parameter's name and its raw value, still percent-encoded (empty
+/// without `=`).
+pub fn name_value(param: &[u8]) -> (&[u8], &[u8]) {
+    match param.iter().position(|&b| b == b'=') {
+        Some(eq) => (&param[..eq], &param[eq + 1..]),
+        None => (param, &param[param.len()..]),
+    }
 }
 
 #[cfg(test)]

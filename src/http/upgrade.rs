@@ -1,146 +1,164 @@
-//! HTTP's side of WebSocket, in one place: a request whose `Upgrade`
-//! names `websocket` is read for what the handshake needs (`ws/handshake.rs`
-//! judges it), answered with `101 Switching Protocols`, and its connection
-//! handed to a WebSocket session (`src/ws/`). The rest of `http/` reaches
-//! WebSocket only through this file: the refusal's words name [`Wrong`],
-//! the page shows the [`panel`], the session keeps an [`Upgraded`].
+//! An upgrade (RFC 9110 §7.8): a request whose `Upgrade` header names a
+//! protocol this connection can also speak asks to become it. HTTP does
+//! not answer such a request, nor know what the protocol is. It hands back
+//! the request and every byte that came after its head, as hyper's upgrade
+//! hands over `Parts { io, read_buf }`; `protocol.rs` gives them to the
+//! module that speaks the protocol (`src/ws/` for `websocket`), which
+//! answers with `101 Switching Protocols` or a refusal, through the
+//! [`Upgrade`]'s methods, so the log lines stay HTTP's.
 
-use super::knobs;
-use super::refusal::Refusal;
+use std::fmt;
+use std::net::SocketAddr;
+
 use super::request::{self, Head};
-use super::{Session, State};
+use super::{log_answer, notes, response, Session, State};
 use crate::log::{ConnLog, Event};
 use crate::next::Next;
-use crate::ws::handshake::{self, Asked};
 
-pub(super) use crate::ws::handshake::{Wrong, VERSION};
-pub(super) use crate::ws::panel;
-pub use crate::ws::Config;
+/// A request handed over unanswered, with the bytes after it.
+#[derive(Debug)]
+pub(crate) struct Upgrade {
+    /// The request's head, then whatever came after it: the new
+    /// protocol's first bytes.
+    input: Vec<u8>,
+    head: Head,
+    /// Its number on this connection.
+    number: u64,
+    /// The reads that brought the head, for `--trace`'s notes.
+    arrival: notes::Arrival,
+    /// The client's address as a PROXY header gave it, for the log line.
+    claimed: Option<SocketAddr>,
+}
 
-/// The WebSocket session a 101 started, which takes the connection over.
-pub(crate) type Upgraded = Box<crate::ws::Session>;
-
-impl Session {
-    /// A request that asks to become a WebSocket: checked as RFC 6455
-    /// §4.2.1 says, then 101 and the session that reads frames from here
-    /// on, with any bytes that came after the head; or the refusal.
-    pub(super) fn upgrade(
-        &mut self,
-        head: &Head,
-        config: &super::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Next {
-        let accepted = match handshake::check(asked(&self.input[..head.len], head)) {
-            Ok(accepted) => accepted,
-            Err(wrong) => return self.fail(Refusal::WebSocket(wrong), log, out),
-        };
-        self.answered += 1;
-        let start = out.len();
-        handshake::write_101(out, &accepted.accept);
-        self.log_answer(head, 101, out.len() - start, log);
-        let explain = knobs::explain(&self.input[head.target.clone()]);
-        log.emit(Event::WsUpgraded {
-            key: &accepted.key,
-            accept: &accepted.accept,
-            explain,
-        });
-        let mut session = Box::new(crate::ws::Session::new(explain));
-        let after = self.input.split_off(head.len);
-        self.input = Vec::new();
-        self.body = Vec::new();
-        let next = if after.is_empty() {
-            Next::Continue
-        } else {
-            session.on_data(&after, &config.ws, log, out)
-        };
-        self.state = State::Upgraded(session);
-        next
+impl Upgrade {
+    /// The parsed head: ranges into [`Upgrade::raw_head`].
+    pub(crate) fn head(&self) -> &Head {
+        &self.head
     }
 
-    /// The WebSocket session a handshake started, if one did: the
-    /// connection's protocol from now on.
-    pub(crate) fn take_upgraded(&mut self) -> Option<Upgraded> {
-        if !matches!(self.state, State::Upgraded(_)) {
+    /// The head's bytes, as they came.
+    pub(crate) fn raw_head(&self) -> &[u8] {
+        &self.input[..self.head.len]
+    }
+
+    /// The request target, as it came.
+    pub(crate) fn target(&self) -> &[u8] {
+        &self.input[self.head.target.clone()]
+    }
+
+    /// Every field line of the head, as (name, value).
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        request::fields(self.raw_head())
+    }
+
+    /// The bytes that came after the head, already the new protocol's.
+    pub(crate) fn after_head(&self) -> &[u8] {
+        &self.input[self.head.len..]
+    }
+
+    /// Logs the protocol's answer to the request (`request 1: GET /chat
+    /// HTTP/1.1 -> 101 Switching Protocols, 129 bytes`), as HTTP logs its
+    /// own.
+    pub(crate) fn log_answer(&self, status: u16, bytes: usize, log: &ConnLog) {
+        let raw = &self.input[..];
+        let reads = self.arrival.of_head(self.head.len);
+        log_answer(
+            self.number,
+            raw,
+            &self.head,
+            reads,
+            self.claimed,
+            status,
+            bytes,
+            log,
+        );
+    }
+
+    /// Refuses the upgrade as HTTP refuses a request: `status` with its
+    /// reason, `extra` header lines (each ending in CRLF), `Connection:
+    /// close`, and a one-line body naming the `problem`. The connection
+    /// closes after it.
+    pub(crate) fn refuse(
+        &self,
+        status: u16,
+        extra: &[u8],
+        problem: &dyn fmt::Display,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) {
+        let reason = response::reason(status);
+        let problem = problem.to_string();
+        let body = format!("{status} {reason}: {problem}\n");
+        response::write_error_with(out, status, extra, body.as_bytes());
+        log.emit(Event::Refusal {
+            number: self.number,
+            status,
+            reason,
+            problem: &problem,
+        });
+    }
+}
+
+impl Session {
+    /// Whether `head` asks to become a protocol this session may hand
+    /// over (`extensions.upgrades`): its field lines are walked
+    /// once more only when an `Upgrade` came, so an ordinary request pays
+    /// nothing.
+    pub(super) fn asks_for_upgrade(&self, head: &Head) -> bool {
+        head.upgrade
+            && request::fields(&self.input[..head.len])
+                .filter(|(name, _)| name.eq_ignore_ascii_case(b"upgrade"))
+                .flat_map(|(_, value)| request::list_items(value))
+                .any(|wanted| {
+                    self.extensions
+                        .upgrades
+                        .iter()
+                        .any(|spoken| wanted.eq_ignore_ascii_case(spoken.as_bytes()))
+                })
+    }
+
+    /// Hands the request at the front of `input` over, unanswered, with
+    /// everything after it: the session is done.
+    pub(super) fn hand_over(&mut self, head: Head) -> Next {
+        self.answered += 1;
+        self.body = Vec::new();
+        self.state = State::HandedOver(Box::new(Upgrade {
+            input: std::mem::take(&mut self.input),
+            head,
+            number: self.answered,
+            arrival: std::mem::take(&mut self.arrival),
+            claimed: self.claimed,
+        }));
+        Next::Continue
+    }
+
+    /// The request this session handed over, if it did: the connection
+    /// becomes whatever answers it.
+    pub(crate) fn take_upgrade(&mut self) -> Option<Box<Upgrade>> {
+        if !matches!(self.state, State::HandedOver(_)) {
             return None;
         }
         match std::mem::replace(&mut self.state, State::Finished) {
-            State::Upgraded(session) => Some(session),
+            State::HandedOver(upgrade) => Some(upgrade),
             _ => None,
         }
     }
 }
 
-/// What the handshake needs, read from the head `request.rs` checked:
-/// its field lines walked once more, only for an upgrade, so an ordinary
-/// request pays nothing for them.
-fn asked<'a>(raw: &'a [u8], head: &Head) -> Asked<'a> {
-    let mut asked = Asked {
-        get: &raw[head.method.clone()] == b"GET",
-        http11: head.minor == 1 && !head.later_1x,
-        body: !matches!(
-            head.framing,
-            request::Framing::None | request::Framing::Length(0)
-        ),
-        ..Asked::default()
-    };
-    for (name, value) in request::fields(raw) {
-        if name.eq_ignore_ascii_case(b"connection") {
-            asked.connection_upgrade |=
-                request::list_items(value).any(|option| option.eq_ignore_ascii_case(b"upgrade"));
-        } else if name.eq_ignore_ascii_case(b"sec-websocket-version") {
-            asked.version = asked.version.or(Some(value));
-        } else if name.eq_ignore_ascii_case(b"sec-websocket-key") {
-            asked.keys += 1;
-            asked.key = asked.key.or(Some(value));
-        }
-    }
-    asked
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use request::Parsed;
-
-    fn check_head(head: &str) -> Result<String, Wrong> {
-        let Ok(Parsed::Complete(parsed, _)) = request::parse(head.as_bytes(), 8192) else {
-            panic!("not a complete head: {head:?}");
+impl Upgrade {
+    /// A complete head, handed over as a session hands one over: for the
+    /// tests of whoever answers upgrades.
+    pub(crate) fn of_head(raw: &[u8]) -> Upgrade {
+        let Ok(request::Parsed::Complete(head, _)) = request::parse(raw, 8192) else {
+            panic!("not a complete head: {raw:?}");
         };
-        handshake::check(asked(head.as_bytes(), &parsed)).map(|accepted| accepted.accept)
-    }
-
-    #[test]
-    fn what_an_upgrade_needs_read_from_the_head() {
-        let good = "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
-                    Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13 \r\n\
-                    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-        assert_eq!(check_head(good), Ok("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=".into()));
-        assert_eq!(check_head(&good.replace("GET", "POST")), Err(Wrong::NotGet));
-        for version in ["HTTP/1.0", "HTTP/1.2"] {
-            let head = good.replace("HTTP/1.1", version);
-            assert_eq!(check_head(&head), Err(Wrong::NotHttp11), "{version}");
+        Upgrade {
+            input: raw.to_vec(),
+            head,
+            number: 1,
+            arrival: notes::Arrival::default(),
+            claimed: None,
         }
-        assert_eq!(
-            check_head(&good.replace("keep-alive, Upgrade", "keep-alive")),
-            Err(Wrong::NoConnectionUpgrade)
-        );
-        assert_eq!(
-            check_head(&good.replace(": 13 ", ": 8")),
-            Err(Wrong::Version(b"8".to_vec()))
-        );
-        assert_eq!(
-            check_head(&good.replace("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ=")),
-            Err(Wrong::InvalidKey(b"c2hvcnQ=".to_vec()))
-        );
-        assert_eq!(
-            check_head(&good.replace("Sec-WebSocket-Key", "X-Key")),
-            Err(Wrong::NoKey)
-        );
-        let two_keys = good.replace(
-            "\r\n\r\n",
-            "\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n\r\n",
-        );
-        assert_eq!(check_head(&two_keys), Err(Wrong::NoKey));
     }
 }

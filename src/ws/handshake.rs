@@ -1,10 +1,18 @@
-//! The opening handshake (RFC 6455 §4.2): checking a request that asks to
-//! become a WebSocket, and the `101 Switching Protocols` head, built by
-//! hand like every other rawnet response.
+//! The opening handshake (RFC 6455 §4.2): a request HTTP handed over
+//! because its `Upgrade` names `websocket` (`http/upgrade.rs`), read for
+//! what the handshake needs, checked, and answered with the `101 Switching
+//! Protocols` head, built by hand like every other rawnet response, or a
+//! refusal whose status and words are here.
+
+use std::fmt;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use sha1::{Digest, Sha1};
+
+use crate::http::request::{self, Framing};
+use crate::http::upgrade::Upgrade;
+use crate::log::Escaped;
 
 /// The GUID every server appends to the client's key (RFC 6455 §1.3), so
 /// that only a server that read the handshake can answer it.
@@ -13,8 +21,8 @@ const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /// The only version RFC 6455 defines; a 426 names it.
 pub const VERSION: &str = "13";
 
-/// What is wrong with an upgrade request. The HTTP session turns each into
-/// its refusal (status and words are in `http/refusal.rs`).
+/// What is wrong with an upgrade request: each is refused with its status
+/// ([`Wrong::status`]) and its words (its `Display`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Wrong {
     NotGet,
@@ -33,7 +41,7 @@ pub enum Wrong {
 }
 
 /// What the handshake needs from a request whose `Upgrade` names
-/// `websocket`, as the HTTP session read it (`http/upgrade.rs`): HTTP's
+/// `websocket`, read from the head HTTP parsed ([`Asked::of`]): HTTP's
 /// syntax stays HTTP's, and this file only judges.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Asked<'a> {
@@ -51,6 +59,82 @@ pub struct Asked<'a> {
     pub key: Option<&'a [u8]>,
     /// The request announced a body.
     pub body: bool,
+}
+
+impl<'a> Asked<'a> {
+    /// Reads the head HTTP handed over: its field lines walked once more,
+    /// only for an upgrade, so an ordinary request pays nothing for them.
+    pub fn of(upgrade: &'a Upgrade) -> Asked<'a> {
+        let (raw, head) = (upgrade.raw_head(), upgrade.head());
+        let mut asked = Asked {
+            get: &raw[head.method.clone()] == b"GET",
+            http11: head.minor == 1 && !head.later_1x,
+            body: !matches!(head.framing, Framing::None | Framing::Length(0)),
+            ..Asked::default()
+        };
+        for (name, value) in upgrade.fields() {
+            if name.eq_ignore_ascii_case(b"connection") {
+                asked.connection_upgrade |= request::list_items(value)
+                    .any(|option| option.eq_ignore_ascii_case(b"upgrade"));
+            } else if name.eq_ignore_ascii_case(b"sec-websocket-version") {
+                asked.version = asked.version.or(Some(value));
+            } else if name.eq_ignore_ascii_case(b"sec-websocket-key") {
+                asked.keys += 1;
+                asked.key = asked.key.or(Some(value));
+            }
+        }
+        asked
+    }
+}
+
+impl Wrong {
+    /// 426 Upgrade Required for a version this server does not speak (RFC
+    /// 6455 §4.4), 400 Bad Request for the rest.
+    pub fn status(&self) -> u16 {
+        match self {
+            Wrong::Version(_) => 426,
+            _ => 400,
+        }
+    }
+
+    /// The header lines the refusal carries: a 426 names the version this
+    /// server speaks (RFC 6455 §4.4).
+    pub fn extra_header(&self) -> &'static [u8] {
+        match self {
+            Wrong::Version(_) => b"Sec-WebSocket-Version: 13\r\n",
+            _ => b"",
+        }
+    }
+}
+
+/// The problem in words: the refusal's body says it after `400 Bad
+/// Request: `, and the log line after `-> 400 Bad Request: `.
+impl fmt::Display for Wrong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Wrong::NotGet => f.write_str("a WebSocket upgrade must be a GET"),
+            Wrong::NotHttp11 => f.write_str("a WebSocket upgrade needs HTTP/1.1"),
+            Wrong::NoConnectionUpgrade => {
+                f.write_str("Upgrade: websocket without Connection: Upgrade")
+            }
+            Wrong::NoVersion => f.write_str("WebSocket upgrade without Sec-WebSocket-Version"),
+            Wrong::Version(version) => write!(
+                f,
+                "Sec-WebSocket-Version {} is not spoken here; use {VERSION}",
+                Escaped::all(version)
+            ),
+            Wrong::NoKey => f.write_str("WebSocket upgrade without one Sec-WebSocket-Key"),
+            Wrong::Body => f.write_str(
+                "a WebSocket upgrade must not have a body: after the 101 its bytes would be \
+                 read as frames",
+            ),
+            Wrong::InvalidKey(key) => write!(
+                f,
+                "Sec-WebSocket-Key {} is not 16 bytes in base64",
+                Escaped::all(key)
+            ),
+        }
+    }
 }
 
 /// A good upgrade request: the client's key and the answer it expects.
@@ -131,6 +215,45 @@ mod tests {
             accept("dGhlIHNhbXBsZSBub25jZQ=="),
             "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
         );
+    }
+
+    fn check_head(head: &str) -> Result<String, Wrong> {
+        let upgrade = Upgrade::of_head(head.as_bytes());
+        check(Asked::of(&upgrade)).map(|accepted| accepted.accept)
+    }
+
+    #[test]
+    fn what_an_upgrade_needs_read_from_the_head() {
+        let good = "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
+                    Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: 13 \r\n\
+                    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+        assert_eq!(check_head(good), Ok("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=".into()));
+        assert_eq!(check_head(&good.replace("GET", "POST")), Err(Wrong::NotGet));
+        for version in ["HTTP/1.0", "HTTP/1.2"] {
+            let head = good.replace("HTTP/1.1", version);
+            assert_eq!(check_head(&head), Err(Wrong::NotHttp11), "{version}");
+        }
+        assert_eq!(
+            check_head(&good.replace("keep-alive, Upgrade", "keep-alive")),
+            Err(Wrong::NoConnectionUpgrade)
+        );
+        assert_eq!(
+            check_head(&good.replace(": 13 ", ": 8")),
+            Err(Wrong::Version(b"8".to_vec()))
+        );
+        assert_eq!(
+            check_head(&good.replace("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ=")),
+            Err(Wrong::InvalidKey(b"c2hvcnQ=".to_vec()))
+        );
+        assert_eq!(
+            check_head(&good.replace("Sec-WebSocket-Key", "X-Key")),
+            Err(Wrong::NoKey)
+        );
+        let two_keys = good.replace(
+            "\r\n\r\n",
+            "\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n\r\n",
+        );
+        assert_eq!(check_head(&two_keys), Err(Wrong::NoKey));
     }
 
     #[test]

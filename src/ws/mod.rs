@@ -7,13 +7,14 @@
 //! HTTP session it replaces: bytes in, frames out into the connection's
 //! reply buffer (sent before the next read: the same backpressure).
 //!
-//! - `handshake.rs`: checking the upgrade request, and the 101 head.
+//! - `handshake.rs`: checking the upgrade request HTTP handed over, the
+//!   101 head, and the refusals' words.
 //! - `frame.rs`: the frame decoder and the server's frame headers.
 //! - `explain.rs`: the `?explain` side channel, each frame described in JSON.
 //! - `lines.rs`: which frames get an event line of their own, and the
 //!   line that counts the rest when a client sends many a second.
 //! - `panel.rs`: the browser page's WebSocket panel, which shows that side
-//!   channel (the page takes it through `http/upgrade.rs`).
+//!   channel (`protocol.rs` hands it to the HTTP page).
 
 pub(crate) mod explain;
 pub(crate) mod frame;
@@ -24,6 +25,8 @@ pub(crate) mod panel;
 use std::time::Instant;
 
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
+use crate::http::request;
+use crate::http::upgrade::Upgrade;
 use crate::log::{ClientClosed, ConnLog, Direction, Event, Farewell};
 use crate::next::{Next, OUTPUT_BOUND};
 use crate::seen::WsFrame;
@@ -35,6 +38,53 @@ use lines::Lines;
 pub const DEFAULT_MAX_MESSAGE: usize = 1024 * 1024;
 /// `--ws-echo`.
 pub const DEFAULT_ECHO: Echo = Echo::YouSaid;
+
+/// The protocol name a request's `Upgrade` gives to become a WebSocket:
+/// HTTP hands such a request over to [`accept`].
+pub const UPGRADE: &str = "websocket";
+
+/// Answers a request HTTP handed over (`http/upgrade.rs`) because its
+/// `Upgrade` names `websocket`: checked as RFC 6455 §4.2.1 says, then the
+/// 101 and the session that reads frames from here on, fed whatever bytes
+/// came after the head; or the refusal, and `None`: the connection closes.
+pub(crate) fn accept(
+    upgrade: &Upgrade,
+    config: &Config,
+    log: &ConnLog,
+    out: &mut Vec<u8>,
+) -> (Option<Box<Session>>, Next) {
+    let accepted = match handshake::check(handshake::Asked::of(upgrade)) {
+        Ok(accepted) => accepted,
+        Err(wrong) => {
+            upgrade.refuse(wrong.status(), wrong.extra_header(), &wrong, log, out);
+            return (None, Next::Close);
+        }
+    };
+    let start = out.len();
+    handshake::write_101(out, &accepted.accept);
+    upgrade.log_answer(101, out.len() - start, log);
+    let explain = explain(upgrade.target());
+    log.emit(Event::WsUpgraded {
+        key: &accepted.key,
+        accept: &accepted.accept,
+        explain,
+    });
+    let mut session = Box::new(Session::new(explain));
+    let next = match upgrade.after_head() {
+        [] => Next::Continue,
+        after => session.on_data(after, config, log, out),
+    };
+    (Some(session), next)
+}
+
+/// The `explain` knob, any value or none (`/?explain`): every frame both
+/// ways is described in a JSON text frame of its own (`explain.rs`; the
+/// page's panel connects to `/?explain`). An upgrade reads this one knob
+/// of its target and ignores every other.
+fn explain(target: &[u8]) -> bool {
+    let (_, query) = request::split_target(target);
+    request::params(query).any(|param| request::name_value(param).0 == b"explain")
+}
 
 /// A message buffer larger than this is given back after the message, so
 /// one big message does not stay with an idle connection.
@@ -392,4 +442,24 @@ fn describe(way: Direction, frame: &WsFrame, out: &mut Vec<u8>) {
     let json = explain::describe(way, frame);
     out.extend_from_slice(frame::server_header(frame::TEXT, json.len()).bytes());
     out.extend_from_slice(json.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_is_a_query_parameter_with_any_value() {
+        for yes in [
+            "/?explain",
+            "/chat?x=1&explain",
+            "/?explain=1",
+            "/?explain=%zz",
+        ] {
+            assert!(explain(yes.as_bytes()), "{yes}");
+        }
+        for no in ["/", "/explain", "/?explained", "/?x=explain", "/?a#explain"] {
+            assert!(!explain(no.as_bytes()), "{no}");
+        }
+    }
 }

@@ -2,8 +2,8 @@
 //! WebSocket to this same server, and a live list of the frames both ways,
 //! each header byte decoded, so a learner watches masking happen.
 //!
-//! The panel is static text, written once per page (`http/page.rs` takes
-//! it through `http/upgrade.rs`): the frames come from the server itself,
+//! The panel is static text, written once per page (`http/page.rs` shows
+//! it as one of the panels `protocol.rs` hands an HTTP session): the frames come from the server itself,
 //! which on a connection upgraded at `/?explain` describes every frame it
 //! receives, and every frame it sends just before sending it, as one JSON
 //! text frame (`explain.rs`). The script only lays those descriptions out.
@@ -20,6 +20,15 @@
 //! hook holds only a path on this server, checked as rawnet checks a
 //! `?header=Location:`, and fetched in `same-origin` mode: a link cannot
 //! make a visitor's browser request another server.
+
+use crate::http::page::Panel;
+
+/// The panel as the HTTP page takes it (`http/page.rs` shows it after the
+/// response head, without knowing what it is; `protocol.rs` hands it over).
+pub const PANEL: Panel = Panel {
+    style: STYLE,
+    html: HTML,
+};
 
 /// The panel's rules, added to the page's style sheet.
 pub const STYLE: &str = "\
