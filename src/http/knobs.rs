@@ -85,9 +85,11 @@
 //! chunk's line is the filler's byte at its offset. Each chunk needs room
 //! for its line: `size` must be at least [`DRIP_SHARE_MIN`] bytes a chunk.
 
+use std::fmt;
 use std::time::Duration;
 
-use super::refusal::{BadKnob, Browser, KnobProblem};
+use crate::log::Escaped;
+
 use super::request::{name_value, params, split_target, View};
 use super::Config;
 
@@ -156,6 +158,204 @@ pub const BROWSER_HEADERS: [(&str, Browser); 10] = [
 /// `-Allow-Credentials`, ...): each grants a page of another origin access
 /// to the answer, which with credentials shows the visitor's cookies back.
 pub const CORS_PREFIX: &str = "Access-Control-";
+
+/// A knob in the query string that cannot be obeyed (a 400, whose words
+/// these are; `refusal.rs` wraps it): its
+/// name, its value as the client wrote it, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadKnob {
+    pub name: &'static str,
+    pub value: Vec<u8>,
+    pub problem: KnobProblem,
+}
+
+/// What is wrong with a knob, as [`Knobs::parse`] finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnobProblem {
+    /// A `%` not followed by two hex digits.
+    BadEscape,
+    Twice,
+    Status,
+    NotSeconds,
+    DelayTooLong {
+        max_delay: Duration,
+    },
+    DripCount,
+    IntervalWithoutDrip,
+    /// `delay + (drip - 1) × interval` is past `--max-delay`.
+    DripTooLong {
+        last: Duration,
+        intervals: u32,
+        max_delay: Duration,
+    },
+    NotBytes,
+    SizeTooLarge {
+        max_size: u64,
+    },
+    SizeTooSmallForDrip {
+        drip: u32,
+    },
+    /// `drip` or `size` with a status that has no content.
+    NoBodyWith {
+        status: u16,
+    },
+    HeaderWithoutColon,
+    HeaderName,
+    HeaderValue,
+    HeaderRefused {
+        name: &'static str,
+    },
+    /// `?header=Content-Type:...`: see `knobs.rs`.
+    HeaderContentType,
+    /// A header that acts on the browser, without `--allow-unsafe-headers`
+    /// (`knobs::BROWSER_HEADERS`): its name, and what it would do.
+    HeaderUnsafe {
+        name: &'static str,
+        does: Browser,
+    },
+    Format,
+}
+
+/// What a header refused by [`BROWSER_HEADERS`] would do in the
+/// browser of whoever follows a link to rawnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Browser {
+    Cookie,
+    Login,
+    Redirect,
+    ClearsData,
+    Decodes,
+    Download,
+    Cors,
+    /// A `Location` that is not a path on this server.
+    OffSite,
+    /// The browser fetches what it names, from anywhere.
+    Fetches,
+    /// The browser remembers, for a long time, to speak only HTTPS here.
+    PinsHttps,
+}
+
+/// `?status=99: a status must be a number from 200 to 599`: the knob as
+/// the client wrote it, then the problem.
+impl fmt::Display for BadKnob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The value's bytes as they came, escaped, but without quotes:
+        // `?status=99` reads as the URL did.
+        let value = Escaped::bare(&self.value);
+        write!(f, "?{}={value}: {}", self.name, self.problem)
+    }
+}
+
+impl fmt::Display for KnobProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KnobProblem::BadEscape => f.write_str("a % must be followed by two hex digits"),
+            KnobProblem::Twice => f.write_str("given more than once; only ?header repeats"),
+            KnobProblem::Status => f.write_str("a status must be a number from 200 to 599"),
+            KnobProblem::NotSeconds => f.write_str(
+                "must be seconds, like 1.5 (digits and at most one dot, at most 9 decimals)",
+            ),
+            KnobProblem::DelayTooLong { max_delay } => {
+                write!(f, "at most {} s (--max-delay)", max_delay.as_secs_f64())
+            }
+            KnobProblem::DripCount => write!(
+                f,
+                "must be a number of chunks from 1 to {}",
+                super::knobs::MAX_DRIP
+            ),
+            KnobProblem::IntervalWithoutDrip => f.write_str("goes with ?drip, which is missing"),
+            KnobProblem::DripTooLong {
+                last,
+                intervals,
+                max_delay,
+            } => write!(
+                f,
+                "the last chunk would leave at {} s after ?delay and {intervals} intervals; \
+                 at most {} s (--max-delay)",
+                last.as_secs_f64(),
+                max_delay.as_secs_f64()
+            ),
+            KnobProblem::NotBytes => f.write_str("must be a number of bytes"),
+            KnobProblem::SizeTooLarge { max_size } => {
+                write!(f, "at most {max_size} bytes (--max-size)")
+            }
+            KnobProblem::SizeTooSmallForDrip { drip } => write!(
+                f,
+                "too small for ?drip={drip}; each chunk needs at least {} bytes, for its line",
+                super::knobs::DRIP_SHARE_MIN
+            ),
+            KnobProblem::NoBodyWith { status } => write!(f, "a {status} response has no body"),
+            KnobProblem::HeaderWithoutColon => f.write_str("must be Name:Value"),
+            KnobProblem::HeaderName => {
+                f.write_str("the name must be a token (letters, digits and !#$%&'*+-.^_`|~)")
+            }
+            KnobProblem::HeaderValue => {
+                f.write_str("the value must not contain CR, LF, NUL or other control characters")
+            }
+            KnobProblem::HeaderRefused { name } => write!(
+                f,
+                "{name} is a framing or hop-by-hop header; rawnet frames the response itself, \
+                 and a proxy removes hop-by-hop headers"
+            ),
+            KnobProblem::HeaderContentType => f.write_str(
+                "rawnet sets Content-Type itself: its views show the client's bytes, \
+                 and another type (text/html) would have a browser run them as a page",
+            ),
+            KnobProblem::HeaderUnsafe { name, does } => write!(
+                f,
+                "{name} {does}; any link to rawnet could do that to whoever follows it, \
+                 so it needs rawnet --allow-unsafe-headers"
+            ),
+            KnobProblem::Format => f.write_str("must be json, html or text"),
+        }
+    }
+}
+
+/// What the header would do, after its name: `Set-Cookie sets browser
+/// state: ...`.
+impl fmt::Display for Browser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Browser::Cookie => {
+                "sets browser state: a cookie for this host, which the browser sends to \
+                 every port on it, other apps on localhost included"
+            }
+            Browser::Login => {
+                "sets browser state: a login prompt, and the password typed into it, \
+                 which the browser then sends by itself"
+            }
+            Browser::Redirect => "sends the browser on to whatever URL it names",
+            Browser::ClearsData => {
+                "sets browser state: it clears the cookies and storage the browser keeps \
+                 for this host"
+            }
+            Browser::Decodes => {
+                "sets how the browser decodes the body, which is the client's bytes shown \
+                 back: it would decode them into bytes nobody sent"
+            }
+            Browser::Download => {
+                "sets browser state: the answer, bytes the link chose, saved as a file \
+                 under a name the link chose"
+            }
+            Browser::Cors => {
+                "grants access: a page on another origin could read the answer in the \
+                 browser, and with credentials the cookies it shows back"
+            }
+            Browser::OffSite => {
+                "sends the browser off this server: only a path (one /, then anything but \
+                 / or \\) stays on it"
+            }
+            Browser::Fetches => {
+                "makes the browser fetch what it names (rel=preload, prefetch), from any \
+                 server, as soon as the answer arrives"
+            }
+            Browser::PinsHttps => {
+                "sets browser state: over HTTPS, the browser would refuse plain HTTP to \
+                 this host, every port on it, for as long as max-age says"
+            }
+        })
+    }
+}
 
 /// The knobs one request's query set. All `None` (and no headers) for a
 /// query that names none of them.

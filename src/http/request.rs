@@ -92,7 +92,9 @@ pub fn parse(buf: &[u8], max_head: usize) -> Result<Parsed, Refusal> {
                 Refusal::RequestLineTooLong { max_head }
             });
         }
-        Err(httparse::Error::TooManyHeaders) => return Err(Refusal::TooManyHeaders),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Refusal::TooManyHeaders { max: MAX_HEADERS })
+        }
         // The same rule that made `--mode auto` speak HTTP (`sniff.rs`):
         // the line is a method and a target and nothing else, so what is
         // missing is the version, whatever httparse tripped on.
