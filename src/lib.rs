@@ -14,7 +14,10 @@
 //!   shutdown: `server::run(listeners, config, shutdown)`.
 //! - [`conn`]: one connection's life and its events (`connection`, `data`,
 //!   `end`, `timeout`, `close`), timers and backpressure.
-//! - [`protocol`]: what a connection speaks, as a state machine with no I/O.
+//! - [`protocol`]: what a connection speaks, as a state machine with no I/O:
+//!   its first bytes through `prelude`, then the session that speaks.
+//! - `prelude`: a connection's first bytes (a PROXY header, sniffing, a
+//!   TLS ClientHello, HTTP/2's preface), ending in one decision.
 //! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
 //! - [`proxy`]: the PROXY protocol header (v1, v2) a load balancer sends
 //!   first, naming the client it stands for.
@@ -55,6 +58,7 @@ pub mod shutdown;
 mod echo;
 mod h2;
 mod next;
+mod prelude;
 mod proxy;
 mod seen;
 mod sniff;
