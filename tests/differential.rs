@@ -287,47 +287,7 @@ fn parse_corpus(text: &str) -> Result<Vec<Case>, String> {
         let case = cases
             .last_mut()
             .ok_or_else(|| at(format!("`{key}:` before the first `case:`")))?;
-        match key {
-            "send" => {
-                // Editors strip trailing blanks, so one that matters must be
-                // written as an escape.
-                if value.ends_with([' ', '\t']) {
-                    return Err(at(
-                        "a trailing space or tab: write it as \\x20 or \\t".into()
-                    ));
-                }
-                case.request.extend(unescape(value).map_err(at)?);
-            }
-            "expect" => {
-                let (rawnet, nginx) = value
-                    .strip_prefix("rawnet ")
-                    .and_then(|v| v.split_once(", nginx "))
-                    .ok_or_else(|| at("expected `expect: rawnet OUTCOME, nginx OUTCOME`".into()))?;
-                case.expect = Some(Expect {
-                    rawnet: Pattern::parse(rawnet.trim()).map_err(at)?,
-                    nginx: Pattern::parse(nginx.trim()).map_err(at)?,
-                });
-            }
-            "why" => {
-                // A long reason goes on several `why:` lines.
-                if !case.why.is_empty() {
-                    case.why.push(' ');
-                }
-                case.why.push_str(value.trim());
-            }
-            "pending" => {
-                let outcomes = value.split(';').next().unwrap_or_default();
-                let (today, after) = outcomes
-                    .strip_prefix("rawnet ")
-                    .and_then(|v| v.split_once(" -> "))
-                    .ok_or_else(|| at("expected `pending: rawnet TODAY -> AFTER; note`".into()))?;
-                case.pending = Some(Pending {
-                    today: Pattern::parse(today.trim()).map_err(at)?,
-                    after: Pattern::parse(after.trim()).map_err(at)?,
-                });
-            }
-            _ => return Err(at(format!("unknown key `{key}:`"))),
-        }
+        add_line(case, key, value).map_err(at)?;
     }
     for case in &mut cases {
         if case.request.is_empty() {
@@ -342,6 +302,50 @@ fn parse_corpus(text: &str) -> Result<Vec<Case>, String> {
         case.request.extend_from_slice(SECOND);
     }
     Ok(cases)
+}
+
+/// Adds one `key: value` line to the case it belongs to.
+fn add_line(case: &mut Case, key: &str, value: &str) -> Result<(), String> {
+    match key {
+        "send" => {
+            // Editors strip trailing blanks, so one that matters must be
+            // written as an escape.
+            if value.ends_with([' ', '\t']) {
+                return Err("a trailing space or tab: write it as \\x20 or \\t".into());
+            }
+            case.request.extend(unescape(value)?);
+        }
+        "expect" => {
+            let (rawnet, nginx) = value
+                .strip_prefix("rawnet ")
+                .and_then(|v| v.split_once(", nginx "))
+                .ok_or("expected `expect: rawnet OUTCOME, nginx OUTCOME`")?;
+            case.expect = Some(Expect {
+                rawnet: Pattern::parse(rawnet.trim())?,
+                nginx: Pattern::parse(nginx.trim())?,
+            });
+        }
+        "why" => {
+            // A long reason goes on several `why:` lines.
+            if !case.why.is_empty() {
+                case.why.push(' ');
+            }
+            case.why.push_str(value.trim());
+        }
+        "pending" => {
+            let outcomes = value.split(';').next().unwrap_or_default();
+            let (today, after) = outcomes
+                .strip_prefix("rawnet ")
+                .and_then(|v| v.split_once(" -> "))
+                .ok_or("expected `pending: rawnet TODAY -> AFTER; note`")?;
+            case.pending = Some(Pending {
+                today: Pattern::parse(today.trim())?,
+                after: Pattern::parse(after.trim())?,
+            });
+        }
+        _ => return Err(format!("unknown key `{key}:`")),
+    }
+    Ok(())
 }
 
 /// Decodes `\r`, `\n`, `\t`, `\\`, `\xNN` and `\{COUNT*TEXT}` (TEXT, itself

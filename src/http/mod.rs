@@ -531,36 +531,12 @@ impl Session {
             Knobs::default()
         };
         self.answered += 1;
-        // A drip to an HTTP/1.0 client cannot be chunked: its body ends
-        // with the connection.
-        let body_end = match (knobs.drip, head.minor) {
-            (None, _) => BodyEnd::Length,
-            (Some(_), 0) => BodyEnd::Close,
-            (Some(_), _) => BodyEnd::Chunked,
-        };
-        let connection = match (head.keep_alive, head.minor) {
-            (false, _) => Connection::Close,
-            _ if body_end == BodyEnd::Close => Connection::Close,
-            (true, 0) => Connection::KeepAlive,
-            (true, _) => Connection::Persistent,
-        };
+        let (body_end, connection) = framing_of(head, knobs.drip.is_some());
         let status = knobs.status.unwrap_or(config.status);
         let method = &self.input[head.method.clone()];
         let send_body = method != b"HEAD" && !response::has_no_body(status);
         let start = out.len();
-        let origin = page::Origin {
-            conn: log.id,
-            request: self.answered,
-            peer: log.peer,
-            claimed: self.claimed,
-        };
-        let reads = self.arrival.of_head(head.len);
-        let shown = page::Shown {
-            head,
-            raw: &self.input,
-            body: &self.body,
-            reads,
-        };
+        let (origin, shown) = self.shown(head, log);
 
         let head_of = |content_type, content_length| response::Head {
             status,
@@ -628,6 +604,24 @@ impl Session {
         } else {
             Answer::Now(Next::Continue)
         }
+    }
+
+    /// The request at the front of `input` as the views show it: who sent
+    /// it, and its bytes.
+    fn shown<'s>(&'s self, head: &'s Head, log: &ConnLog) -> (page::Origin, page::Shown<'s>) {
+        let origin = page::Origin {
+            conn: log.id,
+            request: self.answered,
+            peer: log.peer,
+            claimed: self.claimed,
+        };
+        let shown = page::Shown {
+            head,
+            raw: &self.input,
+            body: &self.body,
+            reads: self.arrival.of_head(head.len),
+        };
+        (origin, shown)
     }
 
     /// The request's event line, once its response is all written; with
@@ -698,6 +692,24 @@ fn log_answer(
             });
         }
     }
+}
+
+/// How a response to `head` ends its body, and what it says of the
+/// connection. A drip to an HTTP/1.0 client cannot be chunked: its body
+/// ends with the connection.
+fn framing_of(head: &Head, drips: bool) -> (BodyEnd, Connection) {
+    let body_end = match (drips, head.minor) {
+        (false, _) => BodyEnd::Length,
+        (true, 0) => BodyEnd::Close,
+        (true, _) => BodyEnd::Chunked,
+    };
+    let connection = match (head.keep_alive, head.minor) {
+        (false, _) => Connection::Close,
+        _ if body_end == BodyEnd::Close => Connection::Close,
+        (true, 0) => Connection::KeepAlive,
+        (true, _) => Connection::Persistent,
+    };
+    (body_end, connection)
 }
 
 /// See [`KEEP_RENDER_BUFFER`].

@@ -295,7 +295,7 @@ mod tests {
     /// The words clients and tests read; a change here is a change to
     /// every error response that says them.
     #[test]
-    fn words_and_statuses() {
+    fn words_and_statuses_of_malformed_requests() {
         let cases = [
             (
                 Refusal::Syntax(httparse::Error::Version),
@@ -316,6 +316,14 @@ mod tests {
                 Refusal::BadChunk(ChunkProblem::SizeOverflow),
                 "400 bad chunked framing: chunk size does not fit in 64 bits",
             ),
+        ];
+        assert_words(cases);
+    }
+
+    /// The same, for requests refused for their time, size or target form.
+    #[test]
+    fn words_and_statuses_of_timeouts_sizes_and_forms() {
+        let cases = [
             (
                 Refusal::HeadTimeout {
                     timeout: Duration::from_millis(1500),
@@ -378,6 +386,10 @@ mod tests {
                 "505 only HTTP/1.x is spoken here (HTTP/1.0 and HTTP/1.1)",
             ),
         ];
+        assert_words(cases);
+    }
+
+    fn assert_words<const N: usize>(cases: [(Refusal, &str); N]) {
         for (refusal, words) in cases {
             assert_eq!(format!("{} {refusal}", refusal.status()), words);
         }

@@ -323,21 +323,7 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
         return Err(Refusal::TwoHosts);
     }
 
-    let framing = if has_transfer_encoding {
-        if minor == 0 {
-            return Err(Refusal::TransferEncodingInHttp10);
-        }
-        if length.is_some() {
-            return Err(Refusal::LengthAndTransferEncoding);
-        }
-        transfer_coding(&codings)?
-    } else {
-        match length {
-            Some(0) | None => Framing::None,
-            Some(n) => Framing::Length(n),
-        }
-    };
-
+    let framing = framing(minor, has_transfer_encoding.then_some(&codings[..]), length)?;
     Ok(Checked {
         framing,
         keep_alive: if minor == 1 {
@@ -350,6 +336,22 @@ fn check_headers(minor: u8, headers: &[httparse::Header]) -> Result<Checked, Ref
         claims,
         upgrade,
     })
+}
+
+/// How the body is delimited (RFC 9112 §6.3), from the codings of every
+/// `Transfer-Encoding` (`None` without one) and the `Content-Length`.
+fn framing(
+    minor: u8,
+    codings: Option<&[Vec<u8>]>,
+    length: Option<u64>,
+) -> Result<Framing, Refusal> {
+    match (codings, length) {
+        (Some(_), _) if minor == 0 => Err(Refusal::TransferEncodingInHttp10),
+        (Some(_), Some(_)) => Err(Refusal::LengthAndTransferEncoding),
+        (Some(codings), None) => transfer_coding(codings),
+        (None, Some(0) | None) => Ok(Framing::None),
+        (None, Some(n)) => Ok(Framing::Length(n)),
+    }
 }
 
 /// The headers in which a client or a proxy claims an address.
