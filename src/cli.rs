@@ -6,6 +6,7 @@ use std::time::Duration;
 use argh::FromArgs;
 
 use crate::bench::{self, BenchMode};
+use crate::budget::{Budget, DEFAULT_MEMORY_BUDGET_MIB, MIB};
 use crate::client;
 use crate::conn::{
     self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_PROXY_PROTOCOL, DEFAULT_TIMEOUT_SECS,
@@ -151,6 +152,14 @@ pub(crate) struct ServeArgs {
     /// closed at once (default: the open-file limit less 32)
     #[argh(option)]
     pub max_connections: Option<usize>,
+
+    /// memory, in MiB, that all connections together may hold in request
+    /// bodies, requests waiting behind a held response, WebSocket messages
+    /// and replies their clients have not read; a connection that would
+    /// pass it gets 503 (WebSocket: close code 1013), or is closed if it is
+    /// not reading, and the others go on (default: 256)
+    #[argh(option, default = "DEFAULT_MEMORY_BUDGET_MIB")]
+    pub memory_budget: usize,
 
     /// seconds a reply may wait for a client that does not read before the
     /// connection is closed; nothing more is read from it meanwhile; 0 =
@@ -374,6 +383,15 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             "--head-timeout and --body-timeout must be at least 1 second".into(),
         ));
     }
+    let budget = match args.memory_budget.checked_mul(MIB) {
+        Some(bytes) if bytes > 0 => Budget::new(bytes),
+        _ => {
+            return Err(UsageError(format!(
+                "--memory-budget is in MiB: at least 1, at most {}",
+                usize::MAX / MIB
+            )))
+        }
+    };
     Ok(Action::Serve {
         host: args.host,
         port: args.port,
@@ -407,6 +425,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                         max_message: args.ws_max_message,
                         echo: args.ws_echo,
                     },
+                    budget,
                 },
             },
         },
@@ -757,6 +776,7 @@ mod tests {
             max_delay: Duration::from_secs(5),
             max_size: 100,
             ws: ws::Config::default(),
+            budget: Budget::default(),
         };
         assert_eq!(config.conn.http, expected);
         match parse_words(&["client", "--http", "/x?y=1"]) {

@@ -546,7 +546,7 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         let since = since.unwrap_or_else(Instant::now);
-        let mut session = Box::new(http::Session::new(since));
+        let mut session = Box::new(http::Session::new(since, &config.budget));
         session.claimed = claimed;
         *self = Protocol::Http(session);
         self.answer_http(|session| session.on_data(first, config, log, out))
