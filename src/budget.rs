@@ -140,7 +140,9 @@ impl Reservation {
     /// what it grows by. It grows as a `Vec` grows by itself (doubling, so
     /// a buffer filled in many small pieces is copied only a few times),
     /// but not by doubling past `most`, the most it can ever need; so the
-    /// budget counts what is really allocated.
+    /// budget counts what is really allocated. An allocation the system
+    /// refuses (a budget set larger than the machine) is refused as the
+    /// budget would refuse it, not a crash.
     pub(crate) fn make_room(
         &mut self,
         buf: &mut Vec<u8>,
@@ -152,8 +154,12 @@ impl Reservation {
             return Ok(());
         }
         let grown = needed.max(buf.capacity().saturating_mul(2).min(most));
-        self.take(grown - buf.capacity())?;
-        buf.reserve_exact(grown - buf.len());
+        let growth = grown - buf.capacity();
+        self.take(growth)?;
+        if buf.try_reserve_exact(grown - buf.len()).is_err() {
+            self.settle(self.held - growth);
+            return Err(self.budget.spent());
+        }
         Ok(())
     }
 
@@ -260,6 +266,15 @@ mod tests {
         drop(buf);
         reservation.settle(0);
         assert_eq!(budget.used(), 0);
+        // Within a huge budget, a size no allocator can give is refused
+        // too, and nothing stays taken.
+        let huge = Budget::new(usize::MAX);
+        let mut reservation = huge.reservation();
+        let mut buf = vec![0u8; 1];
+        assert!(reservation
+            .make_room(&mut buf, usize::MAX / 2, usize::MAX)
+            .is_err());
+        assert_eq!(huge.used(), 0);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::http::{
 use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::{Mode, ProxyProtocol};
 use crate::server::{self, Config, DEFAULT_GRACE_SECS};
-use crate::ws::{self, DEFAULT_MAX_MESSAGE};
+use crate::ws::{self, DEFAULT_MAX_MESSAGE, DEFAULT_MESSAGE_TIMEOUT_SECS};
 
 /// The tutorial's `localhost:8081`.
 pub(crate) const DEFAULT_HOST: &str = "localhost";
@@ -120,6 +120,11 @@ pub(crate) struct ServeArgs {
     /// --mode raw (default: you-said)
     #[argh(option, default = "ws::DEFAULT_ECHO")]
     pub ws_echo: ws::Echo,
+
+    /// websocket: seconds for a whole message to arrive, every frame of it,
+    /// once it has begun; then close code 1008 (default: 10)
+    #[argh(option, default = "DEFAULT_MESSAGE_TIMEOUT_SECS")]
+    pub ws_message_timeout: u64,
 
     /// HTTP: seconds for a whole request head to arrive, however it is
     /// dribbled; then 408 and close (default: 10)
@@ -378,9 +383,10 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             http::MIN_MAX_HEAD
         )));
     }
-    if args.head_timeout == 0 || args.body_timeout == 0 {
+    if args.head_timeout == 0 || args.body_timeout == 0 || args.ws_message_timeout == 0 {
         return Err(UsageError(
-            "--head-timeout and --body-timeout must be at least 1 second".into(),
+            "--head-timeout, --body-timeout and --ws-message-timeout must be at least 1 second"
+                .into(),
         ));
     }
     let budget = match args.memory_budget.checked_mul(MIB) {
@@ -424,6 +430,7 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                     ws: ws::Config {
                         max_message: args.ws_max_message,
                         echo: args.ws_echo,
+                        message_timeout: Duration::from_secs(args.ws_message_timeout),
                     },
                     budget,
                 },
@@ -671,6 +678,9 @@ mod tests {
             &["--status", "600"],
             &["--max-head", "10"],
             &["--head-timeout", "0"],
+            &["--ws-message-timeout", "0"],
+            &["--memory-budget", "0"],
+            &["--memory-budget", "18446744073709551615"],
             &["client", "/path"],
             &["client", "--http", "no-slash"],
             &["client", "--method", "POST"],

@@ -431,8 +431,9 @@ impl Protocol {
     /// When the protocol wants [`Protocol::on_deadline`] called.
     pub(crate) fn deadline(&self, config: &http::Config) -> Option<Instant> {
         match self {
-            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished | Protocol::WebSocket(_) => None,
+            Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => None,
             Protocol::Http(session) => session.deadline(config),
+            Protocol::WebSocket(session) => session.deadline(&config.ws),
             Protocol::Sniffing { since, .. } => since.map(|since| since + sniff::SNIFF_WAIT),
             Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
             Protocol::MaybeProxy { since, mode, .. } => {
@@ -451,8 +452,10 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
-            Protocol::Echo(_) | Protocol::Raw | Protocol::WebSocket(_) => Next::Continue,
+            Protocol::Echo(_) | Protocol::Raw => Next::Continue,
             Protocol::Finished => Next::Close,
+            // A message not whole in time.
+            Protocol::WebSocket(session) => session.on_deadline(&config.ws, log, out),
             // A handshake held behind a `?delay`'d response is answered
             // here, on the timer.
             Protocol::Http(_) => self.answer_http(|session| session.on_deadline(config, log, out)),

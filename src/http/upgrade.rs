@@ -45,7 +45,7 @@ impl Session {
             accept: &accepted.accept,
             explain,
         });
-        let mut session = Box::new(crate::ws::Session::new(explain));
+        let mut session = Box::new(crate::ws::Session::new(explain, &config.budget));
         let after = self.input.split_off(head.len);
         self.input = Vec::new();
         self.body = Vec::new();
