@@ -73,6 +73,13 @@ impl Budget {
         }
     }
 
+    /// A reservation of `bytes`, if the budget has them.
+    pub(crate) fn hold(&self, bytes: usize) -> Result<Reservation, Spent> {
+        let mut reservation = self.reservation();
+        reservation.take(bytes)?;
+        Ok(reservation)
+    }
+
     /// The words a client reads when its connection would pass the budget.
     fn spent(&self) -> Spent {
         Spent {
@@ -192,12 +199,30 @@ pub struct Spent {
     pub limit: usize,
 }
 
+impl Spent {
+    /// The budget, named: `the server's memory budget for all connections
+    /// (256 MiB, --memory-budget)`, for a log line to say what of it.
+    pub fn budget(&self) -> impl fmt::Display {
+        Named(self.limit)
+    }
+}
+
+/// What a client reads.
 impl fmt::Display for Spent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is spent; try again later", self.budget())
+    }
+}
+
+/// See [`Spent::budget`].
+struct Named(usize);
+
+impl fmt::Display for Named {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the server's memory budget for all connections ({}, --memory-budget) is spent; try again later",
-            Size(self.limit)
+            "the server's memory budget for all connections ({}, --memory-budget)",
+            Size(self.0)
         )
     }
 }

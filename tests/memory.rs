@@ -270,3 +270,47 @@ fn past_the_budget_behind_a_held_response_the_503_comes_after_it() {
     common::assert_closed(&mut conn, &pending);
     assert_eq!(get(&server), 200);
 }
+
+/// tests/README.md case 53: replies a client leaves unread count too.
+/// With a 1 MiB budget, 24 clients of `--mode raw` send without reading;
+/// once the kernel's buffers are full each one's reply waits in the
+/// server, about 64 KiB apiece. Those the budget cannot cover are closed
+/// (a client that does not read can be told nothing else), and a client
+/// that reads is still answered.
+#[test]
+fn replies_left_unread_past_the_budget_close_their_connections() {
+    const CLIENTS: usize = 24;
+    let mut server = Server::start(&["--mode", "raw", "--memory-budget", "1"]);
+    let writers: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let mut conn = server.connect();
+            std::thread::spawn(move || {
+                conn.set_write_timeout(Some(Duration::from_secs(3)))
+                    .unwrap();
+                let block = vec![b'r'; 1 << 20];
+                // Bounded: 64 MiB at most, until the writes block.
+                for _ in 0..64 {
+                    if conn.write_all(&block).is_err() {
+                        break;
+                    }
+                }
+                conn
+            })
+        })
+        .collect();
+    let line = server.expect("close (over budget: ");
+    assert!(
+        line.contains(
+            " bytes of reply wait for a client that is not reading, and the server's memory \
+             budget for all connections (1 MiB, --memory-budget) is spent): "
+        ),
+        "{line}"
+    );
+    let mut reader = server.connect();
+    assert_eq!(
+        common::round_trip(&mut reader, b"still here", 10),
+        b"still here"
+    );
+    let conns: Vec<TcpStream> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    drop(conns);
+}
