@@ -799,10 +799,25 @@ mod tests {
         }
     }
 
-    /// The words of option `name` in `help`, white space folded.
+    #[test]
+    fn the_memory_budget_and_the_message_timeout() {
+        let (_, _, config) = serve_config(&["--memory-budget", "64", "--ws-message-timeout", "3"]);
+        assert_eq!(config.conn.http.budget.limit(), 64 * MIB);
+        assert_eq!(config.conn.http.budget.used(), 0);
+        assert_eq!(config.conn.http.ws.message_timeout, Duration::from_secs(3));
+        let (_, _, config) = serve_config(&[]);
+        assert_eq!(
+            config.conn.http.budget.limit(),
+            DEFAULT_MEMORY_BUDGET_MIB * MIB
+        );
+    }
+
+    /// The words of option `name` in `help`, white space folded. A name
+    /// too long for argh's column has its words on the next line.
     fn option_help(help: &str, name: &str) -> String {
         let start = help
             .find(&format!("\n  {name} "))
+            .or_else(|| help.find(&format!("\n  {name}\n")))
             .unwrap_or_else(|| panic!("{name} not in help"));
         let rest = &help[start + 1..];
         let end = rest[2..].find("\n  -").map_or(rest.len(), |end| end + 2);
@@ -824,6 +839,16 @@ mod tests {
                 "--ws-max-message",
                 DEFAULT_MAX_MESSAGE.to_string(),
                 Some(format!("{} MiB", DEFAULT_MAX_MESSAGE / (1024 * 1024))),
+            ),
+            (
+                "--ws-message-timeout",
+                DEFAULT_MESSAGE_TIMEOUT_SECS.to_string(),
+                Some(format!("{DEFAULT_MESSAGE_TIMEOUT_SECS} s")),
+            ),
+            (
+                "--memory-budget",
+                DEFAULT_MEMORY_BUDGET_MIB.to_string(),
+                Some(format!("{DEFAULT_MEMORY_BUDGET_MIB} MiB")),
             ),
             (
                 "--max-head",
