@@ -172,6 +172,9 @@ impl Session {
         if self.closed {
             return Next::Close;
         }
+        if self.message_since.is_none() {
+            return Next::Continue;
+        }
         let timeout = config.message_timeout;
         let next = self.fail(Problem::MessageTimeout { timeout }, log, out);
         self.settle();
