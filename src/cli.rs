@@ -6,6 +6,7 @@ use std::time::Duration;
 use argh::FromArgs;
 
 use crate::bench::{self, BenchMode};
+use crate::budget::{Budget, DEFAULT_MEMORY_BUDGET_MIB, MIB};
 use crate::client;
 use crate::conn::{
     self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_PROXY_PROTOCOL, DEFAULT_TIMEOUT_SECS,
@@ -18,7 +19,7 @@ use crate::http::{
 use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::{Mode, ProxyProtocol};
 use crate::server::{self, Config, DEFAULT_GRACE_SECS};
-use crate::ws::{self, DEFAULT_MAX_MESSAGE};
+use crate::ws::{self, DEFAULT_MAX_MESSAGE, DEFAULT_MESSAGE_TIMEOUT_SECS};
 
 /// The tutorial's `localhost:8081`.
 pub(crate) const DEFAULT_HOST: &str = "localhost";
@@ -130,6 +131,11 @@ pub(crate) struct ServeArgs {
     #[argh(option, default = "ws::DEFAULT_ECHO")]
     pub ws_echo: ws::Echo,
 
+    /// websocket: seconds for a whole message to arrive, every frame of it,
+    /// once it has begun; then close code 1008 (default: 10)
+    #[argh(option, default = "DEFAULT_MESSAGE_TIMEOUT_SECS")]
+    pub ws_message_timeout: u64,
+
     /// HTTP: seconds for a whole request head to arrive, however it is
     /// dribbled; then 408 and close (default: 10)
     #[argh(option, default = "DEFAULT_HEAD_TIMEOUT_SECS")]
@@ -161,6 +167,14 @@ pub(crate) struct ServeArgs {
     /// closed at once (default: the open-file limit less 32)
     #[argh(option)]
     pub max_connections: Option<usize>,
+
+    /// memory, in MiB, that all connections together may hold in request
+    /// bodies, requests waiting behind a held response, WebSocket messages
+    /// and replies their clients have not read; a connection that would
+    /// pass it gets 503 (WebSocket: close code 1013), or is closed if it is
+    /// not reading, and the others go on (default: 256)
+    #[argh(option, default = "DEFAULT_MEMORY_BUDGET_MIB")]
+    pub memory_budget: usize,
 
     /// seconds a client may take none of a reply before the connection is
     /// closed (the clock starts again whenever it takes bytes); nothing more
@@ -379,11 +393,21 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             http::MIN_MAX_HEAD
         )));
     }
-    if args.head_timeout == 0 || args.body_timeout == 0 {
+    if args.head_timeout == 0 || args.body_timeout == 0 || args.ws_message_timeout == 0 {
         return Err(UsageError(
-            "--head-timeout and --body-timeout must be at least 1 second".into(),
+            "--head-timeout, --body-timeout and --ws-message-timeout must be at least 1 second"
+                .into(),
         ));
     }
+    let budget = match args.memory_budget.checked_mul(MIB) {
+        Some(bytes) if bytes > 0 => Budget::new(bytes),
+        _ => {
+            return Err(UsageError(format!(
+                "--memory-budget is in MiB: at least 1, at most {}",
+                usize::MAX / MIB
+            )))
+        }
+    };
     Ok(Action::Serve {
         host: args.host,
         port: args.port,
@@ -417,7 +441,9 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                     ws: ws::Config {
                         max_message: args.ws_max_message,
                         echo: args.ws_echo,
+                        message_timeout: Duration::from_secs(args.ws_message_timeout),
                     },
+                    budget,
                 },
             },
         },
@@ -663,6 +689,9 @@ mod tests {
             &["--status", "600"],
             &["--max-head", "10"],
             &["--head-timeout", "0"],
+            &["--ws-message-timeout", "0"],
+            &["--memory-budget", "0"],
+            &["--memory-budget", "18446744073709551615"],
             &["client", "/path"],
             &["client", "--http", "no-slash"],
             &["client", "--method", "POST"],
@@ -770,6 +799,7 @@ mod tests {
             max_size: 100,
             allow_unsafe_headers: true,
             ws: ws::Config::default(),
+            budget: Budget::default(),
         };
         assert_eq!(config.conn.http, expected);
         match parse_words(&["client", "--http", "/x?y=1"]) {
@@ -782,10 +812,25 @@ mod tests {
         }
     }
 
-    /// The words of option `name` in `help`, white space folded.
+    #[test]
+    fn the_memory_budget_and_the_message_timeout() {
+        let (_, _, config) = serve_config(&["--memory-budget", "64", "--ws-message-timeout", "3"]);
+        assert_eq!(config.conn.http.budget.limit(), 64 * MIB);
+        assert_eq!(config.conn.http.budget.used(), 0);
+        assert_eq!(config.conn.http.ws.message_timeout, Duration::from_secs(3));
+        let (_, _, config) = serve_config(&[]);
+        assert_eq!(
+            config.conn.http.budget.limit(),
+            DEFAULT_MEMORY_BUDGET_MIB * MIB
+        );
+    }
+
+    /// The words of option `name` in `help`, white space folded. A name
+    /// too long for argh's column has its words on the next line.
     fn option_help(help: &str, name: &str) -> String {
         let start = help
             .find(&format!("\n  {name} "))
+            .or_else(|| help.find(&format!("\n  {name}\n")))
             .unwrap_or_else(|| panic!("{name} not in help"));
         let rest = &help[start + 1..];
         let end = rest[2..].find("\n  -").map_or(rest.len(), |end| end + 2);
@@ -807,6 +852,16 @@ mod tests {
                 "--ws-max-message",
                 DEFAULT_MAX_MESSAGE.to_string(),
                 Some(format!("{} MiB", DEFAULT_MAX_MESSAGE / (1024 * 1024))),
+            ),
+            (
+                "--ws-message-timeout",
+                DEFAULT_MESSAGE_TIMEOUT_SECS.to_string(),
+                Some(format!("{DEFAULT_MESSAGE_TIMEOUT_SECS} s")),
+            ),
+            (
+                "--memory-budget",
+                DEFAULT_MEMORY_BUDGET_MIB.to_string(),
+                Some(format!("{DEFAULT_MEMORY_BUDGET_MIB} MiB")),
             ),
             (
                 "--max-head",

@@ -27,6 +27,8 @@
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
 //! - `ws`: WebSocket after an HTTP upgrade: the handshake, frames, the
 //!   echo one layer up, and the `?explain` side channel.
+//! - [`budget`]: the server's one memory budget, shared by every
+//!   connection, for the buffers a client can make large.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`threads`]: the OS threads that run the executor, for the server
 //!   and the bench.
@@ -45,6 +47,7 @@
 // Public: what the binary (`main.rs`), the tests and the fuzzer use. The
 // rest is private, so the compiler reports whatever nothing uses.
 pub mod bench;
+pub mod budget;
 pub mod cli;
 pub mod client;
 pub mod conn;

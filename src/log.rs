@@ -27,6 +27,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
+use crate::budget::Spent;
 use crate::seen::{FramesNotShown, Note, Says, Setting, Tlv, WsFrame};
 
 /// How much the server says.
@@ -259,6 +260,9 @@ pub enum CloseReason {
     Idle(Duration),
     /// The client did not read what it was sent for `--write-timeout`.
     WriteTimeout(Duration),
+    /// The client was not reading, and the server's memory budget could
+    /// not cover the `unread` bytes of reply waiting for it.
+    OverBudget { unread: usize, spent: Spent },
     /// The peer reset the connection or stopped reading (RST, EPIPE).
     Reset,
     /// Any other I/O error.
@@ -290,6 +294,7 @@ impl CloseReason {
             CloseReason::Done => "done",
             CloseReason::Idle(_) => "idle",
             CloseReason::WriteTimeout(_) => "write_timeout",
+            CloseReason::OverBudget { .. } => "over_budget",
             CloseReason::Reset => "reset",
             CloseReason::Error(_) => "error",
             CloseReason::Shutdown => "shutdown",
@@ -307,6 +312,11 @@ impl fmt::Display for CloseReason {
                 f,
                 "write timeout: the client read nothing for {}s",
                 after.as_secs()
+            ),
+            CloseReason::OverBudget { unread, spent } => write!(
+                f,
+                "over budget: {unread} bytes of reply wait for a client that is not reading, and {} is spent",
+                spent.budget()
             ),
             CloseReason::Reset => f.write_str("reset"),
             CloseReason::Error(err) => write!(f, "error: {err}"),

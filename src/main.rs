@@ -87,3 +87,12 @@ fn fail(message: &str) -> ExitCode {
     eprintln!("rawnet: {message}");
     ExitCode::from(1)
 }
+
+/// The allocator for everything the server holds. jemalloc, because it
+/// gives memory back to the OS once a flood of clients has left, where
+/// glibc's malloc kept hundreds of MB (see Cargo.toml and
+/// tests/memory.rs). To compare another, change this one line (and the
+/// dependency): `std::alloc::System` is glibc's malloc again,
+/// `mimalloc::MiMalloc` is mimalloc.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -168,7 +168,7 @@ impl Prelude {
     ) -> Decision<'d> {
         match self {
             Prelude::Sniffing { .. } => self.sniff(data, config, log, out),
-            Prelude::HttpUnlessTls { .. } => self.http_unless_tls(data, log, out),
+            Prelude::HttpUnlessTls { .. } => self.http_unless_tls(data, config, log, out),
             Prelude::MaybeProxy {
                 since,
                 mode,
@@ -222,7 +222,7 @@ impl Prelude {
             Guess::Http => {
                 log.emit(Event::SpeakingHttp);
                 Decision::Http {
-                    session: Box::new(session_after(std::mem::take(came), held)),
+                    session: Box::new(session_after(std::mem::take(came), held, config)),
                     first: Cow::Owned(std::mem::take(first)),
                     client: None,
                 }
@@ -238,6 +238,7 @@ impl Prelude {
     fn http_unless_tls<'d>(
         &mut self,
         data: &'d [u8],
+        config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Decision<'d> {
@@ -269,7 +270,7 @@ impl Prelude {
                 Decision::Undecided
             }
             Guess::Http | Guess::Echo => Decision::Http {
-                session: Box::new(http::Session::new(*since)),
+                session: Box::new(http::Session::new(*since, &config.budget)),
                 first,
                 client: None,
             },
@@ -443,7 +444,7 @@ impl Prelude {
             // HTTP mode, nothing decided within the head deadline: the
             // session says so (`no request within`, or 408).
             Prelude::HttpUnlessTls { since, seen } => Decision::Http {
-                session: Box::new(http::Session::new(*since)),
+                session: Box::new(http::Session::new(*since, &config.budget)),
                 first: Cow::Borrowed(&sniff::TLS_RECORD_START[..usize::from(*seen)]),
                 client: None,
             },
@@ -566,7 +567,7 @@ fn refuse_tls(out: &mut Vec<u8>) -> Decision<'static> {
 /// read: it starts with the reads they came in, as if it had made them
 /// itself, and its head deadline counts from the first of them (or from
 /// now, when this read is the first).
-fn session_after(came: Came, held: usize) -> http::Session {
+fn session_after(came: Came, held: usize, config: &http::Config) -> http::Session {
     let since = came.since().unwrap_or_else(Instant::now);
-    http::Session::after_reads(since, came.into_reads(held))
+    http::Session::after_reads(since, came.into_reads(held), &config.budget)
 }

@@ -178,7 +178,7 @@ impl Protocol {
         let Some(upgrade) = session.take_upgrade() else {
             return next;
         };
-        let (session, next) = ws::accept(&upgrade, &config.ws, log, out);
+        let (session, next) = ws::accept(&upgrade, config, log, out);
         *self = session.map_or(Protocol::Done, Protocol::WebSocket);
         next
     }
@@ -245,7 +245,9 @@ impl Protocol {
             Protocol::Prelude(prelude) => prelude.deadline(config),
             Protocol::Http(session) => session.deadline(config),
             // The line counting frames not shown one by one, when due.
-            Protocol::WebSocket(session) => session.deadline(),
+            // A message not whole in time, or the line counting frames not
+            // shown one by one.
+            Protocol::WebSocket(session) => session.deadline(&config.ws),
             Protocol::Echo(_) | Protocol::Raw | Protocol::Done => None,
         }
     }
@@ -274,10 +276,7 @@ impl Protocol {
             Protocol::Http(_) => self.answer_http(config, log, out, |session, out| {
                 session.on_deadline(config, log, out)
             }),
-            Protocol::WebSocket(session) => {
-                session.flush_lines(log);
-                Next::Continue
-            }
+            Protocol::WebSocket(session) => session.on_deadline(&config.ws, log, out),
             Protocol::Echo(_) | Protocol::Raw => Next::Continue,
             Protocol::Done => Next::Close,
         }

@@ -8,7 +8,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{read_exactly, read_response, read_to_end, without_date, Server};
 
@@ -492,4 +492,67 @@ fn a_timeout_only_logs() {
     assert_eq!(read_exactly(&mut conn, echo.len()), echo);
     conn.write_all(&client_frame(0x88, b"", MASK)).unwrap();
     assert_eq!(read_to_end(&mut conn), server_frame(0x8, b""));
+}
+
+/// tests/README.md case 58: a message begun and then kept unfinished with
+/// an empty continuation frame (6 bytes) now and then: before
+/// `--ws-message-timeout`, one every 20 s kept its buffer past
+/// `--idle-close` for good. Now it is closed when the timeout has passed
+/// since it began, however often the frames come, with 1008, byte for
+/// byte.
+#[test]
+fn an_unfinished_message_kept_alive_is_closed_at_its_deadline() {
+    let mut server = Server::start(&["--ws-message-timeout", "2"]);
+    let mut conn = upgraded(&server, "/");
+    let started = Instant::now();
+    // Text, no FIN: the message goes on in continuation frames.
+    conn.write_all(&client_frame(0x01, b"Hel", MASK)).unwrap();
+    let keep_alive = client_frame(0x00, b"", MASK);
+    assert_eq!(keep_alive.len(), 6);
+    let mut writer = conn.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        // Bounded: 6 s at most; the writes fail once rawnet has closed.
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(300));
+            if writer.write_all(&keep_alive).is_err() {
+                break;
+            }
+        }
+    });
+    let reason = "message not complete within 2s (--ws-message-timeout)";
+    let closing = close_frame(1008, reason);
+    assert_eq!(read_exactly(&mut conn, closing.len()), closing);
+    let waited = started.elapsed();
+    assert!(
+        (Duration::from_millis(1900)..Duration::from_secs(4)).contains(&waited),
+        "closed after {waited:?}"
+    );
+    server.expect(&format!("websocket close 1008: {reason}"));
+    server.expect("close (done)");
+    drop(conn);
+    sender.join().unwrap();
+}
+
+/// tests/README.md case 59: a frame that would take its message past the
+/// server's memory budget (here 1 MiB, with `--ws-max-message` above it)
+/// gets 1013, try again later, from its header, before any payload; the
+/// others carry on.
+#[test]
+fn a_message_past_the_memory_budget_gets_1013() {
+    let mut server = Server::start(&["--memory-budget", "1", "--ws-max-message", "2097152"]);
+    let mut conn = upgraded(&server, "/");
+    // A binary frame's header declaring 1 MiB and 1 byte.
+    let mut header = vec![0x82, 0x80 | 127];
+    header.extend_from_slice(&((1u64 << 20) + 1).to_be_bytes());
+    header.extend_from_slice(&MASK);
+    conn.write_all(&header).unwrap();
+    let reason = "the server's memory budget for all connections (1 MiB, --memory-budget) \
+                  is spent; try again later";
+    assert_eq!(read_to_end(&mut conn), close_frame(1013, reason));
+    server.expect(&format!("websocket close 1013: {reason}"));
+    // A message within what is left is echoed, on another connection.
+    let mut other = upgraded(&server, "/");
+    other.write_all(&MASKED_HELLO).unwrap();
+    let echo = server_frame(0x1, b"You said \"Hello\"");
+    assert_eq!(read_exactly(&mut other, echo.len()), echo);
 }

@@ -16,6 +16,7 @@ use smol::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use smol::{Async, Timer};
 
 use super::{Config, Totals};
+use crate::budget::Reservation;
 use crate::log::{CloseReason, ConnLog, Direction};
 
 /// Bytes asked for in one read: a 64 KiB client write in one system call.
@@ -344,6 +345,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
         log.wire(Direction::Sent, &self.reply);
         let mut written = 0;
         let mut write_timer: Option<Box<Timer>> = None;
+        let mut unread: Option<Reservation> = None;
         future::poll_fn(move |cx| {
             let result = loop {
                 if written == self.reply.len() {
@@ -366,6 +368,9 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                     }
                     Poll::Ready(Err(err)) => break Err(CloseReason::from(err)),
                     Poll::Pending => {
+                        if let Err(reason) = self.hold_unread(&mut unread, written) {
+                            break Err(reason);
+                        }
                         if let Some(limit) = self.config.write_timeout {
                             let timer =
                                 write_timer.get_or_insert_with(|| Box::new(Timer::after(limit)));
@@ -384,6 +389,28 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
             self.reply.clear();
             Poll::Ready(result)
         })
+    }
+
+    /// A write would block: the client is not reading, and the reply waits
+    /// in memory until it does. For as long, it counts against the
+    /// server's memory budget (taken at the first wait, given back when
+    /// the send ends, however it ends). When the budget cannot cover it,
+    /// the connection is closed: the one answer left for a client that
+    /// does not read.
+    fn hold_unread(
+        &self,
+        unread: &mut Option<Reservation>,
+        written: usize,
+    ) -> Result<(), CloseReason> {
+        if unread.is_none() {
+            let held = self.config.http.budget.hold(self.reply.capacity());
+            let held = held.map_err(|spent| CloseReason::OverBudget {
+                unread: self.reply.len() - written,
+                spent,
+            })?;
+            *unread = Some(held);
+        }
+        Ok(())
     }
 
     /// Ends the connection: flushes, sends FIN and, when the server chose

@@ -81,6 +81,15 @@ impl Reader {
         }
     }
 
+    /// The most body bytes still to come: what a Content-Length has left;
+    /// a chunked body does not say until its last chunk.
+    pub fn left(&self) -> u64 {
+        match self {
+            Reader::Length { remaining } => *remaining,
+            Reader::Chunked(_) => u64::MAX,
+        }
+    }
+
     /// Consumes body bytes from the start of `input`, appending the decoded
     /// body to `body`. Returns how many bytes of `input` were used; bytes
     /// after a complete body belong to the next (pipelined) request.

@@ -48,6 +48,7 @@ use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::budget::{Budget, Reservation, Spent};
 use crate::log::{ConnLog, Event};
 use crate::next::Next;
 use body::{Progress, Reader};
@@ -105,8 +106,13 @@ pub struct Config {
     /// the browser (`knobs::BROWSER_HEADERS`). Off unless asked for.
     pub allow_unsafe_headers: bool,
     /// What an upgraded connection runs with (`--ws-max-message`,
-    /// `--ws-echo`).
+    /// `--ws-echo`, `--ws-message-timeout`).
     pub ws: crate::ws::Config,
+    /// `--memory-budget`: what all connections together may hold. Here,
+    /// with the HTTP settings, because the sessions that hold large
+    /// buffers are made from these (WebSocket's too, through HTTP's
+    /// upgrade); a reply a client leaves unread counts too (`conn/io.rs`).
+    pub budget: Budget,
 }
 
 impl Default for Config {
@@ -122,6 +128,7 @@ impl Default for Config {
             max_size: DEFAULT_MAX_SIZE,
             allow_unsafe_headers: false,
             ws: crate::ws::Config::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -146,6 +153,13 @@ pub(crate) struct Session {
     arrival: notes::Arrival,
     /// The client's address as a PROXY header gave it, for the pages.
     pub(crate) claimed: Option<SocketAddr>,
+    /// What `input`, `body` and a held-back response take of the server's
+    /// memory budget: each grows only once the budget agreed.
+    reservation: Reservation,
+    /// The budget refused what came while a response was held back:
+    /// nothing more is kept, and once that response is out the next
+    /// request gets 503 (see [`Session::over_budget`]).
+    spent: Option<Spent>,
     /// What the connection adds to HTTP; nothing by default.
     pub(crate) extensions: &'static Extensions,
 }
@@ -223,7 +237,7 @@ impl Session {
     /// A new session, waiting for its first request, whose head deadline
     /// counts from `since`: a client that connects and sends nothing, or
     /// dribbles, is not waited on forever.
-    pub fn new(since: Instant) -> Self {
+    pub fn new(since: Instant, budget: &Budget) -> Self {
         Session {
             input: Vec::new(),
             body: Vec::new(),
@@ -232,6 +246,8 @@ impl Session {
             paused: false,
             arrival: notes::Arrival::default(),
             claimed: None,
+            reservation: budget.reservation(),
+            spent: None,
             extensions: &Extensions::NONE,
         }
     }
@@ -240,10 +256,10 @@ impl Session {
     /// auto` holds the first bytes until it knows they are HTTP. `earlier`
     /// has the reads that brought them (where each ended, and when), and
     /// the page counts those with the reads the session makes itself.
-    pub fn after_reads(since: Instant, earlier: notes::Arrival) -> Self {
+    pub fn after_reads(since: Instant, earlier: notes::Arrival, budget: &Budget) -> Self {
         Session {
             arrival: earlier,
-            ..Session::new(since)
+            ..Session::new(since, budget)
         }
     }
 
@@ -255,11 +271,35 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
+        let next = self.receive(data, config, log, out);
+        self.settle();
+        next
+    }
+
+    /// [`Session::on_data`], before the budget is settled.
+    fn receive(&mut self, data: &[u8], config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         // A handed-over request is taken, with the connection, as soon as
         // it is handed over (`Protocol::answer_http`): the session never
         // sees another byte.
         if matches!(self.state, State::Finished | State::HandedOver(_)) {
             return Next::Close;
+        }
+        if self.spent.is_some() {
+            return Next::Continue;
+        }
+        // While a response is held back, what comes waits in `input`, up
+        // to a head and a body: the budget must agree to it. Otherwise
+        // `input` holds a head and one read, which every request needs
+        // (if only to be refused) and `--max-head` bounds: kept without
+        // asking, and counted all the same (`process`).
+        if let State::Answering { .. } = self.state {
+            let most = config.max_head.saturating_add(config.max_body);
+            if let Err(spent) = self
+                .reservation
+                .make_room(&mut self.input, data.len(), most)
+            {
+                return self.over_budget(spent, log, out);
+            }
         }
         self.input.extend_from_slice(data);
         match &mut self.state {
@@ -300,7 +340,9 @@ impl Session {
     /// The output made so far was sent: answer the requests still waiting.
     pub fn resume(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.paused = false;
-        self.process(config, log, out)
+        let next = self.process(config, log, out);
+        self.settle();
+        next
     }
 
     /// The client sent FIN. Everything complete was answered in `on_data`;
@@ -345,6 +387,13 @@ impl Session {
     /// The deadline passed: answer 408 if part of a request came, else
     /// close quietly (browsers open spare connections and leave them unused).
     pub fn on_deadline(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let next = self.deadline_passed(config, log, out);
+        self.settle();
+        next
+    }
+
+    /// [`Session::on_deadline`], before the budget is settled.
+    fn deadline_passed(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         match &self.state {
             State::Head { .. } if self.input.is_empty() => {
                 log.emit(Event::NoRequest {
@@ -377,6 +426,40 @@ impl Session {
             self.input = Vec::new();
         }
         next
+    }
+
+    /// Tells the budget what the session holds now, after each call: what
+    /// its buffers gave back. A finished session reads nothing more, so
+    /// its buffers go now, not when the connection closes (a refusal's
+    /// lingering close can take seconds).
+    fn settle(&mut self) {
+        if let State::Finished = self.state {
+            self.input = Vec::new();
+            self.body = Vec::new();
+        }
+        self.reservation.settle(self.held());
+    }
+
+    /// The bytes the session holds in its buffers, as the budget counts
+    /// them: what is allocated, not what is filled.
+    fn held(&self) -> usize {
+        let response = match &self.state {
+            State::Answering { stream, .. } => stream.held(),
+            _ => 0,
+        };
+        self.input.capacity() + self.body.capacity() + response
+    }
+
+    /// The budget cannot cover what the connection would hold next: 503
+    /// and close. While a response is held back, it goes first (answers
+    /// leave in order), so the 503 waits for it, and nothing more is kept
+    /// meanwhile.
+    fn over_budget(&mut self, spent: Spent, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        if let State::Answering { .. } = self.state {
+            self.spent = Some(spent);
+            return Next::Continue;
+        }
+        self.fail(Refusal::OverBudget(spent), log, out)
     }
 
     fn answer_waiting(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
@@ -416,6 +499,13 @@ impl Session {
                             };
                             return self.fail(too_large, log, out);
                         }
+                        // The whole body is declared: its room is asked
+                        // for now, in one piece, before a 100 Continue
+                        // invites it (a 503 instead, past the budget).
+                        let n = n as usize;
+                        if let Err(spent) = self.reservation.make_room(&mut self.body, n, n) {
+                            return self.fail(Refusal::OverBudget(spent), log, out);
+                        }
                     }
                     // Tell a waiting client to go on, unless it already did.
                     if head.expects_continue && self.input.len() == head.len {
@@ -429,6 +519,19 @@ impl Session {
                 }
                 State::Body { head, reader, .. } => {
                     let start = head.len;
+                    // A chunked body grows as it comes: room for what
+                    // arrived (decoding never makes more bytes than it
+                    // reads), within `--max-body` and the budget. A body
+                    // with a Content-Length has its room already.
+                    let room = config.max_body.saturating_sub(self.body.len());
+                    let left = usize::try_from(reader.left()).unwrap_or(usize::MAX);
+                    let arrived = (self.input.len() - start).min(room).min(left);
+                    if let Err(spent) =
+                        self.reservation
+                            .make_room(&mut self.body, arrived, config.max_body)
+                    {
+                        return self.fail(Refusal::OverBudget(spent), log, out);
+                    }
                     let (used, progress) =
                         match reader.read(&self.input[start..], &mut self.body, config.max_body) {
                             Ok(read) => read,
@@ -454,7 +557,7 @@ impl Session {
                         return Next::Continue;
                     }
                     Advance::Done => {
-                        if let Next::Close = self.streamed(log) {
+                        if let Next::Close = self.streamed(log, out) {
                             return Next::Close;
                         }
                     }
@@ -479,17 +582,21 @@ impl Session {
 
     /// The streamed response is all written: log it, make room for the
     /// next request.
-    fn streamed(&mut self, log: &ConnLog) -> Next {
+    fn streamed(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         let between = State::Head { since: None };
         let State::Answering { head, stream } = std::mem::replace(&mut self.state, between) else {
             return Next::Continue;
         };
         self.log_answer(&head, stream.status, stream.written, log);
-        let next = if stream.close {
-            self.state = State::Finished;
-            Next::Close
-        } else {
-            Next::Continue
+        let next = match (stream.close, self.spent.take()) {
+            (true, _) => {
+                self.state = State::Finished;
+                Next::Close
+            }
+            // What came while it was held could not be kept: the next
+            // request gets the 503 (see `over_budget`).
+            (false, Some(spent)) => return self.fail(Refusal::OverBudget(spent), log, out),
+            (false, None) => Next::Continue,
         };
         self.make_room(&head, next)
     }
@@ -530,13 +637,14 @@ impl Session {
         } else {
             Knobs::default()
         };
-        self.answered += 1;
+        // Counted as answered once its response is made (below).
+        let number = self.answered + 1;
         let (body_end, connection) = framing_of(head, knobs.drip.is_some());
         let status = knobs.status.unwrap_or(config.status);
         let method = &self.input[head.method.clone()];
         let send_body = method != b"HEAD" && !response::has_no_body(status);
         let start = out.len();
-        let (origin, shown) = self.shown(head, log);
+        let (origin, shown) = self.shown(number, head, log);
 
         let head_of = |content_type, content_length| response::Head {
             status,
@@ -590,13 +698,19 @@ impl Session {
         }
 
         if knobs.streams() {
-            // What was made waits in the stream, for its moment.
+            // What was made waits in the stream, for its moment: in
+            // memory, so within the budget, or the request gets 503.
             let ready = out.split_off(start);
+            if let Err(spent) = self.reservation.take(ready.capacity()) {
+                return Answer::Now(self.fail(Refusal::OverBudget(spent), log, out));
+            }
+            self.answered = number;
             let arrived = Instant::now();
             let mut stream = Stream::new(arrived, &knobs, ready, send_body, body_end, status);
             stream.close = connection == Connection::Close;
             return Answer::Later(Box::new(stream));
         }
+        self.answered = number;
         self.log_answer(head, status, out.len() - start, log);
         if connection == Connection::Close {
             self.state = State::Finished;
@@ -608,10 +722,15 @@ impl Session {
 
     /// The request at the front of `input` as the views show it: who sent
     /// it, and its bytes.
-    fn shown<'s>(&'s self, head: &'s Head, log: &ConnLog) -> (page::Origin, page::Shown<'s>) {
+    fn shown<'s>(
+        &'s self,
+        number: u64,
+        head: &'s Head,
+        log: &ConnLog,
+    ) -> (page::Origin, page::Shown<'s>) {
         let origin = page::Origin {
             conn: log.id,
-            request: self.answered,
+            request: number,
             peer: log.peer,
             claimed: self.claimed,
         };

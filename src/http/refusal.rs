@@ -5,6 +5,7 @@
 //! (`mod.rs`) only say which [`Refusal`] it is; the words a client reads
 //! in the error response, and the server's log line, come from here.
 
+use crate::budget::Spent;
 use crate::log::Escaped;
 use std::fmt;
 use std::time::Duration;
@@ -96,6 +97,15 @@ pub enum Refusal {
         coding: Vec<u8>,
     },
 
+    // 503 Service Unavailable
+    /// The server's memory budget, shared by every connection, cannot
+    /// cover this request's body, or what waits behind a held-back
+    /// response: 503, not 413, as RFC 9110 §15.6.4 says of "a temporary
+    /// overload ... likely alleviated after some delay". The request is
+    /// not too large in itself (that is `--max-body`'s 413): the same one
+    /// succeeds once other connections give memory back.
+    OverBudget(Spent),
+
     // 505 HTTP Version Not Supported
     VersionNotSpoken,
 }
@@ -143,6 +153,7 @@ impl Refusal {
             Refusal::UnknownExpectation { .. } => 417,
             Refusal::HeadTooLarge { .. } | Refusal::TooManyHeaders { .. } => 431,
             Refusal::Connect | Refusal::UnsupportedCoding { .. } => 501,
+            Refusal::OverBudget(_) => 503,
             Refusal::VersionNotSpoken => 505,
         }
     }
@@ -239,6 +250,7 @@ impl fmt::Display for Refusal {
             Refusal::UnsupportedCoding { coding } => {
                 write!(f, "transfer coding {} is not supported", Escaped::all(coding))
             }
+            Refusal::OverBudget(spent) => spent.fmt(f),
             Refusal::VersionNotSpoken => {
                 f.write_str("only HTTP/1.x is spoken here (HTTP/1.0 and HTTP/1.1)")
             }
@@ -380,6 +392,13 @@ mod tests {
                     coding: "gzip".into(),
                 },
                 "501 transfer coding \"gzip\" is not supported",
+            ),
+            (
+                Refusal::OverBudget(Spent {
+                    limit: 256 * 1024 * 1024,
+                }),
+                "503 the server's memory budget for all connections \
+                 (256 MiB, --memory-budget) is spent; try again later",
             ),
             (
                 Refusal::VersionNotSpoken,

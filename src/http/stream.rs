@@ -126,6 +126,12 @@ impl Stream {
         }
     }
 
+    /// The bytes it holds until their moment (the head, or the whole
+    /// response when only `?delay` was given), for the memory budget.
+    pub(crate) fn held(&self) -> usize {
+        self.ready.capacity()
+    }
+
     /// The moment the stream waits for, if it waits for one (rather than
     /// for room in the output).
     pub(crate) fn due(&self) -> Option<Instant> {

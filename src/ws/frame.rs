@@ -13,6 +13,9 @@
 //! not depend on how large a frame claims to be.
 
 use std::fmt;
+use std::time::Duration;
+
+use crate::budget::Spent;
 
 /// The longest frame header: 2 bytes, 8 of extended length, 4 of mask.
 pub const MAX_HEADER: usize = 14;
@@ -82,6 +85,17 @@ pub enum Problem {
     CloseReasonNotUtf8,
     /// 1009: a message larger than `--ws-max-message`.
     TooBig { max: usize },
+    /// 1008, policy violation: a message not whole within
+    /// `--ws-message-timeout` of its first frame. RFC 6455 has no timeout
+    /// code; 1008 is its code for a message that breaks the server's
+    /// policy when no other fits (§7.4.1), as HTTP's 408 is for a body.
+    MessageTimeout { timeout: Duration },
+    /// 1013, try again later: the server's memory budget, shared by every
+    /// connection, cannot cover the frame. Not 1009: the message is not
+    /// too big in itself (that is `--ws-max-message`); IANA's registry of
+    /// RFC 6455's codes gives 1013 to a server "overloaded and casting off
+    /// some of its clients", which is this.
+    OverBudget(Spent),
 }
 
 impl Problem {
@@ -90,6 +104,8 @@ impl Problem {
         match self {
             Problem::NotUtf8 | Problem::CloseReasonNotUtf8 => 1007,
             Problem::TooBig { .. } => 1009,
+            Problem::MessageTimeout { .. } => 1008,
+            Problem::OverBudget(_) => 1013,
             _ => 1002,
         }
     }
@@ -113,6 +129,13 @@ impl fmt::Display for Problem {
             Problem::TooBig { max } => {
                 write!(f, "message over {max} bytes (--ws-max-message)")
             }
+            Problem::MessageTimeout { timeout } => write!(
+                f,
+                "message not complete within {}s (--ws-message-timeout)",
+                timeout.as_secs_f64()
+            ),
+            // At most 118 bytes: a close frame's reason fits in 123.
+            Problem::OverBudget(spent) => spent.fmt(f),
         }
     }
 }

@@ -22,8 +22,9 @@ pub(crate) mod handshake;
 mod lines;
 pub(crate) mod panel;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use crate::budget::{Budget, Reservation};
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
 use crate::http::request;
 use crate::http::upgrade::Upgrade;
@@ -38,6 +39,12 @@ use lines::Lines;
 pub const DEFAULT_MAX_MESSAGE: usize = 1024 * 1024;
 /// `--ws-echo`.
 pub const DEFAULT_ECHO: Echo = Echo::YouSaid;
+/// `--ws-message-timeout`, in seconds: the whole of a message, every
+/// frame of it, must arrive within this once it has begun, as a request
+/// body within `--body-timeout` (the same 10 s). Without it a message
+/// kept unfinished by an empty continuation frame now and then held its
+/// buffer for good, `--idle-close` never coming.
+pub const DEFAULT_MESSAGE_TIMEOUT_SECS: u64 = 10;
 
 /// The protocol name a request's `Upgrade` gives to become a WebSocket:
 /// HTTP hands such a request over to [`accept`].
@@ -49,7 +56,7 @@ pub const UPGRADE: &str = "websocket";
 /// came after the head; or the refusal, and `None`: the connection closes.
 pub(crate) fn accept(
     upgrade: &Upgrade,
-    config: &Config,
+    config: &crate::http::Config,
     log: &ConnLog,
     out: &mut Vec<u8>,
 ) -> (Option<Box<Session>>, Next) {
@@ -69,10 +76,10 @@ pub(crate) fn accept(
         accept: &accepted.accept,
         explain,
     });
-    let mut session = Box::new(Session::new(explain));
+    let mut session = Box::new(Session::new(explain, &config.budget));
     let next = match upgrade.after_head() {
         [] => Next::Continue,
-        after => session.on_data(after, config, log, out),
+        after => session.on_data(after, &config.ws, log, out),
     };
     (Some(session), next)
 }
@@ -100,11 +107,13 @@ pub enum Echo {
     Raw,
 }
 
-/// The WebSocket settings (`--ws-max-message`, `--ws-echo`).
+/// The WebSocket settings (`--ws-max-message`, `--ws-echo`,
+/// `--ws-message-timeout`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub max_message: usize,
     pub echo: Echo,
+    pub message_timeout: Duration,
 }
 
 impl Default for Config {
@@ -112,12 +121,13 @@ impl Default for Config {
         Config {
             max_message: DEFAULT_MAX_MESSAGE,
             echo: DEFAULT_ECHO,
+            message_timeout: Duration::from_secs(DEFAULT_MESSAGE_TIMEOUT_SECS),
         }
     }
 }
 
 /// One upgraded connection.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Session {
     decoder: Decoder,
     /// The header of the frame whose payload is being read.
@@ -144,13 +154,29 @@ pub(crate) struct Session {
     closed: bool,
     /// The frames' event lines, bounded to a number a second.
     lines: Lines,
+    /// When the message being assembled was first left unfinished by a
+    /// read: its `--ws-message-timeout` counts from here.
+    message_since: Option<Instant>,
+    /// What `message` and `held` take of the server's memory budget.
+    reservation: Reservation,
 }
 
 impl Session {
-    pub(crate) fn new(explain: bool) -> Self {
+    pub(crate) fn new(explain: bool, budget: &Budget) -> Self {
         Session {
+            decoder: Decoder::default(),
+            current: None,
+            message: Vec::new(),
+            message_opcode: None,
+            frame_start: 0,
+            checked: 0,
+            control: Vec::new(),
             explain,
-            ..Session::default()
+            held: Vec::new(),
+            closed: false,
+            message_since: None,
+            lines: Lines::default(),
+            reservation: budget.reservation(),
         }
     }
 
@@ -165,7 +191,9 @@ impl Session {
         if self.closed {
             return Next::Close;
         }
-        self.read(data, config, log, out)
+        let next = self.read(data, config, log, out);
+        self.settle();
+        next
     }
 
     /// Whether reading stopped at [`OUTPUT_BOUND`] with bytes still held.
@@ -176,13 +204,67 @@ impl Session {
     /// The output was sent: read what was held back.
     pub(crate) fn resume(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         let held = std::mem::take(&mut self.held);
-        self.read(&held, config, log, out)
+        let next = self.read(&held, config, log, out);
+        self.settle();
+        next
     }
 
-    /// When the line counting frames not shown one by one is due, if
-    /// some were not.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        self.lines.due()
+    /// When the connection's timer should call [`Session::on_deadline`]:
+    /// the moment the message being assembled must be whole (its
+    /// `--ws-message-timeout` after it began, however its frames come; a
+    /// ping between them does not move it), or the line counting frames
+    /// not shown one by one is due, whichever comes first.
+    pub(crate) fn deadline(&self, config: &Config) -> Option<Instant> {
+        match (self.message_deadline(config), self.lines.due()) {
+            (Some(message), Some(lines)) => Some(message.min(lines)),
+            (message, lines) => message.or(lines),
+        }
+    }
+
+    /// When the message being assembled must be whole, if one is.
+    fn message_deadline(&self, config: &Config) -> Option<Instant> {
+        let since = self.message_since.filter(|_| !self.closed)?;
+        // Checked: a timeout too large to add to a point in time means
+        // "never".
+        since.checked_add(config.message_timeout)
+    }
+
+    /// A deadline came: the count of frames not shown goes out, and a
+    /// message still unfinished past its time is closed with 1008.
+    pub(crate) fn on_deadline(
+        &mut self,
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        self.lines.flush(log);
+        if self.closed {
+            return Next::Close;
+        }
+        match self.message_deadline(config) {
+            Some(due) if Instant::now() >= due => {
+                let timeout = config.message_timeout;
+                let next = self.fail(Problem::MessageTimeout { timeout }, log, out);
+                self.settle();
+                next
+            }
+            _ => Next::Continue,
+        }
+    }
+
+    /// After each call: a message left unfinished has its deadline from
+    /// now on (a message whole in one read never reads the clock), and
+    /// the budget is told what the buffers hold, all of it given back once
+    /// the connection is closing.
+    fn settle(&mut self) {
+        if self.closed {
+            self.message = Vec::new();
+            self.held = Vec::new();
+        } else if self.message_opcode.is_some() && self.message_since.is_none() {
+            self.message_since = Some(Instant::now());
+        }
+        self.reservation
+            .settle(self.message.capacity() + self.held.capacity());
     }
 
     /// That line is due (the connection's timer), or the connection is
@@ -205,12 +287,15 @@ impl Session {
             why,
         });
         self.send_close(1001, why.as_bytes(), log, out);
+        self.settle();
     }
 
     fn read(&mut self, input: &[u8], config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         let mut at = 0;
         loop {
             if out.len() >= OUTPUT_BOUND && at < input.len() {
+                // One read, kept without asking the budget (as HTTP keeps
+                // a head and one read), and counted all the same.
                 self.held = input[at..].to_vec();
                 return Next::Continue;
             }
@@ -248,7 +333,9 @@ impl Session {
         }
     }
 
-    /// A header came: is its frame allowed here, and does it fit?
+    /// A header came: is its frame allowed here, and does it fit, in the
+    /// message and in the server's memory budget? Both are known from the
+    /// header, before any of the payload is kept.
     fn start_frame(&mut self, header: Header, config: &Config) -> Result<(), Problem> {
         self.current = Some(header);
         if header.is_control() {
@@ -269,6 +356,11 @@ impl Session {
         if header.len > (max - self.message.len().min(max)) as u64 {
             return Err(Problem::TooBig { max });
         }
+        // Fits in a usize: at most `max`, checked just above.
+        let len = header.len as usize;
+        self.reservation
+            .make_room(&mut self.message, len, max)
+            .map_err(Problem::OverBudget)?;
         self.frame_start = self.message.len();
         Ok(())
     }
@@ -383,6 +475,7 @@ impl Session {
             self.message = Vec::new();
         }
         self.checked = 0;
+        self.message_since = None;
     }
 
     /// A frame that breaks the protocol: the close frame with its code and
