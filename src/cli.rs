@@ -8,16 +8,16 @@ use argh::FromArgs;
 use crate::bench::{self, BenchMode};
 use crate::client;
 use crate::conn::{
-    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_PROXY_PROTOCOL, DEFAULT_TIMEOUT_SECS,
-    DEFAULT_WRITE_TIMEOUT_SECS,
+    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_TIMEOUT_SECS, DEFAULT_WRITE_TIMEOUT_SECS,
 };
 use crate::http::{
     self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY,
     DEFAULT_MAX_DELAY_SECS, DEFAULT_MAX_HEAD, DEFAULT_MAX_SIZE, DEFAULT_STATUS,
 };
 use crate::log::{Format, Logger, Verbosity};
-use crate::protocol::{Mode, ProxyProtocol};
-use crate::server::{self, Config, DEFAULT_GRACE_SECS};
+use crate::protocol::{Mode, ProxyProtocol, DEFAULT_MODE, DEFAULT_PROXY_PROTOCOL};
+use crate::server::{self, DEFAULT_GRACE_SECS};
+use crate::settings::Settings;
 use crate::ws::{self, DEFAULT_MAX_MESSAGE};
 
 /// The tutorial's `localhost:8081`.
@@ -68,7 +68,7 @@ pub(crate) struct ServeArgs {
     /// plus CRLF (the tutorial); `raw` sends every byte back unchanged (a
     /// raw connection never reads HTTP, so it never becomes a WebSocket:
     /// see --ws-echo) (default: auto)
-    #[argh(option, default = "Mode::Auto")]
+    #[argh(option, default = "DEFAULT_MODE")]
     pub mode: Mode,
 
     /// in modes auto and http, a PROXY protocol header (v1 or v2, what
@@ -301,7 +301,7 @@ pub enum Action {
     Serve {
         host: String,
         port: u16,
-        config: Config,
+        settings: Settings,
     },
     Client(client::Options),
     Bench(bench::Options),
@@ -387,38 +387,40 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
     Ok(Action::Serve {
         host: args.host,
         port: args.port,
-        config: Config {
-            max_connections: args
-                .max_connections
-                .unwrap_or_else(|| server::default_max_connections().0),
-            grace: Duration::from_secs(args.grace),
-            threads: args.threads.unwrap_or_else(crate::threads::default_count),
-            logger: Logger {
-                verbosity,
-                format: args.log,
+        settings: Settings {
+            server: server::Config {
+                max_connections: args
+                    .max_connections
+                    .unwrap_or_else(|| server::default_max_connections().0),
+                grace: Duration::from_secs(args.grace),
+                threads: args.threads.unwrap_or_else(crate::threads::default_count),
+                logger: Logger {
+                    verbosity,
+                    format: args.log,
+                },
             },
             conn: conn::Config {
                 mode: args.mode,
-                proxy_protocol: args.proxy_protocol,
                 timeout: seconds_or_off(args.timeout),
                 idle_close: seconds_or_off(args.idle_close),
                 write_timeout: seconds_or_off(args.write_timeout),
                 plain_echo: args.plain_echo,
-                http: http::Config {
-                    max_head: args.max_head,
-                    max_body: args.max_body,
-                    head_timeout: Duration::from_secs(args.head_timeout),
-                    body_timeout: Duration::from_secs(args.body_timeout),
-                    status: args.status,
-                    body: args.body.map(String::into_bytes),
-                    max_delay: Duration::from_secs(args.max_delay),
-                    max_size: args.max_size,
-                    allow_unsafe_headers: args.allow_unsafe_headers,
-                    ws: ws::Config {
-                        max_message: args.ws_max_message,
-                        echo: args.ws_echo,
-                    },
-                },
+            },
+            proxy: args.proxy_protocol,
+            http: http::Config {
+                max_head: args.max_head,
+                max_body: args.max_body,
+                head_timeout: Duration::from_secs(args.head_timeout),
+                body_timeout: Duration::from_secs(args.body_timeout),
+                status: args.status,
+                body: args.body.map(String::into_bytes),
+                max_delay: Duration::from_secs(args.max_delay),
+                max_size: args.max_size,
+                allow_unsafe_headers: args.allow_unsafe_headers,
+            },
+            ws: ws::Config {
+                max_message: args.ws_max_message,
+                echo: args.ws_echo,
             },
         },
     })
@@ -603,50 +605,60 @@ mod tests {
         parse(&argv)
     }
 
-    fn serve_config(words: &[&str]) -> (String, u16, Config) {
+    fn serve_settings(words: &[&str]) -> (String, u16, Settings) {
         match parse_words(words) {
-            Ok(Action::Serve { host, port, config }) => (host, port, config),
+            Ok(Action::Serve {
+                host,
+                port,
+                settings,
+            }) => (host, port, settings),
             other => panic!("expected serve, got {other:?}"),
         }
     }
 
     #[test]
     fn no_arguments_serves_the_tutorial_on_localhost_8081() {
-        let (host, port, config) = serve_config(&[]);
+        let (host, port, settings) = serve_settings(&[]);
         assert_eq!((host.as_str(), port), ("localhost", 8081));
         // Every default is the named constant the code uses.
-        assert_eq!(config.conn, conn::Config::default());
-        assert_eq!(config.max_connections, server::default_max_connections().0);
-        assert_eq!(config.grace, Duration::from_secs(DEFAULT_GRACE_SECS));
-        assert_eq!(config.logger, Logger::default());
-        assert_eq!(config.conn.mode, Mode::Auto);
-        assert_eq!(config.conn.timeout, Some(Duration::from_secs(3)));
+        assert_eq!(settings.conn, conn::Config::default());
+        assert_eq!(settings.proxy, DEFAULT_PROXY_PROTOCOL);
+        assert_eq!(settings.http, http::Config::default());
+        assert_eq!(settings.ws, ws::Config::default());
+        let server = &settings.server;
+        assert_eq!(server.max_connections, server::default_max_connections().0);
+        assert_eq!(server.grace, Duration::from_secs(DEFAULT_GRACE_SECS));
+        assert_eq!(server.logger, Logger::default());
+        assert_eq!(settings.conn.mode, Mode::Auto);
+        assert_eq!(settings.conn.timeout, Some(Duration::from_secs(3)));
     }
 
     #[test]
     fn options_without_subcommand_mean_serve() {
-        let (_, port, config) = serve_config(&["--port", "0", "--mode", "raw", "--trace"]);
+        let (_, port, settings) = serve_settings(&["--port", "0", "--mode", "raw", "--trace"]);
         assert_eq!(port, 0);
-        assert_eq!(config.conn.mode, Mode::Raw);
-        assert_eq!(config.conn.proxy_protocol, DEFAULT_PROXY_PROTOCOL);
-        assert_eq!(config.logger.verbosity, Verbosity::Trace);
-        let (_, _, config) = serve_config(&["--proxy-protocol", "require"]);
-        assert_eq!(config.conn.proxy_protocol, ProxyProtocol::Require);
-        assert_eq!(serve_config(&["serve", "--port", "0"]).1, 0);
+        assert_eq!(settings.conn.mode, Mode::Raw);
+        assert_eq!(settings.proxy, DEFAULT_PROXY_PROTOCOL);
+        assert_eq!(settings.server.logger.verbosity, Verbosity::Trace);
+        let (_, _, settings) = serve_settings(&["--proxy-protocol", "require"]);
+        assert_eq!(settings.proxy, ProxyProtocol::Require);
+        assert_eq!(serve_settings(&["serve", "--port", "0"]).1, 0);
     }
 
     #[test]
     fn zero_turns_the_timers_off() {
-        let (_, _, config) = serve_config(&["--timeout", "0", "--idle-close", "0"]);
-        assert_eq!((config.conn.timeout, config.conn.idle_close), (None, None));
+        let (_, _, settings) = serve_settings(&["--timeout", "0", "--idle-close", "0"]);
+        let conn = &settings.conn;
+        assert_eq!((conn.timeout, conn.idle_close), (None, None));
     }
 
     #[test]
     fn quiet_and_limits() {
-        let (_, _, config) = serve_config(&["-q", "--max-connections", "2", "--grace", "1"]);
-        assert_eq!(config.logger.verbosity, Verbosity::Quiet);
-        assert_eq!(config.max_connections, 2);
-        assert_eq!(config.grace, Duration::from_secs(1));
+        let (_, _, settings) = serve_settings(&["-q", "--max-connections", "2", "--grace", "1"]);
+        let server = &settings.server;
+        assert_eq!(server.logger.verbosity, Verbosity::Quiet);
+        assert_eq!(server.max_connections, 2);
+        assert_eq!(server.grace, Duration::from_secs(1));
     }
 
     #[test]
@@ -737,7 +749,7 @@ mod tests {
 
     #[test]
     fn http_options() {
-        let (_, _, config) = serve_config(&[
+        let (_, _, settings) = serve_settings(&[
             "--mode",
             "http",
             "--status",
@@ -758,7 +770,7 @@ mod tests {
             "100",
             "--allow-unsafe-headers",
         ]);
-        assert_eq!(config.conn.mode, Mode::Http);
+        assert_eq!(settings.conn.mode, Mode::Http);
         let expected = http::Config {
             max_head: 1024,
             max_body: 10,
@@ -769,9 +781,9 @@ mod tests {
             max_delay: Duration::from_secs(5),
             max_size: 100,
             allow_unsafe_headers: true,
-            ws: ws::Config::default(),
         };
-        assert_eq!(config.conn.http, expected);
+        assert_eq!(settings.http, expected);
+        assert_eq!(settings.ws, ws::Config::default());
         match parse_words(&["client", "--http", "/x?y=1"]) {
             Ok(Action::Client(opts)) => assert_eq!(opts.http_path.as_deref(), Some("/x?y=1")),
             other => panic!("expected client, got {other:?}"),

@@ -23,9 +23,9 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::http;
 use crate::log::{CloseReason, ConnLog, Direction, Event, Farewell};
-use crate::protocol::{Mode, Next, Protocol, ProxyProtocol};
+use crate::protocol::{Mode, Next, Protocol, DEFAULT_MODE};
+use crate::settings::Settings;
 use crate::shutdown::Shutdown;
 pub(crate) use io::Transport;
 use io::{Connection, Happened};
@@ -36,18 +36,13 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 3;
 pub const DEFAULT_IDLE_CLOSE_SECS: u64 = 60;
 /// `--write-timeout`, in seconds.
 pub const DEFAULT_WRITE_TIMEOUT_SECS: u64 = 30;
-/// `--proxy-protocol`: a PROXY header is read when one comes, so rawnet
-/// behind HAProxy or a load balancer shows the real client.
-pub const DEFAULT_PROXY_PROTOCOL: ProxyProtocol = ProxyProtocol::Auto;
 
-/// What every connection runs with (the command line's connection options).
+/// The core's settings: what a connection speaks and how long it waits.
+/// The layers on top have theirs beside these, in [`Settings`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `--mode`: what a new connection speaks.
     pub mode: Mode,
-    /// `--proxy-protocol`: whether a PROXY header may (or must) come
-    /// first.
-    pub proxy_protocol: ProxyProtocol,
     /// `--timeout`: tell about a silent client after this long.
     pub timeout: Option<Duration>,
     /// `--idle-close`: close a silent client after this long.
@@ -57,20 +52,16 @@ pub struct Config {
     /// `--plain-echo`: a timeout only tells; it does not add the
     /// tutorial's raw pipe.
     pub plain_echo: bool,
-    /// The HTTP mode's limits and answers.
-    pub http: http::Config,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            mode: Mode::Auto,
-            proxy_protocol: DEFAULT_PROXY_PROTOCOL,
+            mode: DEFAULT_MODE,
             timeout: Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
             idle_close: Some(Duration::from_secs(DEFAULT_IDLE_CLOSE_SECS)),
             write_timeout: Some(Duration::from_secs(DEFAULT_WRITE_TIMEOUT_SECS)),
             plain_echo: false,
-            http: http::Config::default(),
         }
     }
 }
@@ -83,7 +74,8 @@ pub(crate) struct Totals {
 }
 
 /// Serves one connection until it closes, logging each event, then hands
-/// its totals to `on_close` (the server adds them to its own).
+/// its totals to `on_close` (the server adds them to its own). The loop
+/// reads `settings.conn`; each layer gets its own part from the protocol.
 ///
 /// Every open connection is one of these futures, so its size is most of
 /// what an idle connection costs (the README's "RSS per idle connection").
@@ -96,7 +88,7 @@ pub(crate) struct Totals {
 pub(crate) fn serve<S: Transport>(
     stream: S,
     log: ConnLog,
-    config: Arc<Config>,
+    settings: Arc<Settings>,
     shutdown: Shutdown,
     on_close: impl FnOnce(Totals),
 ) -> impl Future<Output = ()> {
@@ -105,15 +97,15 @@ pub(crate) fn serve<S: Transport>(
         // Listening for shutdown for the whole connection, rather than anew
         // for each wait, registers one listener instead of one per event.
         let stop = pin!(shutdown.wait());
-        let mut conn = Connection::new(stream, &config, stop);
-        let mut protocol = Protocol::new(config.mode, config.proxy_protocol);
+        let mut conn = Connection::new(stream, &settings.conn, stop);
+        let mut protocol = Protocol::new(settings.conn.mode, settings.proxy);
         log.emit(Event::Connection);
 
         let reason = 'connection: loop {
-            let deadline = protocol.deadline(&config.http);
+            let deadline = protocol.deadline(&settings);
             let happened = conn.next_event(deadline, |data, out| {
                 log.wire(Direction::Received, data);
-                protocol.on_data(data, &config.http, &log, out)
+                protocol.on_data(data, &settings, &log, out)
             });
             let mut ending = Ending::No;
             // Whether the server sends on its own time, not in answer to
@@ -126,7 +118,7 @@ pub(crate) fn serve<S: Transport>(
                 // socket.on('end'): send what is still owed, then close.
                 Happened::End => {
                     log.emit(Event::End);
-                    protocol.on_end(&config.http, &log, conn.reply());
+                    protocol.on_end(&settings, &log, conn.reply());
                     ending = Ending::End;
                     Next::Close
                 }
@@ -134,7 +126,7 @@ pub(crate) fn serve<S: Transport>(
                 // tutorial's handler, pipes the socket to itself.
                 Happened::Timeout(after) => {
                     log.emit(Event::Timeout { after });
-                    if !config.plain_echo {
+                    if !settings.conn.plain_echo {
                         protocol.on_timeout(&log);
                     }
                     continue;
@@ -155,7 +147,7 @@ pub(crate) fn serve<S: Transport>(
                 // printed a line (a WebSocket's count of frames not shown)
                 // does not.
                 Happened::Deadline => {
-                    let next = protocol.on_deadline(&config.http, &log, conn.reply());
+                    let next = protocol.on_deadline(&settings, &log, conn.reply());
                     spoke = !conn.reply().is_empty();
                     next
                 }
@@ -184,7 +176,7 @@ pub(crate) fn serve<S: Transport>(
                 if next == Next::Close || !protocol.is_paused() {
                     break;
                 }
-                next = protocol.resume(&config.http, &log, conn.reply());
+                next = protocol.resume(&settings, &log, conn.reply());
                 spoke = true;
             }
             if spoke {
@@ -195,7 +187,7 @@ pub(crate) fn serve<S: Transport>(
                 // Only the idle timer ends a wait with `Idle`, after
                 // `--idle-close`.
                 (Ending::Idle, _) => {
-                    break CloseReason::Idle(config.idle_close.unwrap_or_default())
+                    break CloseReason::Idle(settings.conn.idle_close.unwrap_or_default())
                 }
                 (Ending::Shutdown, _) => break CloseReason::Shutdown,
                 (Ending::No, Next::Close) => break CloseReason::Done,
@@ -245,7 +237,7 @@ mod tests {
     /// it means something large is being held across an await.
     #[test]
     fn a_connection_future_stays_small() {
-        let config = Config::default();
+        let settings = Settings::default();
         let (_trigger, shutdown) = crate::shutdown::channel();
         let log = ConnLog {
             id: 1,
@@ -253,7 +245,7 @@ mod tests {
             logger: crate::log::Logger::quiet(),
         };
         let stream = crate::in_memory::Scripted::new([]);
-        let future = serve(stream, log, Arc::new(config), shutdown, |_| {});
+        let future = serve(stream, log, Arc::new(settings), shutdown, |_| {});
         let size = std::mem::size_of_val(&future);
         println!("the connection future is {size} bytes");
         assert!(size <= 520, "the connection future is {size} bytes");
@@ -266,10 +258,8 @@ mod tests {
     #[test]
     fn a_client_that_never_runs_dry_gives_its_thread_up() {
         use std::task::{Context, Waker};
-        let config = Config {
-            mode: Mode::Raw,
-            ..Config::default()
-        };
+        let mut settings = Settings::default();
+        settings.conn.mode = Mode::Raw;
         let (_trigger, shutdown) = crate::shutdown::channel();
         let log = ConnLog {
             id: 1,
@@ -279,7 +269,7 @@ mod tests {
         let reads: usize = 40;
         let chunks = (0..reads).map(|_| vec![b'x'; io::READ_BUFFER]);
         let stream = crate::in_memory::Scripted::new(chunks);
-        let mut future = pin!(serve(stream, log, Arc::new(config), shutdown, |_| {}));
+        let mut future = pin!(serve(stream, log, Arc::new(settings), shutdown, |_| {}));
         let mut cx = Context::from_waker(Waker::noop());
         let mut turns = 1;
         while future.as_mut().poll(&mut cx).is_pending() {

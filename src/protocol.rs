@@ -15,6 +15,7 @@ use crate::h2::{self, Preface};
 use crate::http;
 use crate::log::{ConnLog, Event, Farewell};
 use crate::proxy::{self, Decoded};
+use crate::settings::Settings;
 use crate::sniff::{self, Came, Guess};
 use crate::tls::{self, Hello};
 use crate::ws;
@@ -32,6 +33,10 @@ pub enum Mode {
     Http,
 }
 
+/// `--mode`: HTTP or echo, decided by each connection's first bytes, so
+/// curl, browsers and nc share one port.
+pub const DEFAULT_MODE: Mode = Mode::Auto;
+
 /// The `--proxy-protocol` option: whether a connection in `--mode auto`
 /// or `--mode http` may start with a PROXY protocol header (`proxy.rs`).
 #[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +49,10 @@ pub enum ProxyProtocol {
     /// Close a connection that does not start with one.
     Require,
 }
+
+/// `--proxy-protocol`: a PROXY header is read when one comes, so rawnet
+/// behind HAProxy or a load balancer shows the real client.
+pub const DEFAULT_PROXY_PROTOCOL: ProxyProtocol = ProxyProtocol::Auto;
 
 /// What the connection should do after the protocol has had its say.
 pub(crate) use crate::next::Next;
@@ -154,7 +163,7 @@ impl Protocol {
     pub(crate) fn on_data(
         &mut self,
         data: &[u8],
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
@@ -168,7 +177,7 @@ impl Protocol {
         &mut self,
         data: &[u8],
         claimed: Option<SocketAddr>,
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
@@ -183,9 +192,9 @@ impl Protocol {
                 echo::raw(data, out);
                 Next::Continue
             }
-            Protocol::Http(_) => {
-                self.answer_http(|session| session.on_data(data, config, log, out))
-            }
+            Protocol::Http(_) => self.answer_http(config, log, out, |session, http, out| {
+                session.on_data(data, http, log, out)
+            }),
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
             Protocol::Sniffing { first, came } => {
                 let held = first.len();
@@ -197,7 +206,7 @@ impl Protocol {
                     came.read(held, first.len(), Instant::now());
                 }
                 match guess {
-                    Guess::NeedMore if first.len() < config.max_head => Next::Continue,
+                    Guess::NeedMore if first.len() < config.http.max_head => Next::Continue,
                     Guess::Http => {
                         log.emit(Event::SpeakingHttp);
                         let session = session_after(std::mem::take(came), held);
@@ -310,7 +319,7 @@ impl Protocol {
 
     /// The bytes held as a possible PROXY header are none (`PRO`, then
     /// something else, an end or silence): they are the connection's data.
-    fn not_a_header(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+    fn not_a_header(&mut self, config: &Settings, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         let Protocol::Proxied(proxied) = self else {
             return Next::Continue;
         };
@@ -328,7 +337,7 @@ impl Protocol {
         after: Protocol,
         require: bool,
         data: &[u8],
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
@@ -342,15 +351,26 @@ impl Protocol {
     }
 
     /// Lets the HTTP session answer (bytes, its deadline, room to go on),
-    /// every way it is called: a session that answered a WebSocket
-    /// handshake with 101 then hands the connection to the WebSocket
-    /// session it started.
-    fn answer_http(&mut self, answer: impl FnOnce(&mut http::Session) -> Next) -> Next {
+    /// every way it is called, with HTTP's settings: a session that
+    /// answered a WebSocket handshake with 101 then hands the connection to
+    /// the WebSocket session it started, which answers any bytes that came
+    /// after the handshake's head with WebSocket's settings (HTTP holds
+    /// none of them).
+    fn answer_http(
+        &mut self,
+        config: &Settings,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+        answer: impl FnOnce(&mut http::Session, &http::Config, &mut Vec<u8>) -> Next,
+    ) -> Next {
         let Protocol::Http(session) = self else {
             return Next::Continue;
         };
-        let next = answer(session);
-        if let Some(upgraded) = session.take_upgraded() {
+        let mut next = answer(session, &config.http, out);
+        if let Some((mut upgraded, after)) = session.take_upgraded() {
+            if !after.is_empty() {
+                next = upgraded.on_data(&after, &config.ws, log, out);
+            }
             *self = Protocol::WebSocket(upgraded);
         }
         next
@@ -400,7 +420,7 @@ impl Protocol {
     /// The client has finished sending (FIN). Anything still owed goes into
     /// `out`; the connection then closes, as Node does with its default
     /// `allowHalfOpen: false`.
-    pub(crate) fn on_end(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) {
+    pub(crate) fn on_end(&mut self, config: &Settings, log: &ConnLog, out: &mut Vec<u8>) {
         match self {
             // Echo answers each chunk as it arrives, so nothing is pending.
             Protocol::Echo(_) | Protocol::Raw | Protocol::Finished | Protocol::WebSocket(_) => {}
@@ -448,14 +468,14 @@ impl Protocol {
     }
 
     /// When the protocol wants [`Protocol::on_deadline`] called.
-    pub(crate) fn deadline(&self, config: &http::Config) -> Option<Instant> {
+    pub(crate) fn deadline(&self, config: &Settings) -> Option<Instant> {
         match self {
             Protocol::Echo(_) | Protocol::Raw | Protocol::Finished => None,
-            Protocol::Http(session) => session.deadline(config),
+            Protocol::Http(session) => session.deadline(&config.http),
             // The line counting frames not shown one by one, when due.
             Protocol::WebSocket(session) => session.deadline(),
             Protocol::Sniffing { came, .. } => came.since().map(|since| since + sniff::SNIFF_WAIT),
-            Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
+            Protocol::HttpUnlessTls { since, .. } => since.checked_add(config.http.head_timeout),
             Protocol::MaybeProxy { since, mode, .. } => {
                 Self::without_proxy(*mode, *since).deadline(config)
             }
@@ -467,7 +487,7 @@ impl Protocol {
     /// The deadline [`Protocol::deadline`] named has come.
     pub(crate) fn on_deadline(
         &mut self,
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
@@ -480,7 +500,9 @@ impl Protocol {
             Protocol::Finished => Next::Close,
             // A handshake held behind a `?delay`'d response is answered
             // here, on the timer.
-            Protocol::Http(_) => self.answer_http(|session| session.on_deadline(config, log, out)),
+            Protocol::Http(_) => self.answer_http(config, log, out, |session, http, out| {
+                session.on_deadline(http, log, out)
+            }),
             Protocol::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
                 let problem = "no complete SETTINGS frame within 1s of the preface";
                 self.refuse_http2(&[], Some(problem), log, out)
@@ -542,14 +564,11 @@ impl Protocol {
     }
 
     /// Goes on answering what was held back by the bound.
-    pub(crate) fn resume(
-        &mut self,
-        config: &http::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Next {
+    pub(crate) fn resume(&mut self, config: &Settings, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         match self {
-            Protocol::Http(_) => self.answer_http(|session| session.resume(config, log, out)),
+            Protocol::Http(_) => self.answer_http(config, log, out, |session, http, out| {
+                session.resume(http, log, out)
+            }),
             Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
             _ => Next::Continue,
         }
@@ -565,14 +584,16 @@ impl Protocol {
         first: &[u8],
         session: http::Session,
         claimed: Option<SocketAddr>,
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
         let mut session = Box::new(session);
         session.claimed = claimed;
         *self = Protocol::Http(session);
-        self.answer_http(|session| session.on_data(first, config, log, out))
+        self.answer_http(config, log, out, |session, http, out| {
+            session.on_data(first, http, log, out)
+        })
     }
 
     /// Auto mode decided on echo: answer the bytes held back so far as the
@@ -694,11 +715,9 @@ mod tests {
     fn a_read_held_back_in_auto_mode_is_one_of_the_heads_reads() {
         let chunks = [&b"GET /re"[..], b"ads HTTP/1.1\r\nHost: x\r\n\r\n"];
         for mode in [Mode::Http, Mode::Auto] {
-            let config = crate::conn::Config {
-                mode,
-                ..Default::default()
-            };
-            let out = crate::in_memory::serve(chunks.map(<[u8]>::to_vec), &config);
+            let mut settings = Settings::default();
+            settings.conn.mode = mode;
+            let out = crate::in_memory::serve(chunks.map(<[u8]>::to_vec), &settings);
             let out = String::from_utf8_lossy(&out);
             let note = "- The head came in 2 reads: bytes 0-6 at 0.0 ms, 7-31 at ";
             assert!(out.contains(note), "{mode:?}: {out}");

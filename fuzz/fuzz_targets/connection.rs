@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rawnet::http::wire;
-use rawnet::conn::Config;
+use rawnet::settings::Settings;
 use rawnet::protocol::Mode;
 
 /// rawnet's answer to a TLS ClientHello: a fatal protocol_version alert.
@@ -22,10 +22,8 @@ fuzz_target!(|data: &[u8]| {
     let piece = usize::from(how % 16) + 1;
     let chunks: Vec<Vec<u8>> = input.chunks(piece).map(<[u8]>::to_vec).collect();
     for mode in [Mode::Http, Mode::Auto, Mode::Echo, Mode::Raw] {
-        let mut config = Config {
-            mode,
-            ..Config::default()
-        };
+        let mut config = Settings::default();
+        config.conn.mode = mode;
         config.http.max_head = 1024;
         config.http.max_body = 4096;
         config.http.max_size = 4096;

@@ -83,7 +83,8 @@ pub const DEFAULT_MAX_DELAY_SECS: u64 = 30;
 /// the reason: the body is made in pieces of at most [`OUTPUT_BOUND`].
 pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
 
-/// HTTP settings (`--max-head`, `--status`, ...).
+/// HTTP settings (`--max-head`, `--status`, ...). WebSocket's are beside
+/// these, not in them (`settings.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub max_head: usize,
@@ -103,9 +104,6 @@ pub struct Config {
     /// `--allow-unsafe-headers`: a `?header` may add headers that act on
     /// the browser (`knobs::BROWSER_HEADERS`). Off unless asked for.
     pub allow_unsafe_headers: bool,
-    /// What an upgraded connection runs with (`--ws-max-message`,
-    /// `--ws-echo`).
-    pub ws: upgrade::Config,
 }
 
 impl Default for Config {
@@ -120,7 +118,6 @@ impl Default for Config {
             max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
             max_size: DEFAULT_MAX_SIZE,
             allow_unsafe_headers: false,
-            ws: upgrade::Config::default(),
         }
     }
 }
@@ -377,7 +374,7 @@ impl Session {
                     // takes this turn (`upgrade.rs`); request.rs noticed it
                     // on its way.
                     if head.websocket {
-                        return self.upgrade(&head, config, log, out);
+                        return self.upgrade(&head, log, out);
                     }
                     let Some(reader) = Reader::new(head.framing) else {
                         if let Next::Close = self.finish(head, config, log, out) {

@@ -3,7 +3,9 @@
 //! judges it), answered with `101 Switching Protocols`, and its connection
 //! handed to a WebSocket session (`src/ws/`). The rest of `http/` reaches
 //! WebSocket only through this file: the refusal's words name [`Wrong`],
-//! the page shows the [`panel`], the session keeps an [`Upgraded`].
+//! the page shows the [`panel`], the session keeps an [`Upgraded`]. The
+//! WebSocket session's settings are not HTTP's business: `protocol.rs`
+//! takes the session over, with the bytes after the head, and feeds it.
 
 use super::knobs;
 use super::refusal::Refusal;
@@ -15,7 +17,6 @@ use crate::ws::handshake::{self, Asked};
 
 pub(super) use crate::ws::handshake::{Wrong, VERSION};
 pub(super) use crate::ws::panel;
-pub use crate::ws::Config;
 
 /// The WebSocket session a 101 started, which takes the connection over.
 pub(crate) type Upgraded = Box<crate::ws::Session>;
@@ -23,14 +24,9 @@ pub(crate) type Upgraded = Box<crate::ws::Session>;
 impl Session {
     /// A request that asks to become a WebSocket: checked as RFC 6455
     /// §4.2.1 says, then 101 and the session that reads frames from here
-    /// on, with any bytes that came after the head; or the refusal.
-    pub(super) fn upgrade(
-        &mut self,
-        head: &Head,
-        config: &super::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Next {
+    /// on; or the refusal. Any bytes that came after the head stay in
+    /// `input`, for [`Session::take_upgraded`] to hand over with it.
+    pub(super) fn upgrade(&mut self, head: &Head, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         let accepted = match handshake::check(asked(&self.input[..head.len], head)) {
             Ok(accepted) => accepted,
             Err(wrong) => return self.fail(Refusal::WebSocket(wrong), log, out),
@@ -45,27 +41,22 @@ impl Session {
             accept: &accepted.accept,
             explain,
         });
-        let mut session = Box::new(crate::ws::Session::new(explain));
-        let after = self.input.split_off(head.len);
-        self.input = Vec::new();
+        let session = Box::new(crate::ws::Session::new(explain));
+        self.input.drain(..head.len);
         self.body = Vec::new();
-        let next = if after.is_empty() {
-            Next::Continue
-        } else {
-            session.on_data(&after, &config.ws, log, out)
-        };
         self.state = State::Upgraded(session);
-        next
+        Next::Continue
     }
 
     /// The WebSocket session a handshake started, if one did: the
-    /// connection's protocol from now on.
-    pub(crate) fn take_upgraded(&mut self) -> Option<Upgraded> {
+    /// connection's protocol from now on, and the bytes that came after
+    /// the handshake's head, its first frames.
+    pub(crate) fn take_upgraded(&mut self) -> Option<(Upgraded, Vec<u8>)> {
         if !matches!(self.state, State::Upgraded(_)) {
             return None;
         }
         match std::mem::replace(&mut self.state, State::Finished) {
-            State::Upgraded(session) => Some(session),
+            State::Upgraded(session) => Some((session, std::mem::take(&mut self.input))),
             _ => None,
         }
     }
