@@ -68,7 +68,7 @@ pub(crate) struct ServeArgs {
     /// plus CRLF (the tutorial); `raw` sends every byte back unchanged (a
     /// raw connection never reads HTTP, so it never becomes a WebSocket:
     /// see --ws-echo) (default: auto)
-    #[argh(option, default = "DEFAULT_MODE")]
+    #[argh(option, default = "DEFAULT_MODE", from_str_fn(mode))]
     pub mode: Mode,
 
     /// in modes auto and http, a PROXY protocol header (v1 or v2, what
@@ -77,7 +77,11 @@ pub(crate) struct ServeArgs {
     /// the client it names and goes on with the bytes after it; `off`
     /// treats them as data; `require` closes a connection without one
     /// (default: auto)
-    #[argh(option, default = "DEFAULT_PROXY_PROTOCOL")]
+    #[argh(
+        option,
+        default = "DEFAULT_PROXY_PROTOCOL",
+        from_str_fn(proxy_protocol)
+    )]
     pub proxy_protocol: ProxyProtocol,
 
     /// HTTP: the status of every response, with its standard reason phrase,
@@ -127,7 +131,7 @@ pub(crate) struct ServeArgs {
     /// type: `you-said` is `You said "<message>"`, the tutorial one layer
     /// up; `raw` the message unchanged, the WebSocket counterpart of
     /// --mode raw (default: you-said)
-    #[argh(option, default = "ws::DEFAULT_ECHO")]
+    #[argh(option, default = "ws::DEFAULT_ECHO", from_str_fn(ws_echo))]
     pub ws_echo: ws::Echo,
 
     /// HTTP: seconds for a whole request head to arrive, however it is
@@ -188,7 +192,7 @@ pub(crate) struct ServeArgs {
 
     /// how each line is printed: `text` for people, `json` for one JSON
     /// object per line (for jq or a log collector) (default: text)
-    #[argh(option, default = "Format::Text")]
+    #[argh(option, default = "Format::Text", from_str_fn(log_format))]
     pub log: Format,
 }
 
@@ -266,7 +270,7 @@ pub(crate) struct BenchArgs {
     /// the payload back, `http` a 200 response to `GET /`, `ws` a WebSocket
     /// upgrade, then masked text messages each answered by one text frame
     /// `You said "<message>"` (default: echo)
-    #[argh(option, default = "BenchMode::Echo")]
+    #[argh(option, default = "BenchMode::Echo", from_str_fn(bench_mode))]
     pub mode: BenchMode,
 
     /// connections open at once (default: 32)
@@ -293,6 +297,67 @@ pub(crate) struct BenchArgs {
     /// OS threads for the load generator (default: one per core)
     #[argh(option)]
     pub threads: Option<usize>,
+}
+
+/// The words of each option that names a choice, and the core's value for
+/// each. They live here rather than as argh derives on the core's enums,
+/// so that `protocol.rs`, `ws/` and `bench/` know nothing of the command
+/// line; a new variant needs its word here too.
+const MODES: [(&str, Mode); 4] = [
+    ("auto", Mode::Auto),
+    ("echo", Mode::Echo),
+    ("raw", Mode::Raw),
+    ("http", Mode::Http),
+];
+const PROXY_PROTOCOLS: [(&str, ProxyProtocol); 3] = [
+    ("auto", ProxyProtocol::Auto),
+    ("off", ProxyProtocol::Off),
+    ("require", ProxyProtocol::Require),
+];
+const WS_ECHOES: [(&str, ws::Echo); 2] = [("you-said", ws::Echo::YouSaid), ("raw", ws::Echo::Raw)];
+const LOG_FORMATS: [(&str, Format); 2] = [("text", Format::Text), ("json", Format::Json)];
+const BENCH_MODES: [(&str, BenchMode); 4] = [
+    ("echo", BenchMode::Echo),
+    ("raw", BenchMode::Raw),
+    ("http", BenchMode::Http),
+    ("ws", BenchMode::Ws),
+];
+
+fn mode(word: &str) -> Result<Mode, String> {
+    choose(&MODES, word)
+}
+
+fn proxy_protocol(word: &str) -> Result<ProxyProtocol, String> {
+    choose(&PROXY_PROTOCOLS, word)
+}
+
+fn ws_echo(word: &str) -> Result<ws::Echo, String> {
+    choose(&WS_ECHOES, word)
+}
+
+fn log_format(word: &str) -> Result<Format, String> {
+    choose(&LOG_FORMATS, word)
+}
+
+fn bench_mode(word: &str) -> Result<BenchMode, String> {
+    choose(&BENCH_MODES, word)
+}
+
+/// The value `word` names among `choices`, or the words argh's own derive
+/// would say: `expected "auto", "echo", "raw" or "http"`.
+fn choose<T: Copy>(choices: &[(&str, T)], word: &str) -> Result<T, String> {
+    if let Some(&(_, value)) = choices.iter().find(|(name, _)| *name == word) {
+        return Ok(value);
+    }
+    let names: Vec<String> = choices
+        .iter()
+        .map(|(name, _)| format!("{name:?}"))
+        .collect();
+    Err(match names.split_last() {
+        Some((last, [])) => format!("expected {last}"),
+        Some((last, rest)) => format!("expected {} or {last}", rest.join(", ")),
+        None => "expected nothing".into(),
+    })
 }
 
 /// What `main` should do, once the arguments are checked.
@@ -643,6 +708,28 @@ mod tests {
         let (_, _, settings) = serve_settings(&["--proxy-protocol", "require"]);
         assert_eq!(settings.proxy, ProxyProtocol::Require);
         assert_eq!(serve_settings(&["serve", "--port", "0"]).1, 0);
+    }
+
+    /// Each choice's words, and argh's words for one that is none of them.
+    #[test]
+    fn choices_are_read_by_their_words() {
+        let (_, _, settings) = serve_settings(&["--ws-echo", "raw", "--log", "json"]);
+        assert_eq!(settings.ws.echo, ws::Echo::Raw);
+        assert_eq!(settings.server.logger.format, Format::Json);
+        assert_eq!(mode("http"), Ok(Mode::Http));
+        assert_eq!(bench_mode("ws"), Ok(BenchMode::Ws));
+        assert_eq!(
+            mode("telnet"),
+            Err(r#"expected "auto", "echo", "raw" or "http""#.into())
+        );
+        assert_eq!(ws_echo("x"), Err(r#"expected "you-said" or "raw""#.into()));
+        let Err(UsageError(message)) = parse_words(&["--mode", "telnet"]) else {
+            panic!("--mode telnet should be refused")
+        };
+        assert!(
+            message.contains(r#"expected "auto", "echo", "raw" or "http""#),
+            "{message}"
+        );
     }
 
     #[test]

@@ -20,8 +20,9 @@ use crate::sniff::{self, Came, Guess};
 use crate::tls::{self, Hello};
 use crate::ws;
 
-/// The `--mode` option: which protocol every new connection speaks.
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+/// The `--mode` option: which protocol every new connection speaks (its
+/// words on the command line are `cli.rs`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// HTTP when the first line is an HTTP request line, echo otherwise.
     Auto,
@@ -39,7 +40,7 @@ pub const DEFAULT_MODE: Mode = Mode::Auto;
 
 /// The `--proxy-protocol` option: whether a connection in `--mode auto`
 /// or `--mode http` may start with a PROXY protocol header (`proxy.rs`).
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProxyProtocol {
     /// Read one if the first bytes start like one; otherwise go on as
     /// without.

@@ -34,7 +34,7 @@ use crate::threads::Threads;
 use connection::Outcome;
 
 /// What `rawnet bench` measures.
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BenchMode {
     /// `You said "<payload>"\r\n` for each payload (the tutorial's server).
     Echo,

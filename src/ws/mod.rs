@@ -41,10 +41,9 @@ pub const DEFAULT_ECHO: Echo = Echo::YouSaid;
 const KEEP_BETWEEN_MESSAGES: usize = 16 * 1024;
 
 /// The `--ws-echo` option: what a WebSocket message is answered with.
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Echo {
     /// `You said "<message>"`, as one frame of the same type.
-    #[argh(name = "you-said")]
     YouSaid,
     /// The message unchanged: `--mode raw` one layer up.
     Raw,
