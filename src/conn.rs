@@ -5,7 +5,7 @@
 //! from the client, the end of their stream, a timer, the server shutting
 //! down), lets the connection's [`Protocol`] answer it, and sends the
 //! answer before it reads again. The socket, the buffers and the timers
-//! are [`Connection`]'s business (`conn/io.rs`), as mini-redis keeps its
+//! are [`Socket`]'s business (`conn/io.rs`), as mini-redis keeps its
 //! `Connection` apart from its `Handler`: this file is only the story.
 //!
 //! Sending everything before the next read is the backpressure: a client
@@ -28,7 +28,7 @@ use crate::protocol::{Mode, Next, Protocol, DEFAULT_MODE};
 use crate::settings::Settings;
 use crate::shutdown::Shutdown;
 pub(crate) use io::Transport;
-use io::{Connection, Happened};
+use io::{Happened, Socket};
 
 /// The tutorial's `socket.setTimeout(3000)`, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 3;
@@ -97,28 +97,28 @@ pub(crate) fn serve<S: Transport>(
         // Listening for shutdown for the whole connection, rather than anew
         // for each wait, registers one listener instead of one per event.
         let stop = pin!(shutdown.wait());
-        let mut conn = Connection::new(stream, &settings.conn, stop);
+        let mut socket = Socket::new(stream, &settings.conn, stop);
         let mut protocol = Protocol::new(settings.conn.mode, settings.proxy);
         log.emit(Event::Connection);
 
         let reason = 'connection: loop {
             let deadline = protocol.deadline(&settings);
-            let happened = conn.next_event(deadline, |data, out| {
+            let happened = socket.next_event(deadline, |data, out| {
                 log.wire(Direction::Received, data);
                 protocol.on_data(data, &settings, &log, out)
             });
             let mut ending = Ending::No;
             // Whether the server sends on its own time, not in answer to
-            // bytes just read (see `Connection::spoke`).
+            // bytes just read (see `Socket::spoke`).
             let mut spoke = false;
             let mut next = match happened.await {
                 // socket.on('data'): the protocol already answered, inside
-                // the read (see `Connection::next_event` for why).
+                // the read (see `Socket::next_event` for why).
                 Happened::Data(next) => next,
                 // socket.on('end'): send what is still owed, then close.
                 Happened::End => {
                     log.emit(Event::End);
-                    protocol.on_end(&settings, &log, conn.reply());
+                    protocol.on_end(&settings, &log, socket.reply());
                     ending = Ending::End;
                     Next::Close
                 }
@@ -135,7 +135,7 @@ pub(crate) fn serve<S: Transport>(
                 // WebSocket's close frame, 1001 going away) puts it in the
                 // reply, which goes out below as every answer does.
                 Happened::Idle(after) => {
-                    if !protocol.farewell(Farewell::Idle, &log, conn.reply()) {
+                    if !protocol.farewell(Farewell::Idle, &log, socket.reply()) {
                         break CloseReason::Idle(after);
                     }
                     ending = Ending::Idle;
@@ -147,15 +147,15 @@ pub(crate) fn serve<S: Transport>(
                 // printed a line (a WebSocket's count of frames not shown)
                 // does not.
                 Happened::Deadline => {
-                    let next = protocol.on_deadline(&settings, &log, conn.reply());
-                    spoke = !conn.reply().is_empty();
+                    let next = protocol.on_deadline(&settings, &log, socket.reply());
+                    spoke = !socket.reply().is_empty();
                     next
                 }
                 // Its send is bounded as any other: by --write-timeout, and
                 // by shutdown itself (already here, so a client that is not
                 // reading is not waited on at all).
                 Happened::Shutdown => {
-                    if !protocol.farewell(Farewell::Shutdown, &log, conn.reply()) {
+                    if !protocol.farewell(Farewell::Shutdown, &log, socket.reply()) {
                         break CloseReason::Shutdown;
                     }
                     ending = Ending::Shutdown;
@@ -170,17 +170,17 @@ pub(crate) fn serve<S: Transport>(
             // output bound (pipelined requests from a client that reads
             // slowly) goes on once the client has taken what was sent.
             loop {
-                if let Err(reason) = conn.send(&log).await {
+                if let Err(reason) = socket.send(&log).await {
                     break 'connection reason;
                 }
                 if next == Next::Close || !protocol.is_paused() {
                     break;
                 }
-                next = protocol.resume(&settings, &log, conn.reply());
+                next = protocol.resume(&settings, &log, socket.reply());
                 spoke = true;
             }
             if spoke {
-                conn.spoke();
+                socket.spoke();
             }
             match (ending, next) {
                 (Ending::End, _) => break CloseReason::End,
@@ -198,9 +198,9 @@ pub(crate) fn serve<S: Transport>(
         // socket.on('close'). The socket is closed, and the connection's
         // slot freed, before the line, so that whoever reads it (a test, a
         // script, a client at --max-connections) finds the slot free.
-        conn.close(matches!(reason, CloseReason::Done)).await;
-        let totals = conn.totals();
-        drop(conn);
+        socket.close(matches!(reason, CloseReason::Done)).await;
+        let totals = socket.totals();
+        drop(socket);
         on_close(totals);
         protocol.before_close(&log);
         log.emit(Event::Close {
@@ -232,7 +232,7 @@ mod tests {
     /// Every open connection is one of these futures, so its size is the
     /// bulk of what an idle connection costs (the README's "RSS per idle
     /// connection"). With the in-memory stream of this test it is 488
-    /// bytes (496 before `Connection` took the I/O apart from the loop).
+    /// bytes (496 before the I/O, now `Socket`, was taken apart from the loop).
     /// The bound has a little headroom for compiler changes; growing past
     /// it means something large is being held across an await.
     #[test]

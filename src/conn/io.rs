@@ -1,8 +1,10 @@
 //! A connection's I/O: the socket, the reply buffer, the timers, and the
-//! hand-off of received bytes from the per-thread read buffer. What
-//! mini-redis's `Connection` is to its `Handler`: the loop in `conn.rs`
-//! asks [`Connection::next_event`] what happened and [`Connection::send`] to
-//! write, and every speed trick lives here, named and measured.
+//! hand-off of received bytes from the per-thread read buffer, as one
+//! [`Socket`]: what Node's `net.Socket` is to the tutorial (it has the
+//! `setTimeout` and the `write`), and mini-redis's `Connection` to its
+//! `Handler`. The loop in `conn.rs` asks [`Socket::next_event`] what
+//! happened and [`Socket::send`] to write, and every speed trick lives
+//! here, named and measured.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -45,7 +47,7 @@ thread_local! {
     /// Each thread's read buffer, so ten thousand idle connections hold no
     /// read buffers at all: one per thread is enough. The bytes read into
     /// it are handed to the protocol in the same poll (see
-    /// [`Connection::next_event`]), so no other task can touch it meanwhile.
+    /// [`Socket::next_event`]), so no other task can touch it meanwhile.
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_BUFFER]);
 }
 
@@ -96,7 +98,7 @@ impl<T: Transport> Transport for &mut T {
     }
 }
 
-/// What [`Connection::next_event`] saw first.
+/// What [`Socket::next_event`] saw first.
 pub(crate) enum Happened<R> {
     /// Bytes arrived and were handed to the caller's `on_data`, which
     /// answered with this.
@@ -115,8 +117,9 @@ pub(crate) enum Happened<R> {
     Failed(CloseReason),
 }
 
-/// One connection's socket and everything that goes with it.
-pub(crate) struct Connection<'a, S, F> {
+/// One connection's socket and everything that goes with it: the reply
+/// waiting to be sent, the timers, what it moved.
+pub(crate) struct Socket<'a, S, F> {
     stream: S,
     config: &'a Config,
     /// Completes when the server tells connections to stop.
@@ -128,7 +131,7 @@ pub(crate) struct Connection<'a, S, F> {
     timer_at: Option<Instant>,
     /// When the connection last carried something: bytes from the client,
     /// or a part of a response the server sent on its own time (a delayed
-    /// head, a drip's chunk; see [`Connection::spoke`]). The two silence
+    /// head, a drip's chunk; see [`Socket::spoke`]). The two silence
     /// timers, `--timeout` (tell once) and `--idle-close` (close), count
     /// from here, as Node's socket timeout counts inactivity either way.
     heard_at: Instant,
@@ -141,9 +144,9 @@ pub(crate) struct Connection<'a, S, F> {
     totals: Totals,
 }
 
-impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
+impl<'a, S: Transport, F: Future<Output = ()>> Socket<'a, S, F> {
     pub(crate) fn new(stream: S, config: &'a Config, stop: Pin<&'a mut F>) -> Self {
-        Connection {
+        Socket {
             stream,
             config,
             stop,
@@ -158,7 +161,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
         }
     }
 
-    /// The buffer the reply is written into; [`Connection::send`] sends it.
+    /// The buffer the reply is written into; [`Socket::send`] sends it.
     pub(crate) fn reply(&mut self) -> &mut Vec<u8> {
         &mut self.reply
     }
@@ -388,7 +391,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
 
     /// Ends the connection: flushes, sends FIN and, when the server chose
     /// to close while the client may still be sending (`linger`), drains
-    /// what it sends (see [`LINGER_BYTES`]). Dropping the `Connection` then
+    /// what it sends (see [`LINGER_BYTES`]). Dropping the `Socket` then
     /// closes the socket.
     pub(crate) async fn close(&mut self, linger: bool) {
         // If this fails the connection is over anyway, and the reason

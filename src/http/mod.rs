@@ -53,7 +53,7 @@ use body::{Progress, Reader};
 use knobs::Knobs;
 use refusal::Refusal;
 use request::{Head, Parsed, View};
-use response::{BodyEnd, Connection};
+use response::{BodyEnd, ConnectionHeader};
 use stream::{Advance, Stream};
 
 /// Largest request head by default. 8 KiB is what nginx and most servers
@@ -513,10 +513,10 @@ impl Session {
             (Some(_), _) => BodyEnd::Chunked,
         };
         let connection = match (head.keep_alive, head.minor) {
-            (false, _) => Connection::Close,
-            _ if body_end == BodyEnd::Close => Connection::Close,
-            (true, 0) => Connection::KeepAlive,
-            (true, _) => Connection::Persistent,
+            (false, _) => ConnectionHeader::Close,
+            _ if body_end == BodyEnd::Close => ConnectionHeader::Close,
+            (true, 0) => ConnectionHeader::KeepAlive,
+            (true, _) => ConnectionHeader::Persistent,
         };
         let status = knobs.status.unwrap_or(config.status);
         let method = &self.input[head.method.clone()];
@@ -591,11 +591,11 @@ impl Session {
             let ready = out.split_off(start);
             let arrived = Instant::now();
             let mut stream = Stream::new(arrived, &knobs, ready, send_body, body_end, status);
-            stream.close = connection == Connection::Close;
+            stream.close = connection == ConnectionHeader::Close;
             return Answer::Later(Box::new(stream));
         }
         self.log_answer(head, status, out.len() - start, log);
-        if connection == Connection::Close {
+        if connection == ConnectionHeader::Close {
             self.state = State::Finished;
             Answer::Now(Next::Close)
         } else {
