@@ -36,7 +36,9 @@
 //!   the pages (below every other module).
 //! - [`in_memory`]: a connection with no socket, for property tests and
 //!   the fuzzer.
-//! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
+//! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client, and
+//!   `client::wire`, the response reader that `bench`, the tests and the
+//!   fuzzer use too.
 //! - [`bench`]: `rawnet bench`, a load generator that checks every reply.
 
 #![forbid(unsafe_code)]

@@ -10,7 +10,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use proptest::prelude::*;
-use rawnet::http::wire;
+use rawnet::client::wire;
 use rawnet::protocol::Mode;
 use rawnet::settings::Settings;
 
@@ -198,7 +198,7 @@ fn split(input: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
     chunks
 }
 
-/// Takes `output` apart as HTTP/1.1 responses with `rawnet::http::wire`
+/// Takes `output` apart as HTTP/1.1 responses with `rawnet::client::wire`
 /// (by hand, not httparse): each must be strict and self-delimiting, and
 /// an error response must be the last one and say `Connection: close`.
 /// Returns the statuses, or what is wrong.

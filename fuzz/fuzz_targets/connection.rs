@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rawnet::http::wire;
+use rawnet::client::wire;
 use rawnet::settings::Settings;
 use rawnet::protocol::Mode;
 
@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Every response, taken apart by `rawnet::http::wire`: an HTTP/1.1 status
+/// Every response, taken apart by `rawnet::client::wire`: an HTTP/1.1 status
 /// line, CRLF-ended headers, and exactly Content-Length bytes of body (none
 /// for 1xx, 204 and 304).
 fn check_responses(mut rest: &[u8]) {

@@ -3,7 +3,7 @@
 //!
 //! The replies are checked with the same code that makes or reads them
 //! elsewhere in rawnet: the echo frame comes from [`crate::echo`], HTTP
-//! responses are taken apart by [`crate::http::wire`]. WebSocket frames are
+//! responses are taken apart by [`crate::client::wire`]. WebSocket frames are
 //! made and checked by [`super::websocket`], the client's half.
 
 use std::io;
@@ -17,8 +17,8 @@ use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::Timer;
 
 use super::{websocket, BenchMode, Live, Options, ERRORS_SHOWN};
+use crate::client::wire;
 use crate::echo::{YOU_SAID_CLOSE, YOU_SAID_OPEN};
-use crate::http::wire;
 use crate::log::Escaped;
 
 /// Pause before reconnecting after an error, so a refusing server is not

@@ -14,8 +14,15 @@
 //! "HTTP is just text"). When the server is rawnet, `--http` also says what
 //! happened to the request on the way (`diff.rs`), and for a chunked
 //! response when each chunk arrived.
+//!
+//! - `wire.rs`: a response read off the wire by hand and checked strictly,
+//!   the client side's reader (`rawnet bench`, the tests and the fuzzer
+//!   use it too).
+//! - `diff.rs`: what changed on the way, from rawnet's JSON view.
 
 mod diff;
+// Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
+pub mod wire;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -416,7 +423,7 @@ impl View {
 
 /// rawnet's JSON view, if that is what `response` carries.
 fn rawnet_view(response: &[u8]) -> Option<View> {
-    let (response, _) = crate::http::wire::split(response, false).ok()??;
+    let (response, _) = wire::split(response, false).ok()??;
     let json = response
         .headers
         .iter()
@@ -426,12 +433,12 @@ fn rawnet_view(response: &[u8]) -> Option<View> {
 
 /// Each chunk of a chunked response, with the time its last byte arrived:
 /// the end of the read that brought it. Empty for any other response, and
-/// for one that `http/wire.rs` (which reads chunks strictly) refuses.
+/// for one that `wire.rs` (which reads chunks strictly) refuses.
 fn chunk_arrivals<'a>(
     response: &'a [u8],
     reads: &[(usize, Duration)],
 ) -> Vec<(Duration, &'a [u8])> {
-    let Ok((taken, _)) = crate::http::wire::split_closed(response, false) else {
+    let Ok((taken, _)) = wire::split_closed(response, false) else {
         return Vec::new();
     };
     taken

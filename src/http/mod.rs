@@ -40,8 +40,6 @@ pub(crate) mod request;
 pub(crate) mod response;
 mod stream;
 mod upgrade;
-// Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
-pub mod wire;
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
