@@ -34,6 +34,8 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::{Timer, Unblock};
 
+use crate::http::json::View;
+
 /// Checked client settings.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -319,7 +321,7 @@ async fn http_exchange(
             eprintln!("{line}");
         }
         let me = stream.local_addr().ok();
-        for line in arrived.addresses(me) {
+        for line in address_lines(&arrived, me) {
             eprintln!("{line}");
         }
     }
@@ -365,64 +367,36 @@ async fn http_exchange(
 const CHUNK_LINES: usize = 8;
 const CHUNK_LINE_BYTES: usize = 100;
 
-/// The parts of rawnet's JSON view the client reads.
-#[derive(serde::Deserialize)]
-struct View {
-    head: String,
-    addresses: Addresses,
-}
-
-#[derive(serde::Deserialize)]
-struct Addresses {
-    peer: Address,
-    proxy_header: Option<Address>,
-    claims: Vec<Claimed>,
-}
-
-#[derive(serde::Deserialize)]
-struct Address {
-    address: String,
-    says: String,
-}
-
-#[derive(serde::Deserialize)]
-struct Claimed {
-    header: String,
-    value: String,
-    claimed_by: String,
-}
-
-impl View {
-    /// The addresses the server saw, each with who stands behind it.
-    fn addresses(&self, me: Option<SocketAddr>) -> Vec<String> {
-        let a = &self.addresses;
-        let mut lines = vec!["Addresses the server saw:".to_string()];
-        let mut peer = format!("  {}   ({})", a.peer.address, a.peer.says);
-        match me {
-            Some(me) if me.to_string() == a.peer.address => {
-                peer.push_str("; this client's own address");
-            }
-            Some(me) => peer.push_str(&format!(
-                "; not this client's {me}: something in between made its own connection"
-            )),
-            None => {}
+/// The addresses the server saw, each with who stands behind it.
+fn address_lines(view: &View, me: Option<SocketAddr>) -> Vec<String> {
+    let a = &view.addresses;
+    let mut lines = vec!["Addresses the server saw:".to_string()];
+    let mut peer = format!("  {}   ({})", a.peer.address, a.peer.says);
+    match me {
+        Some(me) if me.to_string() == a.peer.address => {
+            peer.push_str("; this client's own address");
         }
-        lines.push(peer);
-        if let Some(proxy) = &a.proxy_header {
-            lines.push(format!("  {}   ({})", proxy.address, proxy.says));
-        }
-        for claim in &a.claims {
-            lines.push(format!(
-                "  {}: {}   (claimed by {})",
-                claim.header, claim.value, claim.claimed_by
-            ));
-        }
-        lines
+        Some(me) => peer.push_str(&format!(
+            "; not this client's {me}: something in between made its own connection"
+        )),
+        None => {}
     }
+    lines.push(peer);
+    if let Some(proxy) = &a.proxy_header {
+        lines.push(format!("  {}   ({})", proxy.address, proxy.says));
+    }
+    for claimed in &a.claims {
+        lines.push(format!(
+            "  {}: {}   (claimed by {})",
+            claimed.claim.header, claimed.claim.value, claimed.claimed_by
+        ));
+    }
+    lines
 }
 
-/// rawnet's JSON view, if that is what `response` carries.
-fn rawnet_view(response: &[u8]) -> Option<View> {
+/// rawnet's JSON view, if that is what `response` carries: read with the
+/// very types the server wrote it with (`http/json.rs`).
+fn rawnet_view(response: &[u8]) -> Option<View<'_>> {
     let (response, _) = wire::split(response, false).ok()??;
     let json = response
         .headers

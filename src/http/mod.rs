@@ -31,7 +31,8 @@
 mod body;
 mod claims;
 mod date;
-mod json;
+// The client reads the JSON view with its types.
+pub(crate) mod json;
 pub mod knobs;
 pub(crate) mod notes;
 pub(crate) mod page;
