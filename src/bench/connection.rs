@@ -16,6 +16,7 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::Timer;
 
+use super::progress::Progress;
 use super::{websocket, BenchMode, Live, Options, ERRORS_SHOWN};
 use crate::client::wire;
 use crate::echo::{YOU_SAID_CLOSE, YOU_SAID_OPEN};
@@ -129,19 +130,6 @@ struct Exchange {
     /// length.
     answers: Vec<u8>,
     answer_len: usize,
-}
-
-/// How far the checks of one batch's replies have got, so that each read
-/// checks only what is new (a batch of 1000 pipelined responses is not
-/// taken apart again on every read).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct Progress {
-    /// Reply bytes checked and done with: whole echo frames, whole
-    /// responses, or for raw and WebSocket every byte so far.
-    pub taken: usize,
-    /// Echo and raw: payload bytes that came back; HTTP: responses;
-    /// WebSocket: whole answer frames.
-    pub answered: usize,
 }
 
 impl Exchange {
