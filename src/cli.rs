@@ -891,13 +891,12 @@ mod tests {
         rest[..end].split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    /// Each default is one constant: argh's default uses it, and `--help`
-    /// and the README's "Limits" table must say the same.
-    #[test]
-    fn help_and_the_readme_state_the_defaults_the_code_uses() {
-        let help = help_for(&["serve"]);
+    /// Each serve option with a default: its name, the default as `--help`
+    /// must state it, and as the README's "Limits" table must, if it is
+    /// there.
+    fn option_defaults() -> Vec<(&'static str, String, Option<String>)> {
         let mib = DEFAULT_MAX_BODY / (1024 * 1024);
-        for (option, default, readme) in [
+        vec![
             ("--port", DEFAULT_PORT.to_string(), None),
             ("--proxy-protocol", "auto".to_string(), None),
             ("--status", DEFAULT_STATUS.to_string(), None),
@@ -957,7 +956,15 @@ mod tests {
                 DEFAULT_GRACE_SECS.to_string(),
                 Some(format!("{DEFAULT_GRACE_SECS} s")),
             ),
-        ] {
+        ]
+    }
+
+    /// Each default is one constant: argh's default uses it, and `--help`
+    /// and the README's "Limits" table must say the same.
+    #[test]
+    fn help_and_the_readme_state_the_defaults_the_code_uses() {
+        let help = help_for(&["serve"]);
+        for (option, default, readme) in option_defaults() {
             let words = option_help(&help, option);
             assert!(
                 words.ends_with(&format!("(default: {default})")),
@@ -968,6 +975,12 @@ mod tests {
                 assert!(README.contains(&row), "README's Limits table lacks {row:?}");
             }
         }
+    }
+
+    /// The limits that are no option: the README's "Limits" table states
+    /// the constants the code uses.
+    #[test]
+    fn the_readme_states_the_fixed_limits() {
         for (name, value, readme) in [
             (
                 "header lines",
