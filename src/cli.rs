@@ -9,16 +9,16 @@ use crate::bench::{self, BenchMode};
 use crate::budget::{Budget, DEFAULT_MEMORY_BUDGET_MIB, MIB};
 use crate::client;
 use crate::conn::{
-    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_PROXY_PROTOCOL, DEFAULT_TIMEOUT_SECS,
-    DEFAULT_WRITE_TIMEOUT_SECS,
+    self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_TIMEOUT_SECS, DEFAULT_WRITE_TIMEOUT_SECS,
 };
 use crate::http::{
     self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY,
     DEFAULT_MAX_DELAY_SECS, DEFAULT_MAX_HEAD, DEFAULT_MAX_SIZE, DEFAULT_STATUS,
 };
 use crate::log::{Format, Logger, Verbosity};
-use crate::protocol::{Mode, ProxyProtocol};
-use crate::server::{self, Config, DEFAULT_GRACE_SECS};
+use crate::protocol::{Mode, ProxyProtocol, DEFAULT_MODE, DEFAULT_PROXY_PROTOCOL};
+use crate::server::{self, DEFAULT_GRACE_SECS};
+use crate::settings::Settings;
 use crate::ws::{self, DEFAULT_MAX_MESSAGE, DEFAULT_MESSAGE_TIMEOUT_SECS};
 
 /// The tutorial's `localhost:8081`.
@@ -69,7 +69,7 @@ pub(crate) struct ServeArgs {
     /// plus CRLF (the tutorial); `raw` sends every byte back unchanged (a
     /// raw connection never reads HTTP, so it never becomes a WebSocket:
     /// see --ws-echo) (default: auto)
-    #[argh(option, default = "Mode::Auto")]
+    #[argh(option, default = "DEFAULT_MODE", from_str_fn(mode))]
     pub mode: Mode,
 
     /// in modes auto and http, a PROXY protocol header (v1 or v2, what
@@ -78,7 +78,11 @@ pub(crate) struct ServeArgs {
     /// the client it names and goes on with the bytes after it; `off`
     /// treats them as data; `require` closes a connection without one
     /// (default: auto)
-    #[argh(option, default = "DEFAULT_PROXY_PROTOCOL")]
+    #[argh(
+        option,
+        default = "DEFAULT_PROXY_PROTOCOL",
+        from_str_fn(proxy_protocol)
+    )]
     pub proxy_protocol: ProxyProtocol,
 
     /// HTTP: the status of every response, with its standard reason phrase,
@@ -128,7 +132,7 @@ pub(crate) struct ServeArgs {
     /// type: `you-said` is `You said "<message>"`, the tutorial one layer
     /// up; `raw` the message unchanged, the WebSocket counterpart of
     /// --mode raw (default: you-said)
-    #[argh(option, default = "ws::DEFAULT_ECHO")]
+    #[argh(option, default = "ws::DEFAULT_ECHO", from_str_fn(ws_echo))]
     pub ws_echo: ws::Echo,
 
     /// websocket: seconds for a whole message to arrive, every frame of it,
@@ -202,7 +206,7 @@ pub(crate) struct ServeArgs {
 
     /// how each line is printed: `text` for people, `json` for one JSON
     /// object per line (for jq or a log collector) (default: text)
-    #[argh(option, default = "Format::Text")]
+    #[argh(option, default = "Format::Text", from_str_fn(log_format))]
     pub log: Format,
 }
 
@@ -280,7 +284,7 @@ pub(crate) struct BenchArgs {
     /// the payload back, `http` a 200 response to `GET /`, `ws` a WebSocket
     /// upgrade, then masked text messages each answered by one text frame
     /// `You said "<message>"` (default: echo)
-    #[argh(option, default = "BenchMode::Echo")]
+    #[argh(option, default = "BenchMode::Echo", from_str_fn(bench_mode))]
     pub mode: BenchMode,
 
     /// connections open at once (default: 32)
@@ -309,13 +313,74 @@ pub(crate) struct BenchArgs {
     pub threads: Option<usize>,
 }
 
+/// The words of each option that names a choice, and the core's value for
+/// each. They live here rather than as argh derives on the core's enums,
+/// so that `protocol.rs`, `ws/` and `bench/` know nothing of the command
+/// line; a new variant needs its word here too.
+const MODES: [(&str, Mode); 4] = [
+    ("auto", Mode::Auto),
+    ("echo", Mode::Echo),
+    ("raw", Mode::Raw),
+    ("http", Mode::Http),
+];
+const PROXY_PROTOCOLS: [(&str, ProxyProtocol); 3] = [
+    ("auto", ProxyProtocol::Auto),
+    ("off", ProxyProtocol::Off),
+    ("require", ProxyProtocol::Require),
+];
+const WS_ECHOES: [(&str, ws::Echo); 2] = [("you-said", ws::Echo::YouSaid), ("raw", ws::Echo::Raw)];
+const LOG_FORMATS: [(&str, Format); 2] = [("text", Format::Text), ("json", Format::Json)];
+const BENCH_MODES: [(&str, BenchMode); 4] = [
+    ("echo", BenchMode::Echo),
+    ("raw", BenchMode::Raw),
+    ("http", BenchMode::Http),
+    ("ws", BenchMode::Ws),
+];
+
+fn mode(word: &str) -> Result<Mode, String> {
+    choose(&MODES, word)
+}
+
+fn proxy_protocol(word: &str) -> Result<ProxyProtocol, String> {
+    choose(&PROXY_PROTOCOLS, word)
+}
+
+fn ws_echo(word: &str) -> Result<ws::Echo, String> {
+    choose(&WS_ECHOES, word)
+}
+
+fn log_format(word: &str) -> Result<Format, String> {
+    choose(&LOG_FORMATS, word)
+}
+
+fn bench_mode(word: &str) -> Result<BenchMode, String> {
+    choose(&BENCH_MODES, word)
+}
+
+/// The value `word` names among `choices`, or the words argh's own derive
+/// would say: `expected "auto", "echo", "raw" or "http"`.
+fn choose<T: Copy>(choices: &[(&str, T)], word: &str) -> Result<T, String> {
+    if let Some(&(_, value)) = choices.iter().find(|(name, _)| *name == word) {
+        return Ok(value);
+    }
+    let names: Vec<String> = choices
+        .iter()
+        .map(|(name, _)| format!("{name:?}"))
+        .collect();
+    Err(match names.split_last() {
+        Some((last, [])) => format!("expected {last}"),
+        Some((last, rest)) => format!("expected {} or {last}", rest.join(", ")),
+        None => "expected nothing".into(),
+    })
+}
+
 /// What `main` should do, once the arguments are checked.
 #[derive(Debug)]
 pub enum Action {
     Serve {
         host: String,
         port: u16,
-        config: Config,
+        settings: Settings,
     },
     Client(client::Options),
     Bench(bench::Options),
@@ -411,40 +476,42 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
     Ok(Action::Serve {
         host: args.host,
         port: args.port,
-        config: Config {
-            max_connections: args
-                .max_connections
-                .unwrap_or_else(|| server::default_max_connections().0),
-            grace: Duration::from_secs(args.grace),
-            threads: args.threads.unwrap_or_else(crate::threads::default_count),
-            logger: Logger {
-                verbosity,
-                format: args.log,
+        settings: Settings {
+            server: server::Config {
+                max_connections: args
+                    .max_connections
+                    .unwrap_or_else(|| server::default_max_connections().0),
+                grace: Duration::from_secs(args.grace),
+                threads: args.threads.unwrap_or_else(crate::threads::default_count),
+                logger: Logger {
+                    verbosity,
+                    format: args.log,
+                },
             },
             conn: conn::Config {
                 mode: args.mode,
-                proxy_protocol: args.proxy_protocol,
                 timeout: seconds_or_off(args.timeout),
                 idle_close: seconds_or_off(args.idle_close),
                 write_timeout: seconds_or_off(args.write_timeout),
                 plain_echo: args.plain_echo,
-                http: http::Config {
-                    max_head: args.max_head,
-                    max_body: args.max_body,
-                    head_timeout: Duration::from_secs(args.head_timeout),
-                    body_timeout: Duration::from_secs(args.body_timeout),
-                    status: args.status,
-                    body: args.body.map(String::into_bytes),
-                    max_delay: Duration::from_secs(args.max_delay),
-                    max_size: args.max_size,
-                    allow_unsafe_headers: args.allow_unsafe_headers,
-                    ws: ws::Config {
-                        max_message: args.ws_max_message,
-                        echo: args.ws_echo,
-                        message_timeout: Duration::from_secs(args.ws_message_timeout),
-                    },
-                    budget,
-                },
+            },
+            proxy: args.proxy_protocol,
+            http: http::Config {
+                max_head: args.max_head,
+                max_body: args.max_body,
+                head_timeout: Duration::from_secs(args.head_timeout),
+                body_timeout: Duration::from_secs(args.body_timeout),
+                status: args.status,
+                body: args.body.map(String::into_bytes),
+                max_delay: Duration::from_secs(args.max_delay),
+                max_size: args.max_size,
+                allow_unsafe_headers: args.allow_unsafe_headers,
+                budget,
+            },
+            ws: ws::Config {
+                max_message: args.ws_max_message,
+                echo: args.ws_echo,
+                message_timeout: Duration::from_secs(args.ws_message_timeout),
             },
         },
     })
@@ -629,50 +696,82 @@ mod tests {
         parse(&argv)
     }
 
-    fn serve_config(words: &[&str]) -> (String, u16, Config) {
+    fn serve_settings(words: &[&str]) -> (String, u16, Settings) {
         match parse_words(words) {
-            Ok(Action::Serve { host, port, config }) => (host, port, config),
+            Ok(Action::Serve {
+                host,
+                port,
+                settings,
+            }) => (host, port, settings),
             other => panic!("expected serve, got {other:?}"),
         }
     }
 
     #[test]
     fn no_arguments_serves_the_tutorial_on_localhost_8081() {
-        let (host, port, config) = serve_config(&[]);
+        let (host, port, settings) = serve_settings(&[]);
         assert_eq!((host.as_str(), port), ("localhost", 8081));
         // Every default is the named constant the code uses.
-        assert_eq!(config.conn, conn::Config::default());
-        assert_eq!(config.max_connections, server::default_max_connections().0);
-        assert_eq!(config.grace, Duration::from_secs(DEFAULT_GRACE_SECS));
-        assert_eq!(config.logger, Logger::default());
-        assert_eq!(config.conn.mode, Mode::Auto);
-        assert_eq!(config.conn.timeout, Some(Duration::from_secs(3)));
+        assert_eq!(settings.conn, conn::Config::default());
+        assert_eq!(settings.proxy, DEFAULT_PROXY_PROTOCOL);
+        assert_eq!(settings.http, http::Config::default());
+        assert_eq!(settings.ws, ws::Config::default());
+        let server = &settings.server;
+        assert_eq!(server.max_connections, server::default_max_connections().0);
+        assert_eq!(server.grace, Duration::from_secs(DEFAULT_GRACE_SECS));
+        assert_eq!(server.logger, Logger::default());
+        assert_eq!(settings.conn.mode, Mode::Auto);
+        assert_eq!(settings.conn.timeout, Some(Duration::from_secs(3)));
     }
 
     #[test]
     fn options_without_subcommand_mean_serve() {
-        let (_, port, config) = serve_config(&["--port", "0", "--mode", "raw", "--trace"]);
+        let (_, port, settings) = serve_settings(&["--port", "0", "--mode", "raw", "--trace"]);
         assert_eq!(port, 0);
-        assert_eq!(config.conn.mode, Mode::Raw);
-        assert_eq!(config.conn.proxy_protocol, DEFAULT_PROXY_PROTOCOL);
-        assert_eq!(config.logger.verbosity, Verbosity::Trace);
-        let (_, _, config) = serve_config(&["--proxy-protocol", "require"]);
-        assert_eq!(config.conn.proxy_protocol, ProxyProtocol::Require);
-        assert_eq!(serve_config(&["serve", "--port", "0"]).1, 0);
+        assert_eq!(settings.conn.mode, Mode::Raw);
+        assert_eq!(settings.proxy, DEFAULT_PROXY_PROTOCOL);
+        assert_eq!(settings.server.logger.verbosity, Verbosity::Trace);
+        let (_, _, settings) = serve_settings(&["--proxy-protocol", "require"]);
+        assert_eq!(settings.proxy, ProxyProtocol::Require);
+        assert_eq!(serve_settings(&["serve", "--port", "0"]).1, 0);
+    }
+
+    /// Each choice's words, and argh's words for one that is none of them.
+    #[test]
+    fn choices_are_read_by_their_words() {
+        let (_, _, settings) = serve_settings(&["--ws-echo", "raw", "--log", "json"]);
+        assert_eq!(settings.ws.echo, ws::Echo::Raw);
+        assert_eq!(settings.server.logger.format, Format::Json);
+        assert_eq!(mode("http"), Ok(Mode::Http));
+        assert_eq!(bench_mode("ws"), Ok(BenchMode::Ws));
+        assert_eq!(
+            mode("telnet"),
+            Err(r#"expected "auto", "echo", "raw" or "http""#.into())
+        );
+        assert_eq!(ws_echo("x"), Err(r#"expected "you-said" or "raw""#.into()));
+        let Err(UsageError(message)) = parse_words(&["--mode", "telnet"]) else {
+            panic!("--mode telnet should be refused")
+        };
+        assert!(
+            message.contains(r#"expected "auto", "echo", "raw" or "http""#),
+            "{message}"
+        );
     }
 
     #[test]
     fn zero_turns_the_timers_off() {
-        let (_, _, config) = serve_config(&["--timeout", "0", "--idle-close", "0"]);
-        assert_eq!((config.conn.timeout, config.conn.idle_close), (None, None));
+        let (_, _, settings) = serve_settings(&["--timeout", "0", "--idle-close", "0"]);
+        let conn = &settings.conn;
+        assert_eq!((conn.timeout, conn.idle_close), (None, None));
     }
 
     #[test]
     fn quiet_and_limits() {
-        let (_, _, config) = serve_config(&["-q", "--max-connections", "2", "--grace", "1"]);
-        assert_eq!(config.logger.verbosity, Verbosity::Quiet);
-        assert_eq!(config.max_connections, 2);
-        assert_eq!(config.grace, Duration::from_secs(1));
+        let (_, _, settings) = serve_settings(&["-q", "--max-connections", "2", "--grace", "1"]);
+        let server = &settings.server;
+        assert_eq!(server.logger.verbosity, Verbosity::Quiet);
+        assert_eq!(server.max_connections, 2);
+        assert_eq!(server.grace, Duration::from_secs(1));
     }
 
     #[test]
@@ -766,7 +865,7 @@ mod tests {
 
     #[test]
     fn http_options() {
-        let (_, _, config) = serve_config(&[
+        let (_, _, settings) = serve_settings(&[
             "--mode",
             "http",
             "--status",
@@ -787,7 +886,7 @@ mod tests {
             "100",
             "--allow-unsafe-headers",
         ]);
-        assert_eq!(config.conn.mode, Mode::Http);
+        assert_eq!(settings.conn.mode, Mode::Http);
         let expected = http::Config {
             max_head: 1024,
             max_body: 10,
@@ -798,10 +897,10 @@ mod tests {
             max_delay: Duration::from_secs(5),
             max_size: 100,
             allow_unsafe_headers: true,
-            ws: ws::Config::default(),
             budget: Budget::default(),
         };
-        assert_eq!(config.conn.http, expected);
+        assert_eq!(settings.http, expected);
+        assert_eq!(settings.ws, ws::Config::default());
         match parse_words(&["client", "--http", "/x?y=1"]) {
             Ok(Action::Client(opts)) => assert_eq!(opts.http_path.as_deref(), Some("/x?y=1")),
             other => panic!("expected client, got {other:?}"),
@@ -814,13 +913,14 @@ mod tests {
 
     #[test]
     fn the_memory_budget_and_the_message_timeout() {
-        let (_, _, config) = serve_config(&["--memory-budget", "64", "--ws-message-timeout", "3"]);
-        assert_eq!(config.conn.http.budget.limit(), 64 * MIB);
-        assert_eq!(config.conn.http.budget.used(), 0);
-        assert_eq!(config.conn.http.ws.message_timeout, Duration::from_secs(3));
-        let (_, _, config) = serve_config(&[]);
+        let (_, _, settings) =
+            serve_settings(&["--memory-budget", "64", "--ws-message-timeout", "3"]);
+        assert_eq!(settings.http.budget.limit(), 64 * MIB);
+        assert_eq!(settings.http.budget.used(), 0);
+        assert_eq!(settings.ws.message_timeout, Duration::from_secs(3));
+        let (_, _, settings) = serve_settings(&[]);
         assert_eq!(
-            config.conn.http.budget.limit(),
+            settings.http.budget.limit(),
             DEFAULT_MEMORY_BUDGET_MIB * MIB
         );
     }
@@ -837,13 +937,12 @@ mod tests {
         rest[..end].split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    /// Each default is one constant: argh's default uses it, and `--help`
-    /// and the README's "Limits" table must say the same.
-    #[test]
-    fn help_and_the_readme_state_the_defaults_the_code_uses() {
-        let help = help_for(&["serve"]);
+    /// Each serve option with a default: its name, the default as `--help`
+    /// must state it, and as the README's "Limits" table must, if it is
+    /// there.
+    fn option_defaults() -> Vec<(&'static str, String, Option<String>)> {
         let mib = DEFAULT_MAX_BODY / (1024 * 1024);
-        for (option, default, readme) in [
+        vec![
             ("--port", DEFAULT_PORT.to_string(), None),
             ("--proxy-protocol", "auto".to_string(), None),
             ("--status", DEFAULT_STATUS.to_string(), None),
@@ -913,7 +1012,15 @@ mod tests {
                 DEFAULT_GRACE_SECS.to_string(),
                 Some(format!("{DEFAULT_GRACE_SECS} s")),
             ),
-        ] {
+        ]
+    }
+
+    /// Each default is one constant: argh's default uses it, and `--help`
+    /// and the README's "Limits" table must say the same.
+    #[test]
+    fn help_and_the_readme_state_the_defaults_the_code_uses() {
+        let help = help_for(&["serve"]);
+        for (option, default, readme) in option_defaults() {
             let words = option_help(&help, option);
             assert!(
                 words.ends_with(&format!("(default: {default})")),
@@ -924,6 +1031,12 @@ mod tests {
                 assert!(README.contains(&row), "README's Limits table lacks {row:?}");
             }
         }
+    }
+
+    /// The limits that are no option: the README's "Limits" table states
+    /// the constants the code uses.
+    #[test]
+    fn the_readme_states_the_fixed_limits() {
         for (name, value, readme) in [
             (
                 "header lines",

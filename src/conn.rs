@@ -5,7 +5,7 @@
 //! from the client, the end of their stream, a timer, the server shutting
 //! down), lets the connection's [`Protocol`] answer it, and sends the
 //! answer before it reads again. The socket, the buffers and the timers
-//! are [`Connection`]'s business (`conn/io.rs`), as mini-redis keeps its
+//! are [`Socket`]'s business (`conn/io.rs`), as mini-redis keeps its
 //! `Connection` apart from its `Handler`: this file is only the story.
 //!
 //! Sending everything before the next read is the backpressure: a client
@@ -23,12 +23,12 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::http;
 use crate::log::{CloseReason, ConnLog, Direction, Event, Farewell};
-use crate::protocol::{Mode, Next, Protocol, ProxyProtocol};
+use crate::protocol::{Mode, Next, Protocol, DEFAULT_MODE};
+use crate::settings::Settings;
 use crate::shutdown::Shutdown;
 pub(crate) use io::Transport;
-use io::{Connection, Happened};
+use io::{Happened, Socket};
 
 /// The tutorial's `socket.setTimeout(3000)`, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 3;
@@ -36,18 +36,13 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 3;
 pub const DEFAULT_IDLE_CLOSE_SECS: u64 = 60;
 /// `--write-timeout`, in seconds.
 pub const DEFAULT_WRITE_TIMEOUT_SECS: u64 = 30;
-/// `--proxy-protocol`: a PROXY header is read when one comes, so rawnet
-/// behind HAProxy or a load balancer shows the real client.
-pub const DEFAULT_PROXY_PROTOCOL: ProxyProtocol = ProxyProtocol::Auto;
 
-/// What every connection runs with (the command line's connection options).
+/// The core's settings: what a connection speaks and how long it waits.
+/// The layers on top have theirs beside these, in [`Settings`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `--mode`: what a new connection speaks.
     pub mode: Mode,
-    /// `--proxy-protocol`: whether a PROXY header may (or must) come
-    /// first.
-    pub proxy_protocol: ProxyProtocol,
     /// `--timeout`: tell about a silent client after this long.
     pub timeout: Option<Duration>,
     /// `--idle-close`: close a silent client after this long.
@@ -57,20 +52,16 @@ pub struct Config {
     /// `--plain-echo`: a timeout only tells; it does not add the
     /// tutorial's raw pipe.
     pub plain_echo: bool,
-    /// The HTTP mode's limits and answers.
-    pub http: http::Config,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            mode: Mode::Auto,
-            proxy_protocol: DEFAULT_PROXY_PROTOCOL,
+            mode: DEFAULT_MODE,
             timeout: Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)),
             idle_close: Some(Duration::from_secs(DEFAULT_IDLE_CLOSE_SECS)),
             write_timeout: Some(Duration::from_secs(DEFAULT_WRITE_TIMEOUT_SECS)),
             plain_echo: false,
-            http: http::Config::default(),
         }
     }
 }
@@ -83,7 +74,8 @@ pub(crate) struct Totals {
 }
 
 /// Serves one connection until it closes, logging each event, then hands
-/// its totals to `on_close` (the server adds them to its own).
+/// its totals to `on_close` (the server adds them to its own). The loop
+/// reads `settings.conn`; each layer gets its own part from the protocol.
 ///
 /// Every open connection is one of these futures, so its size is most of
 /// what an idle connection costs (the README's "RSS per idle connection").
@@ -96,7 +88,7 @@ pub(crate) struct Totals {
 pub(crate) fn serve<S: Transport>(
     stream: S,
     log: ConnLog,
-    config: Arc<Config>,
+    settings: Arc<Settings>,
     shutdown: Shutdown,
     on_close: impl FnOnce(Totals),
 ) -> impl Future<Output = ()> {
@@ -105,28 +97,28 @@ pub(crate) fn serve<S: Transport>(
         // Listening for shutdown for the whole connection, rather than anew
         // for each wait, registers one listener instead of one per event.
         let stop = pin!(shutdown.wait());
-        let mut conn = Connection::new(stream, &config, stop);
-        let mut protocol = Protocol::new(config.mode, config.proxy_protocol);
+        let mut socket = Socket::new(stream, &settings, stop);
+        let mut protocol = Protocol::new(settings.conn.mode, settings.proxy);
         log.emit(Event::Connection);
 
         let reason = 'connection: loop {
-            let deadline = protocol.deadline(&config.http);
-            let happened = conn.next_event(deadline, |data, out| {
+            let deadline = protocol.deadline(&settings);
+            let happened = socket.next_event(deadline, |data, out| {
                 log.wire(Direction::Received, data);
-                protocol.on_data(data, &config.http, &log, out)
+                protocol.on_data(data, &settings, &log, out)
             });
             let mut ending = Ending::No;
             // Whether the server sends on its own time, not in answer to
-            // bytes just read (see `Connection::spoke`).
+            // bytes just read (see `Socket::spoke`).
             let mut spoke = false;
             let mut next = match happened.await {
                 // socket.on('data'): the protocol already answered, inside
-                // the read (see `Connection::next_event` for why).
+                // the read (see `Socket::next_event` for why).
                 Happened::Data(next) => next,
                 // socket.on('end'): send what is still owed, then close.
                 Happened::End => {
                     log.emit(Event::End);
-                    protocol.on_end(&config.http, &log, conn.reply());
+                    protocol.on_end(&settings, &log, socket.reply());
                     ending = Ending::End;
                     Next::Close
                 }
@@ -134,7 +126,7 @@ pub(crate) fn serve<S: Transport>(
                 // tutorial's handler, pipes the socket to itself.
                 Happened::Timeout(after) => {
                     log.emit(Event::Timeout { after });
-                    if !config.plain_echo {
+                    if !settings.conn.plain_echo {
                         protocol.on_timeout(&log);
                     }
                     continue;
@@ -143,7 +135,7 @@ pub(crate) fn serve<S: Transport>(
                 // WebSocket's close frame, 1001 going away) puts it in the
                 // reply, which goes out below as every answer does.
                 Happened::Idle(after) => {
-                    if !protocol.farewell(Farewell::Idle, &log, conn.reply()) {
+                    if !protocol.farewell(Farewell::Idle, &log, socket.reply()) {
                         break CloseReason::Idle(after);
                     }
                     ending = Ending::Idle;
@@ -155,15 +147,15 @@ pub(crate) fn serve<S: Transport>(
                 // printed a line (a WebSocket's count of frames not shown)
                 // does not.
                 Happened::Deadline => {
-                    let next = protocol.on_deadline(&config.http, &log, conn.reply());
-                    spoke = !conn.reply().is_empty();
+                    let next = protocol.on_deadline(&settings, &log, socket.reply());
+                    spoke = !socket.reply().is_empty();
                     next
                 }
                 // Its send is bounded as any other: by --write-timeout, and
                 // by shutdown itself (already here, so a client that is not
                 // reading is not waited on at all).
                 Happened::Shutdown => {
-                    if !protocol.farewell(Farewell::Shutdown, &log, conn.reply()) {
+                    if !protocol.farewell(Farewell::Shutdown, &log, socket.reply()) {
                         break CloseReason::Shutdown;
                     }
                     ending = Ending::Shutdown;
@@ -178,24 +170,24 @@ pub(crate) fn serve<S: Transport>(
             // output bound (pipelined requests from a client that reads
             // slowly) goes on once the client has taken what was sent.
             loop {
-                if let Err(reason) = conn.send(&log).await {
+                if let Err(reason) = socket.send(&log).await {
                     break 'connection reason;
                 }
                 if next == Next::Close || !protocol.is_paused() {
                     break;
                 }
-                next = protocol.resume(&config.http, &log, conn.reply());
+                next = protocol.resume(&settings, &log, socket.reply());
                 spoke = true;
             }
             if spoke {
-                conn.spoke();
+                socket.spoke();
             }
             match (ending, next) {
                 (Ending::End, _) => break CloseReason::End,
                 // Only the idle timer ends a wait with `Idle`, after
                 // `--idle-close`.
                 (Ending::Idle, _) => {
-                    break CloseReason::Idle(config.idle_close.unwrap_or_default())
+                    break CloseReason::Idle(settings.conn.idle_close.unwrap_or_default())
                 }
                 (Ending::Shutdown, _) => break CloseReason::Shutdown,
                 (Ending::No, Next::Close) => break CloseReason::Done,
@@ -206,9 +198,9 @@ pub(crate) fn serve<S: Transport>(
         // socket.on('close'). The socket is closed, and the connection's
         // slot freed, before the line, so that whoever reads it (a test, a
         // script, a client at --max-connections) finds the slot free.
-        conn.close(matches!(reason, CloseReason::Done)).await;
-        let totals = conn.totals();
-        drop(conn);
+        socket.close(matches!(reason, CloseReason::Done)).await;
+        let totals = socket.totals();
+        drop(socket);
         on_close(totals);
         protocol.before_close(&log);
         log.emit(Event::Close {
@@ -240,12 +232,12 @@ mod tests {
     /// Every open connection is one of these futures, so its size is the
     /// bulk of what an idle connection costs (the README's "RSS per idle
     /// connection"). With the in-memory stream of this test it is 488
-    /// bytes (496 before `Connection` took the I/O apart from the loop).
+    /// bytes (496 before the I/O, now `Socket`, was taken apart from the loop).
     /// The bound has a little headroom for compiler changes; growing past
     /// it means something large is being held across an await.
     #[test]
     fn a_connection_future_stays_small() {
-        let config = Config::default();
+        let settings = Settings::default();
         let (_trigger, shutdown) = crate::shutdown::channel();
         let log = ConnLog {
             id: 1,
@@ -253,7 +245,7 @@ mod tests {
             logger: crate::log::Logger::quiet(),
         };
         let stream = crate::in_memory::Scripted::new([]);
-        let future = serve(stream, log, Arc::new(config), shutdown, |_| {});
+        let future = serve(stream, log, Arc::new(settings), shutdown, |_| {});
         let size = std::mem::size_of_val(&future);
         println!("the connection future is {size} bytes");
         assert!(size <= 520, "the connection future is {size} bytes");
@@ -266,10 +258,8 @@ mod tests {
     #[test]
     fn a_client_that_never_runs_dry_gives_its_thread_up() {
         use std::task::{Context, Waker};
-        let config = Config {
-            mode: Mode::Raw,
-            ..Config::default()
-        };
+        let mut settings = Settings::default();
+        settings.conn.mode = Mode::Raw;
         let (_trigger, shutdown) = crate::shutdown::channel();
         let log = ConnLog {
             id: 1,
@@ -279,7 +269,7 @@ mod tests {
         let reads: usize = 40;
         let chunks = (0..reads).map(|_| vec![b'x'; io::READ_BUFFER]);
         let stream = crate::in_memory::Scripted::new(chunks);
-        let mut future = pin!(serve(stream, log, Arc::new(config), shutdown, |_| {}));
+        let mut future = pin!(serve(stream, log, Arc::new(settings), shutdown, |_| {}));
         let mut cx = Context::from_waker(Waker::noop());
         let mut turns = 1;
         while future.as_mut().poll(&mut cx).is_pending() {

@@ -12,8 +12,9 @@ use std::task::{Context, Poll};
 
 use smol::io::{AsyncRead, AsyncWrite};
 
-use crate::conn::{self, Config, Transport};
+use crate::conn::{self, Transport};
 use crate::log::{ConnLog, Logger};
+use crate::settings::Settings;
 
 /// The client side of an in-memory connection: each chunk arrives as one
 /// read (as if the client wrote it in one go), then end of stream (FIN).
@@ -75,7 +76,7 @@ impl Transport for Scripted {}
 
 /// Serves one scripted connection to the end and returns what the server
 /// wrote back. Logging is off, so this prints nothing.
-pub fn serve(chunks: impl IntoIterator<Item = Vec<u8>>, config: &Config) -> Vec<u8> {
+pub fn serve(chunks: impl IntoIterator<Item = Vec<u8>>, settings: &Settings) -> Vec<u8> {
     let mut stream = Scripted::new(chunks);
     let (_keep_running, shutdown) = crate::shutdown::channel();
     let log = ConnLog {
@@ -83,7 +84,7 @@ pub fn serve(chunks: impl IntoIterator<Item = Vec<u8>>, config: &Config) -> Vec<
         peer: SocketAddr::from(([127, 0, 0, 1], 1)),
         logger: Logger::quiet(),
     };
-    let config = Arc::new(config.clone());
-    smol::block_on(conn::serve(&mut stream, log, config, shutdown, |_| {}));
+    let settings = Arc::new(settings.clone());
+    smol::block_on(conn::serve(&mut stream, log, settings, shutdown, |_| {}));
     stream.written
 }

@@ -9,9 +9,11 @@
 //! # Layout
 //!
 //! - `main.rs`: parses the command line and calls one of the entry points.
-//! - [`cli`]: the argh arguments and their checked settings.
+//! - [`cli`]: the argh arguments, turned into checked settings.
+//! - [`settings`]: those settings, one part per layer side by side
+//!   (server, conn, PROXY, HTTP, WebSocket).
 //! - [`server`]: binding, the accept loop, connection limits and graceful
-//!   shutdown: `server::run(listeners, config, shutdown)`.
+//!   shutdown: `server::run(listeners, settings, shutdown)`.
 //! - [`conn`]: one connection's life and its events (`connection`, `data`,
 //!   `end`, `timeout`, `close`), timers and backpressure.
 //! - [`protocol`]: what a connection speaks, as a state machine with no I/O:
@@ -39,7 +41,9 @@
 //!   the pages (below every other module).
 //! - [`in_memory`]: a connection with no socket, for property tests and
 //!   the fuzzer.
-//! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
+//! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client, and
+//!   `client::wire`, the response reader that `bench`, the tests and the
+//!   fuzzer use too.
 //! - [`bench`]: `rawnet bench`, a load generator that checks every reply.
 
 #![forbid(unsafe_code)]
@@ -56,6 +60,7 @@ pub mod in_memory;
 pub mod log;
 pub mod protocol;
 pub mod server;
+pub mod settings;
 pub mod shutdown;
 
 mod echo;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use rawnet::cli::{self, Action, UsageError};
 use rawnet::log::Event;
+use rawnet::settings::Settings;
 use rawnet::{bench, client, server, shutdown};
 
 fn main() -> ExitCode {
@@ -31,7 +32,11 @@ fn main() -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }
-        Ok(Action::Serve { host, port, config }) => serve(&host, port, config),
+        Ok(Action::Serve {
+            host,
+            port,
+            settings,
+        }) => serve(&host, port, settings),
         Ok(Action::Client(opts)) => match smol::block_on(client::run(&opts)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => fail(&format!("client: {err}")),
@@ -61,9 +66,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(host: &str, port: u16, config: server::Config) -> ExitCode {
+fn serve(host: &str, port: u16, settings: Settings) -> ExitCode {
     // Before binding, so a signal sent right after `listening on` is caught.
-    let signal = match shutdown::on_signal(config.logger) {
+    let signal = match shutdown::on_signal(settings.server.logger) {
         Ok(signal) => signal,
         Err(err) => return fail(&format!("cannot watch for Ctrl-C: {err}")),
     };
@@ -72,8 +77,8 @@ fn serve(host: &str, port: u16, config: server::Config) -> ExitCode {
             Ok(listeners) => listeners,
             Err(err) => return fail(&err.to_string()),
         };
-        let logger = config.logger;
-        let summary = server::run(listeners, config, signal).await;
+        let logger = settings.server.logger;
+        let summary = server::run(listeners, settings, signal).await;
         logger.emit(Event::ShutdownComplete {
             connections: summary.connections,
             bytes_in: summary.bytes_in,

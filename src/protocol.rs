@@ -24,10 +24,12 @@ use crate::echo::{self, Echo};
 use crate::http;
 use crate::log::{ConnLog, Event, Farewell};
 use crate::prelude::{Decision, Prelude};
+use crate::settings::Settings;
 use crate::ws;
 
-/// The `--mode` option: which protocol every new connection speaks.
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+/// The `--mode` option: which protocol every new connection speaks (its
+/// words on the command line are `cli.rs`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// HTTP when the first line is an HTTP request line, echo otherwise.
     Auto,
@@ -39,9 +41,13 @@ pub enum Mode {
     Http,
 }
 
+/// `--mode`: HTTP or echo, decided by each connection's first bytes, so
+/// curl, browsers and nc share one port.
+pub const DEFAULT_MODE: Mode = Mode::Auto;
+
 /// The `--proxy-protocol` option: whether a connection in `--mode auto`
 /// or `--mode http` may start with a PROXY protocol header (`proxy.rs`).
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProxyProtocol {
     /// Read one if the first bytes start like one; otherwise go on as
     /// without.
@@ -59,6 +65,10 @@ static HTTP_EXTENSIONS: http::Extensions = http::Extensions {
     upgrades: &[ws::UPGRADE],
     panels: &[ws::panel::PANEL],
 };
+
+/// `--proxy-protocol`: a PROXY header is read when one comes, so rawnet
+/// behind HAProxy or a load balancer shows the real client.
+pub const DEFAULT_PROXY_PROTOCOL: ProxyProtocol = ProxyProtocol::Auto;
 
 /// What the connection should do after the protocol has had its say.
 pub(crate) use crate::next::Next;
@@ -96,13 +106,13 @@ impl Protocol {
     pub(crate) fn on_data(
         &mut self,
         data: &[u8],
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
         match self {
             Protocol::Prelude(prelude) => {
-                let decided = prelude.on_data(data, config, log, out);
+                let decided = prelude.on_data(data, &config.http, log, out);
                 self.speak(decided, config, log, out)
             }
             Protocol::Echo(state) => {
@@ -116,7 +126,7 @@ impl Protocol {
                 Next::Continue
             }
             Protocol::Http(_) => self.answer_http(config, log, out, |session, out| {
-                session.on_data(data, config, log, out)
+                session.on_data(data, &config.http, log, out)
             }),
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
             Protocol::Done => Next::Close,
@@ -128,7 +138,7 @@ impl Protocol {
     fn speak(
         &mut self,
         decided: Decision,
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
@@ -154,7 +164,7 @@ impl Protocol {
                 session.extensions = &HTTP_EXTENSIONS;
                 *self = Protocol::Http(session);
                 self.answer_http(config, log, out, |session, out| {
-                    session.on_data(&first, config, log, out)
+                    session.on_data(&first, &config.http, log, out)
                 })
             }
         }
@@ -166,7 +176,7 @@ impl Protocol {
     /// to that protocol, which answers it and takes the connection over.
     fn answer_http(
         &mut self,
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
         answer: impl FnOnce(&mut http::Session, &mut Vec<u8>) -> Next,
@@ -178,7 +188,8 @@ impl Protocol {
         let Some(upgrade) = session.take_upgrade() else {
             return next;
         };
-        let (session, next) = ws::accept(&upgrade, config, log, out);
+        let (ws, budget) = (&config.ws, &config.http.budget);
+        let (session, next) = ws::accept(&upgrade, ws, budget, log, out);
         *self = session.map_or(Protocol::Done, Protocol::WebSocket);
         next
     }
@@ -208,12 +219,12 @@ impl Protocol {
     /// The client has finished sending (FIN). Anything still owed goes into
     /// `out`; the connection then closes, as Node does with its default
     /// `allowHalfOpen: false`.
-    pub(crate) fn on_end(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) {
+    pub(crate) fn on_end(&mut self, config: &Settings, log: &ConnLog, out: &mut Vec<u8>) {
         match self {
             // What the end decided hears of the end too: an HTTP session
             // that got part of a request says so.
             Protocol::Prelude(prelude) => {
-                let decided = prelude.on_end(config, log, out);
+                let decided = prelude.on_end(&config.http, log, out);
                 let speaks = matches!(decided, Decision::Echo(_) | Decision::Http { .. });
                 self.speak(decided, config, log, out);
                 if speaks {
@@ -240,10 +251,10 @@ impl Protocol {
     }
 
     /// When the protocol wants [`Protocol::on_deadline`] called.
-    pub(crate) fn deadline(&self, config: &http::Config) -> Option<Instant> {
+    pub(crate) fn deadline(&self, config: &Settings) -> Option<Instant> {
         match self {
-            Protocol::Prelude(prelude) => prelude.deadline(config),
-            Protocol::Http(session) => session.deadline(config),
+            Protocol::Prelude(prelude) => prelude.deadline(&config.http),
+            Protocol::Http(session) => session.deadline(&config.http),
             // The line counting frames not shown one by one, when due.
             // A message not whole in time, or the line counting frames not
             // shown one by one.
@@ -255,7 +266,7 @@ impl Protocol {
     /// The deadline [`Protocol::deadline`] named has come.
     pub(crate) fn on_deadline(
         &mut self,
-        config: &http::Config,
+        config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
@@ -264,7 +275,7 @@ impl Protocol {
             // deadline, with no request yet, is the session's to tell
             // (`no request within`, or 408).
             Protocol::Prelude(prelude) => {
-                let decided = prelude.on_deadline(config, log, out);
+                let decided = prelude.on_deadline(&config.http, log, out);
                 let http = matches!(decided, Decision::Http { .. });
                 match self.speak(decided, config, log, out) {
                     Next::Continue if http => self.on_deadline(config, log, out),
@@ -274,7 +285,7 @@ impl Protocol {
             // A handshake held behind a `?delay`'d response is answered
             // here, on the timer.
             Protocol::Http(_) => self.answer_http(config, log, out, |session, out| {
-                session.on_deadline(config, log, out)
+                session.on_deadline(&config.http, log, out)
             }),
             Protocol::WebSocket(session) => session.on_deadline(&config.ws, log, out),
             Protocol::Echo(_) | Protocol::Raw => Next::Continue,
@@ -295,15 +306,10 @@ impl Protocol {
     }
 
     /// Goes on answering what was held back by the bound.
-    pub(crate) fn resume(
-        &mut self,
-        config: &http::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Next {
+    pub(crate) fn resume(&mut self, config: &Settings, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         match self {
             Protocol::Http(_) => self.answer_http(config, log, out, |session, out| {
-                session.resume(config, log, out)
+                session.resume(&config.http, log, out)
             }),
             Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
             _ => Next::Continue,
@@ -328,11 +334,9 @@ mod tests {
     fn a_read_held_back_in_auto_mode_is_one_of_the_heads_reads() {
         let chunks = [&b"GET /re"[..], b"ads HTTP/1.1\r\nHost: x\r\n\r\n"];
         for mode in [Mode::Http, Mode::Auto] {
-            let config = crate::conn::Config {
-                mode,
-                ..Default::default()
-            };
-            let out = crate::in_memory::serve(chunks.map(<[u8]>::to_vec), &config);
+            let mut settings = Settings::default();
+            settings.conn.mode = mode;
+            let out = crate::in_memory::serve(chunks.map(<[u8]>::to_vec), &settings);
             let out = String::from_utf8_lossy(&out);
             let note = "- The head came in 2 reads: bytes 0-6 at 0.0 ms, 7-31 at ";
             assert!(out.contains(note), "{mode:?}: {out}");

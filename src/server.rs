@@ -9,7 +9,7 @@ use std::future::Future;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use smol::channel;
@@ -19,14 +19,15 @@ use std::net::{TcpListener, TcpStream};
 
 use crate::conn;
 use crate::log::{ConnLog, Event, Logger};
+use crate::settings::Settings;
 use crate::shutdown::{self, Shutdown};
 use crate::threads::Threads;
 
 /// `--grace`, in seconds.
 pub const DEFAULT_GRACE_SECS: u64 = 5;
 
-/// The server's own settings; what each connection runs with is in
-/// `conn`.
+/// The server's own settings, for the accept loop; what each connection
+/// runs with is beside them in [`Settings`].
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `--max-connections`: connections open at once; more are refused.
@@ -37,17 +38,23 @@ pub struct Config {
     pub threads: usize,
     /// `--quiet`, `--trace`, `--log`.
     pub logger: Logger,
-    pub conn: conn::Config,
 }
 
 impl Default for Config {
     fn default() -> Self {
+        // The open-file limit and the core count are read from files in
+        // /proc and the cgroup: about 30 µs, ten times an in-memory
+        // request. Every in-memory connection of the property tests and the
+        // fuzzer starts from a default `Settings`, so they are read once a
+        // process (neither changes while rawnet runs).
+        static MACHINE: OnceLock<(usize, usize)> = OnceLock::new();
+        let &(max_connections, threads) =
+            MACHINE.get_or_init(|| (default_max_connections().0, crate::threads::default_count()));
         Config {
-            max_connections: default_max_connections().0,
+            max_connections,
             grace: Duration::from_secs(DEFAULT_GRACE_SECS),
-            threads: crate::threads::default_count(),
+            threads,
             logger: Logger::default(),
-            conn: conn::Config::default(),
         }
     }
 }
@@ -241,14 +248,15 @@ struct Shared {
 }
 
 /// Serves on `listeners` until `shutdown` completes, then stops accepting,
-/// gives open connections `config.grace` to finish, closes the rest and
+/// gives open connections `settings.server.grace` to finish, closes the rest and
 /// returns what was served (the caller prints it: see `main.rs`). Prints
 /// `listening on ADDR` for each listener first, the line scripts wait for.
 pub async fn run(
     listeners: Vec<Listener>,
-    config: Config,
+    settings: Settings,
     shutdown: impl Future<Output = ()>,
 ) -> Summary {
+    let config = &settings.server;
     let logger = config.logger;
     for listener in &listeners {
         if let Ok(addr) = listener.get_ref().local_addr() {
@@ -260,8 +268,8 @@ pub async fn run(
         fd_limit: default_max_connections().1,
     });
 
-    let conn_config = Arc::new(config.conn.clone());
-    let config = Arc::new(config);
+    let (grace, threads) = (config.grace, config.threads);
+    let settings = Arc::new(settings);
     let shared = Arc::new(Shared::default());
 
     // One executor, run by `threads` OS threads that take tasks from each
@@ -274,7 +282,7 @@ pub async fn run(
     // wake-ups; and a thread that got more than its share of connections
     // (the kernel spreads them over SO_REUSEPORT sockets by hash) cannot
     // hand any over, while here idle threads steal work.
-    let (ex, workers) = Threads::start(config.threads, "rawnet");
+    let (ex, workers) = Threads::start(threads, "rawnet");
     // Dropping `stop_all` tells every connection to close now.
     let (stop_all, stop_rx) = shutdown::channel();
     // Every connection task holds a clone of `all_done_tx`; when the last
@@ -289,8 +297,7 @@ pub async fn run(
             ex.spawn(accept_loop(
                 ex.clone(),
                 listener,
-                config.clone(),
-                conn_config.clone(),
+                settings.clone(),
                 shared.clone(),
                 stop_rx.clone(),
                 all_done_tx.clone(),
@@ -308,16 +315,13 @@ pub async fn run(
 
     let open = shared.open.load(Ordering::SeqCst);
     if open > 0 {
-        logger.emit(Event::StoppedAccepting {
-            open,
-            grace: config.grace,
-        });
+        logger.emit(Event::StoppedAccepting { open, grace });
         let all_closed = async {
             let _ = all_done_rx.recv().await;
             true
         };
         let grace_over = async {
-            Timer::after(config.grace).await;
+            Timer::after(grace).await;
             false
         };
         if !all_closed.or(grace_over).await {
@@ -347,12 +351,12 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 async fn accept_loop(
     ex: Arc<Executor<'static>>,
     listener: Listener,
-    config: Arc<Config>,
-    conn_config: Arc<conn::Config>,
+    settings: Arc<Settings>,
     shared: Arc<Shared>,
     stop: Shutdown,
     all_done: channel::Sender<()>,
 ) {
+    let config = &settings.server;
     let mut backoff = ACCEPT_BACKOFF_MIN;
     let mut failing = false;
     loop {
@@ -406,7 +410,7 @@ async fn accept_loop(
         let task = serve_one(
             stream,
             log,
-            conn_config.clone(),
+            settings.clone(),
             shared.clone(),
             stop.clone(),
             all_done.clone(),
@@ -431,7 +435,7 @@ async fn accept_loop(
 fn serve_one(
     stream: Async<TcpStream>,
     log: ConnLog,
-    config: Arc<conn::Config>,
+    settings: Arc<Settings>,
     shared: Arc<Shared>,
     stop: Shutdown,
     all_done: channel::Sender<()>,
@@ -443,7 +447,9 @@ fn serve_one(
         logger: log.logger,
         closed: false,
     };
-    conn::serve(stream, log, config, stop, move |totals| slot.close(totals))
+    conn::serve(stream, log, settings, stop, move |totals| {
+        slot.close(totals)
+    })
 }
 
 /// One open connection's place in the server's count. Dropping it frees
@@ -537,7 +543,7 @@ mod tests {
         let task = serve_one(
             Async::new(stream).unwrap(),
             log,
-            Arc::new(conn::Config::default()),
+            Arc::new(Settings::default()),
             Arc::new(Shared::default()),
             stop,
             all_done,

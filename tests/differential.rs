@@ -6,7 +6,7 @@
 
 mod common;
 
-use rawnet::http::wire;
+use rawnet::client::wire;
 use std::fmt;
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
@@ -613,7 +613,7 @@ fn split_responses(bytes: &[u8], head_only: bool) -> (Vec<Response>, Result<(), 
     (responses, Ok(()))
 }
 
-/// One whole response at the start of `bytes`, read by `rawnet::http::wire`
+/// One whole response at the start of `bytes`, read by `rawnet::client::wire`
 /// (the reader `rawnet bench` and the other tests use; written by hand, not
 /// with the server's parser), which is strict: a status line, token header
 /// names, CRLF everywhere, exactly one Content-Length unless the status

@@ -14,7 +14,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use common::{read_response, read_to_end, rss_kib, without_date, Response, Server};
-use rawnet::http::wire;
+use rawnet::client::wire;
 
 const SERVER: &str = concat!("Server: rawnet/", env!("CARGO_PKG_VERSION"));
 

@@ -10,9 +10,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use proptest::prelude::*;
-use rawnet::conn::Config;
-use rawnet::http::wire;
+use rawnet::client::wire;
 use rawnet::protocol::Mode;
+use rawnet::settings::Settings;
 
 /// Counts live heap bytes and their peak, to show memory is bounded. This
 /// is the one `unsafe` in the project: `GlobalAlloc` is an unsafe trait,
@@ -58,11 +58,9 @@ fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (result, peak.max(0) as usize)
 }
 
-fn config(mode: Mode) -> Config {
-    let mut config = Config {
-        mode,
-        ..Config::default()
-    };
+fn config(mode: Mode) -> Settings {
+    let mut config = Settings::default();
+    config.conn.mode = mode;
     // Small limits, so that random inputs cross them often.
     config.http.max_head = 1024;
     config.http.max_body = 4096;
@@ -200,7 +198,7 @@ fn split(input: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
     chunks
 }
 
-/// Takes `output` apart as HTTP/1.1 responses with `rawnet::http::wire`
+/// Takes `output` apart as HTTP/1.1 responses with `rawnet::client::wire`
 /// (by hand, not httparse): each must be strict and self-delimiting, and
 /// an error response must be the last one and say `Connection: close`.
 /// Returns the statuses, or what is wrong.
@@ -495,7 +493,7 @@ proptest! {
     ) {
         let input = [UPGRADE, &frames.concat(), &garbage].concat();
         let mut config = config(Mode::Auto);
-        config.http.ws.max_message = 1000;
+        config.ws.max_message = 1000;
         let whole = rawnet::in_memory::serve([input.clone()], &config);
         let (cut, peak) = peak_heap(|| rawnet::in_memory::serve(split(&input, &cuts), &config));
         prop_assert!(peak < 256 * 1024, "peak heap {peak} bytes for {} input bytes", input.len());

@@ -6,8 +6,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rawnet::http::wire;
-use rawnet::conn::Config;
+use rawnet::client::wire;
+use rawnet::settings::Settings;
 use rawnet::protocol::Mode;
 
 /// rawnet's answer to a TLS ClientHello: a fatal protocol_version alert.
@@ -22,10 +22,8 @@ fuzz_target!(|data: &[u8]| {
     let piece = usize::from(how % 16) + 1;
     let chunks: Vec<Vec<u8>> = input.chunks(piece).map(<[u8]>::to_vec).collect();
     for mode in [Mode::Http, Mode::Auto, Mode::Echo, Mode::Raw] {
-        let mut config = Config {
-            mode,
-            ..Config::default()
-        };
+        let mut config = Settings::default();
+        config.conn.mode = mode;
         config.http.max_head = 1024;
         config.http.max_body = 4096;
         config.http.max_size = 4096;
@@ -56,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Every response, taken apart by `rawnet::http::wire`: an HTTP/1.1 status
+/// Every response, taken apart by `rawnet::client::wire`: an HTTP/1.1 status
 /// line, CRLF-ended headers, and exactly Content-Length bytes of body (none
 /// for 1xx, 204 and 304).
 fn check_responses(mut rest: &[u8]) {

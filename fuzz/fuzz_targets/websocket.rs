@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rawnet::conn::Config;
+use rawnet::settings::Settings;
 
 /// A valid handshake with `?explain`, so every frame is also described.
 const UPGRADE: &[u8] = b"GET /?explain HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
@@ -24,9 +24,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let input = [UPGRADE, frames].concat();
-    let mut config = Config::default();
+    let mut config = Settings::default();
     // Small, so that the fuzzer reaches the limit (1009) often.
-    config.http.ws.max_message = 4096;
+    config.ws.max_message = 4096;
     let whole = rawnet::in_memory::serve([input.clone()], &config);
     // Pieces of 1 to 16 bytes: the same frames arriving in fragments.
     let piece = usize::from(how % 16) + 1;

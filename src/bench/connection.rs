@@ -3,7 +3,7 @@
 //!
 //! The replies are checked with the same code that makes or reads them
 //! elsewhere in rawnet: the echo frame comes from [`crate::echo`], HTTP
-//! responses are taken apart by [`crate::http::wire`]. WebSocket frames are
+//! responses are taken apart by [`crate::client::wire`]. WebSocket frames are
 //! made and checked by [`super::websocket`], the client's half.
 
 use std::io;
@@ -16,9 +16,10 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::Timer;
 
+use super::progress::Progress;
 use super::{websocket, BenchMode, Live, Options, ERRORS_SHOWN};
+use crate::client::wire;
 use crate::echo::{YOU_SAID_CLOSE, YOU_SAID_OPEN};
-use crate::http::wire;
 use crate::log::Escaped;
 
 /// Pause before reconnecting after an error, so a refusing server is not
@@ -129,19 +130,6 @@ struct Exchange {
     /// length.
     answers: Vec<u8>,
     answer_len: usize,
-}
-
-/// How far the checks of one batch's replies have got, so that each read
-/// checks only what is new (a batch of 1000 pipelined responses is not
-/// taken apart again on every read).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct Progress {
-    /// Reply bytes checked and done with: whole echo frames, whole
-    /// responses, or for raw and WebSocket every byte so far.
-    pub taken: usize,
-    /// Echo and raw: payload bytes that came back; HTTP: responses;
-    /// WebSocket: whole answer frames.
-    pub answered: usize,
 }
 
 impl Exchange {

@@ -18,8 +18,11 @@
 //!   replies.
 //! - `websocket.rs`: the client's half of a WebSocket: the upgrade, masked
 //!   frames out, the answers' frames checked.
+//! - `progress.rs`: how far a batch's replies are checked, which both of
+//!   those move on (so `websocket.rs` needs nothing from `connection.rs`).
 
 mod connection;
+mod progress;
 mod websocket;
 
 use std::fmt;
@@ -34,7 +37,7 @@ use crate::threads::Threads;
 use connection::Outcome;
 
 /// What `rawnet bench` measures.
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BenchMode {
     /// `You said "<payload>"\r\n` for each payload (the tutorial's server).
     Echo,

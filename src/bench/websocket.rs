@@ -11,9 +11,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use sha1::{Digest, Sha1};
 
-use super::connection::Progress;
+use super::progress::Progress;
+use crate::client::wire;
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
-use crate::http::wire;
 use crate::log::Escaped;
 
 /// The GUID every server appends to the client's key before hashing it

@@ -14,6 +14,9 @@
 
 use crate::http::request;
 
+/// A header line: its name and value, as sent.
+type Field<'a> = (&'a [u8], &'a [u8]);
+
 /// A request head taken apart: the request line's three parts and the
 /// header lines in order.
 #[derive(Debug, PartialEq, Eq)]
@@ -21,7 +24,7 @@ struct Parts<'a> {
     method: &'a [u8],
     target: &'a [u8],
     version: &'a [u8],
-    fields: Vec<(&'a [u8], &'a [u8])>,
+    fields: Vec<Field<'a>>,
 }
 
 fn parts(head: &[u8]) -> Parts<'_> {
@@ -37,7 +40,7 @@ fn parts(head: &[u8]) -> Parts<'_> {
 }
 
 /// How a head says its body is delimited, for the framing line.
-fn framing(fields: &[(&[u8], &[u8])]) -> String {
+fn framing(fields: &[Field]) -> String {
     let find = |wanted: &str| {
         fields
             .iter()
@@ -61,6 +64,28 @@ fn text(bytes: &[u8]) -> String {
 /// when nothing changed.
 pub fn lines(sent: &[u8], arrived: &[u8]) -> Vec<String> {
     let (sent, arrived) = (parts(sent), parts(arrived));
+    let mut out = request_line(&sent, &arrived);
+    let paired = pair(&sent.fields, &arrived.fields);
+    let unchanged = header_lines(&sent.fields, &arrived.fields, &paired, &mut out);
+    removed(&sent.fields, &paired, &mut out);
+    out.extend(order(&sent.fields, &paired));
+    let (before, after) = (framing(&sent.fields), framing(&arrived.fields));
+    if before != after {
+        out.push(format!("= framing: {before} → {after}   (framing changed)"));
+    }
+    if out.is_empty() {
+        out.push("= the head arrived exactly as it was sent".to_string());
+    } else if unchanged > 0 {
+        out.push(format!(
+            "= {unchanged} other header line{} arrived as sent",
+            if unchanged == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// The parts of the request line that changed.
+fn request_line(sent: &Parts, arrived: &Parts) -> Vec<String> {
     let mut out = Vec::new();
     for (what, before, after) in [
         ("method", sent.method, arrived.method),
@@ -75,18 +100,22 @@ pub fn lines(sent: &[u8], arrived: &[u8]) -> Vec<String> {
             ));
         }
     }
+    out
+}
 
-    // Each arrived line is paired with an unpaired sent line of the same
-    // name, one with the same value first: `Via` sent twice and kept, with
-    // a third added, shows as one addition.
-    let mut paired = vec![None; arrived.fields.len()];
-    let mut taken = vec![false; sent.fields.len()];
+/// For each arrived line, the sent line it is (its index in `sent`), if
+/// any. Each is paired with an unpaired sent line of the same name, one
+/// with the same value first: `Via` sent twice and kept, with a third
+/// added, shows as one addition.
+fn pair(sent: &[Field], arrived: &[Field]) -> Vec<Option<usize>> {
+    let mut paired = vec![None; arrived.len()];
+    let mut taken = vec![false; sent.len()];
     for same_value in [true, false] {
-        for (i, (name, value)) in arrived.fields.iter().enumerate() {
+        for (i, (name, value)) in arrived.iter().enumerate() {
             if paired[i].is_some() {
                 continue;
             }
-            let found = sent.fields.iter().enumerate().position(|(j, (n, v))| {
+            let found = sent.iter().enumerate().position(|(j, (n, v))| {
                 !taken[j] && n.eq_ignore_ascii_case(name) && (!same_value || v == value)
             });
             if let Some(j) = found {
@@ -95,10 +124,20 @@ pub fn lines(sent: &[u8], arrived: &[u8]) -> Vec<String> {
             }
         }
     }
+    paired
+}
 
+/// A line for each arrived header line that was added, re-cased or
+/// changed on the way; returns how many arrived exactly as sent.
+fn header_lines(
+    sent: &[Field],
+    arrived: &[Field],
+    paired: &[Option<usize>],
+    out: &mut Vec<String>,
+) -> usize {
     let mut unchanged = 0;
-    for (i, &(name, value)) in arrived.fields.iter().enumerate() {
-        let Some(j) = paired[i] else {
+    for (&(name, value), pair) in arrived.iter().zip(paired) {
+        let Some(j) = *pair else {
             out.push(format!(
                 "+ {}: {}   (added on the way)",
                 text(name),
@@ -106,7 +145,7 @@ pub fn lines(sent: &[u8], arrived: &[u8]) -> Vec<String> {
             ));
             continue;
         };
-        let (sent_name, sent_value) = sent.fields[j];
+        let (sent_name, sent_value) = sent[j];
         if sent_name != name {
             out.push(format!(
                 "^ {} → {}   (re-cased)",
@@ -126,8 +165,13 @@ pub fn lines(sent: &[u8], arrived: &[u8]) -> Vec<String> {
             unchanged += 1;
         }
     }
-    for (j, &(name, value)) in sent.fields.iter().enumerate() {
-        if !taken[j] {
+    unchanged
+}
+
+/// A line for each sent header line that no arrived line is.
+fn removed(sent: &[Field], paired: &[Option<usize>], out: &mut Vec<String>) {
+    for (j, &(name, value)) in sent.iter().enumerate() {
+        if !paired.contains(&Some(j)) {
             out.push(format!(
                 "- {}: {}   (removed on the way)",
                 text(name),
@@ -135,40 +179,29 @@ pub fn lines(sent: &[u8], arrived: &[u8]) -> Vec<String> {
             ));
         }
     }
+}
 
-    // The lines both heads have, in the order each has them.
+/// The lines both heads have, in the order each has them, when that
+/// order changed.
+fn order(sent: &[Field], paired: &[Option<usize>]) -> Option<String> {
     let order: Vec<usize> = paired.iter().flatten().copied().collect();
-    if order.windows(2).any(|w| w[0] > w[1]) {
-        let mut before = order.clone();
-        before.sort_unstable();
-        let names = |indices: &[usize]| {
-            indices
-                .iter()
-                .map(|&j| text(sent.fields[j].0))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        out.push(format!(
-            "↕ order: {} → {}   (reordered)",
-            names(&before),
-            names(&order)
-        ));
+    if !order.windows(2).any(|w| w[0] > w[1]) {
+        return None;
     }
-
-    let (before, after) = (framing(&sent.fields), framing(&arrived.fields));
-    if before != after {
-        out.push(format!("= framing: {before} → {after}   (framing changed)"));
-    }
-
-    if out.is_empty() {
-        out.push("= the head arrived exactly as it was sent".to_string());
-    } else if unchanged > 0 {
-        out.push(format!(
-            "= {unchanged} other header line{} arrived as sent",
-            if unchanged == 1 { "" } else { "s" }
-        ));
-    }
-    out
+    let mut before = order.clone();
+    before.sort_unstable();
+    let names = |indices: &[usize]| {
+        indices
+            .iter()
+            .map(|&j| text(sent[j].0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(format!(
+        "↕ order: {} → {}   (reordered)",
+        names(&before),
+        names(&order)
+    ))
 }
 
 #[cfg(test)]

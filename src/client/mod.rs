@@ -14,8 +14,15 @@
 //! "HTTP is just text"). When the server is rawnet, `--http` also says what
 //! happened to the request on the way (`diff.rs`), and for a chunked
 //! response when each chunk arrived.
+//!
+//! - `wire.rs`: a response read off the wire by hand and checked strictly,
+//!   the client side's reader (`rawnet bench`, the tests and the fuzzer
+//!   use it too).
+//! - `diff.rs`: what changed on the way, from rawnet's JSON view.
 
 mod diff;
+// Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
+pub mod wire;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -26,6 +33,8 @@ use async_net::TcpStream;
 use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::{Timer, Unblock};
+
+use crate::http::json::View;
 
 /// Checked client settings.
 #[derive(Clone, Debug)]
@@ -255,13 +264,33 @@ async fn http_exchange(
     path: &str,
     target: &str,
 ) -> Result<(), ClientError> {
-    let io_err = |err| ClientError::Io {
-        target: target.to_string(),
-        err,
-    };
     let (request, head_len) = build_request(opts, path);
     eprintln!("connect to {target}");
     let (head, body) = request.split_at(head_len);
+    print_request(head, body);
+    let sent_at = Instant::now();
+    stream
+        .write_all(&request)
+        .await
+        .map_err(|err| ClientError::Io {
+            target: target.to_string(),
+            err,
+        })?;
+    let (response, reads) = read_response(stream, opts, target, sent_at).await?;
+    if !response.ends_with(b"\n") {
+        eprintln!();
+    }
+    if let Some(arrived) = rawnet_view(&response) {
+        print_what_arrived(head, &arrived, stream.local_addr().ok());
+    }
+    print_chunks(&chunk_arrivals(&response, &reads));
+    eprintln!("Connection closed ({} bytes received)", response.len());
+    Ok(())
+}
+
+/// The request as sent, on stderr: each head line with its CRLF shown,
+/// then the start of the body.
+fn print_request(head: &[u8], body: &[u8]) {
     for line in head.split_inclusive(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r\n").unwrap_or(line);
         eprintln!("> {}\\r\\n", String::from_utf8_lossy(line));
@@ -269,21 +298,29 @@ async fn http_exchange(
     if !body.is_empty() {
         eprintln!("> {}", crate::log::Escaped::preview(body, 256));
     }
-    let sent_at = Instant::now();
-    stream.write_all(&request).await.map_err(io_err)?;
+}
 
-    // `Connection: close` asked the server to close after the response, so
-    // the response is everything until EOF: no need to parse its framing
-    // to know where it ends. Each read's time is kept for the chunks.
+/// Reads the response to its end, copying each read to stdout as it
+/// comes, and returns it with, for each read, how much had come by then
+/// and when. `Connection: close` asked the server to close after the
+/// response, so the response is everything until EOF: no need to parse
+/// its framing to know where it ends.
+async fn read_response(
+    stream: &mut TcpStream,
+    opts: &Options,
+    target: &str,
+    sent_at: Instant,
+) -> Result<(Vec<u8>, Vec<(usize, Duration)>), ClientError> {
     let mut response = Vec::new();
     let mut reads = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     let mut out = io::stdout().lock();
     loop {
-        match read_within(stream, &mut buf, opts.wait)
-            .await
-            .map_err(io_err)?
-        {
+        let read = read_within(stream, &mut buf, opts.wait).await;
+        match read.map_err(|err| ClientError::Io {
+            target: target.to_string(),
+            err,
+        })? {
             Some(0) => break,
             Some(n) => {
                 response.extend_from_slice(&buf[..n]);
@@ -301,122 +338,100 @@ async fn http_exchange(
             None => break,
         }
     }
-    drop(out);
-    if !response.ends_with(b"\n") {
-        eprintln!();
+    Ok((response, reads))
+}
+
+/// What rawnet's JSON view says arrived, against the head this client
+/// sent (`me` is this client's own address, to compare with the peer the
+/// server saw).
+fn print_what_arrived(sent: &[u8], arrived: &View, me: Option<SocketAddr>) {
+    eprintln!();
+    eprintln!("What arrived at the server, against what this client sent:");
+    for line in diff::lines(sent, arrived.head.as_bytes()) {
+        eprintln!("{line}");
     }
-    if let Some(arrived) = rawnet_view(&response) {
-        eprintln!();
-        eprintln!("What arrived at the server, against what this client sent:");
-        for line in diff::lines(head, arrived.head.as_bytes()) {
-            eprintln!("{line}");
-        }
-        let me = stream.local_addr().ok();
-        for line in arrived.addresses(me) {
-            eprintln!("{line}");
-        }
+    for line in address_lines(arrived, me) {
+        eprintln!("{line}");
     }
-    let chunks = chunk_arrivals(&response, &reads);
-    if !chunks.is_empty() {
-        // One line per line of a chunk (a `?drip` chunk is one line that
-        // says when it was sent): a proxy that buffers shows as lines sent
-        // apart arriving together, in one chunk of its own making.
-        eprintln!();
-        eprintln!("Chunks as they arrived: the time since the request was sent, then each line:");
-        for (n, (arrived, data)) in chunks.iter().enumerate() {
-            let at = arrived.as_secs_f64();
-            let mut shown_bytes = 0;
-            // Bounded, as a `?size` filler may make a chunk large.
-            for line in data.split_inclusive(|&b| b == b'\n').take(CHUNK_LINES) {
-                shown_bytes += line.len();
-                let line = line.strip_suffix(b"\n").unwrap_or(line);
-                let cut = &line[..line.len().min(CHUNK_LINE_BYTES)];
-                use std::fmt::Write as _;
-                let mut shown = String::new();
-                for &b in cut {
-                    let _ = write!(shown, "{}", crate::log::shown(b));
-                }
-                if cut.len() < line.len() {
-                    shown.push_str("...");
-                }
-                eprintln!("  {at:>7.3}s  {shown}   (in chunk {})", n + 1);
-            }
-            if shown_bytes < data.len() {
-                eprintln!(
-                    "  {at:>7.3}s  ...and {} more bytes   (in chunk {})",
-                    data.len() - shown_bytes,
-                    n + 1
-                );
-            }
+}
+
+/// One line per line of a chunk (a `?drip` chunk is one line that says
+/// when it was sent): a proxy that buffers shows as lines sent apart
+/// arriving together, in one chunk of its own making.
+fn print_chunks(chunks: &[(Duration, &[u8])]) {
+    if chunks.is_empty() {
+        return;
+    }
+    eprintln!();
+    eprintln!("Chunks as they arrived: the time since the request was sent, then each line:");
+    for (n, (arrived, data)) in chunks.iter().enumerate() {
+        let at = arrived.as_secs_f64();
+        let mut shown_bytes = 0;
+        // Bounded, as a `?size` filler may make a chunk large.
+        for line in data.split_inclusive(|&b| b == b'\n').take(CHUNK_LINES) {
+            shown_bytes += line.len();
+            let shown = chunk_line_shown(line.strip_suffix(b"\n").unwrap_or(line));
+            eprintln!("  {at:>7.3}s  {shown}   (in chunk {})", n + 1);
+        }
+        if shown_bytes < data.len() {
+            eprintln!(
+                "  {at:>7.3}s  ...and {} more bytes   (in chunk {})",
+                data.len() - shown_bytes,
+                n + 1
+            );
         }
     }
-    eprintln!("Connection closed ({} bytes received)", response.len());
-    Ok(())
+}
+
+/// A chunk's line as the log shows bytes, cut at [`CHUNK_LINE_BYTES`].
+fn chunk_line_shown(line: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let cut = &line[..line.len().min(CHUNK_LINE_BYTES)];
+    let mut shown = String::new();
+    for &b in cut {
+        let _ = write!(shown, "{}", crate::log::shown(b));
+    }
+    if cut.len() < line.len() {
+        shown.push_str("...");
+    }
+    shown
 }
 
 /// How many lines of each chunk are shown, and how much of each line.
 const CHUNK_LINES: usize = 8;
 const CHUNK_LINE_BYTES: usize = 100;
 
-/// The parts of rawnet's JSON view the client reads.
-#[derive(serde::Deserialize)]
-struct View {
-    head: String,
-    addresses: Addresses,
-}
-
-#[derive(serde::Deserialize)]
-struct Addresses {
-    peer: Address,
-    proxy_header: Option<Address>,
-    claims: Vec<Claimed>,
-}
-
-#[derive(serde::Deserialize)]
-struct Address {
-    address: String,
-    says: String,
-}
-
-#[derive(serde::Deserialize)]
-struct Claimed {
-    header: String,
-    value: String,
-    claimed_by: String,
-}
-
-impl View {
-    /// The addresses the server saw, each with who stands behind it.
-    fn addresses(&self, me: Option<SocketAddr>) -> Vec<String> {
-        let a = &self.addresses;
-        let mut lines = vec!["Addresses the server saw:".to_string()];
-        let mut peer = format!("  {}   ({})", a.peer.address, a.peer.says);
-        match me {
-            Some(me) if me.to_string() == a.peer.address => {
-                peer.push_str("; this client's own address");
-            }
-            Some(me) => peer.push_str(&format!(
-                "; not this client's {me}: something in between made its own connection"
-            )),
-            None => {}
+/// The addresses the server saw, each with who stands behind it.
+fn address_lines(view: &View, me: Option<SocketAddr>) -> Vec<String> {
+    let a = &view.addresses;
+    let mut lines = vec!["Addresses the server saw:".to_string()];
+    let mut peer = format!("  {}   ({})", a.peer.address, a.peer.says);
+    match me {
+        Some(me) if me.to_string() == a.peer.address => {
+            peer.push_str("; this client's own address");
         }
-        lines.push(peer);
-        if let Some(proxy) = &a.proxy_header {
-            lines.push(format!("  {}   ({})", proxy.address, proxy.says));
-        }
-        for claim in &a.claims {
-            lines.push(format!(
-                "  {}: {}   (claimed by {})",
-                claim.header, claim.value, claim.claimed_by
-            ));
-        }
-        lines
+        Some(me) => peer.push_str(&format!(
+            "; not this client's {me}: something in between made its own connection"
+        )),
+        None => {}
     }
+    lines.push(peer);
+    if let Some(proxy) = &a.proxy_header {
+        lines.push(format!("  {}   ({})", proxy.address, proxy.says));
+    }
+    for claimed in &a.claims {
+        lines.push(format!(
+            "  {}: {}   (claimed by {})",
+            claimed.claim.header, claimed.claim.value, claimed.claimed_by
+        ));
+    }
+    lines
 }
 
-/// rawnet's JSON view, if that is what `response` carries.
-fn rawnet_view(response: &[u8]) -> Option<View> {
-    let (response, _) = crate::http::wire::split(response, false).ok()??;
+/// rawnet's JSON view, if that is what `response` carries: read with the
+/// very types the server wrote it with (`http/json.rs`).
+fn rawnet_view(response: &[u8]) -> Option<View<'_>> {
+    let (response, _) = wire::split(response, false).ok()??;
     let json = response
         .headers
         .iter()
@@ -426,12 +441,12 @@ fn rawnet_view(response: &[u8]) -> Option<View> {
 
 /// Each chunk of a chunked response, with the time its last byte arrived:
 /// the end of the read that brought it. Empty for any other response, and
-/// for one that `http/wire.rs` (which reads chunks strictly) refuses.
+/// for one that `wire.rs` (which reads chunks strictly) refuses.
 fn chunk_arrivals<'a>(
     response: &'a [u8],
     reads: &[(usize, Duration)],
 ) -> Vec<(Duration, &'a [u8])> {
-    let Ok((taken, _)) = crate::http::wire::split_closed(response, false) else {
+    let Ok((taken, _)) = wire::split_closed(response, false) else {
         return Vec::new();
     };
     taken

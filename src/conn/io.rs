@@ -1,8 +1,10 @@
 //! A connection's I/O: the socket, the reply buffer, the timers, and the
-//! hand-off of received bytes from the per-thread read buffer. What
-//! mini-redis's `Connection` is to its `Handler`: the loop in `conn.rs`
-//! asks [`Connection::next_event`] what happened and [`Connection::send`] to
-//! write, and every speed trick lives here, named and measured.
+//! hand-off of received bytes from the per-thread read buffer, as one
+//! [`Socket`]: what Node's `net.Socket` is to the tutorial (it has the
+//! `setTimeout` and the `write`), and mini-redis's `Connection` to its
+//! `Handler`. The loop in `conn.rs` asks [`Socket::next_event`] what
+//! happened and [`Socket::send`] to write, and every speed trick lives
+//! here, named and measured.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -15,9 +17,10 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use smol::{Async, Timer};
 
-use super::{Config, Totals};
+use super::Totals;
 use crate::budget::Reservation;
 use crate::log::{CloseReason, ConnLog, Direction};
+use crate::settings::Settings;
 
 /// Bytes asked for in one read: a 64 KiB client write in one system call.
 /// The buffer is per thread (see `SCRATCH`), so its size costs nothing per
@@ -46,7 +49,7 @@ thread_local! {
     /// Each thread's read buffer, so ten thousand idle connections hold no
     /// read buffers at all: one per thread is enough. The bytes read into
     /// it are handed to the protocol in the same poll (see
-    /// [`Connection::next_event`]), so no other task can touch it meanwhile.
+    /// [`Socket::next_event`]), so no other task can touch it meanwhile.
     static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_BUFFER]);
 }
 
@@ -97,7 +100,7 @@ impl<T: Transport> Transport for &mut T {
     }
 }
 
-/// What [`Connection::next_event`] saw first.
+/// What [`Socket::next_event`] saw first.
 pub(crate) enum Happened<R> {
     /// Bytes arrived and were handed to the caller's `on_data`, which
     /// answered with this.
@@ -116,10 +119,13 @@ pub(crate) enum Happened<R> {
     Failed(CloseReason),
 }
 
-/// One connection's socket and everything that goes with it.
-pub(crate) struct Connection<'a, S, F> {
+/// One connection's socket and everything that goes with it: the reply
+/// waiting to be sent, the timers, what it moved.
+pub(crate) struct Socket<'a, S, F> {
     stream: S,
-    config: &'a Config,
+    /// What the connection runs with: its timers here, and the memory
+    /// budget an unread reply counts against.
+    settings: &'a Settings,
     /// Completes when the server tells connections to stop.
     stop: Pin<&'a mut F>,
     /// What goes back to the client next.
@@ -129,7 +135,7 @@ pub(crate) struct Connection<'a, S, F> {
     timer_at: Option<Instant>,
     /// When the connection last carried something: bytes from the client,
     /// or a part of a response the server sent on its own time (a delayed
-    /// head, a drip's chunk; see [`Connection::spoke`]). The two silence
+    /// head, a drip's chunk; see [`Socket::spoke`]). The two silence
     /// timers, `--timeout` (tell once) and `--idle-close` (close), count
     /// from here, as Node's socket timeout counts inactivity either way.
     heard_at: Instant,
@@ -142,11 +148,11 @@ pub(crate) struct Connection<'a, S, F> {
     totals: Totals,
 }
 
-impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
-    pub(crate) fn new(stream: S, config: &'a Config, stop: Pin<&'a mut F>) -> Self {
-        Connection {
+impl<'a, S: Transport, F: Future<Output = ()>> Socket<'a, S, F> {
+    pub(crate) fn new(stream: S, settings: &'a Settings, stop: Pin<&'a mut F>) -> Self {
+        Socket {
             stream,
-            config,
+            settings,
             stop,
             reply: Vec::new(),
             timer: Timer::never(),
@@ -159,7 +165,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
         }
     }
 
-    /// The buffer the reply is written into; [`Connection::send`] sends it.
+    /// The buffer the reply is written into; [`Socket::send`] sends it.
     pub(crate) fn reply(&mut self) -> &mut Vec<u8> {
         &mut self.reply
     }
@@ -285,12 +291,14 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
     fn next_alarm(&self, deadline: Option<Instant>) -> Option<(Instant, Alarm)> {
         let after_silence = |after: Duration| self.heard_at.checked_add(after);
         let timeout = self
-            .config
+            .settings
+            .conn
             .timeout
             .filter(|_| !self.timeout_told)
             .and_then(|after| Some((after_silence(after)?, Alarm::Timeout(after))));
         let idle = self
-            .config
+            .settings
+            .conn
             .idle_close
             .and_then(|after| Some((after_silence(after)?, Alarm::Idle(after))));
         let deadline = deadline.map(|at| (at, Alarm::Deadline));
@@ -351,7 +359,9 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                 if written == self.reply.len() {
                     break Ok(());
                 }
-                if let (Some(timer), Some(limit)) = (&mut write_timer, self.config.write_timeout) {
+                if let (Some(timer), Some(limit)) =
+                    (&mut write_timer, self.settings.conn.write_timeout)
+                {
                     if Pin::new(&mut **timer).poll(cx).is_ready() {
                         break Err(CloseReason::WriteTimeout(limit));
                     }
@@ -371,7 +381,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
                         if let Err(reason) = self.hold_unread(&mut unread, written) {
                             break Err(reason);
                         }
-                        if let Some(limit) = self.config.write_timeout {
+                        if let Some(limit) = self.settings.conn.write_timeout {
                             let timer =
                                 write_timer.get_or_insert_with(|| Box::new(Timer::after(limit)));
                             // Polled so that it wakes this task when it rings.
@@ -403,7 +413,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
         written: usize,
     ) -> Result<(), CloseReason> {
         if unread.is_none() {
-            let held = self.config.http.budget.hold(self.reply.capacity());
+            let held = self.settings.http.budget.hold(self.reply.capacity());
             let held = held.map_err(|spent| CloseReason::OverBudget {
                 unread: self.reply.len() - written,
                 spent,
@@ -415,7 +425,7 @@ impl<'a, S: Transport, F: Future<Output = ()>> Connection<'a, S, F> {
 
     /// Ends the connection: flushes, sends FIN and, when the server chose
     /// to close while the client may still be sending (`linger`), drains
-    /// what it sends (see [`LINGER_BYTES`]). Dropping the `Connection` then
+    /// what it sends (see [`LINGER_BYTES`]). Dropping the `Socket` then
     /// closes the socket.
     pub(crate) async fn close(&mut self, linger: bool) {
         // If this fails the connection is over anyway, and the reason

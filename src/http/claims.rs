@@ -4,7 +4,7 @@
 //! every proxy on the way, so the pages show each as a claim, never as the
 //! address: only the TCP peer is what rawnet saw itself.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::{self, CLAIMS};
 
@@ -16,12 +16,14 @@ pub const PROXY_SAYS: &str =
 pub const CLAIM_SAYS: &str = "the client or a proxy: unverified";
 
 /// One header line that claims addresses, with its hops in the order the
-/// line lists them.
-#[derive(Debug, PartialEq, Eq, Serialize)]
+/// line lists them. Also read back from the JSON view by `rawnet client`
+/// (`json.rs`).
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     /// The header's name as sent, in its own case.
     pub header: String,
-    /// Which of [`CLAIMS`] it is, lower-case, as matched once.
+    /// Which of [`CLAIMS`] it is, lower-case, as matched once. Not in the
+    /// JSON, so read back from it as "".
     #[serde(skip)]
     pub kind: &'static str,
     /// Its value as sent (lossy UTF-8, as every string in the JSON view).
@@ -29,7 +31,7 @@ pub struct Claim {
     /// The first [`MAX_HOPS`] hops.
     pub hops: Vec<Hop>,
     /// How many hops the line has past those (in JSON only when some).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", default)]
     pub hops_not_shown: usize,
 }
 
@@ -45,7 +47,7 @@ pub const MAX_HOPS: usize = 32;
 /// One hop of a claim. `Forwarded` fills `for`, `by`, `proto` and `host`;
 /// `X-Forwarded-For` and `X-Real-IP` fill `for`; `Via` fills `protocol`,
 /// `received_by` and `comment`.
-#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hop {
     #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_: Option<String>,

@@ -7,63 +7,89 @@
 //! the exact bytes are in the text page. A body is text when the part shown
 //! is UTF-8, else base64.
 
+use std::borrow::Cow;
+
 use base64::Engine;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::claims::{self, Claim, CLAIM_SAYS, PEER_SAYS, PROXY_SAYS};
 use super::notes;
 use super::page::{self, Origin, Shown, BODY_SHOWN};
 use super::request;
 
-#[derive(Serialize)]
-struct View<'a> {
-    connection: u64,
-    request: u64,
-    method: String,
-    target: String,
-    version: String,
+// These types are the JSON view's one definition: the server serializes
+// them, and `rawnet client --http` deserializes the same types to see what
+// arrived (`client/mod.rs`), so the two cannot drift apart.
+//
+// The server fills the fixed words (`says`, `encoding`, `claimed_by`,
+// `order`) with `&'static str` constants, as before; a `&'static str`
+// cannot be deserialized from a response read at run time, so those fields
+// are `Cow<'a, str>`. `Cow::Borrowed` serializes exactly as the `&str` did
+// and costs the server no copy; the client's side borrows them from its
+// buffer where the JSON has no escapes (`#[serde(borrow)]`), and owns them
+// where it has. The other strings were owned `String`s already.
+
+/// One request, as its JSON view shows it.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct View<'a> {
+    pub connection: u64,
+    pub request: u64,
+    pub method: String,
+    pub target: String,
+    pub version: String,
     /// `[name, value]` pairs in the order and case they were sent.
-    headers: Vec<[String; 2]>,
+    pub headers: Vec<[String; 2]>,
     /// The whole head, request line to empty line.
-    head: String,
+    pub head: String,
     /// Some byte of the head was not UTF-8 and is shown as U+FFFD.
-    lossy: bool,
-    body: Body,
-    addresses: Addresses<'a>,
+    pub lossy: bool,
+    #[serde(borrow)]
+    pub body: Body<'a>,
+    #[serde(borrow)]
+    pub addresses: Addresses<'a>,
     /// What the page's "Worth noting" list says.
-    notes: Vec<String>,
+    pub notes: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct Body {
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Body<'a> {
     /// The body's length in bytes.
-    length: usize,
+    pub length: usize,
     /// `text`, `base64`, or `none` when there is no body.
-    encoding: &'static str,
-    content: String,
+    #[serde(borrow)]
+    pub encoding: Cow<'a, str>,
+    pub content: String,
     /// Bytes past the part shown (the page's bound, `BODY_SHOWN`).
-    not_shown: usize,
+    pub not_shown: usize,
 }
 
-#[derive(Serialize)]
-struct Addresses<'a> {
-    peer: Address,
-    proxy_header: Option<Address>,
-    claims: Vec<Claimed<'a>>,
+/// Every address the request came with, each with who stands behind it.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Addresses<'a> {
+    #[serde(borrow)]
+    pub peer: Address<'a>,
+    #[serde(borrow)]
+    pub proxy_header: Option<Address<'a>>,
+    #[serde(borrow)]
+    pub claims: Vec<Claimed<'a>>,
 }
 
-#[derive(Serialize)]
-struct Address {
-    address: String,
-    says: &'static str,
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Address<'a> {
+    pub address: String,
+    #[serde(borrow)]
+    pub says: Cow<'a, str>,
 }
 
-#[derive(Serialize)]
-struct Claimed<'a> {
+/// A header line's claim, and what the view says of it.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Claimed<'a> {
     #[serde(flatten)]
-    claim: Claim,
-    claimed_by: &'a str,
-    order: &'a str,
+    pub claim: Claim,
+    #[serde(borrow)]
+    pub claimed_by: Cow<'a, str>,
+    #[serde(borrow)]
+    pub order: Cow<'a, str>,
 }
 
 /// The JSON view of one request, pretty-printed, ending in a newline.
@@ -78,9 +104,9 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
         claims::find(head)
             .into_iter()
             .map(|claim| Claimed {
-                order: claims::order_of(claim.kind),
+                order: Cow::Borrowed(claims::order_of(claim.kind)),
                 claim,
-                claimed_by: CLAIM_SAYS,
+                claimed_by: Cow::Borrowed(CLAIM_SAYS),
             })
             .collect()
     } else {
@@ -101,11 +127,11 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
         addresses: Addresses {
             peer: Address {
                 address: origin.peer.to_string(),
-                says: PEER_SAYS,
+                says: Cow::Borrowed(PEER_SAYS),
             },
             proxy_header: origin.claimed.map(|claimed| Address {
                 address: claimed.to_string(),
-                says: PROXY_SAYS,
+                says: Cow::Borrowed(PROXY_SAYS),
             }),
             claims,
         },
@@ -203,7 +229,7 @@ impl serde_json::ser::Formatter for Pairs {
 
 /// Up to `BODY_SHOWN` bytes of the body: as text when they are UTF-8 (a
 /// character cut by the bound is left out), else as base64.
-fn body(body: &[u8]) -> Body {
+fn body(body: &[u8]) -> Body<'static> {
     let part = &body[..body.len().min(BODY_SHOWN)];
     let (encoding, content, shown) = match std::str::from_utf8(part) {
         _ if body.is_empty() => ("none", String::new(), 0),
@@ -225,7 +251,7 @@ fn body(body: &[u8]) -> Body {
     };
     Body {
         length: body.len(),
-        encoding,
+        encoding: Cow::Borrowed(encoding),
         content,
         not_shown: body.len() - shown,
     }
@@ -326,6 +352,42 @@ mod tests {
         );
         assert_eq!(addresses["claims"][0]["claimed_by"], CLAIM_SAYS);
         assert_eq!(addresses["claims"][0]["header"], "X-Forwarded-For");
+    }
+
+    /// The client reads the view with the server's own types: what it
+    /// reads back is what was written, to the byte once written again.
+    #[test]
+    fn the_view_reads_back_as_it_was_written() {
+        let raw = b"GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n";
+        let Ok(Parsed::Complete(head, _)) = parse(raw, 8192) else {
+            panic!("a complete head")
+        };
+        let origin = Origin {
+            conn: 1,
+            request: 1,
+            peer: "127.0.0.1:5000".parse().unwrap(),
+            claimed: Some("192.0.2.1:4000".parse().unwrap()),
+        };
+        let shown = Shown {
+            head: &head,
+            raw,
+            body: b"\"quoted\"",
+            reads: Reads::default(),
+        };
+        let json = render(origin, shown);
+        let view: View = serde_json::from_slice(&json).unwrap();
+        assert_eq!(view.head, std::str::from_utf8(raw).unwrap());
+        assert_eq!(view.addresses.peer.says, PEER_SAYS);
+        assert_eq!(view.addresses.claims[0].claim.header, "X-Forwarded-For");
+        assert_eq!(view.addresses.claims[0].claimed_by, CLAIM_SAYS);
+        let mut again = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut again, Pairs::default());
+        view.serialize(&mut serializer).unwrap();
+        again.push(b'\n');
+        assert_eq!(
+            String::from_utf8_lossy(&again),
+            String::from_utf8_lossy(&json)
+        );
     }
 
     #[test]

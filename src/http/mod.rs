@@ -32,7 +32,8 @@
 mod body;
 mod claims;
 mod date;
-mod json;
+// The client reads the JSON view with its types.
+pub(crate) mod json;
 pub mod knobs;
 pub(crate) mod notes;
 pub(crate) mod page;
@@ -41,8 +42,6 @@ pub(crate) mod request;
 pub(crate) mod response;
 mod stream;
 pub(crate) mod upgrade;
-// Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
-pub mod wire;
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
@@ -55,7 +54,7 @@ use body::{Progress, Reader};
 use knobs::Knobs;
 use refusal::Refusal;
 use request::{Head, Parsed, View};
-use response::{BodyEnd, Connection};
+use response::{BodyEnd, ConnectionHeader};
 use stream::{Advance, Stream};
 
 /// Largest request head by default. 8 KiB is what nginx and most servers
@@ -85,7 +84,8 @@ pub const DEFAULT_MAX_DELAY_SECS: u64 = 30;
 /// the reason: the body is made in pieces of at most [`OUTPUT_BOUND`].
 pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
 
-/// HTTP settings (`--max-head`, `--status`, ...).
+/// HTTP settings (`--max-head`, `--status`, ...). WebSocket's are beside
+/// these, not in them (`settings.rs`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub max_head: usize,
@@ -105,9 +105,6 @@ pub struct Config {
     /// `--allow-unsafe-headers`: a `?header` may add headers that act on
     /// the browser (`knobs::BROWSER_HEADERS`). Off unless asked for.
     pub allow_unsafe_headers: bool,
-    /// What an upgraded connection runs with (`--ws-max-message`,
-    /// `--ws-echo`, `--ws-message-timeout`).
-    pub ws: crate::ws::Config,
     /// `--memory-budget`: what all connections together may hold. Here,
     /// with the HTTP settings, because the sessions that hold large
     /// buffers are made from these (WebSocket's too, through HTTP's
@@ -127,7 +124,6 @@ impl Default for Config {
             max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
             max_size: DEFAULT_MAX_SIZE,
             allow_unsafe_headers: false,
-            ws: crate::ws::Config::default(),
             budget: Budget::default(),
         }
     }
@@ -707,12 +703,12 @@ impl Session {
             self.answered = number;
             let arrived = Instant::now();
             let mut stream = Stream::new(arrived, &knobs, ready, send_body, body_end, status);
-            stream.close = connection == Connection::Close;
+            stream.close = connection == ConnectionHeader::Close;
             return Answer::Later(Box::new(stream));
         }
         self.answered = number;
         self.log_answer(head, status, out.len() - start, log);
-        if connection == Connection::Close {
+        if connection == ConnectionHeader::Close {
             self.state = State::Finished;
             Answer::Now(Next::Close)
         } else {
@@ -816,17 +812,17 @@ fn log_answer(
 /// How a response to `head` ends its body, and what it says of the
 /// connection. A drip to an HTTP/1.0 client cannot be chunked: its body
 /// ends with the connection.
-fn framing_of(head: &Head, drips: bool) -> (BodyEnd, Connection) {
+fn framing_of(head: &Head, drips: bool) -> (BodyEnd, ConnectionHeader) {
     let body_end = match (drips, head.minor) {
         (false, _) => BodyEnd::Length,
         (true, 0) => BodyEnd::Close,
         (true, _) => BodyEnd::Chunked,
     };
     let connection = match (head.keep_alive, head.minor) {
-        (false, _) => Connection::Close,
-        _ if body_end == BodyEnd::Close => Connection::Close,
-        (true, 0) => Connection::KeepAlive,
-        (true, _) => Connection::Persistent,
+        (false, _) => ConnectionHeader::Close,
+        _ if body_end == BodyEnd::Close => ConnectionHeader::Close,
+        (true, 0) => ConnectionHeader::KeepAlive,
+        (true, _) => ConnectionHeader::Persistent,
     };
     (body_end, connection)
 }

@@ -641,7 +641,7 @@ mod tests {
             content_type: response::HTML,
             content_length: 0,
             body_end: response::BodyEnd::Length,
-            connection: response::Connection::Persistent,
+            connection: response::ConnectionHeader::Persistent,
             extra: &[],
         }
     }

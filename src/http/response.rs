@@ -83,9 +83,11 @@ pub fn has_no_body(status: u16) -> bool {
     matches!(status, 204 | 205 | 304)
 }
 
-/// What the `Connection` header of a response says.
+/// What the `Connection` header of a response says, and so whether the
+/// connection stays open after it: a header, not the connection itself
+/// (that is `conn/io.rs`'s `Socket`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Connection {
+pub enum ConnectionHeader {
     /// HTTP/1.1 default: say nothing, the connection stays open.
     Persistent,
     /// HTTP/1.0 client that asked for keep-alive: confirm it.
@@ -116,7 +118,7 @@ pub struct Head<'a> {
     pub content_length: usize,
     /// How the client will know where the body ends.
     pub body_end: BodyEnd,
-    pub connection: Connection,
+    pub connection: ConnectionHeader,
     /// Header lines a request's `?header` knobs add, each `Name: Value`
     /// and CRLF, sent after rawnet's own (empty for most responses).
     pub extra: &'a [u8],
@@ -160,9 +162,9 @@ pub fn write_head(out: &mut Vec<u8>, head: &Head) {
         }
     }
     match head.connection {
-        Connection::Persistent => {}
-        Connection::KeepAlive => out.extend_from_slice(b"Connection: keep-alive\r\n"),
-        Connection::Close => out.extend_from_slice(b"Connection: close\r\n"),
+        ConnectionHeader::Persistent => {}
+        ConnectionHeader::KeepAlive => out.extend_from_slice(b"Connection: keep-alive\r\n"),
+        ConnectionHeader::Close => out.extend_from_slice(b"Connection: close\r\n"),
     }
     out.extend_from_slice(head.extra);
     out.extend_from_slice(b"\r\n");
@@ -212,7 +214,7 @@ pub fn write_error_with(out: &mut Vec<u8>, status: u16, line: &[u8], body: &[u8]
         content_type: TEXT,
         content_length: body.len(),
         body_end: BodyEnd::Length,
-        connection: Connection::Close,
+        connection: ConnectionHeader::Close,
         extra: line,
     };
     write(out, &head, body, true);
@@ -264,7 +266,7 @@ mod tests {
                 content_type: TEXT,
                 content_length: "héllo".len(),
                 body_end: BodyEnd::Length,
-                connection: Connection::Close,
+                connection: ConnectionHeader::Close,
                 extra: &[],
             },
         );
@@ -284,7 +286,7 @@ mod tests {
             content_type: TEXT,
             content_length: 5,
             body_end: BodyEnd::Length,
-            connection: Connection::Persistent,
+            connection: ConnectionHeader::Persistent,
             extra: &[],
         };
         for status in [204, 304] {

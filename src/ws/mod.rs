@@ -56,7 +56,8 @@ pub const UPGRADE: &str = "websocket";
 /// came after the head; or the refusal, and `None`: the connection closes.
 pub(crate) fn accept(
     upgrade: &Upgrade,
-    config: &crate::http::Config,
+    config: &Config,
+    budget: &Budget,
     log: &ConnLog,
     out: &mut Vec<u8>,
 ) -> (Option<Box<Session>>, Next) {
@@ -76,10 +77,10 @@ pub(crate) fn accept(
         accept: &accepted.accept,
         explain,
     });
-    let mut session = Box::new(Session::new(explain, &config.budget));
+    let mut session = Box::new(Session::new(explain, budget));
     let next = match upgrade.after_head() {
         [] => Next::Continue,
-        after => session.on_data(after, &config.ws, log, out),
+        after => session.on_data(after, config, log, out),
     };
     (Some(session), next)
 }
@@ -98,10 +99,9 @@ fn explain(target: &[u8]) -> bool {
 const KEEP_BETWEEN_MESSAGES: usize = 16 * 1024;
 
 /// The `--ws-echo` option: what a WebSocket message is answered with.
-#[derive(argh::FromArgValue, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Echo {
     /// `You said "<message>"`, as one frame of the same type.
-    #[argh(name = "you-said")]
     YouSaid,
     /// The message unchanged: `--mode raw` one layer up.
     Raw,

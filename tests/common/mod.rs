@@ -9,7 +9,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use rawnet::http::wire;
+use rawnet::client::wire;
 
 /// Long enough for a loaded CI machine; a passing test never waits this long.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -225,7 +225,7 @@ pub fn you_said(data: &[u8]) -> Vec<u8> {
 }
 
 /// One HTTP response as read off the wire, taken apart by
-/// `rawnet::http::wire` (by hand, not by httparse, so the tests do not
+/// `rawnet::client::wire` (by hand, not by httparse, so the tests do not
 /// share the server's parser), and owned so it outlives the buffer.
 #[derive(Debug)]
 pub struct Response {

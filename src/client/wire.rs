@@ -1,5 +1,7 @@
-//! Reading responses off the wire: the client side's view, used by rawnet
-//! bench, the tests and the fuzzer.
+//! Reading responses off the wire: the client side's view, used by
+//! `rawnet client --http`, `rawnet bench`, the tests and the fuzzer. It
+//! lives with the client, not in `http/`, because the server never reads a
+//! response.
 //!
 //! Written by hand rather than with httparse, so that checking the server's
 //! responses does not lean on the parser the server itself uses. It is
