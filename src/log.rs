@@ -1648,6 +1648,9 @@ fn as_alpn<S: Serializer>(list: &&[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
 }
 
 #[cfg(test)]
+mod every_event;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

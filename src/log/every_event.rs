@@ -1,0 +1,318 @@
+//! One of every event, in JSON and in words, as a golden list: the names
+//! and fields of `--log json` are an interface (scripts select on them),
+//! and the text lines are what the tests and the README quote. Moving an
+//! event between modules must change neither.
+
+use std::io;
+use std::time::Duration;
+
+use super::{CloseReason, Direction, Event, JsonLine};
+use crate::seen::{FramesNotShown, Note, Reads, Says, Setting, Tlv, WsFrame};
+
+/// Fails to compile when a variant is added without an example in
+/// [`every_event_keeps_its_json_and_its_words`]: add one there too.
+fn covered(event: &Event) {
+    match event {
+        Event::Listening { .. }
+        | Event::ServingAtMost { .. }
+        | Event::Refused { .. }
+        | Event::AcceptFailed { .. }
+        | Event::ShuttingDown { .. }
+        | Event::StoppedAccepting { .. }
+        | Event::GraceOver { .. }
+        | Event::ShutdownComplete { .. }
+        | Event::Connection
+        | Event::Data { .. }
+        | Event::End
+        | Event::Timeout { .. }
+        | Event::Close { .. }
+        | Event::Panic { .. }
+        | Event::Echoing
+        | Event::Piping { .. }
+        | Event::SpeakingHttp
+        | Event::TlsHello { .. }
+        | Event::TlsMalformed { .. }
+        | Event::TlsCut { .. }
+        | Event::Http2 { .. }
+        | Event::ProxyHeader { .. }
+        | Event::ProxyInvalid { .. }
+        | Event::ProxyCut { .. }
+        | Event::ProxyMissing
+        | Event::Request { .. }
+        | Event::Refusal { .. }
+        | Event::NoRequest { .. }
+        | Event::EndedMidRequest { .. }
+        | Event::EndedMidResponse { .. }
+        | Event::SentWhileHeld { .. }
+        | Event::RequestNotes { .. }
+        | Event::WsUpgraded { .. }
+        | Event::WsFrame { .. }
+        | Event::WsFrameSent { .. }
+        | Event::WsFrameTrace { .. }
+        | Event::WsFramesNotShown { .. }
+        | Event::WsClose { .. }
+        | Event::Wire { .. } => {}
+    }
+}
+
+/// Every `event` name `--log json` has, as the code had them before each
+/// module came to own its events (serde's snake_case of the variants).
+const NAMES: [&str; 39] = [
+    "listening",
+    "serving_at_most",
+    "refused",
+    "accept_failed",
+    "shutting_down",
+    "stopped_accepting",
+    "grace_over",
+    "shutdown_complete",
+    "connection",
+    "data",
+    "end",
+    "timeout",
+    "close",
+    "panic",
+    "echoing",
+    "piping",
+    "speaking_http",
+    "tls_hello",
+    "tls_malformed",
+    "tls_cut",
+    "http2",
+    "proxy_header",
+    "proxy_invalid",
+    "proxy_cut",
+    "proxy_missing",
+    "request",
+    "refusal",
+    "no_request",
+    "ended_mid_request",
+    "ended_mid_response",
+    "sent_while_held",
+    "request_notes",
+    "ws_upgraded",
+    "ws_frame",
+    "ws_frame_sent",
+    "ws_frame_trace",
+    "ws_frames_not_shown",
+    "ws_close",
+    "wire",
+];
+
+#[test]
+fn every_event_keeps_its_json_and_its_words() {
+    let peer = "127.0.0.1:5000".parse().unwrap();
+    let error = io::Error::other("too many open files");
+    let close = CloseReason::Idle(Duration::from_secs(60));
+    let alpn = [b"h2".to_vec(), b"http/1.1".to_vec()];
+    let settings = [Setting { id: 3, value: 100 }];
+    let says = Says::Tcp {
+        source: "192.0.2.1:1111".parse().unwrap(),
+        destination: "192.0.2.2:80".parse().unwrap(),
+    };
+    let tlvs = [Tlv::Alpn(b"h2".to_vec())];
+    let notes = [Note::Reads(Reads::default()), Note::H2c];
+    let hello = WsFrame::RFC_HELLO;
+    let mut frames = FramesNotShown::default();
+    frames.count(true, 0x9);
+    let events = [
+        Event::Listening { addr: peer },
+        Event::ServingAtMost {
+            max_connections: 1000,
+            fd_limit: Some(1024),
+        },
+        Event::Refused {
+            peer,
+            open: 1000,
+            max_connections: 1000,
+        },
+        Event::AcceptFailed {
+            error: &error,
+            backoff_max: Duration::from_secs(1),
+        },
+        Event::ShuttingDown { signal: "SIGTERM" },
+        Event::StoppedAccepting {
+            open: 2,
+            grace: Duration::from_millis(1500),
+        },
+        Event::GraceOver { open: 1 },
+        Event::ShutdownComplete {
+            connections: 3,
+            bytes_in: 10,
+            bytes_out: 20,
+        },
+        Event::Connection,
+        Event::Data { bytes: b"hi\r\n" },
+        Event::End,
+        Event::Timeout {
+            after: Duration::from_secs(3),
+        },
+        Event::Close {
+            reason: &close,
+            bytes_in: 17,
+            bytes_out: 30,
+            lasted: Duration::from_millis(1500),
+        },
+        Event::Panic { conn: 7 },
+        Event::Echoing,
+        Event::Piping { pipes: 2 },
+        Event::SpeakingHttp,
+        Event::TlsHello {
+            versions: &[0x0304, 0x0303],
+            sni: Some("example.com"),
+            alpn: &alpn,
+            cipher_suites: 17,
+        },
+        Event::TlsMalformed {
+            reason: "its record is not a handshake",
+        },
+        Event::TlsCut {
+            got: 100,
+            record: Some(517),
+        },
+        Event::Http2 {
+            settings: &settings,
+            problem: None,
+        },
+        Event::ProxyHeader {
+            version: 2,
+            says: &says,
+            via: peer,
+            tlvs: &tlvs,
+        },
+        Event::ProxyInvalid {
+            reason: "bad address",
+        },
+        Event::ProxyCut {
+            got: 5,
+            ended: false,
+        },
+        Event::ProxyMissing,
+        Event::Request {
+            number: 1,
+            method: b"GET",
+            target: b"/",
+            minor: 1,
+            status: 200,
+            reason: "OK",
+            bytes: 10,
+            client: Some("192.0.2.1:1111".parse().unwrap()),
+        },
+        Event::Refusal {
+            number: 2,
+            status: 400,
+            reason: "Bad Request",
+            problem: "no Host header",
+        },
+        Event::NoRequest {
+            head_timeout: Duration::from_secs(10),
+        },
+        Event::EndedMidRequest { unanswered: 12 },
+        Event::EndedMidResponse { number: 1, sent: 5 },
+        Event::SentWhileHeld {
+            number: 1,
+            held: 99999,
+            sent: 5,
+        },
+        Event::RequestNotes {
+            number: 1,
+            notes: &notes,
+        },
+        Event::WsUpgraded {
+            key: "dGhlIHNhbXBsZSBub25jZQ==",
+            accept: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+            explain: true,
+        },
+        Event::WsFrame { frame: &hello },
+        Event::WsFrameSent { frame: &hello },
+        Event::WsFrameTrace { frame: &hello },
+        Event::WsFramesNotShown {
+            frames: &frames,
+            per_second: 20,
+        },
+        Event::WsClose {
+            code: Some(1000),
+            why: "the client closed; its code echoed",
+        },
+        Event::Wire {
+            direction: Direction::Sent,
+            bytes: b"HTTP/1.1 200 OK\r\n",
+        },
+    ];
+    for event in &events {
+        covered(event);
+    }
+    let names: Vec<String> = events
+        .iter()
+        .map(|event| serde_json::to_value(event).unwrap()["event"].to_string())
+        .map(|name| name.trim_matches('"').to_string())
+        .collect();
+    assert_eq!(names, NAMES);
+
+    let lines: Vec<(String, String)> = events
+        .iter()
+        .map(|event| (serde_json::to_string(event).unwrap(), event.to_string()))
+        .collect();
+    for ((json, text), (want_json, want_text)) in lines.iter().zip(GOLDEN) {
+        assert_eq!((json.as_str(), text.as_str()), (*want_json, *want_text));
+    }
+    assert_eq!(lines.len(), GOLDEN.len());
+
+    // Flattened into a `--log json` line, each keeps the same fields.
+    for (event, (json, _)) in events.iter().zip(&lines) {
+        let line = JsonLine {
+            time: 1.5,
+            conn: Some(3),
+            peer: Some(peer),
+            event,
+        };
+        let want = format!(
+            r#"{{"time":1.5,"conn":3,"peer":"127.0.0.1:5000",{}"#,
+            &json[1..]
+        );
+        assert_eq!(serde_json::to_string(&line).unwrap(), want);
+    }
+}
+
+/// Each example's JSON and text, as the code printed them.
+const GOLDEN: &[(&str, &str)] = &[
+    ("{\"event\":\"listening\",\"addr\":\"127.0.0.1:5000\"}", "listening on 127.0.0.1:5000"),
+    ("{\"event\":\"serving_at_most\",\"max_connections\":1000,\"fd_limit\":1024}", "serving at most 1000 connections at once (--max-connections; open-file limit 1024)"),
+    ("{\"event\":\"refused\",\"peer\":\"127.0.0.1:5000\",\"open\":1000,\"max_connections\":1000}", "refused 127.0.0.1:5000: 1000 connections open (--max-connections 1000)"),
+    ("{\"event\":\"accept_failed\",\"error\":\"too many open files\",\"backoff_max\":1.0}", "accept failed: too many open files; retrying with backoff up to 1s"),
+    ("{\"event\":\"shutting_down\",\"signal\":\"SIGTERM\"}", "received SIGTERM, shutting down"),
+    ("{\"event\":\"stopped_accepting\",\"open\":2,\"grace\":1.5}", "stopped accepting; 2 connection(s) still open, waiting up to 1.5s"),
+    ("{\"event\":\"grace_over\",\"open\":1}", "grace period over; closing 1 connection(s)"),
+    ("{\"event\":\"shutdown_complete\",\"connections\":3,\"bytes_in\":10,\"bytes_out\":20}", "shutdown complete: served 3 connection(s), 10 bytes in, 20 bytes out"),
+    ("{\"event\":\"connection\"}", "connection"),
+    ("{\"event\":\"data\",\"bytes\":{\"len\":4,\"preview\":\"\\\"hi\\\\r\\\\n\\\"\"}}", "data 4 bytes: \"hi\\r\\n\""),
+    ("{\"event\":\"end\"}", "end"),
+    ("{\"event\":\"timeout\",\"after\":3.0}", "timeout: no data for 3s"),
+    ("{\"event\":\"close\",\"reason\":\"idle\",\"detail\":\"idle: no data for 60s\",\"bytes_in\":17,\"bytes_out\":30,\"lasted\":1.5}", "close (idle: no data for 60s): 17 bytes in, 30 bytes out, 1.500s"),
+    ("{\"event\":\"panic\",\"conn\":7}", "connection #7 ended in a panic, a bug in rawnet (its message is on stderr); the server goes on"),
+    ("{\"event\":\"echoing\"}", "echoing: the first bytes are not an HTTP request line"),
+    ("{\"event\":\"piping\",\"pipes\":2}", "piping: another timeout, another pipe; each chunk now comes back raw 2 times"),
+    ("{\"event\":\"speaking_http\"}", "speaking HTTP: the first line is an HTTP request line"),
+    ("{\"event\":\"tls_hello\",\"versions\":[\"TLS 1.3\",\"TLS 1.2\"],\"sni\":\"example.com\",\"alpn\":[\"h2\",\"http/1.1\"],\"alpn_not_shown\":0,\"cipher_suites\":17}", "client started a TLS 1.3 handshake for \"example.com\" (ALPN h2, http/1.1; 17 cipher suites); this port speaks plain TCP: use http://, or put TLS in front"),
+    ("{\"event\":\"tls_malformed\",\"reason\":\"its record is not a handshake\"}", "client sent what starts like a TLS ClientHello but its record is not a handshake; this port speaks plain TCP"),
+    ("{\"event\":\"tls_cut\",\"got\":100,\"record\":517}", "client sent what starts like a TLS ClientHello but stopped after 100 of its 517 bytes"),
+    ("{\"event\":\"http2\",\"settings\":[[\"MAX_CONCURRENT_STREAMS\",100]],\"settings_not_shown\":0,\"problem\":null}", "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100; answered GOAWAY HTTP_1_1_REQUIRED"),
+    ("{\"event\":\"proxy_header\",\"version\":2,\"says\":{\"source\":\"192.0.2.1:1111\",\"destination\":\"192.0.2.2:80\"},\"via\":\"127.0.0.1:5000\",\"tlvs\":[\"ALPN \\\"h2\\\"\"],\"tlvs_not_shown\":0}", "PROXY v2 header: from 192.0.2.1:1111 (says the PROXY header) via 127.0.0.1:5000 (the TCP peer); the client connected to 192.0.2.2:80; TLVs: ALPN \"h2\""),
+    ("{\"event\":\"proxy_invalid\",\"reason\":\"bad address\"}", "PROXY header malformed: bad address; closing"),
+    ("{\"event\":\"proxy_cut\",\"got\":5,\"ended\":false}", "PROXY header incomplete after 5 bytes: nothing more came within 1s; closing"),
+    ("{\"event\":\"proxy_missing\"}", "no PROXY header first (--proxy-protocol require); closing"),
+    ("{\"event\":\"request\",\"number\":1,\"method\":\"GET\",\"target\":\"/\",\"minor\":1,\"status\":200,\"reason\":\"OK\",\"bytes\":10,\"client\":\"192.0.2.1:1111\",\"claimed_by\":\"PROXY header\"}", "request 1: GET / HTTP/1.1 -> 200 OK, 10 bytes, for 192.0.2.1:1111 (says the PROXY header)"),
+    ("{\"event\":\"refusal\",\"number\":2,\"status\":400,\"reason\":\"Bad Request\",\"problem\":\"no Host header\"}", "request 2: -> 400 Bad Request: no Host header"),
+    ("{\"event\":\"no_request\",\"head_timeout\":10.0}", "no request within 10s (--head-timeout)"),
+    ("{\"event\":\"ended_mid_request\",\"unanswered\":12}", "client ended in the middle of a request (12 bytes unanswered)"),
+    ("{\"event\":\"ended_mid_response\",\"number\":1,\"sent\":5}", "client ended while response 1 was held back or dripping (5 bytes of it sent); the rest is dropped"),
+    ("{\"event\":\"sent_while_held\",\"number\":1,\"held\":99999,\"sent\":5}", "client sent 99999 bytes while response 1 was held back or dripping, more than --max-head and --max-body allow (5 bytes of it sent); closing"),
+    ("{\"event\":\"request_notes\",\"number\":1,\"notes\":[\"head in 0 reads\",\"offered h2c, stayed on HTTP/1.1\"]}", "request 1 notes: head in 0 reads; offered h2c, stayed on HTTP/1.1"),
+    ("{\"event\":\"ws_upgraded\",\"key\":\"dGhlIHNhbXBsZSBub25jZQ==\",\"accept\":\"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\",\"explain\":true}", "websocket: upgraded, key dGhlIHNhbXBsZSBub25jZQ==, accept s3pPLMBiTxaQ9kYGzzhZRbK+xOo=; each frame is also described in JSON (?explain)"),
+    ("{\"event\":\"ws_frame\",\"frame\":{\"fin\":true,\"opcode\":\"text\",\"len\":5,\"mask\":\"37fa213d\",\"words\":\"FIN text 5 bytes, mask 37fa213d, \\\"Hello\\\"\"}}", "ws frame: FIN text 5 bytes, mask 37fa213d, \"Hello\""),
+    ("{\"event\":\"ws_frame_sent\",\"frame\":{\"fin\":true,\"opcode\":\"text\",\"len\":5,\"mask\":\"37fa213d\",\"words\":\"FIN text 5 bytes, mask 37fa213d, \\\"Hello\\\"\"}}", "ws frame sent: FIN text 5 bytes, mask 37fa213d, \"Hello\""),
+    ("{\"event\":\"ws_frame_trace\",\"frame\":{\"header\":\"81 85 37 fa 21 3d\",\"payload_masked\":\"7f 9f 4d 51 58\",\"payload\":\"48 65 6c 6c 6f\"}}", "ws frame header, 6 bytes: 81 85 37 fa 21 3d\n  81           FIN 1, RSV 0 0 0, opcode 0x1 (text)\n  85           MASK 1, length 5\n  37 fa 21 3d  masking key\nws payload as sent (masked), 5 bytes:\n  0000  7f 9f 4d 51 58                                    |..MQX|\nws payload unmasked:\n  0000  48 65 6c 6c 6f                                    |Hello|"),
+    ("{\"event\":\"ws_frames_not_shown\",\"received\":{\"ping\":1},\"sent\":{},\"per_second\":20}", "ws frames not shown one by one (more than 20 lines a second): 1 received (1 ping)"),
+    ("{\"event\":\"ws_close\",\"code\":1000,\"why\":\"the client closed; its code echoed\"}", "websocket close 1000: the client closed; its code echoed"),
+    ("{\"event\":\"wire\",\"direction\":\"sent\",\"bytes\":\"\\\"HTTP/1.1 200 OK\\\\r\\\\n\\\"\"}", "< \"HTTP/1.1 200 OK\\r\\n\""),
+];
