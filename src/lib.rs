@@ -27,7 +27,9 @@
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`threads`]: the OS threads that run the executor, for the server
 //!   and the bench.
-//! - [`log`]: event lines and how raw bytes are shown in them.
+//! - [`log`]: event lines.
+//! - `show`: how raw bytes are shown (escaped text, hex, dump rows), in
+//!   the log and on the pages.
 //! - `next`: what a protocol tells its connection (go on or close) and
 //!   the output bound, shared by every protocol.
 //! - [`seen`]: what was seen on the wire, as plain data for the log and
@@ -57,6 +59,7 @@ mod h2;
 mod next;
 mod proxy;
 mod seen;
+mod show;
 mod sniff;
 mod threads;
 mod tls;

@@ -19,7 +19,7 @@ use smol::Timer;
 use super::{websocket, BenchMode, Live, Options, ERRORS_SHOWN};
 use crate::echo::{YOU_SAID_CLOSE, YOU_SAID_OPEN};
 use crate::http::wire;
-use crate::log::Escaped;
+use crate::show::Escaped;
 
 /// Pause before reconnecting after an error, so a refusing server is not
 /// hammered in a tight loop.

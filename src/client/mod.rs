@@ -267,7 +267,7 @@ async fn http_exchange(
         eprintln!("> {}\\r\\n", String::from_utf8_lossy(line));
     }
     if !body.is_empty() {
-        eprintln!("> {}", crate::log::Escaped::preview(body, 256));
+        eprintln!("> {}", crate::show::Escaped::preview(body, 256));
     }
     let sent_at = Instant::now();
     stream.write_all(&request).await.map_err(io_err)?;
@@ -334,7 +334,7 @@ async fn http_exchange(
                 use std::fmt::Write as _;
                 let mut shown = String::new();
                 for &b in cut {
-                    let _ = write!(shown, "{}", crate::log::shown(b));
+                    let _ = write!(shown, "{}", crate::show::byte(b));
                 }
                 if cut.len() < line.len() {
                     shown.push_str("...");

@@ -5,7 +5,7 @@
 //! (`mod.rs`) only say which [`Refusal`] it is; the words a client reads
 //! in the error response, and the server's log line, come from here.
 
-use crate::log::Escaped;
+use crate::show::Escaped;
 use std::fmt;
 use std::time::Duration;
 

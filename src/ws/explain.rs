@@ -9,8 +9,9 @@
 use serde::Serialize;
 
 use super::frame::CLOSE;
-use crate::log::{Direction, Hex};
+use crate::log::Direction;
 use crate::seen::WsFrame;
+use crate::show::Hex;
 
 /// How much of a payload the hex fields show.
 pub const HEX_BYTES: usize = 64;
