@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::http;
-use crate::log::{CloseReason, ConnLog, Direction, Event, Farewell};
+use crate::log::{CloseReason, ConnLog, Direction, Farewell, Unsorted};
 use crate::protocol::{Mode, Next, Protocol, ProxyProtocol};
 use crate::shutdown::Shutdown;
 pub(crate) use io::Transport;
@@ -107,7 +107,7 @@ pub(crate) fn serve<S: Transport>(
         let stop = pin!(shutdown.wait());
         let mut conn = Connection::new(stream, &config, stop);
         let mut protocol = Protocol::new(config.mode, config.proxy_protocol);
-        log.emit(Event::Connection);
+        log.emit(Unsorted::Connection);
 
         let reason = 'connection: loop {
             let deadline = protocol.deadline(&config.http);
@@ -125,7 +125,7 @@ pub(crate) fn serve<S: Transport>(
                 Happened::Data(next) => next,
                 // socket.on('end'): send what is still owed, then close.
                 Happened::End => {
-                    log.emit(Event::End);
+                    log.emit(Unsorted::End);
                     protocol.on_end(&config.http, &log, conn.reply());
                     ending = Ending::End;
                     Next::Close
@@ -133,7 +133,7 @@ pub(crate) fn serve<S: Transport>(
                 // socket.on('timeout'): only tells, like Node; and, like the
                 // tutorial's handler, pipes the socket to itself.
                 Happened::Timeout(after) => {
-                    log.emit(Event::Timeout { after });
+                    log.emit(Unsorted::Timeout { after });
                     if !config.plain_echo {
                         protocol.on_timeout(&log);
                     }
@@ -211,7 +211,7 @@ pub(crate) fn serve<S: Transport>(
         drop(conn);
         on_close(totals);
         protocol.before_close(&log);
-        log.emit(Event::Close {
+        log.emit(Unsorted::Close {
             reason: &reason,
             bytes_in: totals.bytes_in,
             bytes_out: totals.bytes_out,

@@ -81,8 +81,9 @@ impl Logger {
 
     /// Prints a server event (not tied to one connection), if the verbosity
     /// asks for it.
-    pub fn emit(&self, event: Event) {
-        if self.verbosity >= event.level() {
+    pub fn emit<'a>(&self, event: impl Into<Event<'a>>) {
+        let event = event.into();
+        if self.verbosity >= event.line().level() {
             self.print(None, &event);
         }
     }
@@ -93,22 +94,17 @@ impl Logger {
         // down, so write errors are ignored instead of panicking as
         // `println!` would.
         let _ = match self.format {
-            Format::Text => match (conn, event) {
-                // A hex dump is several lines; each names its connection.
-                // The stdout lock is held throughout, so another
-                // connection's line cannot land between them.
-                (Some((id, _)), Event::Wire { bytes, .. }) if looks_binary(bytes) => event
+            Format::Text => match (conn, event.line().layout()) {
+                // Several lines (a hex dump, a frame's decoding); each
+                // names its connection. The stdout lock is held
+                // throughout, so another connection's line cannot land
+                // between them.
+                (Some((id, _)), Layout::Block) => event
                     .to_string()
                     .split('\n')
                     .try_for_each(|line| writeln!(out, "#{id} {line}")),
-                // A frame's decoding is several lines too.
-                (Some((id, _)), Event::WsFrameTrace { .. }) => event
-                    .to_string()
-                    .split('\n')
-                    .try_for_each(|line| writeln!(out, "#{id} {line}")),
-                // Wire lines are marked by their arrow, not the address.
-                (Some((id, _)), Event::Wire { .. }) => writeln!(out, "#{id} {event}"),
-                (Some((id, peer)), _) => writeln!(out, "#{id} {peer} {event}"),
+                (Some((id, _)), Layout::Bare) => writeln!(out, "#{id} {event}"),
+                (Some((id, peer)), Layout::Line) => writeln!(out, "#{id} {peer} {event}"),
                 (None, _) => writeln!(out, "{event}"),
             },
             Format::Json => {
@@ -139,8 +135,9 @@ pub struct ConnLog {
 
 impl ConnLog {
     /// Prints one of this connection's events, if the verbosity asks for it.
-    pub fn emit(&self, event: Event) {
-        if self.logger.verbosity >= event.level() {
+    pub fn emit<'a>(&self, event: impl Into<Event<'a>>) {
+        let event = event.into();
+        if self.logger.verbosity >= event.line().level() {
             self.logger.print(Some((self.id, self.peer)), &event);
         }
     }
@@ -159,7 +156,7 @@ impl ConnLog {
     /// With `--trace`, the exact bytes received (`>`) or sent (`<`).
     pub(crate) fn wire(&self, direction: Direction, bytes: &[u8]) {
         if !bytes.is_empty() {
-            self.emit(Event::Wire { direction, bytes });
+            self.emit(Unsorted::Wire { direction, bytes });
         }
     }
 }
@@ -331,11 +328,68 @@ impl Serialize for CloseReason {
     }
 }
 
-/// Everything the server prints. The text of each is in its `Display`
-/// below; in JSON, the variant's name is `event` and its fields follow.
+/// Everything the server prints: each module's own events, one variant
+/// per module, and `--trace`'s bytes. The words of each are in the
+/// module's `Display`; in JSON, each module's event carries its own
+/// `event` name and fields (serde's `untagged` adds nothing here).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Event<'a> {
+    /// Events not moved into their modules yet.
+    Unsorted(Unsorted<'a>),
+}
+
+impl<'a> Event<'a> {
+    /// The module's own event inside, as the sink sees it.
+    fn line(&self) -> &dyn Line {
+        match self {
+            Event::Unsorted(event) => event,
+        }
+    }
+}
+
+impl fmt::Display for Event<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.line().fmt(f)
+    }
+}
+
+impl<'a> From<Unsorted<'a>> for Event<'a> {
+    fn from(event: Unsorted<'a>) -> Self {
+        Event::Unsorted(event)
+    }
+}
+
+/// What the sink asks of each module's events, besides their words
+/// (`Display`) and their JSON (`Serialize`, which `Event` derives).
+pub(crate) trait Line: fmt::Display {
+    /// The verbosity from which the event is printed.
+    fn level(&self) -> Verbosity {
+        Verbosity::Events
+    }
+
+    /// How a connection's text line is laid out.
+    fn layout(&self) -> Layout {
+        Layout::Line
+    }
+}
+
+/// How a connection's event is laid out in text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// One line after `#ID PEER`: nearly every event.
+    Line,
+    /// One line after `#ID` alone: `--trace` bytes, marked by their arrow.
+    Bare,
+    /// Several lines, each after `#ID`, so that `grep '#3 '` finds them
+    /// all: a hex dump, a frame's decoding.
+    Block,
+}
+
+/// Events not yet in their modules.
 #[derive(Debug, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event<'a> {
+pub enum Unsorted<'a> {
     // The server's own lines.
     Listening {
         addr: SocketAddr,
@@ -559,21 +613,29 @@ pub enum Event<'a> {
     },
 }
 
-impl Event<'_> {
-    /// The verbosity from which the event is printed.
+impl Line for Unsorted<'_> {
     fn level(&self) -> Verbosity {
         match self {
-            Event::Listening { .. }
-            | Event::AcceptFailed { .. }
-            | Event::ShuttingDown { .. }
-            | Event::StoppedAccepting { .. }
-            | Event::GraceOver { .. }
-            | Event::ShutdownComplete { .. }
-            | Event::Panic { .. } => Verbosity::Quiet,
-            Event::Wire { .. } | Event::RequestNotes { .. } | Event::WsFrameTrace { .. } => {
-                Verbosity::Trace
-            }
+            Unsorted::Listening { .. }
+            | Unsorted::AcceptFailed { .. }
+            | Unsorted::ShuttingDown { .. }
+            | Unsorted::StoppedAccepting { .. }
+            | Unsorted::GraceOver { .. }
+            | Unsorted::ShutdownComplete { .. }
+            | Unsorted::Panic { .. } => Verbosity::Quiet,
+            Unsorted::Wire { .. }
+            | Unsorted::RequestNotes { .. }
+            | Unsorted::WsFrameTrace { .. } => Verbosity::Trace,
             _ => Verbosity::Events,
+        }
+    }
+
+    fn layout(&self) -> Layout {
+        match self {
+            Unsorted::Wire { bytes, .. } if looks_binary(bytes) => Layout::Block,
+            Unsorted::Wire { .. } => Layout::Bare,
+            Unsorted::WsFrameTrace { .. } => Layout::Block,
+            _ => Layout::Line,
         }
     }
 }
@@ -585,11 +647,11 @@ impl Event<'_> {
 /// page shows the whole target.
 const TARGET_SHOWN: usize = 2048;
 
-impl fmt::Display for Event<'_> {
+impl fmt::Display for Unsorted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Event::Listening { addr } => write!(f, "listening on {addr}"),
-            Event::ServingAtMost {
+            Unsorted::Listening { addr } => write!(f, "listening on {addr}"),
+            Unsorted::ServingAtMost {
                 max_connections,
                 fd_limit,
             } => {
@@ -603,7 +665,7 @@ impl fmt::Display for Event<'_> {
                     None => f.write_str("unknown)"),
                 }
             }
-            Event::Refused {
+            Unsorted::Refused {
                 peer,
                 open,
                 max_connections,
@@ -611,21 +673,21 @@ impl fmt::Display for Event<'_> {
                 f,
                 "refused {peer}: {open} connections open (--max-connections {max_connections})"
             ),
-            Event::AcceptFailed { error, backoff_max } => write!(
+            Unsorted::AcceptFailed { error, backoff_max } => write!(
                 f,
                 "accept failed: {error}; retrying with backoff up to {}s",
                 backoff_max.as_secs()
             ),
-            Event::ShuttingDown { signal } => write!(f, "received {signal}, shutting down"),
-            Event::StoppedAccepting { open, grace } => write!(
+            Unsorted::ShuttingDown { signal } => write!(f, "received {signal}, shutting down"),
+            Unsorted::StoppedAccepting { open, grace } => write!(
                 f,
                 "stopped accepting; {open} connection(s) still open, waiting up to {}s",
                 grace.as_secs_f64()
             ),
-            Event::GraceOver { open } => {
+            Unsorted::GraceOver { open } => {
                 write!(f, "grace period over; closing {open} connection(s)")
             }
-            Event::ShutdownComplete {
+            Unsorted::ShutdownComplete {
                 connections,
                 bytes_in,
                 bytes_out,
@@ -635,8 +697,8 @@ impl fmt::Display for Event<'_> {
                  {bytes_in} bytes in, {bytes_out} bytes out"
             ),
 
-            Event::Connection => f.write_str("connection"),
-            Event::Data { bytes } => {
+            Unsorted::Connection => f.write_str("connection"),
+            Unsorted::Data { bytes } => {
                 let unit = if bytes.len() == 1 { "byte" } else { "bytes" };
                 write!(f, "data {} {unit}", bytes.len())?;
                 if looks_binary(bytes) {
@@ -645,9 +707,9 @@ impl fmt::Display for Event<'_> {
                     write!(f, ": {}", Escaped::preview(bytes, PREVIEW_BYTES))
                 }
             }
-            Event::End => f.write_str("end"),
-            Event::Timeout { after } => write!(f, "timeout: no data for {}s", after.as_secs()),
-            Event::Close {
+            Unsorted::End => f.write_str("end"),
+            Unsorted::Timeout { after } => write!(f, "timeout: no data for {}s", after.as_secs()),
+            Unsorted::Close {
                 reason,
                 bytes_in,
                 bytes_out,
@@ -658,25 +720,27 @@ impl fmt::Display for Event<'_> {
                 "close ({reason}): {bytes_in} bytes in, {bytes_out} bytes out, {:.3}s",
                 lasted.as_secs_f64()
             ),
-            Event::Panic { conn } => write!(
+            Unsorted::Panic { conn } => write!(
                 f,
                 "connection #{conn} ended in a panic, a bug in rawnet (its message is on \
                  stderr); the server goes on"
             ),
 
-            Event::Echoing => f.write_str("echoing: the first bytes are not an HTTP request line"),
-            Event::Piping { pipes: 1 } => f.write_str(
+            Unsorted::Echoing => {
+                f.write_str("echoing: the first bytes are not an HTTP request line")
+            }
+            Unsorted::Piping { pipes: 1 } => f.write_str(
                 "piping: from now on each chunk also comes back raw, \
                  as the tutorial's timeout handler does with socket.pipe(socket)",
             ),
-            Event::Piping { pipes } => write!(
+            Unsorted::Piping { pipes } => write!(
                 f,
                 "piping: another timeout, another pipe; each chunk now comes back raw {pipes} times"
             ),
-            Event::SpeakingHttp => {
+            Unsorted::SpeakingHttp => {
                 f.write_str("speaking HTTP: the first line is an HTTP request line")
             }
-            Event::TlsHello {
+            Unsorted::TlsHello {
                 versions,
                 sni,
                 alpn,
@@ -702,12 +766,12 @@ impl fmt::Display for Event<'_> {
                      use http://, or put TLS in front"
                 )
             }
-            Event::TlsMalformed { reason } => write!(
+            Unsorted::TlsMalformed { reason } => write!(
                 f,
                 "client sent what starts like a TLS ClientHello but {reason}; \
                  this port speaks plain TCP"
             ),
-            Event::TlsCut { got, record } => {
+            Unsorted::TlsCut { got, record } => {
                 write!(
                     f,
                     "client sent what starts like a TLS ClientHello but stopped after {got}"
@@ -717,7 +781,7 @@ impl fmt::Display for Event<'_> {
                     None => f.write_str(" bytes"),
                 }
             }
-            Event::Http2 { settings, problem } => {
+            Unsorted::Http2 { settings, problem } => {
                 f.write_str("client spoke HTTP/2 (prior knowledge): ")?;
                 match problem {
                     Some(problem) => f.write_str(problem)?,
@@ -732,7 +796,7 @@ impl fmt::Display for Event<'_> {
                 f.write_str("; answered GOAWAY HTTP_1_1_REQUIRED")
             }
 
-            Event::ProxyHeader {
+            Unsorted::ProxyHeader {
                 version,
                 says,
                 via,
@@ -766,10 +830,10 @@ impl fmt::Display for Event<'_> {
                 f.write_str("; TLVs: ")?;
                 write_first(f, tlvs, |f, tlv| write!(f, "{}", TlvShown(tlv)))
             }
-            Event::ProxyInvalid { reason } => {
+            Unsorted::ProxyInvalid { reason } => {
                 write!(f, "PROXY header malformed: {reason}; closing")
             }
-            Event::ProxyCut { got, ended } => {
+            Unsorted::ProxyCut { got, ended } => {
                 let why = if *ended {
                     "the client ended"
                 } else {
@@ -780,11 +844,11 @@ impl fmt::Display for Event<'_> {
                     "PROXY header incomplete after {got} bytes: {why}; closing"
                 )
             }
-            Event::ProxyMissing => {
+            Unsorted::ProxyMissing => {
                 f.write_str("no PROXY header first (--proxy-protocol require); closing")
             }
 
-            Event::Request {
+            Unsorted::Request {
                 number,
                 method,
                 target,
@@ -807,32 +871,32 @@ impl fmt::Display for Event<'_> {
                     None => Ok(()),
                 }
             }
-            Event::Refusal {
+            Unsorted::Refusal {
                 number,
                 status,
                 reason,
                 problem,
             } => write!(f, "request {number}: -> {status} {reason}: {problem}"),
-            Event::NoRequest { head_timeout } => write!(
+            Unsorted::NoRequest { head_timeout } => write!(
                 f,
                 "no request within {}s (--head-timeout)",
                 head_timeout.as_secs_f64()
             ),
-            Event::EndedMidRequest { unanswered } => write!(
+            Unsorted::EndedMidRequest { unanswered } => write!(
                 f,
                 "client ended in the middle of a request ({unanswered} bytes unanswered)"
             ),
-            Event::EndedMidResponse { number, sent } => write!(
+            Unsorted::EndedMidResponse { number, sent } => write!(
                 f,
                 "client ended while response {number} was held back or dripping \
                  ({sent} bytes of it sent); the rest is dropped"
             ),
-            Event::SentWhileHeld { number, held, sent } => write!(
+            Unsorted::SentWhileHeld { number, held, sent } => write!(
                 f,
                 "client sent {held} bytes while response {number} was held back or dripping, \
                  more than --max-head and --max-body allow ({sent} bytes of it sent); closing"
             ),
-            Event::RequestNotes { number, notes } => {
+            Unsorted::RequestNotes { number, notes } => {
                 write!(f, "request {number} notes: ")?;
                 for (i, note) in notes.iter().enumerate() {
                     if i > 0 {
@@ -843,7 +907,7 @@ impl fmt::Display for Event<'_> {
                 Ok(())
             }
 
-            Event::WsUpgraded {
+            Unsorted::WsUpgraded {
                 key,
                 accept,
                 explain,
@@ -855,10 +919,10 @@ impl fmt::Display for Event<'_> {
                 }
                 Ok(())
             }
-            Event::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
-            Event::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
-            Event::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
-            Event::WsFramesNotShown { frames, per_second } => {
+            Unsorted::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
+            Unsorted::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
+            Unsorted::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
+            Unsorted::WsFramesNotShown { frames, per_second } => {
                 write!(
                     f,
                     "ws frames not shown one by one (more than {per_second} lines a second): "
@@ -871,13 +935,13 @@ impl fmt::Display for Event<'_> {
                     (r, s) => write!(f, "{r} received ({received}), {s} sent ({sent})"),
                 }
             }
-            Event::WsClose {
+            Unsorted::WsClose {
                 code: Some(code),
                 why,
             } => write!(f, "websocket close {code}: {why}"),
-            Event::WsClose { code: None, why } => write!(f, "websocket close, no code: {why}"),
+            Unsorted::WsClose { code: None, why } => write!(f, "websocket close, no code: {why}"),
 
-            Event::Wire { direction, bytes } => {
+            Unsorted::Wire { direction, bytes } => {
                 let arrow = match direction {
                     Direction::Received => '>',
                     Direction::Sent => '<',
@@ -1362,7 +1426,7 @@ mod tests {
     /// and bytes that are (NEL): the same escapes in both.
     #[test]
     fn a_request_line_shows_its_target_escaped_in_text_and_json() {
-        let event = Event::Request {
+        let event = Unsorted::Request {
             number: 1,
             method: b"GET",
             target: b"/a\xc2\x85\xff",
@@ -1382,7 +1446,7 @@ mod tests {
 
         // A target past TARGET_SHOWN is cut, and says how much was.
         let long = vec![b'a'; TARGET_SHOWN + 952];
-        let event = Event::Request {
+        let event = Unsorted::Request {
             number: 1,
             method: b"GET",
             target: &long,
@@ -1404,7 +1468,7 @@ mod tests {
     /// A PROXY header's client, in JSON, says whose claim it is.
     #[test]
     fn a_proxy_headers_client_is_labelled_a_claim_in_json() {
-        let event = Event::Request {
+        let event = Unsorted::Request {
             number: 1,
             method: b"GET",
             target: b"/",
@@ -1438,7 +1502,7 @@ mod tests {
             },
             Note::H2c,
         ];
-        let event = Event::RequestNotes {
+        let event = Unsorted::RequestNotes {
             number: 2,
             notes: &notes,
         };
@@ -1456,7 +1520,7 @@ mod tests {
     #[test]
     fn trace_dumps_binary_up_to_a_bound_and_escapes_text() {
         let wire = |bytes| {
-            Event::Wire {
+            Unsorted::Wire {
                 direction: Direction::Received,
                 bytes,
             }
@@ -1479,17 +1543,17 @@ mod tests {
 
         // The `data` line stays one line: the first 16 bytes in hex.
         assert_eq!(
-            Event::Data { bytes: FORTY }.to_string(),
+            Unsorted::Data { bytes: FORTY }.to_string(),
             "data 40 bytes, binary: 16 03 01 02 00 01 00 01 fc 03 03 5e 2f 8a 11 c4 ...(24 more)"
         );
         assert_eq!(
-            serde_json::to_string(&Event::Data {
+            serde_json::to_string(&Unsorted::Data {
                 bytes: &FORTY[..16]
             })
             .unwrap(),
             r#"{"event":"data","bytes":{"len":16,"preview":"16 03 01 02 00 01 00 01 fc 03 03 5e 2f 8a 11 c4"}}"#
         );
-        let json = serde_json::to_string(&Event::Wire {
+        let json = serde_json::to_string(&Unsorted::Wire {
             direction: Direction::Sent,
             bytes: &big,
         })
@@ -1501,7 +1565,7 @@ mod tests {
     #[test]
     fn websocket_frames_in_text_and_json() {
         let hello = WsFrame::RFC_HELLO;
-        let event = Event::WsFrame { frame: &hello };
+        let event = Unsorted::WsFrame { frame: &hello };
         assert_eq!(
             event.to_string(),
             "ws frame: FIN text 5 bytes, mask 37fa213d, \"Hello\""
@@ -1520,7 +1584,7 @@ mod tests {
             ..hello
         };
         assert_eq!(
-            Event::WsFrameSent { frame: &part }.to_string(),
+            Unsorted::WsFrameSent { frame: &part }.to_string(),
             "ws frame sent: binary 20 bytes, ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ...(4 more)"
         );
         let close = WsFrame {
@@ -1532,18 +1596,18 @@ mod tests {
             ..hello
         };
         assert_eq!(
-            Event::WsFrameSent { frame: &close }.to_string(),
+            Unsorted::WsFrameSent { frame: &close }.to_string(),
             "ws frame sent: FIN close 5 bytes, code 1000 \"bye\""
         );
         // --trace: one line per header field, then both payloads, each
         // line to be prefixed with the connection's #ID.
-        let trace = Event::WsFrameTrace { frame: &hello }.to_string();
+        let trace = Unsorted::WsFrameTrace { frame: &hello }.to_string();
         assert_eq!(trace.lines().count(), 8, "{trace}");
         let mut long = hello;
         long.header = &[0x82, 0xfe, 0x01, 0x2c, 1, 2, 3, 4];
         long.len = 300;
         long.payload = &[0; 300];
-        let trace = Event::WsFrameTrace { frame: &long }.to_string();
+        let trace = Unsorted::WsFrameTrace { frame: &long }.to_string();
         assert!(
             trace.contains("\n  01 2c        extended length 300"),
             "{trace}"
@@ -1570,7 +1634,7 @@ mod tests {
             frames.count(false, 0xA);
         }
         frames.count(true, 0x1);
-        let event = Event::WsFramesNotShown {
+        let event = Unsorted::WsFramesNotShown {
             frames: &frames,
             per_second: 20,
         };
@@ -1585,7 +1649,7 @@ mod tests {
         );
         let mut sent_only = FramesNotShown::default();
         sent_only.count(false, 0x2);
-        let event = Event::WsFramesNotShown {
+        let event = Unsorted::WsFramesNotShown {
             frames: &sent_only,
             per_second: 20,
         };
@@ -1595,7 +1659,7 @@ mod tests {
     #[test]
     fn json_lines_carry_the_event_name_and_its_fields() {
         let reason = CloseReason::Idle(Duration::from_secs(60));
-        let event = Event::Close {
+        let event = Unsorted::Close {
             reason: &reason,
             bytes_in: 17,
             bytes_out: 30,
@@ -1605,19 +1669,19 @@ mod tests {
             time: 1.5,
             conn: Some(3),
             peer: Some("127.0.0.1:5000".parse().unwrap()),
-            event: &event,
+            event: &event.into(),
         };
         assert_eq!(
             serde_json::to_string(&line).unwrap(),
             r#"{"time":1.5,"conn":3,"peer":"127.0.0.1:5000","event":"close","reason":"idle","detail":"idle: no data for 60s","bytes_in":17,"bytes_out":30,"lasted":1.5}"#
         );
-        let data = Event::Data { bytes: b"hi\n" };
+        let data = Unsorted::Data { bytes: b"hi\n" };
         assert_eq!(
             serde_json::to_string(&data).unwrap(),
             r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
         );
         let alpn = [b"h2".to_vec(), "\u{85}x".into()];
-        let hello = Event::TlsHello {
+        let hello = Unsorted::TlsHello {
             versions: &[0x0304, 0x7f1c],
             sni: Some("a\x1b\u{202e}"),
             alpn: &alpn,
@@ -1649,7 +1713,7 @@ mod tests {
                 value: 7,
             },
         ];
-        let event = Event::Http2 {
+        let event = Unsorted::Http2 {
             settings: &settings,
             problem: None,
         };
@@ -1662,7 +1726,7 @@ mod tests {
             serde_json::to_string(&event).unwrap(),
             r#"{"event":"http2","settings":[["MAX_CONCURRENT_STREAMS",100],["ENABLE_PUSH",0],["0x0a0a",7]],"settings_not_shown":0,"problem":null}"#
         );
-        let event = Event::Http2 {
+        let event = Unsorted::Http2 {
             settings: &[],
             problem: Some("the first frame is not SETTINGS"),
         };
@@ -1678,7 +1742,7 @@ mod tests {
     #[test]
     fn long_lists_show_their_first_items_then_how_many_more() {
         let settings = vec![Setting { id: 2, value: 1 }; LIST_SHOWN + 3];
-        let event = Event::Http2 {
+        let event = Unsorted::Http2 {
             settings: &settings,
             problem: None,
         };
@@ -1694,7 +1758,7 @@ mod tests {
 
         let alpn = vec![b"h2".to_vec(); LIST_SHOWN + 1];
         let long_name = "x".repeat(NAME_SHOWN + 5);
-        let hello = Event::TlsHello {
+        let hello = Unsorted::TlsHello {
             versions: &[0x0304],
             sni: Some(&long_name),
             alpn: &alpn,
@@ -1712,7 +1776,7 @@ mod tests {
 
         let tlvs = vec![Tlv::Noop(0); LIST_SHOWN + 2];
         let says = Says::Local;
-        let proxy = Event::ProxyHeader {
+        let proxy = Unsorted::ProxyHeader {
             version: 2,
             says: &says,
             via: "127.0.0.1:1".parse().unwrap(),

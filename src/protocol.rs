@@ -13,7 +13,7 @@ use std::time::Instant;
 use crate::echo::{self, Echo};
 use crate::h2::{self, Preface};
 use crate::http;
-use crate::log::{ConnLog, Event, Farewell};
+use crate::log::{ConnLog, Farewell, Unsorted};
 use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Came, Guess};
 use crate::tls::{self, Hello};
@@ -174,12 +174,12 @@ impl Protocol {
     ) -> Next {
         match self {
             Protocol::Echo(state) => {
-                log.emit(Event::Data { bytes: data });
+                log.emit(Unsorted::Data { bytes: data });
                 state.on_data(data, out);
                 Next::Continue
             }
             Protocol::Raw => {
-                log.emit(Event::Data { bytes: data });
+                log.emit(Unsorted::Data { bytes: data });
                 echo::raw(data, out);
                 Next::Continue
             }
@@ -199,7 +199,7 @@ impl Protocol {
                 match guess {
                     Guess::NeedMore if first.len() < config.max_head => Next::Continue,
                     Guess::Http => {
-                        log.emit(Event::SpeakingHttp);
+                        log.emit(Unsorted::SpeakingHttp);
                         let session = session_after(std::mem::take(came), held);
                         let first = std::mem::take(first);
                         self.become_http(&first, session, claimed, config, log, out)
@@ -278,7 +278,7 @@ impl Protocol {
                 match proxy::decode(&proxied.header) {
                     Decoded::NeedMore => Next::Continue,
                     Decoded::Complete(header, used) => {
-                        log.emit(Event::ProxyHeader {
+                        log.emit(Unsorted::ProxyHeader {
                             version: header.version,
                             says: &header.says,
                             via: log.peer,
@@ -299,7 +299,7 @@ impl Protocol {
                         self.not_a_header(config, log, out)
                     }
                     Decoded::Invalid(reason) => {
-                        log.emit(Event::ProxyInvalid { reason });
+                        log.emit(Unsorted::ProxyInvalid { reason });
                         *self = Protocol::Finished;
                         Next::Close
                     }
@@ -333,7 +333,7 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         if require {
-            log.emit(Event::ProxyMissing);
+            log.emit(Unsorted::ProxyMissing);
             *self = Protocol::Finished;
             return Next::Close;
         }
@@ -427,7 +427,7 @@ impl Protocol {
                     self.on_end(config, log, out);
                 }
             }
-            Protocol::Proxied(proxied) => log.emit(Event::ProxyCut {
+            Protocol::Proxied(proxied) => log.emit(Unsorted::ProxyCut {
                 got: proxied.header.len(),
                 ended: true,
             }),
@@ -442,7 +442,7 @@ impl Protocol {
     pub(crate) fn on_timeout(&mut self, log: &ConnLog) {
         if let Protocol::Echo(state) = self {
             if let Some(pipes) = state.add_pipe() {
-                log.emit(Event::Piping { pipes });
+                log.emit(Unsorted::Piping { pipes });
             }
         }
     }
@@ -519,7 +519,7 @@ impl Protocol {
             }
             // A signature, then silence.
             Protocol::Proxied(proxied) => {
-                log.emit(Event::ProxyCut {
+                log.emit(Unsorted::ProxyCut {
                     got: proxied.header.len(),
                     ended: false,
                 });
@@ -579,8 +579,8 @@ impl Protocol {
     /// first chunk.
     fn become_echo(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         if let Protocol::Sniffing { first, .. } = self {
-            log.emit(Event::Echoing);
-            log.emit(Event::Data { bytes: first });
+            log.emit(Unsorted::Echoing);
+            log.emit(Unsorted::Data { bytes: first });
             let state = Echo::default();
             state.on_data(first, out);
             *self = Protocol::Echo(state);
@@ -611,7 +611,7 @@ impl Protocol {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        log.emit(Event::Http2 { settings, problem });
+        log.emit(Unsorted::Http2 { settings, problem });
         h2::refusal(out);
         *self = Protocol::Finished;
         Next::Close
@@ -626,13 +626,13 @@ impl Protocol {
         };
         match tls::parse(first) {
             Hello::NeedMore { .. } => return Next::Continue,
-            Hello::Complete(hello, _) => log.emit(Event::TlsHello {
+            Hello::Complete(hello, _) => log.emit(Unsorted::TlsHello {
                 versions: &hello.offered_versions(),
                 sni: hello.sni.as_deref(),
                 alpn: &hello.alpn,
                 cipher_suites: hello.cipher_suites,
             }),
-            Hello::Invalid(reason) => log.emit(Event::TlsMalformed { reason }),
+            Hello::Invalid(reason) => log.emit(Unsorted::TlsMalformed { reason }),
         }
         self.refuse_tls(out)
     }
@@ -645,7 +645,7 @@ impl Protocol {
                 Hello::NeedMore { record } => record,
                 _ => None,
             };
-            log.emit(Event::TlsCut {
+            log.emit(Unsorted::TlsCut {
                 got: first.len(),
                 record,
             });

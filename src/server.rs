@@ -18,7 +18,7 @@ use smol::{Async, Executor, Timer};
 use std::net::{TcpListener, TcpStream};
 
 use crate::conn;
-use crate::log::{ConnLog, Event, Logger};
+use crate::log::{ConnLog, Logger, Unsorted};
 use crate::shutdown::{self, Shutdown};
 use crate::threads::Threads;
 
@@ -252,10 +252,10 @@ pub async fn run(
     let logger = config.logger;
     for listener in &listeners {
         if let Ok(addr) = listener.get_ref().local_addr() {
-            logger.emit(Event::Listening { addr });
+            logger.emit(Unsorted::Listening { addr });
         }
     }
-    logger.emit(Event::ServingAtMost {
+    logger.emit(Unsorted::ServingAtMost {
         max_connections: config.max_connections,
         fd_limit: default_max_connections().1,
     });
@@ -308,7 +308,7 @@ pub async fn run(
 
     let open = shared.open.load(Ordering::SeqCst);
     if open > 0 {
-        logger.emit(Event::StoppedAccepting {
+        logger.emit(Unsorted::StoppedAccepting {
             open,
             grace: config.grace,
         });
@@ -322,7 +322,7 @@ pub async fn run(
         };
         if !all_closed.or(grace_over).await {
             let open = shared.open.load(Ordering::SeqCst);
-            logger.emit(Event::GraceOver { open });
+            logger.emit(Unsorted::GraceOver { open });
             drop(stop_all);
             let _ = all_done_rx.recv().await;
         }
@@ -365,7 +365,7 @@ async fn accept_loop(
             Err(err) => {
                 // One line per burst of failures, not one per retry.
                 if !failing {
-                    config.logger.emit(Event::AcceptFailed {
+                    config.logger.emit(Unsorted::AcceptFailed {
                         error: &err,
                         backoff_max: ACCEPT_BACKOFF_MAX,
                     });
@@ -382,7 +382,7 @@ async fn accept_loop(
         let open = shared.open.fetch_add(1, Ordering::SeqCst);
         if open >= config.max_connections {
             shared.open.fetch_sub(1, Ordering::SeqCst);
-            config.logger.emit(Event::Refused {
+            config.logger.emit(Unsorted::Refused {
                 peer,
                 open,
                 max_connections: config.max_connections,
@@ -474,7 +474,7 @@ impl Drop for Slot {
     fn drop(&mut self) {
         self.shared.open.fetch_sub(1, Ordering::SeqCst);
         if !self.closed {
-            self.logger.emit(Event::Panic { conn: self.conn });
+            self.logger.emit(Unsorted::Panic { conn: self.conn });
         }
     }
 }

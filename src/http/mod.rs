@@ -47,7 +47,7 @@ use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::log::{ConnLog, Event};
+use crate::log::{ConnLog, Unsorted};
 use crate::next::Next;
 use body::{Progress, Reader};
 use knobs::Knobs;
@@ -254,7 +254,7 @@ impl Session {
             State::Answering { head, stream } => {
                 let held = self.input.len() - head.len + self.body.len();
                 if held > config.max_head + config.max_body {
-                    log.emit(Event::SentWhileHeld {
+                    log.emit(Unsorted::SentWhileHeld {
                         number: self.answered,
                         held,
                         sent: stream.written,
@@ -290,7 +290,7 @@ impl Session {
         let pending = match &self.state {
             State::Head { .. } | State::Body { .. } => self.input.len() + self.body.len(),
             State::Answering { stream, .. } => {
-                log.emit(Event::EndedMidResponse {
+                log.emit(Unsorted::EndedMidResponse {
                     number: self.answered,
                     sent: stream.written,
                 });
@@ -299,7 +299,7 @@ impl Session {
             State::Finished | State::Upgraded(_) => 0,
         };
         if pending > 0 {
-            log.emit(Event::EndedMidRequest {
+            log.emit(Unsorted::EndedMidRequest {
                 unanswered: pending,
             });
         }
@@ -323,7 +323,7 @@ impl Session {
     pub fn on_deadline(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         match &self.state {
             State::Head { .. } if self.input.is_empty() => {
-                log.emit(Event::NoRequest {
+                log.emit(Unsorted::NoRequest {
                     head_timeout: config.head_timeout,
                 });
                 self.state = State::Finished;
@@ -610,7 +610,7 @@ impl Session {
     /// `--trace`, what the page points out about it.
     fn log_answer(&self, head: &Head, status: u16, bytes: usize, log: &ConnLog) {
         if log.events() {
-            log.emit(Event::Request {
+            log.emit(Unsorted::Request {
                 number: self.answered,
                 method: &self.input[head.method.clone()],
                 target: &self.input[head.target.clone()],
@@ -626,7 +626,7 @@ impl Session {
             let reads = self.arrival.of_head(head.len);
             notes::find(reads, &self.input[..head.len], |note| found.push(note));
             if !found.is_empty() {
-                log.emit(Event::RequestNotes {
+                log.emit(Unsorted::RequestNotes {
                     number: self.answered,
                     notes: &found,
                 });
@@ -638,7 +638,7 @@ impl Session {
     /// error nobody can tell where the next request would start.
     fn fail(&mut self, refusal: Refusal, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         refusal.write_response(out);
-        log.emit(Event::Refusal {
+        log.emit(Unsorted::Refusal {
             number: self.answered + 1,
             status: refusal.status(),
             reason: refusal.reason(),

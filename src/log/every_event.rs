@@ -6,52 +6,53 @@
 use std::io;
 use std::time::Duration;
 
-use super::{CloseReason, Direction, Event, JsonLine};
+use super::{CloseReason, Direction, Event, JsonLine, Unsorted};
 use crate::seen::{FramesNotShown, Note, Reads, Says, Setting, Tlv, WsFrame};
 
 /// Fails to compile when a variant is added without an example in
 /// [`every_event_keeps_its_json_and_its_words`]: add one there too.
 fn covered(event: &Event) {
+    let Event::Unsorted(event) = event;
     match event {
-        Event::Listening { .. }
-        | Event::ServingAtMost { .. }
-        | Event::Refused { .. }
-        | Event::AcceptFailed { .. }
-        | Event::ShuttingDown { .. }
-        | Event::StoppedAccepting { .. }
-        | Event::GraceOver { .. }
-        | Event::ShutdownComplete { .. }
-        | Event::Connection
-        | Event::Data { .. }
-        | Event::End
-        | Event::Timeout { .. }
-        | Event::Close { .. }
-        | Event::Panic { .. }
-        | Event::Echoing
-        | Event::Piping { .. }
-        | Event::SpeakingHttp
-        | Event::TlsHello { .. }
-        | Event::TlsMalformed { .. }
-        | Event::TlsCut { .. }
-        | Event::Http2 { .. }
-        | Event::ProxyHeader { .. }
-        | Event::ProxyInvalid { .. }
-        | Event::ProxyCut { .. }
-        | Event::ProxyMissing
-        | Event::Request { .. }
-        | Event::Refusal { .. }
-        | Event::NoRequest { .. }
-        | Event::EndedMidRequest { .. }
-        | Event::EndedMidResponse { .. }
-        | Event::SentWhileHeld { .. }
-        | Event::RequestNotes { .. }
-        | Event::WsUpgraded { .. }
-        | Event::WsFrame { .. }
-        | Event::WsFrameSent { .. }
-        | Event::WsFrameTrace { .. }
-        | Event::WsFramesNotShown { .. }
-        | Event::WsClose { .. }
-        | Event::Wire { .. } => {}
+        Unsorted::Listening { .. }
+        | Unsorted::ServingAtMost { .. }
+        | Unsorted::Refused { .. }
+        | Unsorted::AcceptFailed { .. }
+        | Unsorted::ShuttingDown { .. }
+        | Unsorted::StoppedAccepting { .. }
+        | Unsorted::GraceOver { .. }
+        | Unsorted::ShutdownComplete { .. }
+        | Unsorted::Connection
+        | Unsorted::Data { .. }
+        | Unsorted::End
+        | Unsorted::Timeout { .. }
+        | Unsorted::Close { .. }
+        | Unsorted::Panic { .. }
+        | Unsorted::Echoing
+        | Unsorted::Piping { .. }
+        | Unsorted::SpeakingHttp
+        | Unsorted::TlsHello { .. }
+        | Unsorted::TlsMalformed { .. }
+        | Unsorted::TlsCut { .. }
+        | Unsorted::Http2 { .. }
+        | Unsorted::ProxyHeader { .. }
+        | Unsorted::ProxyInvalid { .. }
+        | Unsorted::ProxyCut { .. }
+        | Unsorted::ProxyMissing
+        | Unsorted::Request { .. }
+        | Unsorted::Refusal { .. }
+        | Unsorted::NoRequest { .. }
+        | Unsorted::EndedMidRequest { .. }
+        | Unsorted::EndedMidResponse { .. }
+        | Unsorted::SentWhileHeld { .. }
+        | Unsorted::RequestNotes { .. }
+        | Unsorted::WsUpgraded { .. }
+        | Unsorted::WsFrame { .. }
+        | Unsorted::WsFrameSent { .. }
+        | Unsorted::WsFrameTrace { .. }
+        | Unsorted::WsFramesNotShown { .. }
+        | Unsorted::WsClose { .. }
+        | Unsorted::Wire { .. } => {}
     }
 }
 
@@ -115,80 +116,94 @@ fn every_event_keeps_its_json_and_its_words() {
     let hello = WsFrame::RFC_HELLO;
     let mut frames = FramesNotShown::default();
     frames.count(true, 0x9);
-    let events = [
-        Event::Listening { addr: peer },
-        Event::ServingAtMost {
+    let events: [Event; 39] = [
+        Unsorted::Listening { addr: peer }.into(),
+        Unsorted::ServingAtMost {
             max_connections: 1000,
             fd_limit: Some(1024),
-        },
-        Event::Refused {
+        }
+        .into(),
+        Unsorted::Refused {
             peer,
             open: 1000,
             max_connections: 1000,
-        },
-        Event::AcceptFailed {
+        }
+        .into(),
+        Unsorted::AcceptFailed {
             error: &error,
             backoff_max: Duration::from_secs(1),
-        },
-        Event::ShuttingDown { signal: "SIGTERM" },
-        Event::StoppedAccepting {
+        }
+        .into(),
+        Unsorted::ShuttingDown { signal: "SIGTERM" }.into(),
+        Unsorted::StoppedAccepting {
             open: 2,
             grace: Duration::from_millis(1500),
-        },
-        Event::GraceOver { open: 1 },
-        Event::ShutdownComplete {
+        }
+        .into(),
+        Unsorted::GraceOver { open: 1 }.into(),
+        Unsorted::ShutdownComplete {
             connections: 3,
             bytes_in: 10,
             bytes_out: 20,
-        },
-        Event::Connection,
-        Event::Data { bytes: b"hi\r\n" },
-        Event::End,
-        Event::Timeout {
+        }
+        .into(),
+        Unsorted::Connection.into(),
+        Unsorted::Data { bytes: b"hi\r\n" }.into(),
+        Unsorted::End.into(),
+        Unsorted::Timeout {
             after: Duration::from_secs(3),
-        },
-        Event::Close {
+        }
+        .into(),
+        Unsorted::Close {
             reason: &close,
             bytes_in: 17,
             bytes_out: 30,
             lasted: Duration::from_millis(1500),
-        },
-        Event::Panic { conn: 7 },
-        Event::Echoing,
-        Event::Piping { pipes: 2 },
-        Event::SpeakingHttp,
-        Event::TlsHello {
+        }
+        .into(),
+        Unsorted::Panic { conn: 7 }.into(),
+        Unsorted::Echoing.into(),
+        Unsorted::Piping { pipes: 2 }.into(),
+        Unsorted::SpeakingHttp.into(),
+        Unsorted::TlsHello {
             versions: &[0x0304, 0x0303],
             sni: Some("example.com"),
             alpn: &alpn,
             cipher_suites: 17,
-        },
-        Event::TlsMalformed {
+        }
+        .into(),
+        Unsorted::TlsMalformed {
             reason: "its record is not a handshake",
-        },
-        Event::TlsCut {
+        }
+        .into(),
+        Unsorted::TlsCut {
             got: 100,
             record: Some(517),
-        },
-        Event::Http2 {
+        }
+        .into(),
+        Unsorted::Http2 {
             settings: &settings,
             problem: None,
-        },
-        Event::ProxyHeader {
+        }
+        .into(),
+        Unsorted::ProxyHeader {
             version: 2,
             says: &says,
             via: peer,
             tlvs: &tlvs,
-        },
-        Event::ProxyInvalid {
+        }
+        .into(),
+        Unsorted::ProxyInvalid {
             reason: "bad address",
-        },
-        Event::ProxyCut {
+        }
+        .into(),
+        Unsorted::ProxyCut {
             got: 5,
             ended: false,
-        },
-        Event::ProxyMissing,
-        Event::Request {
+        }
+        .into(),
+        Unsorted::ProxyMissing.into(),
+        Unsorted::Request {
             number: 1,
             method: b"GET",
             target: b"/",
@@ -197,47 +212,56 @@ fn every_event_keeps_its_json_and_its_words() {
             reason: "OK",
             bytes: 10,
             client: Some("192.0.2.1:1111".parse().unwrap()),
-        },
-        Event::Refusal {
+        }
+        .into(),
+        Unsorted::Refusal {
             number: 2,
             status: 400,
             reason: "Bad Request",
             problem: "no Host header",
-        },
-        Event::NoRequest {
+        }
+        .into(),
+        Unsorted::NoRequest {
             head_timeout: Duration::from_secs(10),
-        },
-        Event::EndedMidRequest { unanswered: 12 },
-        Event::EndedMidResponse { number: 1, sent: 5 },
-        Event::SentWhileHeld {
+        }
+        .into(),
+        Unsorted::EndedMidRequest { unanswered: 12 }.into(),
+        Unsorted::EndedMidResponse { number: 1, sent: 5 }.into(),
+        Unsorted::SentWhileHeld {
             number: 1,
             held: 99999,
             sent: 5,
-        },
-        Event::RequestNotes {
+        }
+        .into(),
+        Unsorted::RequestNotes {
             number: 1,
             notes: &notes,
-        },
-        Event::WsUpgraded {
+        }
+        .into(),
+        Unsorted::WsUpgraded {
             key: "dGhlIHNhbXBsZSBub25jZQ==",
             accept: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
             explain: true,
-        },
-        Event::WsFrame { frame: &hello },
-        Event::WsFrameSent { frame: &hello },
-        Event::WsFrameTrace { frame: &hello },
-        Event::WsFramesNotShown {
+        }
+        .into(),
+        Unsorted::WsFrame { frame: &hello }.into(),
+        Unsorted::WsFrameSent { frame: &hello }.into(),
+        Unsorted::WsFrameTrace { frame: &hello }.into(),
+        Unsorted::WsFramesNotShown {
             frames: &frames,
             per_second: 20,
-        },
-        Event::WsClose {
+        }
+        .into(),
+        Unsorted::WsClose {
             code: Some(1000),
             why: "the client closed; its code echoed",
-        },
-        Event::Wire {
+        }
+        .into(),
+        Unsorted::Wire {
             direction: Direction::Sent,
             bytes: b"HTTP/1.1 200 OK\r\n",
-        },
+        }
+        .into(),
     ];
     for event in &events {
         covered(event);

@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use super::frame;
-use crate::log::{ConnLog, Event, Quota, LINES_PER_SECOND, QUOTA_WINDOW};
+use crate::log::{ConnLog, Quota, Unsorted, LINES_PER_SECOND, QUOTA_WINDOW};
 use crate::seen::{FramesNotShown, WsFrame};
 
 /// One connection's frame lines: what each kind has printed this second,
@@ -28,15 +28,15 @@ impl Lines {
     /// A frame from the client: its line (and `--trace`'s), or a count.
     pub(crate) fn received(&mut self, seen: &WsFrame, log: &ConnLog) {
         if log.events() && self.shows(true, seen.opcode, log) {
-            log.emit(Event::WsFrame { frame: seen });
-            log.emit(Event::WsFrameTrace { frame: seen });
+            log.emit(Unsorted::WsFrame { frame: seen });
+            log.emit(Unsorted::WsFrameTrace { frame: seen });
         }
     }
 
     /// A frame rawnet sends: its line, or a count.
     pub(crate) fn sent(&mut self, seen: &WsFrame, log: &ConnLog) {
         if log.events() && self.shows(false, seen.opcode, log) {
-            log.emit(Event::WsFrameSent { frame: seen });
+            log.emit(Unsorted::WsFrameSent { frame: seen });
         }
     }
 
@@ -49,7 +49,7 @@ impl Lines {
     /// is due, and before any line that ends the WebSocket.
     pub(crate) fn flush(&mut self, log: &ConnLog) {
         if self.since.take().is_some() {
-            log.emit(Event::WsFramesNotShown {
+            log.emit(Unsorted::WsFramesNotShown {
                 frames: &self.not_shown,
                 per_second: LINES_PER_SECOND,
             });

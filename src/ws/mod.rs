@@ -24,7 +24,7 @@ pub(crate) mod panel;
 use std::time::Instant;
 
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
-use crate::log::{ClientClosed, ConnLog, Direction, Event, Farewell};
+use crate::log::{ClientClosed, ConnLog, Direction, Farewell, Unsorted};
 use crate::next::{Next, OUTPUT_BOUND};
 use crate::seen::WsFrame;
 use frame::{Decoder, Header, Problem, Progress};
@@ -150,7 +150,7 @@ impl Session {
         self.closed = true;
         self.lines.flush(log);
         let why = why.words();
-        log.emit(Event::WsClose {
+        log.emit(Unsorted::WsClose {
             code: Some(1001),
             why,
         });
@@ -299,14 +299,14 @@ impl Session {
         self.closed = true;
         match code {
             Some(code) => {
-                log.emit(Event::WsClose {
+                log.emit(Unsorted::WsClose {
                     code: Some(code),
                     why: ClientClosed::CodeEchoed.words(),
                 });
                 self.send_close(code, b"", log, out);
             }
             None => {
-                log.emit(Event::WsClose {
+                log.emit(Unsorted::WsClose {
                     code: None,
                     why: ClientClosed::NoCode.words(),
                 });
@@ -341,7 +341,7 @@ impl Session {
         self.closed = true;
         self.lines.flush(log);
         let why = problem.to_string();
-        log.emit(Event::WsClose {
+        log.emit(Unsorted::WsClose {
             code: Some(problem.code()),
             why: &why,
         });
