@@ -335,6 +335,8 @@ impl Serialize for CloseReason {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Event<'a> {
+    /// A TLS ClientHello on this plain port (`tls/events.rs`).
+    Tls(crate::tls::Event<'a>),
     /// Events not moved into their modules yet.
     Unsorted(Unsorted<'a>),
 }
@@ -343,6 +345,7 @@ impl<'a> Event<'a> {
     /// The module's own event inside, as the sink sees it.
     fn line(&self) -> &dyn Line {
         match self {
+            Event::Tls(event) => event,
             Event::Unsorted(event) => event,
         }
     }
@@ -455,27 +458,6 @@ pub enum Unsorted<'a> {
         pipes: u32,
     },
     SpeakingHttp,
-    /// A whole TLS ClientHello on this plain port: what it asked for.
-    TlsHello {
-        #[serde(serialize_with = "as_version_names")]
-        versions: &'a [u16],
-        #[serde(serialize_with = "as_sni")]
-        sni: Option<&'a str>,
-        /// In JSON, `alpn` (the first [`LIST_SHOWN`]) and `alpn_not_shown`.
-        #[serde(flatten, serialize_with = "as_alpn")]
-        alpn: &'a [Vec<u8>],
-        cipher_suites: usize,
-    },
-    /// First bytes of a TLS record that are no ClientHello rawnet can read.
-    TlsMalformed {
-        reason: &'a str,
-    },
-    /// A ClientHello that stopped coming (FIN or deadline) before its
-    /// record was whole; `record` is its length, once its header came.
-    TlsCut {
-        got: usize,
-        record: Option<usize>,
-    },
     /// HTTP/2 with prior knowledge: the client's settings in the order
     /// sent (in JSON, a list of `[name, value]`), or why its first frame
     /// could not be read; rawnet answered with GOAWAY HTTP_1_1_REQUIRED.
@@ -739,47 +721,6 @@ impl fmt::Display for Unsorted<'_> {
             ),
             Unsorted::SpeakingHttp => {
                 f.write_str("speaking HTTP: the first line is an HTTP request line")
-            }
-            Unsorted::TlsHello {
-                versions,
-                sni,
-                alpn,
-                cipher_suites,
-            } => {
-                // The newest version is the one the client hoped for.
-                let newest = versions.iter().max().copied().unwrap_or(0);
-                write!(f, "client started a {} handshake", VersionName(newest))?;
-                if let Some(sni) = sni {
-                    write!(f, " for {}", Escaped::preview(sni.as_bytes(), NAME_SHOWN))?;
-                }
-                f.write_str(" (")?;
-                if !alpn.is_empty() {
-                    f.write_str("ALPN ")?;
-                    write_first(f, alpn, |f, name| {
-                        write!(f, "{}", Escaped::bare_preview(name, NAME_SHOWN))
-                    })?;
-                    f.write_str("; ")?;
-                }
-                write!(
-                    f,
-                    "{cipher_suites} cipher suites); this port speaks plain TCP: \
-                     use http://, or put TLS in front"
-                )
-            }
-            Unsorted::TlsMalformed { reason } => write!(
-                f,
-                "client sent what starts like a TLS ClientHello but {reason}; \
-                 this port speaks plain TCP"
-            ),
-            Unsorted::TlsCut { got, record } => {
-                write!(
-                    f,
-                    "client sent what starts like a TLS ClientHello but stopped after {got}"
-                )?;
-                match record {
-                    Some(record) => write!(f, " of its {record} bytes"),
-                    None => f.write_str(" bytes"),
-                }
             }
             Unsorted::Http2 { settings, problem } => {
                 f.write_str("client spoke HTTP/2 (prior knowledge): ")?;
@@ -1294,24 +1235,6 @@ impl fmt::Display for NoteWords<'_> {
     }
 }
 
-/// TLS versions in JSON: their names, as the text line shows them.
-fn as_version_names<S: Serializer>(versions: &&[u16], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(versions.iter().map(|&v| VersionName(v).to_string()))
-}
-
-/// A TLS version by name (`TLS 1.3`), or its number for one rawnet does
-/// not know (a draft, a future version).
-struct VersionName(u16);
-
-impl fmt::Display for VersionName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match crate::seen::version_name(self.0) {
-            Some(name) => f.write_str(name),
-            None => write!(f, "TLS version 0x{:04x}", self.0),
-        }
-    }
-}
-
 fn as_text<S: Serializer>(value: &&io::Error, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(value)
 }
@@ -1368,15 +1291,6 @@ fn as_escaped<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
-/// A TLS host name in JSON, escaped and cut as the text line shows it;
-/// `null` when the hello named none.
-fn as_sni<S: Serializer>(sni: &Option<&str>, s: S) -> Result<S::Ok, S::Error> {
-    match sni {
-        Some(sni) => s.collect_str(&Escaped::bare_preview(sni.as_bytes(), NAME_SHOWN)),
-        None => s.serialize_none(),
-    }
-}
-
 /// Who claims a request's `client` in JSON: only a PROXY header names
 /// one, and its address is as true as the peer that sent it (rawnet
 /// trusts it for nothing), so the JSON says whose word it is, as the
@@ -1403,14 +1317,6 @@ fn as_method<S: Serializer>(method: &&[u8], s: S) -> Result<S::Ok, S::Error> {
 /// A request's target in JSON, as its text line shows it.
 fn as_target<S: Serializer>(target: &&[u8], s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&Escaped::bare_preview(target, TARGET_SHOWN))
-}
-
-/// ALPN names in JSON: `alpn`, each escaped as [`as_wire`] does, and
-/// `alpn_not_shown`.
-fn as_alpn<S: Serializer>(list: &&[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
-    first_entries(s, "alpn", "alpn_not_shown", list, |name| {
-        Escaped::bare_preview(name, NAME_SHOWN).to_string()
-    })
 }
 
 #[cfg(test)]
@@ -1680,27 +1586,6 @@ mod tests {
             serde_json::to_string(&data).unwrap(),
             r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
         );
-        let alpn = [b"h2".to_vec(), "\u{85}x".into()];
-        let hello = Unsorted::TlsHello {
-            versions: &[0x0304, 0x7f1c],
-            sni: Some("a\x1b\u{202e}"),
-            alpn: &alpn,
-            cipher_suites: 3,
-        };
-        // A host name and protocol names are the client's: escaped, like
-        // any bytes it sent, in JSON as in the text line (serde_json alone
-        // would write `\u001b` for ESC, which a JSON reader turns back into
-        // ESC, and U+202E and NEL as they are).
-        assert_eq!(
-            serde_json::to_string(&hello).unwrap(),
-            r#"{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\\x1b\\xe2\\x80\\xae","alpn":["h2","\\xc2\\x85x"],"alpn_not_shown":0,"cipher_suites":3}"#
-        );
-        assert_eq!(
-            hello.to_string(),
-            "client started a TLS version 0x7f1c handshake for \"a\\x1b\\xe2\\x80\\xae\" \
-             (ALPN h2, \\xc2\\x85x; 3 cipher suites); this port speaks plain TCP: use http://, \
-             or put TLS in front"
-        );
     }
 
     #[test]
@@ -1755,24 +1640,6 @@ mod tests {
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["settings"].as_array().unwrap().len(), LIST_SHOWN);
         assert_eq!(json["settings_not_shown"], 3);
-
-        let alpn = vec![b"h2".to_vec(); LIST_SHOWN + 1];
-        let long_name = "x".repeat(NAME_SHOWN + 5);
-        let hello = Unsorted::TlsHello {
-            versions: &[0x0304],
-            sni: Some(&long_name),
-            alpn: &alpn,
-            cipher_suites: 1,
-        };
-        let text = hello.to_string();
-        assert!(text.contains("\"...(5 more) (ALPN h2, "), "{text}");
-        assert!(
-            text.contains(", h2, … and 1 more; 1 cipher suites"),
-            "{text}"
-        );
-        let json = serde_json::to_value(&hello).unwrap();
-        assert_eq!(json["alpn_not_shown"], 1);
-        assert!(json["sni"].as_str().unwrap().ends_with("x...(5 more)"));
 
         let tlvs = vec![Tlv::Noop(0); LIST_SHOWN + 2];
         let says = Says::Local;

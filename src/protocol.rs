@@ -626,13 +626,13 @@ impl Protocol {
         };
         match tls::parse(first) {
             Hello::NeedMore { .. } => return Next::Continue,
-            Hello::Complete(hello, _) => log.emit(Unsorted::TlsHello {
+            Hello::Complete(hello, _) => log.emit(tls::Event::Hello {
                 versions: &hello.offered_versions(),
                 sni: hello.sni.as_deref(),
                 alpn: &hello.alpn,
                 cipher_suites: hello.cipher_suites,
             }),
-            Hello::Invalid(reason) => log.emit(Unsorted::TlsMalformed { reason }),
+            Hello::Invalid(reason) => log.emit(tls::Event::Malformed { reason }),
         }
         self.refuse_tls(out)
     }
@@ -645,7 +645,7 @@ impl Protocol {
                 Hello::NeedMore { record } => record,
                 _ => None,
             };
-            log.emit(Unsorted::TlsCut {
+            log.emit(tls::Event::Cut {
                 got: first.len(),
                 record,
             });

@@ -137,18 +137,6 @@ pub enum Note<'a> {
     H2c,
 }
 
-/// A TLS version's name; `None` for one rawnet does not know.
-pub fn version_name(version: u16) -> Option<&'static str> {
-    match version {
-        0x0304 => Some("TLS 1.3"),
-        0x0303 => Some("TLS 1.2"),
-        0x0302 => Some("TLS 1.1"),
-        0x0301 => Some("TLS 1.0"),
-        0x0300 => Some("SSL 3.0"),
-        _ => None,
-    }
-}
-
 /// One WebSocket frame as it crossed the wire, for its event line, its
 /// `--trace` lines and its `?explain` description.
 #[derive(Clone, Copy, Debug)]

@@ -8,51 +8,53 @@ use std::time::Duration;
 
 use super::{CloseReason, Direction, Event, JsonLine, Unsorted};
 use crate::seen::{FramesNotShown, Note, Reads, Says, Setting, Tlv, WsFrame};
+use crate::tls;
 
 /// Fails to compile when a variant is added without an example in
 /// [`every_event_keeps_its_json_and_its_words`]: add one there too.
 fn covered(event: &Event) {
-    let Event::Unsorted(event) = event;
     match event {
-        Unsorted::Listening { .. }
-        | Unsorted::ServingAtMost { .. }
-        | Unsorted::Refused { .. }
-        | Unsorted::AcceptFailed { .. }
-        | Unsorted::ShuttingDown { .. }
-        | Unsorted::StoppedAccepting { .. }
-        | Unsorted::GraceOver { .. }
-        | Unsorted::ShutdownComplete { .. }
-        | Unsorted::Connection
-        | Unsorted::Data { .. }
-        | Unsorted::End
-        | Unsorted::Timeout { .. }
-        | Unsorted::Close { .. }
-        | Unsorted::Panic { .. }
-        | Unsorted::Echoing
-        | Unsorted::Piping { .. }
-        | Unsorted::SpeakingHttp
-        | Unsorted::TlsHello { .. }
-        | Unsorted::TlsMalformed { .. }
-        | Unsorted::TlsCut { .. }
-        | Unsorted::Http2 { .. }
-        | Unsorted::ProxyHeader { .. }
-        | Unsorted::ProxyInvalid { .. }
-        | Unsorted::ProxyCut { .. }
-        | Unsorted::ProxyMissing
-        | Unsorted::Request { .. }
-        | Unsorted::Refusal { .. }
-        | Unsorted::NoRequest { .. }
-        | Unsorted::EndedMidRequest { .. }
-        | Unsorted::EndedMidResponse { .. }
-        | Unsorted::SentWhileHeld { .. }
-        | Unsorted::RequestNotes { .. }
-        | Unsorted::WsUpgraded { .. }
-        | Unsorted::WsFrame { .. }
-        | Unsorted::WsFrameSent { .. }
-        | Unsorted::WsFrameTrace { .. }
-        | Unsorted::WsFramesNotShown { .. }
-        | Unsorted::WsClose { .. }
-        | Unsorted::Wire { .. } => {}
+        Event::Tls(
+            tls::Event::Hello { .. } | tls::Event::Malformed { .. } | tls::Event::Cut { .. },
+        ) => {}
+        Event::Unsorted(
+            Unsorted::Listening { .. }
+            | Unsorted::ServingAtMost { .. }
+            | Unsorted::Refused { .. }
+            | Unsorted::AcceptFailed { .. }
+            | Unsorted::ShuttingDown { .. }
+            | Unsorted::StoppedAccepting { .. }
+            | Unsorted::GraceOver { .. }
+            | Unsorted::ShutdownComplete { .. }
+            | Unsorted::Connection
+            | Unsorted::Data { .. }
+            | Unsorted::End
+            | Unsorted::Timeout { .. }
+            | Unsorted::Close { .. }
+            | Unsorted::Panic { .. }
+            | Unsorted::Echoing
+            | Unsorted::Piping { .. }
+            | Unsorted::SpeakingHttp
+            | Unsorted::Http2 { .. }
+            | Unsorted::ProxyHeader { .. }
+            | Unsorted::ProxyInvalid { .. }
+            | Unsorted::ProxyCut { .. }
+            | Unsorted::ProxyMissing
+            | Unsorted::Request { .. }
+            | Unsorted::Refusal { .. }
+            | Unsorted::NoRequest { .. }
+            | Unsorted::EndedMidRequest { .. }
+            | Unsorted::EndedMidResponse { .. }
+            | Unsorted::SentWhileHeld { .. }
+            | Unsorted::RequestNotes { .. }
+            | Unsorted::WsUpgraded { .. }
+            | Unsorted::WsFrame { .. }
+            | Unsorted::WsFrameSent { .. }
+            | Unsorted::WsFrameTrace { .. }
+            | Unsorted::WsFramesNotShown { .. }
+            | Unsorted::WsClose { .. }
+            | Unsorted::Wire { .. },
+        ) => {}
     }
 }
 
@@ -165,18 +167,18 @@ fn every_event_keeps_its_json_and_its_words() {
         Unsorted::Echoing.into(),
         Unsorted::Piping { pipes: 2 }.into(),
         Unsorted::SpeakingHttp.into(),
-        Unsorted::TlsHello {
+        tls::Event::Hello {
             versions: &[0x0304, 0x0303],
             sni: Some("example.com"),
             alpn: &alpn,
             cipher_suites: 17,
         }
         .into(),
-        Unsorted::TlsMalformed {
+        tls::Event::Malformed {
             reason: "its record is not a handshake",
         }
         .into(),
-        Unsorted::TlsCut {
+        tls::Event::Cut {
             got: 100,
             record: Some(517),
         }
