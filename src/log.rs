@@ -27,7 +27,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::seen::{FramesNotShown, Note, Says, Setting, Tlv, WsFrame};
+use crate::seen::{FramesNotShown, Note, Says, Tlv, WsFrame};
 use crate::show::{
     dump_rows, first_entries, looks_binary, write_first, Escaped, Hex, DUMP_BYTES, NAME_SHOWN,
     PREVIEW_BYTES, PREVIEW_HEX_BYTES,
@@ -337,6 +337,8 @@ impl Serialize for CloseReason {
 pub enum Event<'a> {
     /// A TLS ClientHello on this plain port (`tls/events.rs`).
     Tls(crate::tls::Event<'a>),
+    /// HTTP/2 with prior knowledge (`h2/events.rs`).
+    H2(crate::h2::Event<'a>),
     /// Events not moved into their modules yet.
     Unsorted(Unsorted<'a>),
 }
@@ -346,6 +348,7 @@ impl<'a> Event<'a> {
     fn line(&self) -> &dyn Line {
         match self {
             Event::Tls(event) => event,
+            Event::H2(event) => event,
             Event::Unsorted(event) => event,
         }
     }
@@ -458,16 +461,6 @@ pub enum Unsorted<'a> {
         pipes: u32,
     },
     SpeakingHttp,
-    /// HTTP/2 with prior knowledge: the client's settings in the order
-    /// sent (in JSON, a list of `[name, value]`), or why its first frame
-    /// could not be read; rawnet answered with GOAWAY HTTP_1_1_REQUIRED.
-    Http2 {
-        /// In JSON, `settings` (the first [`LIST_SHOWN`]) and
-        /// `settings_not_shown`.
-        #[serde(flatten, serialize_with = "as_settings")]
-        settings: &'a [Setting],
-        problem: Option<&'a str>,
-    },
 
     /// A PROXY protocol header came first: what it says, and the TCP
     /// peer that sent it (`via`).
@@ -721,20 +714,6 @@ impl fmt::Display for Unsorted<'_> {
             ),
             Unsorted::SpeakingHttp => {
                 f.write_str("speaking HTTP: the first line is an HTTP request line")
-            }
-            Unsorted::Http2 { settings, problem } => {
-                f.write_str("client spoke HTTP/2 (prior knowledge): ")?;
-                match problem {
-                    Some(problem) => f.write_str(problem)?,
-                    None if settings.is_empty() => f.write_str("SETTINGS (none)")?,
-                    None => {
-                        f.write_str("SETTINGS ")?;
-                        write_first(f, settings, |f, setting| {
-                            write!(f, "{}={}", SettingName(setting), setting.value)
-                        })?;
-                    }
-                }
-                f.write_str("; answered GOAWAY HTTP_1_1_REQUIRED")
             }
 
             Unsorted::ProxyHeader {
@@ -1259,27 +1238,6 @@ fn as_preview<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
     fields.end()
 }
 
-/// A setting's name as RFC 9113 spells it; one it does not define, by
-/// its identifier in hex (`0x0a0a`).
-struct SettingName<'a>(&'a Setting);
-
-impl fmt::Display for SettingName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.name() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "{:#06x}", self.0.id),
-        }
-    }
-}
-
-/// Settings in JSON: `[["MAX_CONCURRENT_STREAMS", 100], ...]`, the first
-/// [`LIST_SHOWN`] in order, and `settings_not_shown`.
-fn as_settings<S: Serializer>(settings: &&[Setting], s: S) -> Result<S::Ok, S::Error> {
-    first_entries(s, "settings", "settings_not_shown", settings, |setting| {
-        (SettingName(setting).to_string(), setting.value)
-    })
-}
-
 /// `--trace` bytes in JSON: text escaped whole, as the text line shows it;
 /// binary as the hex of the first [`DUMP_BYTES`], which keeps the line
 /// bounded just as the text dump is.
@@ -1588,59 +1546,10 @@ mod tests {
         );
     }
 
-    #[test]
-    fn http2_lines_name_each_setting_in_order() {
-        let settings = [
-            Setting { id: 3, value: 100 },
-            Setting { id: 2, value: 0 },
-            Setting {
-                id: 0x0a0a,
-                value: 7,
-            },
-        ];
-        let event = Unsorted::Http2 {
-            settings: &settings,
-            problem: None,
-        };
-        assert_eq!(
-            event.to_string(),
-            "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100, \
-             ENABLE_PUSH=0, 0x0a0a=7; answered GOAWAY HTTP_1_1_REQUIRED"
-        );
-        assert_eq!(
-            serde_json::to_string(&event).unwrap(),
-            r#"{"event":"http2","settings":[["MAX_CONCURRENT_STREAMS",100],["ENABLE_PUSH",0],["0x0a0a",7]],"settings_not_shown":0,"problem":null}"#
-        );
-        let event = Unsorted::Http2 {
-            settings: &[],
-            problem: Some("the first frame is not SETTINGS"),
-        };
-        assert_eq!(
-            event.to_string(),
-            "client spoke HTTP/2 (prior knowledge): the first frame is not SETTINGS; \
-             answered GOAWAY HTTP_1_1_REQUIRED"
-        );
-    }
-
     /// A list from the wire names its first LIST_SHOWN items, then counts
     /// the rest, in text and JSON: settings, ALPN names, TLVs.
     #[test]
     fn long_lists_show_their_first_items_then_how_many_more() {
-        let settings = vec![Setting { id: 2, value: 1 }; LIST_SHOWN + 3];
-        let event = Unsorted::Http2 {
-            settings: &settings,
-            problem: None,
-        };
-        let text = event.to_string();
-        assert_eq!(text.matches("ENABLE_PUSH=1").count(), LIST_SHOWN);
-        assert!(
-            text.ends_with("ENABLE_PUSH=1, … and 3 more; answered GOAWAY HTTP_1_1_REQUIRED"),
-            "{text}"
-        );
-        let json = serde_json::to_value(&event).unwrap();
-        assert_eq!(json["settings"].as_array().unwrap().len(), LIST_SHOWN);
-        assert_eq!(json["settings_not_shown"], 3);
-
         let tlvs = vec![Tlv::Noop(0); LIST_SHOWN + 2];
         let says = Says::Local;
         let proxy = Unsorted::ProxyHeader {

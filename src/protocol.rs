@@ -611,7 +611,7 @@ impl Protocol {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
-        log.emit(Unsorted::Http2 { settings, problem });
+        log.emit(h2::Event::Preface { settings, problem });
         h2::refusal(out);
         *self = Protocol::Finished;
         Next::Close

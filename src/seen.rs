@@ -6,30 +6,6 @@
 
 use std::net::SocketAddr;
 
-/// One setting of the client's first SETTINGS frame, as sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Setting {
-    pub id: u16,
-    pub value: u32,
-}
-
-impl Setting {
-    /// The setting's name in RFC 9113 §6.5.2, or `None` for an identifier
-    /// it does not define (extensions, or GREASE values like 0x0a0a),
-    /// which an endpoint must ignore.
-    pub fn name(&self) -> Option<&'static str> {
-        Some(match self.id {
-            0x1 => "HEADER_TABLE_SIZE",
-            0x2 => "ENABLE_PUSH",
-            0x3 => "MAX_CONCURRENT_STREAMS",
-            0x4 => "INITIAL_WINDOW_SIZE",
-            0x5 => "MAX_FRAME_SIZE",
-            0x6 => "MAX_HEADER_LIST_SIZE",
-            _ => return None,
-        })
-    }
-}
-
 /// What a header says about the connection it precedes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Says {

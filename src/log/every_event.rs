@@ -7,7 +7,8 @@ use std::io;
 use std::time::Duration;
 
 use super::{CloseReason, Direction, Event, JsonLine, Unsorted};
-use crate::seen::{FramesNotShown, Note, Reads, Says, Setting, Tlv, WsFrame};
+use crate::h2::{self, Setting};
+use crate::seen::{FramesNotShown, Note, Reads, Says, Tlv, WsFrame};
 use crate::tls;
 
 /// Fails to compile when a variant is added without an example in
@@ -17,6 +18,7 @@ fn covered(event: &Event) {
         Event::Tls(
             tls::Event::Hello { .. } | tls::Event::Malformed { .. } | tls::Event::Cut { .. },
         ) => {}
+        Event::H2(h2::Event::Preface { .. }) => {}
         Event::Unsorted(
             Unsorted::Listening { .. }
             | Unsorted::ServingAtMost { .. }
@@ -35,7 +37,6 @@ fn covered(event: &Event) {
             | Unsorted::Echoing
             | Unsorted::Piping { .. }
             | Unsorted::SpeakingHttp
-            | Unsorted::Http2 { .. }
             | Unsorted::ProxyHeader { .. }
             | Unsorted::ProxyInvalid { .. }
             | Unsorted::ProxyCut { .. }
@@ -183,7 +184,7 @@ fn every_event_keeps_its_json_and_its_words() {
             record: Some(517),
         }
         .into(),
-        Unsorted::Http2 {
+        h2::Event::Preface {
             settings: &settings,
             problem: None,
         }
