@@ -27,10 +27,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::seen::{FramesNotShown, Note, Says, Tlv, WsFrame};
+use crate::seen::{FramesNotShown, Note, WsFrame};
 use crate::show::{
-    dump_rows, first_entries, looks_binary, write_first, Escaped, Hex, DUMP_BYTES, NAME_SHOWN,
-    PREVIEW_BYTES, PREVIEW_HEX_BYTES,
+    dump_rows, looks_binary, Escaped, Hex, DUMP_BYTES, NAME_SHOWN, PREVIEW_BYTES, PREVIEW_HEX_BYTES,
 };
 
 /// How much the server says.
@@ -339,6 +338,8 @@ pub enum Event<'a> {
     Tls(crate::tls::Event<'a>),
     /// HTTP/2 with prior knowledge (`h2/events.rs`).
     H2(crate::h2::Event<'a>),
+    /// A PROXY protocol header (`proxy/events.rs`).
+    Proxy(crate::proxy::Event<'a>),
     /// Events not moved into their modules yet.
     Unsorted(Unsorted<'a>),
 }
@@ -349,6 +350,7 @@ impl<'a> Event<'a> {
         match self {
             Event::Tls(event) => event,
             Event::H2(event) => event,
+            Event::Proxy(event) => event,
             Event::Unsorted(event) => event,
         }
     }
@@ -461,31 +463,6 @@ pub enum Unsorted<'a> {
         pipes: u32,
     },
     SpeakingHttp,
-
-    /// A PROXY protocol header came first: what it says, and the TCP
-    /// peer that sent it (`via`).
-    ProxyHeader {
-        version: u8,
-        #[serde(serialize_with = "as_says")]
-        says: &'a Says,
-        via: SocketAddr,
-        /// In JSON, `tlvs` (the first [`LIST_SHOWN`], each as the text
-        /// line words it) and `tlvs_not_shown`.
-        #[serde(flatten, serialize_with = "as_tlv_names")]
-        tlvs: &'a [Tlv],
-    },
-    /// Bytes that start with a PROXY signature but are no valid header.
-    ProxyInvalid {
-        reason: &'a str,
-    },
-    /// A PROXY header that stopped coming: the client ended (`ended`), or
-    /// nothing more came within the sniffing wait.
-    ProxyCut {
-        got: usize,
-        ended: bool,
-    },
-    /// `--proxy-protocol require`, and the first bytes are no PROXY header.
-    ProxyMissing,
 
     // HTTP.
     Request {
@@ -714,58 +691,6 @@ impl fmt::Display for Unsorted<'_> {
             ),
             Unsorted::SpeakingHttp => {
                 f.write_str("speaking HTTP: the first line is an HTTP request line")
-            }
-
-            Unsorted::ProxyHeader {
-                version,
-                says,
-                via,
-                tlvs,
-            } => {
-                write!(f, "PROXY v{version} header: from ")?;
-                match says {
-                    Says::Tcp {
-                        source,
-                        destination,
-                    } => write!(
-                        f,
-                        "{}; the client connected to {destination}",
-                        Via {
-                            claimed: Some(*source),
-                            peer: *via,
-                        }
-                    )?,
-                    Says::Unknown => {
-                        write!(f, "{via} (the TCP peer); UNKNOWN, no client address given")?
-                    }
-                    Says::Local => write!(
-                        f,
-                        "{via} (the TCP peer); LOCAL, the proxy's own connection \
-                         (a health check)"
-                    )?,
-                }
-                if tlvs.is_empty() {
-                    return Ok(());
-                }
-                f.write_str("; TLVs: ")?;
-                write_first(f, tlvs, |f, tlv| write!(f, "{}", TlvShown(tlv)))
-            }
-            Unsorted::ProxyInvalid { reason } => {
-                write!(f, "PROXY header malformed: {reason}; closing")
-            }
-            Unsorted::ProxyCut { got, ended } => {
-                let why = if *ended {
-                    "the client ended"
-                } else {
-                    "nothing more came within 1s"
-                };
-                write!(
-                    f,
-                    "PROXY header incomplete after {got} bytes: {why}; closing"
-                )
-            }
-            Unsorted::ProxyMissing => {
-                f.write_str("no PROXY header first (--proxy-protocol require); closing")
             }
 
             Unsorted::Request {
@@ -1094,78 +1019,6 @@ fn as_ws_frame_trace<S: Serializer>(frame: &&WsFrame, s: S) -> Result<S::Ok, S::
     fields.end()
 }
 
-/// Who sent a connection's bytes: the TCP peer, and, when a PROXY header
-/// named one, the client it stands for, each labelled with who claims it.
-/// The event line of the header and the HTTP page say it in these words.
-pub(crate) struct Via {
-    pub claimed: Option<SocketAddr>,
-    pub peer: SocketAddr,
-}
-
-impl fmt::Display for Via {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.claimed {
-            Some(claimed) => write!(
-                f,
-                "{claimed} (says the PROXY header) via {} (the TCP peer)",
-                self.peer
-            ),
-            None => write!(f, "{}", self.peer),
-        }
-    }
-}
-
-/// One v2 TLV by its spec name; a value the client's side chose (a host
-/// name, an ID) escaped like any bytes from the wire.
-struct TlvShown<'a>(&'a Tlv);
-
-impl fmt::Display for TlvShown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bytes = |f: &mut fmt::Formatter<'_>, name: &str, value: &[u8]| {
-            write!(f, "{name} {}", Escaped::preview(value, PREVIEW_BYTES))
-        };
-        match self.0 {
-            Tlv::Alpn(value) => bytes(f, "ALPN", value),
-            Tlv::Authority(value) => bytes(f, "AUTHORITY", value),
-            Tlv::Crc32c(crc) => write!(f, "CRC32C {crc:#010x}"),
-            Tlv::Noop(len) => write!(f, "NOOP ({len} bytes)"),
-            Tlv::UniqueId(value) => bytes(f, "UNIQUE_ID", value),
-            Tlv::Ssl { client, verify } => {
-                write!(f, "SSL (client flags {client:#04x}, verify {verify})")
-            }
-            Tlv::Netns(value) => bytes(f, "NETNS", value),
-            Tlv::Other { kind, len } => write!(f, "type {kind:#04x} ({len} bytes)"),
-        }
-    }
-}
-
-/// A PROXY header's TLVs in JSON: the first [`LIST_SHOWN`], each as the
-/// text line shows it, and `tlvs_not_shown`.
-fn as_tlv_names<S: Serializer>(tlvs: &&[Tlv], s: S) -> Result<S::Ok, S::Error> {
-    first_entries(s, "tlvs", "tlvs_not_shown", tlvs, |tlv| {
-        TlvShown(tlv).to_string()
-    })
-}
-
-/// What a PROXY header says, in JSON: `{"source": .., "destination": ..}`
-/// for TCP, else `"unknown"` or `"local"`.
-fn as_says<S: Serializer>(says: &&Says, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    match says {
-        Says::Tcp {
-            source,
-            destination,
-        } => {
-            let mut fields = s.serialize_map(Some(2))?;
-            fields.serialize_entry("source", source)?;
-            fields.serialize_entry("destination", destination)?;
-            fields.end()
-        }
-        Says::Unknown => s.serialize_str("unknown"),
-        Says::Local => s.serialize_str("local"),
-    }
-}
-
 /// One `--log json` line.
 #[derive(Serialize)]
 struct JsonLine<'a> {
@@ -1284,7 +1137,6 @@ mod every_event;
 mod tests {
     use super::*;
     use crate::show::tests::FORTY;
-    use crate::show::LIST_SHOWN;
 
     /// A request's line, as text and JSON, from bytes that are not UTF-8
     /// and bytes that are (NEL): the same escapes in both.
@@ -1544,23 +1396,5 @@ mod tests {
             serde_json::to_string(&data).unwrap(),
             r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
         );
-    }
-
-    /// A list from the wire names its first LIST_SHOWN items, then counts
-    /// the rest, in text and JSON: settings, ALPN names, TLVs.
-    #[test]
-    fn long_lists_show_their_first_items_then_how_many_more() {
-        let tlvs = vec![Tlv::Noop(0); LIST_SHOWN + 2];
-        let says = Says::Local;
-        let proxy = Unsorted::ProxyHeader {
-            version: 2,
-            says: &says,
-            via: "127.0.0.1:1".parse().unwrap(),
-            tlvs: &tlvs,
-        };
-        assert!(proxy.to_string().ends_with("NOOP (0 bytes), … and 2 more"));
-        let json = serde_json::to_value(&proxy).unwrap();
-        assert_eq!(json["tlvs"].as_array().unwrap().len(), LIST_SHOWN);
-        assert_eq!(json["tlvs_not_shown"], 2);
     }
 }

@@ -278,7 +278,7 @@ impl Protocol {
                 match proxy::decode(&proxied.header) {
                     Decoded::NeedMore => Next::Continue,
                     Decoded::Complete(header, used) => {
-                        log.emit(Unsorted::ProxyHeader {
+                        log.emit(proxy::Event::Header {
                             version: header.version,
                             says: &header.says,
                             via: log.peer,
@@ -299,7 +299,7 @@ impl Protocol {
                         self.not_a_header(config, log, out)
                     }
                     Decoded::Invalid(reason) => {
-                        log.emit(Unsorted::ProxyInvalid { reason });
+                        log.emit(proxy::Event::Invalid { reason });
                         *self = Protocol::Finished;
                         Next::Close
                     }
@@ -333,7 +333,7 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         if require {
-            log.emit(Unsorted::ProxyMissing);
+            log.emit(proxy::Event::Missing);
             *self = Protocol::Finished;
             return Next::Close;
         }
@@ -427,7 +427,7 @@ impl Protocol {
                     self.on_end(config, log, out);
                 }
             }
-            Protocol::Proxied(proxied) => log.emit(Unsorted::ProxyCut {
+            Protocol::Proxied(proxied) => log.emit(proxy::Event::Cut {
                 got: proxied.header.len(),
                 ended: true,
             }),
@@ -519,7 +519,7 @@ impl Protocol {
             }
             // A signature, then silence.
             Protocol::Proxied(proxied) => {
-                log.emit(Unsorted::ProxyCut {
+                log.emit(proxy::Event::Cut {
                     got: proxied.header.len(),
                     ended: false,
                 });

@@ -4,48 +4,6 @@
 //! facts (`h2.rs`, `proxy.rs`, `http/notes.rs`) and the code that words
 //! them (`log.rs`, `http/page.rs`) use them without importing each other.
 
-use std::net::SocketAddr;
-
-/// What a header says about the connection it precedes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Says {
-    /// A TCP connection: the client (`source`) and the address it
-    /// connected to on the proxy (`destination`).
-    Tcp {
-        source: SocketAddr,
-        destination: SocketAddr,
-    },
-    /// v1 `UNKNOWN`, or v2 with an address family or protocol rawnet does
-    /// not take apart (UNSPEC, UNIX, UDP): the proxy gives no TCP
-    /// addresses.
-    Unknown,
-    /// v2 `LOCAL`: the proxy's own connection (a health check); the TCP
-    /// peer is the client.
-    Local,
-}
-
-/// One v2 TLV, decoded by its type (the spec's `PP2_TYPE_*`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tlv {
-    /// 0x01: the protocol the client chose by ALPN (`h2`, `http/1.1`).
-    Alpn(Vec<u8>),
-    /// 0x02: the host name the client asked for (its TLS SNI).
-    Authority(Vec<u8>),
-    /// 0x03: a CRC32c checksum of the header (not checked here).
-    Crc32c(u32),
-    /// 0x04: padding, its length.
-    Noop(usize),
-    /// 0x05: the proxy's ID for this connection, to match logs.
-    UniqueId(Vec<u8>),
-    /// 0x20: the client connected over TLS; its flags and verify result
-    /// (the sub-TLVs after them are not taken apart).
-    Ssl { client: u8, verify: u32 },
-    /// 0x30: the network namespace the connection came from.
-    Netns(Vec<u8>),
-    /// Any other type: kept as its type and length.
-    Other { kind: u8, len: usize },
-}
-
 /// How one head arrived: its reads, as `http::notes::Arrival` found them.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Reads<'a> {

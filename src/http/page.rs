@@ -27,7 +27,7 @@ impl Origin {
     /// Who sent the request: the TCP peer, and before it the client a
     /// PROXY header named, each labelled with who claims it.
     fn from(&self) -> impl std::fmt::Display + '_ {
-        crate::log::Via {
+        crate::proxy::Via {
             claimed: self.claimed,
             peer: self.peer,
         }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use super::{CloseReason, Direction, Event, JsonLine, Unsorted};
 use crate::h2::{self, Setting};
-use crate::seen::{FramesNotShown, Note, Reads, Says, Tlv, WsFrame};
+use crate::proxy::{self, Says, Tlv};
+use crate::seen::{FramesNotShown, Note, Reads, WsFrame};
 use crate::tls;
 
 /// Fails to compile when a variant is added without an example in
@@ -19,6 +20,12 @@ fn covered(event: &Event) {
             tls::Event::Hello { .. } | tls::Event::Malformed { .. } | tls::Event::Cut { .. },
         ) => {}
         Event::H2(h2::Event::Preface { .. }) => {}
+        Event::Proxy(
+            proxy::Event::Header { .. }
+            | proxy::Event::Invalid { .. }
+            | proxy::Event::Cut { .. }
+            | proxy::Event::Missing,
+        ) => {}
         Event::Unsorted(
             Unsorted::Listening { .. }
             | Unsorted::ServingAtMost { .. }
@@ -37,10 +44,6 @@ fn covered(event: &Event) {
             | Unsorted::Echoing
             | Unsorted::Piping { .. }
             | Unsorted::SpeakingHttp
-            | Unsorted::ProxyHeader { .. }
-            | Unsorted::ProxyInvalid { .. }
-            | Unsorted::ProxyCut { .. }
-            | Unsorted::ProxyMissing
             | Unsorted::Request { .. }
             | Unsorted::Refusal { .. }
             | Unsorted::NoRequest { .. }
@@ -189,23 +192,23 @@ fn every_event_keeps_its_json_and_its_words() {
             problem: None,
         }
         .into(),
-        Unsorted::ProxyHeader {
+        proxy::Event::Header {
             version: 2,
             says: &says,
             via: peer,
             tlvs: &tlvs,
         }
         .into(),
-        Unsorted::ProxyInvalid {
+        proxy::Event::Invalid {
             reason: "bad address",
         }
         .into(),
-        Unsorted::ProxyCut {
+        proxy::Event::Cut {
             got: 5,
             ended: false,
         }
         .into(),
-        Unsorted::ProxyMissing.into(),
+        proxy::Event::Missing.into(),
         Unsorted::Request {
             number: 1,
             method: b"GET",
