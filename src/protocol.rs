@@ -116,7 +116,7 @@ pub(crate) struct Proxied {
     /// close the connection.
     require: bool,
     /// The client's address, as the header says it.
-    claimed: Option<SocketAddr>,
+    proxy_client: Option<SocketAddr>,
     /// What reads the bytes after the header: `Sniffing` or
     /// `HttpUnlessTls`, until they become something else.
     inner: Protocol,
@@ -162,12 +162,12 @@ impl Protocol {
     }
 
     /// [`Protocol::on_data`], for a connection whose PROXY header gave
-    /// the client's address as `claimed`: an HTTP session started here
+    /// the client's address as `proxy_client`: an HTTP session started here
     /// shows it on its pages.
     fn answer(
         &mut self,
         data: &[u8],
-        claimed: Option<SocketAddr>,
+        proxy_client: Option<SocketAddr>,
         config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
@@ -202,7 +202,7 @@ impl Protocol {
                         log.emit(Unsorted::SpeakingHttp);
                         let session = session_after(std::mem::take(came), held);
                         let first = std::mem::take(first);
-                        self.become_http(&first, session, claimed, config, log, out)
+                        self.become_http(&first, session, proxy_client, config, log, out)
                     }
                     Guess::Tls => self.read_hello(log, out),
                     Guess::Http2 => self.read_http2(log, out),
@@ -243,7 +243,7 @@ impl Protocol {
                     }
                     Guess::Http | Guess::Echo => {
                         let session = http::Session::new(*since);
-                        self.become_http(first, session, claimed, config, log, out)
+                        self.become_http(first, session, proxy_client, config, log, out)
                     }
                 }
             }
@@ -260,17 +260,17 @@ impl Protocol {
                         since: Instant::now(),
                         whole: false,
                         require,
-                        claimed: None,
+                        proxy_client: None,
                         inner: after,
                     }));
-                    self.answer(data, claimed, config, log, out)
+                    self.answer(data, proxy_client, config, log, out)
                 } else {
                     self.no_proxy_header(after, require, data, config, log, out)
                 }
             }
             Protocol::Proxied(proxied) if proxied.whole => {
-                let claimed = proxied.claimed;
-                let next = proxied.inner.answer(data, claimed, config, log, out);
+                let proxy_client = proxied.proxy_client;
+                let next = proxied.inner.answer(data, proxy_client, config, log, out);
                 self.unwrap_proxied(next)
             }
             Protocol::Proxied(proxied) => {
@@ -285,13 +285,13 @@ impl Protocol {
                             tlvs: &header.tlvs,
                         });
                         proxied.whole = true;
-                        proxied.claimed = header.source();
+                        proxied.proxy_client = header.source();
                         let rest = proxied.header.split_off(used);
                         proxied.header = Vec::new();
                         if rest.is_empty() {
                             return Next::Continue;
                         }
-                        self.answer(&rest, claimed, config, log, out)
+                        self.answer(&rest, proxy_client, config, log, out)
                     }
                     // Started like `PROXY ` or the v2 signature, then
                     // went another way: the connection's data after all.
@@ -558,19 +558,19 @@ impl Protocol {
     /// The first bytes are HTTP: `session` answers them, and every byte
     /// after. Its head deadline counts from the `since` it was made with,
     /// when the wait for this head began.
-    /// `claimed` is the client's address from a PROXY header, for the
+    /// `proxy_client` is the client's address from a PROXY header, for the
     /// pages.
     fn become_http(
         &mut self,
         first: &[u8],
         session: http::Session,
-        claimed: Option<SocketAddr>,
+        proxy_client: Option<SocketAddr>,
         config: &http::Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Next {
         let mut session = Box::new(session);
-        session.claimed = claimed;
+        session.proxy_client = proxy_client;
         *self = Protocol::Http(session);
         self.answer_http(|session| session.on_data(first, config, log, out))
     }

@@ -144,7 +144,7 @@ pub(crate) struct Session {
     /// The reads that brought the current head, for the page and `--trace`.
     arrival: notes::Arrival,
     /// The client's address as a PROXY header gave it, for the pages.
-    pub(crate) claimed: Option<SocketAddr>,
+    pub(crate) proxy_client: Option<SocketAddr>,
 }
 
 /// How much unsent output a session makes before it stops answering the
@@ -208,7 +208,7 @@ impl Session {
             answered: 0,
             paused: false,
             arrival: notes::Arrival::default(),
-            claimed: None,
+            proxy_client: None,
         }
     }
 
@@ -529,7 +529,7 @@ impl Session {
             conn: log.id,
             request: self.answered,
             peer: log.peer,
-            claimed: self.claimed,
+            proxy_client: self.proxy_client,
         };
         let reads = self.arrival.of_head(head.len);
         let shown = page::Shown {
@@ -618,7 +618,7 @@ impl Session {
                 status,
                 reason: response::reason(status),
                 bytes,
-                client: self.claimed,
+                client: self.proxy_client,
             });
         }
         if log.traces() {

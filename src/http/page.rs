@@ -20,7 +20,7 @@ pub struct Origin {
     pub request: u64,
     pub peer: SocketAddr,
     /// The client's address as a PROXY header gave it (`proxy.rs`).
-    pub claimed: Option<SocketAddr>,
+    pub proxy_client: Option<SocketAddr>,
 }
 
 impl Origin {
@@ -28,7 +28,7 @@ impl Origin {
     /// PROXY header named, each labelled with who claims it.
     fn from(&self) -> impl std::fmt::Display + '_ {
         crate::proxy::Via {
-            claimed: self.claimed,
+            proxy_client: self.proxy_client,
             peer: self.peer,
         }
     }
@@ -637,7 +637,7 @@ mod tests {
             conn: 3,
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
-            claimed: None,
+            proxy_client: None,
         }
     }
 

@@ -100,7 +100,7 @@ fn header(
             f,
             "{}; the client connected to {destination}",
             Via {
-                claimed: Some(*source),
+                proxy_client: Some(*source),
                 peer: via,
             }
         )?,
@@ -121,16 +121,16 @@ fn header(
 /// named one, the client it stands for, each labelled with who claims it.
 /// The event line of the header and the HTTP page say it in these words.
 pub(crate) struct Via {
-    pub claimed: Option<SocketAddr>,
+    pub proxy_client: Option<SocketAddr>,
     pub peer: SocketAddr,
 }
 
 impl fmt::Display for Via {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.claimed {
-            Some(claimed) => write!(
+        match self.proxy_client {
+            Some(proxy_client) => write!(
                 f,
-                "{claimed} (says the PROXY header) via {} (the TCP peer)",
+                "{proxy_client} (says the PROXY header) via {} (the TCP peer)",
                 self.peer
             ),
             None => write!(f, "{}", self.peer),
