@@ -27,7 +27,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::seen::{FramesNotShown, Note, WsFrame};
+use crate::seen::Note;
 use crate::show::{
     dump_rows, looks_binary, Escaped, Hex, DUMP_BYTES, NAME_SHOWN, PREVIEW_BYTES, PREVIEW_HEX_BYTES,
 };
@@ -229,25 +229,6 @@ impl Farewell {
     }
 }
 
-/// How a client's own close frame ended its WebSocket, in the
-/// `websocket close` line (rawnet's answer carries no reason).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClientClosed {
-    /// With a code, which rawnet echoed.
-    CodeEchoed,
-    /// Without one, answered with an empty close frame.
-    NoCode,
-}
-
-impl ClientClosed {
-    pub fn words(self) -> &'static str {
-        match self {
-            ClientClosed::CodeEchoed => "the client closed; its code echoed",
-            ClientClosed::NoCode => "the client closed without a code; answered the same",
-        }
-    }
-}
-
 /// Why a connection closed; printed in its `close` line.
 #[derive(Debug)]
 pub enum CloseReason {
@@ -340,6 +321,8 @@ pub enum Event<'a> {
     H2(crate::h2::Event<'a>),
     /// A PROXY protocol header (`proxy/events.rs`).
     Proxy(crate::proxy::Event<'a>),
+    /// A WebSocket (`ws/events.rs`).
+    Ws(crate::ws::Event<'a>),
     /// Events not moved into their modules yet.
     Unsorted(Unsorted<'a>),
 }
@@ -351,6 +334,7 @@ impl<'a> Event<'a> {
             Event::Tls(event) => event,
             Event::H2(event) => event,
             Event::Proxy(event) => event,
+            Event::Ws(event) => event,
             Event::Unsorted(event) => event,
         }
     }
@@ -517,46 +501,6 @@ pub enum Unsorted<'a> {
         notes: &'a [Note<'a>],
     },
 
-    // WebSocket.
-    /// A request became a WebSocket: the client's key and the answer.
-    WsUpgraded {
-        #[serde(serialize_with = "crate::show::as_bare")]
-        key: &'a str,
-        accept: &'a str,
-        /// `?explain`: every frame is also described in JSON.
-        explain: bool,
-    },
-    /// A frame from the client.
-    WsFrame {
-        #[serde(serialize_with = "as_ws_frame")]
-        frame: &'a WsFrame<'a>,
-    },
-    /// A frame rawnet sent.
-    WsFrameSent {
-        #[serde(serialize_with = "as_ws_frame")]
-        frame: &'a WsFrame<'a>,
-    },
-    /// `--trace`: a client frame's header decoded field by field, and its
-    /// payload masked (as sent) and unmasked.
-    WsFrameTrace {
-        #[serde(serialize_with = "as_ws_frame_trace")]
-        frame: &'a WsFrame<'a>,
-    },
-    /// WebSocket frames past [`LINES_PER_SECOND`] that got no line of
-    /// their own, counted by way and opcode: one line for each second
-    /// they keep coming, and one when they stop or the connection ends.
-    WsFramesNotShown {
-        #[serde(flatten, serialize_with = "as_frame_counts")]
-        frames: &'a FramesNotShown,
-        per_second: u32,
-    },
-    /// The WebSocket closes: the code rawnet sent (none, answering a close
-    /// frame that had none), and why.
-    WsClose {
-        code: Option<u16>,
-        why: &'a str,
-    },
-
     /// `--trace`: bytes as they crossed the wire.
     Wire {
         direction: Direction,
@@ -575,9 +519,7 @@ impl Line for Unsorted<'_> {
             | Unsorted::GraceOver { .. }
             | Unsorted::ShutdownComplete { .. }
             | Unsorted::Panic { .. } => Verbosity::Quiet,
-            Unsorted::Wire { .. }
-            | Unsorted::RequestNotes { .. }
-            | Unsorted::WsFrameTrace { .. } => Verbosity::Trace,
+            Unsorted::Wire { .. } | Unsorted::RequestNotes { .. } => Verbosity::Trace,
             _ => Verbosity::Events,
         }
     }
@@ -586,7 +528,6 @@ impl Line for Unsorted<'_> {
         match self {
             Unsorted::Wire { bytes, .. } if looks_binary(bytes) => Layout::Block,
             Unsorted::Wire { .. } => Layout::Bare,
-            Unsorted::WsFrameTrace { .. } => Layout::Block,
             _ => Layout::Line,
         }
     }
@@ -752,40 +693,6 @@ impl fmt::Display for Unsorted<'_> {
                 Ok(())
             }
 
-            Unsorted::WsUpgraded {
-                key,
-                accept,
-                explain,
-            } => {
-                let key = Escaped::bare(key.as_bytes());
-                write!(f, "websocket: upgraded, key {key}, accept {accept}")?;
-                if *explain {
-                    f.write_str("; each frame is also described in JSON (?explain)")?;
-                }
-                Ok(())
-            }
-            Unsorted::WsFrame { frame } => write!(f, "ws frame: {}", FrameWords(frame)),
-            Unsorted::WsFrameSent { frame } => write!(f, "ws frame sent: {}", FrameWords(frame)),
-            Unsorted::WsFrameTrace { frame } => write!(f, "{}", FrameTrace(frame)),
-            Unsorted::WsFramesNotShown { frames, per_second } => {
-                write!(
-                    f,
-                    "ws frames not shown one by one (more than {per_second} lines a second): "
-                )?;
-                let received = FrameCounts(&frames.received);
-                let sent = FrameCounts(&frames.sent);
-                match (received.total(), sent.total()) {
-                    (0, _) => write!(f, "{} sent ({sent})", sent.total()),
-                    (_, 0) => write!(f, "{} received ({received})", received.total()),
-                    (r, s) => write!(f, "{r} received ({received}), {s} sent ({sent})"),
-                }
-            }
-            Unsorted::WsClose {
-                code: Some(code),
-                why,
-            } => write!(f, "websocket close {code}: {why}"),
-            Unsorted::WsClose { code: None, why } => write!(f, "websocket close, no code: {why}"),
-
             Unsorted::Wire { direction, bytes } => {
                 let arrow = match direction {
                     Direction::Received => '>',
@@ -805,218 +712,6 @@ impl fmt::Display for Unsorted<'_> {
             }
         }
     }
-}
-
-/// A WebSocket frame in the words of its event line: `FIN text 5 bytes,
-/// mask 37fa213d, "Hello"`; a close frame shows its code and reason.
-struct FrameWords<'a>(&'a WsFrame<'a>);
-
-impl fmt::Display for FrameWords<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let frame = self.0;
-        if frame.fin {
-            f.write_str("FIN ")?;
-        }
-        write!(f, "{} ", OpcodeName(frame))?;
-        let unit = if frame.len == 1 { "byte" } else { "bytes" };
-        write!(f, "{} {unit}", frame.len)?;
-        if let Some(key) = frame.mask {
-            write!(f, ", mask {}", Hex::joined(&key, ""))?;
-        }
-        if frame.opcode == 0x8 {
-            return match frame.close_code() {
-                Some(code) if frame.close_reason().is_empty() => write!(f, ", code {code}"),
-                Some(code) => write!(
-                    f,
-                    ", code {code} {}",
-                    Escaped::preview(frame.close_reason(), PREVIEW_BYTES)
-                ),
-                None => f.write_str(", no code"),
-            };
-        }
-        if frame.payload.is_empty() {
-            return Ok(());
-        }
-        if looks_binary(frame.payload) {
-            write!(f, ", {}", Hex::preview(frame.payload, PREVIEW_HEX_BYTES))
-        } else {
-            write!(f, ", {}", Escaped::preview(frame.payload, PREVIEW_BYTES))
-        }
-    }
-}
-
-/// Frames counted by opcode, as `51180 ping, 3 text`, in opcode order.
-struct FrameCounts<'a>(&'a [u32; 16]);
-
-impl FrameCounts<'_> {
-    fn total(&self) -> u64 {
-        self.0.iter().map(|&n| u64::from(n)).sum()
-    }
-
-    /// Each opcode that was counted, by name, and how many.
-    fn each(&self) -> impl Iterator<Item = (String, u32)> + '_ {
-        (0u8..16)
-            .zip(self.0.iter().copied())
-            .filter(|&(_, count)| count > 0)
-            .map(|(opcode, count)| (OpcodeNumber(opcode).to_string(), count))
-    }
-}
-
-impl fmt::Display for FrameCounts<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (name, count)) in self.each().enumerate() {
-            let comma = if i == 0 { "" } else { ", " };
-            write!(f, "{comma}{count} {name}")?;
-        }
-        Ok(())
-    }
-}
-
-/// Frames not shown, in JSON: `received` and `sent`, each an object of
-/// opcode names and counts (`{"ping": 51180}`).
-fn as_frame_counts<S: Serializer>(frames: &&FramesNotShown, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut fields = s.serialize_map(Some(2))?;
-    for (name, counts) in [("received", &frames.received), ("sent", &frames.sent)] {
-        let each: std::collections::BTreeMap<String, u32> = FrameCounts(counts).each().collect();
-        fields.serialize_entry(name, &each)?;
-    }
-    fields.end()
-}
-
-/// An opcode by its number: its name in RFC 6455, or hex for a reserved one.
-struct OpcodeNumber(u8);
-
-impl fmt::Display for OpcodeNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match crate::seen::opcode_name(self.0) {
-            Some(name) => f.write_str(name),
-            None => write!(f, "opcode 0x{:x}", self.0),
-        }
-    }
-}
-
-/// An opcode by its name in RFC 6455, or in hex for a reserved one.
-struct OpcodeName<'a>(&'a WsFrame<'a>);
-
-impl fmt::Display for OpcodeName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        OpcodeNumber(self.0.opcode).fmt(f)
-    }
-}
-
-/// `--trace` for a client frame: each header byte with what its bits say,
-/// then the payload as hex dump rows, as it crossed the wire (masked) and
-/// unmasked, each bounded like every dump.
-struct FrameTrace<'a>(&'a WsFrame<'a>);
-
-impl fmt::Display for FrameTrace<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let frame = self.0;
-        let header = frame.header;
-        write!(
-            f,
-            "ws frame header, {} bytes: {}",
-            header.len(),
-            Hex::joined(header, " ")
-        )?;
-        let [first, second, rest @ ..] = header else {
-            return Ok(());
-        };
-        let bit = |b: u8, n: u8| (b >> n) & 1;
-        write!(
-            f,
-            "\n  {first:02x}           FIN {}, RSV {} {} {}, opcode 0x{:x} ({})",
-            bit(*first, 7),
-            bit(*first, 6),
-            bit(*first, 5),
-            bit(*first, 4),
-            first & 0x0f,
-            OpcodeName(frame)
-        )?;
-        write!(
-            f,
-            "\n  {second:02x}           MASK {}, length {}",
-            bit(*second, 7),
-            second & 0x7f
-        )?;
-        let extended = match second & 0x7f {
-            126 => 2,
-            127 => 8,
-            _ => 0,
-        };
-        let (length, key) = rest.split_at(extended.min(rest.len()));
-        if !length.is_empty() {
-            write!(
-                f,
-                "\n  {:<11}  extended length {}",
-                Hex::joined(length, " ").to_string(),
-                frame.len
-            )?;
-        }
-        if !key.is_empty() {
-            write!(f, "\n  {}  masking key", Hex::joined(key, " "))?;
-        }
-        if frame.payload.is_empty() {
-            return Ok(());
-        }
-        let more = |f: &mut fmt::Formatter<'_>| {
-            if frame.payload.len() > DUMP_BYTES {
-                write!(
-                    f,
-                    "\n  … and {} more bytes",
-                    frame.payload.len() - DUMP_BYTES
-                )?;
-            }
-            Ok(())
-        };
-        if frame.mask.is_some() {
-            write!(
-                f,
-                "\nws payload as sent (masked), {} bytes:",
-                frame.payload.len()
-            )?;
-            for row in dump_rows(&frame.masked_prefix(DUMP_BYTES)) {
-                write!(f, "\n{row}")?;
-            }
-            more(f)?;
-        }
-        f.write_str("\nws payload unmasked:")?;
-        for row in dump_rows(frame.payload) {
-            write!(f, "\n{row}")?;
-        }
-        more(f)
-    }
-}
-
-/// A frame in JSON: its header's fields and the event line's preview.
-fn as_ws_frame<S: Serializer>(frame: &&WsFrame, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut fields = s.serialize_map(None)?;
-    fields.serialize_entry("fin", &frame.fin)?;
-    fields.serialize_entry("opcode", &OpcodeName(frame).to_string())?;
-    fields.serialize_entry("len", &frame.len)?;
-    fields.serialize_entry("mask", &frame.mask.map(|k| Hex::joined(&k, "").to_string()))?;
-    fields.serialize_entry("words", &FrameWords(frame).to_string())?;
-    fields.end()
-}
-
-/// A frame's `--trace` in JSON: the header and both payloads in hex, each
-/// bounded by [`DUMP_BYTES`].
-fn as_ws_frame_trace<S: Serializer>(frame: &&WsFrame, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut fields = s.serialize_map(None)?;
-    fields.serialize_entry("header", &Hex::joined(frame.header, " ").to_string())?;
-    let masked = frame.masked_prefix(DUMP_BYTES);
-    fields.serialize_entry(
-        "payload_masked",
-        &Hex::preview(&masked, DUMP_BYTES).to_string(),
-    )?;
-    fields.serialize_entry(
-        "payload",
-        &Hex::preview(frame.payload, DUMP_BYTES).to_string(),
-    )?;
-    fields.end()
 }
 
 /// One `--log json` line.
@@ -1278,59 +973,6 @@ mod tests {
         assert!(json.len() < 3 * DUMP_BYTES + 100, "{json}");
     }
 
-    #[test]
-    fn websocket_frames_in_text_and_json() {
-        let hello = WsFrame::RFC_HELLO;
-        let event = Unsorted::WsFrame { frame: &hello };
-        assert_eq!(
-            event.to_string(),
-            "ws frame: FIN text 5 bytes, mask 37fa213d, \"Hello\""
-        );
-        assert_eq!(
-            serde_json::to_string(&event).unwrap(),
-            r#"{"event":"ws_frame","frame":{"fin":true,"opcode":"text","len":5,"mask":"37fa213d","words":"FIN text 5 bytes, mask 37fa213d, \"Hello\""}}"#
-        );
-        let part = WsFrame {
-            fin: false,
-            opcode: 2,
-            mask: None,
-            header: &[0x02, 0x14],
-            len: 20,
-            payload: &[0xff; 20],
-            ..hello
-        };
-        assert_eq!(
-            Unsorted::WsFrameSent { frame: &part }.to_string(),
-            "ws frame sent: binary 20 bytes, ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ff ...(4 more)"
-        );
-        let close = WsFrame {
-            opcode: 8,
-            header: &[0x88, 0x05],
-            len: 5,
-            payload: b"\x03\xe8bye",
-            mask: None,
-            ..hello
-        };
-        assert_eq!(
-            Unsorted::WsFrameSent { frame: &close }.to_string(),
-            "ws frame sent: FIN close 5 bytes, code 1000 \"bye\""
-        );
-        // --trace: one line per header field, then both payloads, each
-        // line to be prefixed with the connection's #ID.
-        let trace = Unsorted::WsFrameTrace { frame: &hello }.to_string();
-        assert_eq!(trace.lines().count(), 8, "{trace}");
-        let mut long = hello;
-        long.header = &[0x82, 0xfe, 0x01, 0x2c, 1, 2, 3, 4];
-        long.len = 300;
-        long.payload = &[0; 300];
-        let trace = Unsorted::WsFrameTrace { frame: &long }.to_string();
-        assert!(
-            trace.contains("\n  01 2c        extended length 300"),
-            "{trace}"
-        );
-        assert!(trace.contains("\n  … and 44 more bytes"), "{trace}");
-    }
-
     /// Twenty lines in a second, then none until the second is over.
     #[test]
     fn a_quota_allows_lines_per_second_then_waits_for_the_next() {
@@ -1340,36 +982,6 @@ mod tests {
         assert_eq!(allowed, LINES_PER_SECOND as usize);
         assert!(!quota.allows(start + QUOTA_WINDOW / 2));
         assert!(quota.allows(start + QUOTA_WINDOW));
-    }
-
-    #[test]
-    fn frames_not_shown_are_counted_by_way_and_opcode() {
-        let mut frames = FramesNotShown::default();
-        for _ in 0..3 {
-            frames.count(true, 0x9);
-            frames.count(false, 0xA);
-        }
-        frames.count(true, 0x1);
-        let event = Unsorted::WsFramesNotShown {
-            frames: &frames,
-            per_second: 20,
-        };
-        assert_eq!(
-            event.to_string(),
-            "ws frames not shown one by one (more than 20 lines a second): \
-             4 received (1 text, 3 ping), 3 sent (3 pong)"
-        );
-        assert_eq!(
-            serde_json::to_string(&event).unwrap(),
-            r#"{"event":"ws_frames_not_shown","received":{"ping":3,"text":1},"sent":{"pong":3},"per_second":20}"#
-        );
-        let mut sent_only = FramesNotShown::default();
-        sent_only.count(false, 0x2);
-        let event = Unsorted::WsFramesNotShown {
-            frames: &sent_only,
-            per_second: 20,
-        };
-        assert!(event.to_string().ends_with(": 1 sent (1 binary)"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::knobs;
 use super::refusal::Refusal;
 use super::request::{self, Head};
 use super::{Session, State};
-use crate::log::{ConnLog, Unsorted};
+use crate::log::ConnLog;
 use crate::next::Next;
 use crate::ws::handshake::{self, Asked};
 
@@ -40,7 +40,7 @@ impl Session {
         handshake::write_101(out, &accepted.accept);
         self.log_answer(head, 101, out.len() - start, log);
         let explain = knobs::explain(&self.input[head.target.clone()]);
-        log.emit(Unsorted::WsUpgraded {
+        log.emit(crate::ws::Event::Upgraded {
             key: &accepted.key,
             accept: &accepted.accept,
             explain,

@@ -9,8 +9,9 @@ use std::time::Duration;
 use super::{CloseReason, Direction, Event, JsonLine, Unsorted};
 use crate::h2::{self, Setting};
 use crate::proxy::{self, Says, Tlv};
-use crate::seen::{FramesNotShown, Note, Reads, WsFrame};
+use crate::seen::{Note, Reads};
 use crate::tls;
+use crate::ws::{self, frame::Frame, lines::FramesNotShown};
 
 /// Fails to compile when a variant is added without an example in
 /// [`every_event_keeps_its_json_and_its_words`]: add one there too.
@@ -25,6 +26,14 @@ fn covered(event: &Event) {
             | proxy::Event::Invalid { .. }
             | proxy::Event::Cut { .. }
             | proxy::Event::Missing,
+        ) => {}
+        Event::Ws(
+            ws::Event::Upgraded { .. }
+            | ws::Event::Frame { .. }
+            | ws::Event::FrameSent { .. }
+            | ws::Event::FrameTrace { .. }
+            | ws::Event::FramesNotShown { .. }
+            | ws::Event::Close { .. },
         ) => {}
         Event::Unsorted(
             Unsorted::Listening { .. }
@@ -51,12 +60,6 @@ fn covered(event: &Event) {
             | Unsorted::EndedMidResponse { .. }
             | Unsorted::SentWhileHeld { .. }
             | Unsorted::RequestNotes { .. }
-            | Unsorted::WsUpgraded { .. }
-            | Unsorted::WsFrame { .. }
-            | Unsorted::WsFrameSent { .. }
-            | Unsorted::WsFrameTrace { .. }
-            | Unsorted::WsFramesNotShown { .. }
-            | Unsorted::WsClose { .. }
             | Unsorted::Wire { .. },
         ) => {}
     }
@@ -119,7 +122,7 @@ fn every_event_keeps_its_json_and_its_words() {
     };
     let tlvs = [Tlv::Alpn(b"h2".to_vec())];
     let notes = [Note::Reads(Reads::default()), Note::H2c];
-    let hello = WsFrame::RFC_HELLO;
+    let hello = Frame::RFC_HELLO;
     let mut frames = FramesNotShown::default();
     frames.count(true, 0x9);
     let events: [Event; 39] = [
@@ -244,21 +247,21 @@ fn every_event_keeps_its_json_and_its_words() {
             notes: &notes,
         }
         .into(),
-        Unsorted::WsUpgraded {
+        ws::Event::Upgraded {
             key: "dGhlIHNhbXBsZSBub25jZQ==",
             accept: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
             explain: true,
         }
         .into(),
-        Unsorted::WsFrame { frame: &hello }.into(),
-        Unsorted::WsFrameSent { frame: &hello }.into(),
-        Unsorted::WsFrameTrace { frame: &hello }.into(),
-        Unsorted::WsFramesNotShown {
+        ws::Event::Frame { frame: &hello }.into(),
+        ws::Event::FrameSent { frame: &hello }.into(),
+        ws::Event::FrameTrace { frame: &hello }.into(),
+        ws::Event::FramesNotShown {
             frames: &frames,
             per_second: 20,
         }
         .into(),
-        Unsorted::WsClose {
+        ws::Event::Close {
             code: Some(1000),
             why: "the client closed; its code echoed",
         }

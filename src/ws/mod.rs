@@ -15,19 +15,21 @@
 //! - `panel.rs`: the browser page's WebSocket panel, which shows that side
 //!   channel (the page takes it through `http/upgrade.rs`).
 
+mod events;
 pub(crate) mod explain;
 pub(crate) mod frame;
 pub(crate) mod handshake;
-mod lines;
+pub(crate) mod lines;
 pub(crate) mod panel;
 
 use std::time::Instant;
 
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
-use crate::log::{ClientClosed, ConnLog, Direction, Farewell, Unsorted};
+use crate::log::{ConnLog, Direction, Farewell};
 use crate::next::{Next, OUTPUT_BOUND};
-use crate::seen::WsFrame;
-use frame::{Decoder, Header, Problem, Progress};
+use events::ClientClosed;
+pub use events::Event;
+use frame::{Decoder, Frame, Header, Problem, Progress};
 use lines::Lines;
 
 /// `--ws-max-message`: the largest message assembled from its frames. 1 MiB,
@@ -150,7 +152,7 @@ impl Session {
         self.closed = true;
         self.lines.flush(log);
         let why = why.words();
-        log.emit(Unsorted::WsClose {
+        log.emit(Event::Close {
             code: Some(1001),
             why,
         });
@@ -299,14 +301,14 @@ impl Session {
         self.closed = true;
         match code {
             Some(code) => {
-                log.emit(Unsorted::WsClose {
+                log.emit(Event::Close {
                     code: Some(code),
                     why: ClientClosed::CodeEchoed.words(),
                 });
                 self.send_close(code, b"", log, out);
             }
             None => {
-                log.emit(Unsorted::WsClose {
+                log.emit(Event::Close {
                     code: None,
                     why: ClientClosed::NoCode.words(),
                 });
@@ -341,7 +343,7 @@ impl Session {
         self.closed = true;
         self.lines.flush(log);
         let why = problem.to_string();
-        log.emit(Unsorted::WsClose {
+        log.emit(Event::Close {
             code: Some(problem.code()),
             why: &why,
         });
@@ -375,8 +377,8 @@ fn may_send(code: u16) -> bool {
 }
 
 /// The frame as the log and `?explain` see it.
-fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> WsFrame<'a> {
-    WsFrame {
+fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> Frame<'a> {
+    Frame {
         fin: header.fin,
         rsv: header.rsv,
         opcode: header.opcode,
@@ -388,7 +390,7 @@ fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> WsFrame<'a> {
 }
 
 /// `?explain`: a text frame describing `frame`, not itself described.
-fn describe(way: Direction, frame: &WsFrame, out: &mut Vec<u8>) {
+fn describe(way: Direction, frame: &Frame, out: &mut Vec<u8>) {
     let json = explain::describe(way, frame);
     out.extend_from_slice(frame::server_header(frame::TEXT, json.len()).bytes());
     out.extend_from_slice(json.as_bytes());
