@@ -32,8 +32,6 @@
 //!   the log and on the pages.
 //! - `next`: what a protocol tells its connection (go on or close) and
 //!   the output bound, shared by every protocol.
-//! - [`seen`]: what was seen on the wire, as plain data for the log and
-//!   the pages (below every other module).
 //! - [`in_memory`]: a connection with no socket, for property tests and
 //!   the fuzzer.
 //! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client.
@@ -58,7 +56,6 @@ mod echo;
 mod h2;
 mod next;
 mod proxy;
-mod seen;
 mod show;
 mod sniff;
 mod threads;

@@ -31,6 +31,7 @@
 mod body;
 mod claims;
 mod date;
+mod events;
 mod json;
 pub mod knobs;
 pub(crate) mod notes;
@@ -43,11 +44,13 @@ mod upgrade;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
+pub use events::Event;
+
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::log::{ConnLog, Unsorted};
+use crate::log::ConnLog;
 use crate::next::Next;
 use body::{Progress, Reader};
 use knobs::Knobs;
@@ -254,7 +257,7 @@ impl Session {
             State::Answering { head, stream } => {
                 let held = self.input.len() - head.len + self.body.len();
                 if held > config.max_head + config.max_body {
-                    log.emit(Unsorted::SentWhileHeld {
+                    log.emit(Event::SentWhileHeld {
                         number: self.answered,
                         held,
                         sent: stream.written,
@@ -290,7 +293,7 @@ impl Session {
         let pending = match &self.state {
             State::Head { .. } | State::Body { .. } => self.input.len() + self.body.len(),
             State::Answering { stream, .. } => {
-                log.emit(Unsorted::EndedMidResponse {
+                log.emit(Event::EndedMidResponse {
                     number: self.answered,
                     sent: stream.written,
                 });
@@ -299,7 +302,7 @@ impl Session {
             State::Finished | State::Upgraded(_) => 0,
         };
         if pending > 0 {
-            log.emit(Unsorted::EndedMidRequest {
+            log.emit(Event::EndedMidRequest {
                 unanswered: pending,
             });
         }
@@ -323,7 +326,7 @@ impl Session {
     pub fn on_deadline(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         match &self.state {
             State::Head { .. } if self.input.is_empty() => {
-                log.emit(Unsorted::NoRequest {
+                log.emit(Event::NoRequest {
                     head_timeout: config.head_timeout,
                 });
                 self.state = State::Finished;
@@ -610,7 +613,7 @@ impl Session {
     /// `--trace`, what the page points out about it.
     fn log_answer(&self, head: &Head, status: u16, bytes: usize, log: &ConnLog) {
         if log.events() {
-            log.emit(Unsorted::Request {
+            log.emit(Event::Request {
                 number: self.answered,
                 method: &self.input[head.method.clone()],
                 target: &self.input[head.target.clone()],
@@ -618,7 +621,7 @@ impl Session {
                 status,
                 reason: response::reason(status),
                 bytes,
-                client: self.proxy_client,
+                proxy_client: self.proxy_client,
             });
         }
         if log.traces() {
@@ -626,7 +629,7 @@ impl Session {
             let reads = self.arrival.of_head(head.len);
             notes::find(reads, &self.input[..head.len], |note| found.push(note));
             if !found.is_empty() {
-                log.emit(Unsorted::RequestNotes {
+                log.emit(Event::RequestNotes {
                     number: self.answered,
                     notes: &found,
                 });
@@ -638,7 +641,7 @@ impl Session {
     /// error nobody can tell where the next request would start.
     fn fail(&mut self, refusal: Refusal, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         refusal.write_response(out);
-        log.emit(Unsorted::Refusal {
+        log.emit(Event::Refusal {
             number: self.answered + 1,
             status: refusal.status(),
             reason: refusal.reason(),

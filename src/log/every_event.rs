@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use super::{CloseReason, Direction, Event, JsonLine, Unsorted};
 use crate::h2::{self, Setting};
+use crate::http::{
+    self,
+    notes::{Note, Reads},
+};
 use crate::proxy::{self, Says, Tlv};
-use crate::seen::{Note, Reads};
 use crate::tls;
 use crate::ws::{self, frame::Frame, lines::FramesNotShown};
 
@@ -35,6 +38,15 @@ fn covered(event: &Event) {
             | ws::Event::FramesNotShown { .. }
             | ws::Event::Close { .. },
         ) => {}
+        Event::Http(
+            http::Event::Request { .. }
+            | http::Event::Refusal { .. }
+            | http::Event::NoRequest { .. }
+            | http::Event::EndedMidRequest { .. }
+            | http::Event::EndedMidResponse { .. }
+            | http::Event::SentWhileHeld { .. }
+            | http::Event::RequestNotes { .. },
+        ) => {}
         Event::Unsorted(
             Unsorted::Listening { .. }
             | Unsorted::ServingAtMost { .. }
@@ -53,13 +65,6 @@ fn covered(event: &Event) {
             | Unsorted::Echoing
             | Unsorted::Piping { .. }
             | Unsorted::SpeakingHttp
-            | Unsorted::Request { .. }
-            | Unsorted::Refusal { .. }
-            | Unsorted::NoRequest { .. }
-            | Unsorted::EndedMidRequest { .. }
-            | Unsorted::EndedMidResponse { .. }
-            | Unsorted::SentWhileHeld { .. }
-            | Unsorted::RequestNotes { .. }
             | Unsorted::Wire { .. },
         ) => {}
     }
@@ -212,7 +217,7 @@ fn every_event_keeps_its_json_and_its_words() {
         }
         .into(),
         proxy::Event::Missing.into(),
-        Unsorted::Request {
+        http::Event::Request {
             number: 1,
             method: b"GET",
             target: b"/",
@@ -220,29 +225,29 @@ fn every_event_keeps_its_json_and_its_words() {
             status: 200,
             reason: "OK",
             bytes: 10,
-            client: Some("192.0.2.1:1111".parse().unwrap()),
+            proxy_client: Some("192.0.2.1:1111".parse().unwrap()),
         }
         .into(),
-        Unsorted::Refusal {
+        http::Event::Refusal {
             number: 2,
             status: 400,
             reason: "Bad Request",
             problem: "no Host header",
         }
         .into(),
-        Unsorted::NoRequest {
+        http::Event::NoRequest {
             head_timeout: Duration::from_secs(10),
         }
         .into(),
-        Unsorted::EndedMidRequest { unanswered: 12 }.into(),
-        Unsorted::EndedMidResponse { number: 1, sent: 5 }.into(),
-        Unsorted::SentWhileHeld {
+        http::Event::EndedMidRequest { unanswered: 12 }.into(),
+        http::Event::EndedMidResponse { number: 1, sent: 5 }.into(),
+        http::Event::SentWhileHeld {
             number: 1,
             held: 99999,
             sent: 5,
         }
         .into(),
-        Unsorted::RequestNotes {
+        http::Event::RequestNotes {
             number: 1,
             notes: &notes,
         }
