@@ -16,6 +16,7 @@
 //! It is generic over the [`Transport`], so it runs the same on a
 //! `TcpStream` as on an in-memory pipe in a test or a fuzzer.
 
+mod events;
 mod io;
 
 use std::future::Future;
@@ -24,9 +25,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::http;
-use crate::log::{CloseReason, ConnLog, Direction, Farewell, Unsorted};
+use crate::log::{ConnLog, Direction};
+use crate::next::Farewell;
 use crate::protocol::{Mode, Next, Protocol, ProxyProtocol};
 use crate::shutdown::Shutdown;
+pub use events::{CloseReason, Event};
 pub(crate) use io::Transport;
 use io::{Connection, Happened};
 
@@ -107,7 +110,7 @@ pub(crate) fn serve<S: Transport>(
         let stop = pin!(shutdown.wait());
         let mut conn = Connection::new(stream, &config, stop);
         let mut protocol = Protocol::new(config.mode, config.proxy_protocol);
-        log.emit(Unsorted::Connection);
+        log.emit(Event::Connection);
 
         let reason = 'connection: loop {
             let deadline = protocol.deadline(&config.http);
@@ -125,7 +128,7 @@ pub(crate) fn serve<S: Transport>(
                 Happened::Data(next) => next,
                 // socket.on('end'): send what is still owed, then close.
                 Happened::End => {
-                    log.emit(Unsorted::End);
+                    log.emit(Event::End);
                     protocol.on_end(&config.http, &log, conn.reply());
                     ending = Ending::End;
                     Next::Close
@@ -133,7 +136,7 @@ pub(crate) fn serve<S: Transport>(
                 // socket.on('timeout'): only tells, like Node; and, like the
                 // tutorial's handler, pipes the socket to itself.
                 Happened::Timeout(after) => {
-                    log.emit(Unsorted::Timeout { after });
+                    log.emit(Event::Timeout { after });
                     if !config.plain_echo {
                         protocol.on_timeout(&log);
                     }
@@ -211,7 +214,7 @@ pub(crate) fn serve<S: Transport>(
         drop(conn);
         on_close(totals);
         protocol.before_close(&log);
-        log.emit(Unsorted::Close {
+        log.emit(Event::Close {
             reason: &reason,
             bytes_in: totals.bytes_in,
             bytes_out: totals.bytes_out,

@@ -1,6 +1,20 @@
-//! Every line the server prints, in one place: the events of the server and
-//! of each connection as one typed value, [`Event`], and the words each is
-//! printed with. Change the wording of a line here and nowhere else.
+//! The sink every line goes through: how much is printed (the
+//! [`Verbosity`]), in which format (`--log`), with which prefix (a
+//! connection's `#ID PEER`), and the one [`Event`] type that carries each
+//! module's own events to it. The words of a line are not here: each
+//! module owns its events, their words (`Display`) and their JSON
+//! (`Serialize`), beside the code that emits them:
+//!
+//! - the server's (listening, limits, shutdown): `server/events.rs`;
+//! - a connection's life (`connection`, `data`, `end`, `timeout`,
+//!   `close`, echoing, piping, speaking HTTP): `conn/events.rs`;
+//! - a PROXY header: `proxy/events.rs`; a TLS ClientHello:
+//!   `tls/events.rs`; HTTP/2: `h2/events.rs`;
+//! - HTTP requests: `http/events.rs`; WebSocket: `ws/events.rs`;
+//! - `--trace`'s bytes, [`Wire`]: here, as they belong to no protocol.
+//!
+//! How bytes are shown in all of them (escaped, hex, dump rows) is
+//! `show.rs`.
 //!
 //! Everything goes to stdout, one line per event, like the tutorial's
 //! `console.log`. Rust's stdout is line-buffered, so every line reaches a pipe
@@ -12,13 +26,10 @@
 //! and `peer` for a connection's events, `event` (its name), then its
 //! fields.
 //!
-//! Bytes are shown one of two ways, chosen by [`looks_binary`]: text as an
-//! escaped string (`"GET / HTTP/1.1\r\n"`), binary (a TLS hello, a gzip
-//! body) as hex, because a run of `\xNN` escapes cannot be read. With
-//! `--trace` binary bytes become a hex dump of several lines, each line
-//! starting with the connection's `#ID`, so `grep '#3 '` still finds all of
-//! it; the `data` event stays one line (its first bytes in hex), so event
-//! lines stay one per event.
+//! With `--trace`, binary bytes become a hex dump of several lines, each
+//! line starting with the connection's `#ID`, so `grep '#3 '` still finds
+//! all of it (a module's event says so with [`Layout::Block`]); every
+//! other event is one line.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -27,9 +38,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
-use crate::show::{
-    dump_rows, looks_binary, Escaped, Hex, DUMP_BYTES, PREVIEW_BYTES, PREVIEW_HEX_BYTES,
-};
+use crate::show::{dump_rows, looks_binary, Escaped, Hex, DUMP_BYTES};
 
 /// How much the server says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,16 +96,25 @@ impl Logger {
     }
 
     fn print(&self, conn: Option<(u64, SocketAddr)>, event: &Event) {
-        let mut out = io::stdout().lock();
         // A closed stdout (`rawnet | head -1`) must not take the server
         // down, so write errors are ignored instead of panicking as
         // `println!` would.
-        let _ = match self.format {
+        let _ = self.write(&mut io::stdout().lock(), conn, event);
+    }
+
+    /// Writes one event's line (or lines) to `out`, as `--log` asks. The
+    /// stdout lock is held throughout, so another connection's line cannot
+    /// land between the lines of a hex dump.
+    fn write(
+        &self,
+        out: &mut impl Write,
+        conn: Option<(u64, SocketAddr)>,
+        event: &Event,
+    ) -> io::Result<()> {
+        match self.format {
             Format::Text => match (conn, event.line().layout()) {
-                // Several lines (a hex dump, a frame's decoding); each
-                // names its connection. The stdout lock is held
-                // throughout, so another connection's line cannot land
-                // between them.
+                // Several lines (a hex dump, a frame's decoding): each
+                // names its connection.
                 (Some((id, _)), Layout::Block) => event
                     .to_string()
                     .split('\n')
@@ -114,11 +132,10 @@ impl Logger {
                     peer: conn.map(|(_, peer)| peer),
                     event,
                 };
-                serde_json::to_writer(&mut out, &line)
-                    .map_err(io::Error::from)
-                    .and_then(|()| out.write_all(b"\n"))
+                serde_json::to_writer(&mut *out, &line)?;
+                out.write_all(b"\n")
             }
-        };
+        }
     }
 }
 
@@ -154,7 +171,7 @@ impl ConnLog {
     /// With `--trace`, the exact bytes received (`>`) or sent (`<`).
     pub(crate) fn wire(&self, direction: Direction, bytes: &[u8]) {
         if !bytes.is_empty() {
-            self.emit(Unsorted::Wire { direction, bytes });
+            self.emit(Wire { direction, bytes });
         }
     }
 }
@@ -208,136 +225,47 @@ pub enum Direction {
     Sent,
 }
 
-/// Why a connection closes on its own while its protocol can still say
-/// goodbye (`conn.rs` tells the protocol). The words go on the wire too: a
-/// WebSocket's 1001 close frame carries them as its reason.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Farewell {
-    /// The client was silent for `--idle-close`.
-    Idle,
-    /// The server is stopping.
-    Shutdown,
-}
-
-impl Farewell {
-    pub fn words(self) -> &'static str {
-        match self {
-            Farewell::Idle => "idle (--idle-close)",
-            Farewell::Shutdown => "the server is shutting down",
-        }
-    }
-}
-
-/// Why a connection closed; printed in its `close` line.
-#[derive(Debug)]
-pub enum CloseReason {
-    /// The client finished sending and everything owed was written.
-    End,
-    /// The protocol decided the exchange was over.
-    Done,
-    /// The client was silent for `--idle-close`.
-    Idle(Duration),
-    /// The client did not read what it was sent for `--write-timeout`.
-    WriteTimeout(Duration),
-    /// The peer reset the connection or stopped reading (RST, EPIPE).
-    Reset,
-    /// Any other I/O error.
-    Error(io::Error),
-    /// The server stopped and the grace period ran out.
-    Shutdown,
-}
-
-impl From<io::Error> for CloseReason {
-    fn from(err: io::Error) -> Self {
-        match err.kind() {
-            // A peer that goes away mid-conversation is an expected runtime
-            // condition, not a server error. Rust ignores SIGPIPE, so a write
-            // to a closed socket arrives here as BrokenPipe instead of
-            // killing the process.
-            io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe => CloseReason::Reset,
-            _ => CloseReason::Error(err),
-        }
-    }
-}
-
-impl CloseReason {
-    /// A short name, for `--log json`.
-    fn name(&self) -> &'static str {
-        match self {
-            CloseReason::End => "end",
-            CloseReason::Done => "done",
-            CloseReason::Idle(_) => "idle",
-            CloseReason::WriteTimeout(_) => "write_timeout",
-            CloseReason::Reset => "reset",
-            CloseReason::Error(_) => "error",
-            CloseReason::Shutdown => "shutdown",
-        }
-    }
-}
-
-impl fmt::Display for CloseReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CloseReason::End => f.write_str("end"),
-            CloseReason::Done => f.write_str("done"),
-            CloseReason::Idle(after) => write!(f, "idle: no data for {}s", after.as_secs()),
-            CloseReason::WriteTimeout(after) => write!(
-                f,
-                "write timeout: the client read nothing for {}s",
-                after.as_secs()
-            ),
-            CloseReason::Reset => f.write_str("reset"),
-            CloseReason::Error(err) => write!(f, "error: {err}"),
-            CloseReason::Shutdown => f.write_str("shutdown"),
-        }
-    }
-}
-
-/// In JSON, two fields: `reason`, a short name to select on, and
-/// `detail`, the words of the text line.
-impl Serialize for CloseReason {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut fields = s.serialize_map(Some(2))?;
-        fields.serialize_entry("reason", self.name())?;
-        fields.serialize_entry("detail", &self.to_string())?;
-        fields.end()
-    }
-}
-
 /// Everything the server prints: each module's own events, one variant
-/// per module, and `--trace`'s bytes. The words of each are in the
-/// module's `Display`; in JSON, each module's event carries its own
-/// `event` name and fields (serde's `untagged` adds nothing here).
+/// per module, and `--trace`'s bytes. In JSON, each module's event
+/// carries its own `event` name and fields (`untagged` adds nothing).
+///
+/// A module emits its events as `log.emit(ws::Event::Close { .. })`: its
+/// `From` impl, beside the event, puts it in its variant here. A Cargo
+/// feature that leaves a capability out gates its `mod` line in `lib.rs`,
+/// its variant here and that variant's arm in [`Event::line`].
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Event<'a> {
-    /// HTTP/1.1 (`http/events.rs`).
-    Http(crate::http::Event<'a>),
+    /// The server's own lines (`server/events.rs`).
+    Server(crate::server::Event<'a>),
+    /// A connection's life (`conn/events.rs`).
+    Conn(crate::conn::Event<'a>),
+    /// A PROXY protocol header (`proxy/events.rs`).
+    Proxy(crate::proxy::Event<'a>),
     /// A TLS ClientHello on this plain port (`tls/events.rs`).
     Tls(crate::tls::Event<'a>),
     /// HTTP/2 with prior knowledge (`h2/events.rs`).
     H2(crate::h2::Event<'a>),
-    /// A PROXY protocol header (`proxy/events.rs`).
-    Proxy(crate::proxy::Event<'a>),
+    /// HTTP/1.1 (`http/events.rs`).
+    Http(crate::http::Event<'a>),
     /// A WebSocket (`ws/events.rs`).
     Ws(crate::ws::Event<'a>),
-    /// Events not moved into their modules yet.
-    Unsorted(Unsorted<'a>),
+    /// `--trace`: bytes as they crossed the wire.
+    Wire(Wire<'a>),
 }
 
-impl<'a> Event<'a> {
+impl Event<'_> {
     /// The module's own event inside, as the sink sees it.
     fn line(&self) -> &dyn Line {
         match self {
-            Event::Http(event) => event,
+            Event::Server(event) => event,
+            Event::Conn(event) => event,
+            Event::Proxy(event) => event,
             Event::Tls(event) => event,
             Event::H2(event) => event,
-            Event::Proxy(event) => event,
+            Event::Http(event) => event,
             Event::Ws(event) => event,
-            Event::Unsorted(event) => event,
+            Event::Wire(event) => event,
         }
     }
 }
@@ -348,14 +276,8 @@ impl fmt::Display for Event<'_> {
     }
 }
 
-impl<'a> From<Unsorted<'a>> for Event<'a> {
-    fn from(event: Unsorted<'a>) -> Self {
-        Event::Unsorted(event)
-    }
-}
-
 /// What the sink asks of each module's events, besides their words
-/// (`Display`) and their JSON (`Serialize`, which `Event` derives).
+/// (`Display`) and their JSON (`Serialize`, which [`Event`] derives).
 pub(crate) trait Line: fmt::Display {
     /// The verbosity from which the event is printed.
     fn level(&self) -> Verbosity {
@@ -380,220 +302,66 @@ pub(crate) enum Layout {
     Block,
 }
 
-/// Events not yet in their modules.
+/// `--trace`: bytes as they crossed the wire, received (`>`) or sent
+/// (`<`). Text is one escaped line; binary is a hex dump of at most
+/// [`DUMP_BYTES`], one line per row.
 #[derive(Debug, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Unsorted<'a> {
-    // The server's own lines.
-    Listening {
-        addr: SocketAddr,
-    },
-    ServingAtMost {
-        max_connections: usize,
-        fd_limit: Option<u64>,
-    },
-    Refused {
-        peer: SocketAddr,
-        open: usize,
-        max_connections: usize,
-    },
-    AcceptFailed {
-        #[serde(serialize_with = "as_text")]
-        error: &'a io::Error,
-        #[serde(serialize_with = "as_seconds")]
-        backoff_max: Duration,
-    },
-    ShuttingDown {
-        signal: &'static str,
-    },
-    StoppedAccepting {
-        open: usize,
-        #[serde(serialize_with = "as_seconds")]
-        grace: Duration,
-    },
-    GraceOver {
-        open: usize,
-    },
-    ShutdownComplete {
-        connections: u64,
-        bytes_in: u64,
-        bytes_out: u64,
-    },
-
-    // A connection's life: the tutorial's events.
-    Connection,
-    Data {
-        #[serde(serialize_with = "as_preview")]
-        bytes: &'a [u8],
-    },
-    End,
-    Timeout {
-        #[serde(serialize_with = "as_seconds")]
-        after: Duration,
-    },
-    Close {
-        #[serde(flatten)]
-        reason: &'a CloseReason,
-        bytes_in: u64,
-        bytes_out: u64,
-        #[serde(serialize_with = "as_seconds")]
-        lasted: Duration,
-    },
-    Panic {
-        conn: u64,
-    },
-
-    // What the connection speaks.
-    Echoing,
-    Piping {
-        pipes: u32,
-    },
-    SpeakingHttp,
-
-    /// `--trace`: bytes as they crossed the wire.
-    Wire {
-        direction: Direction,
-        #[serde(serialize_with = "as_escaped")]
-        bytes: &'a [u8],
-    },
+#[serde(tag = "event", rename = "wire")]
+pub struct Wire<'a> {
+    pub direction: Direction,
+    #[serde(serialize_with = "as_escaped")]
+    pub bytes: &'a [u8],
 }
 
-impl Line for Unsorted<'_> {
+impl<'a> From<Wire<'a>> for Event<'a> {
+    fn from(wire: Wire<'a>) -> Self {
+        Event::Wire(wire)
+    }
+}
+
+impl Line for Wire<'_> {
     fn level(&self) -> Verbosity {
-        match self {
-            Unsorted::Listening { .. }
-            | Unsorted::AcceptFailed { .. }
-            | Unsorted::ShuttingDown { .. }
-            | Unsorted::StoppedAccepting { .. }
-            | Unsorted::GraceOver { .. }
-            | Unsorted::ShutdownComplete { .. }
-            | Unsorted::Panic { .. } => Verbosity::Quiet,
-            Unsorted::Wire { .. } => Verbosity::Trace,
-            _ => Verbosity::Events,
-        }
+        Verbosity::Trace
     }
 
     fn layout(&self) -> Layout {
-        match self {
-            Unsorted::Wire { bytes, .. } if looks_binary(bytes) => Layout::Block,
-            Unsorted::Wire { .. } => Layout::Bare,
-            _ => Layout::Line,
+        if looks_binary(self.bytes) {
+            Layout::Block
+        } else {
+            Layout::Bare
         }
     }
 }
 
-impl fmt::Display for Unsorted<'_> {
+impl fmt::Display for Wire<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Unsorted::Listening { addr } => write!(f, "listening on {addr}"),
-            Unsorted::ServingAtMost {
-                max_connections,
-                fd_limit,
-            } => {
-                write!(
-                    f,
-                    "serving at most {max_connections} connections at once \
-                     (--max-connections; open-file limit "
-                )?;
-                match fd_limit {
-                    Some(limit) => write!(f, "{limit})"),
-                    None => f.write_str("unknown)"),
-                }
-            }
-            Unsorted::Refused {
-                peer,
-                open,
-                max_connections,
-            } => write!(
-                f,
-                "refused {peer}: {open} connections open (--max-connections {max_connections})"
-            ),
-            Unsorted::AcceptFailed { error, backoff_max } => write!(
-                f,
-                "accept failed: {error}; retrying with backoff up to {}s",
-                backoff_max.as_secs()
-            ),
-            Unsorted::ShuttingDown { signal } => write!(f, "received {signal}, shutting down"),
-            Unsorted::StoppedAccepting { open, grace } => write!(
-                f,
-                "stopped accepting; {open} connection(s) still open, waiting up to {}s",
-                grace.as_secs_f64()
-            ),
-            Unsorted::GraceOver { open } => {
-                write!(f, "grace period over; closing {open} connection(s)")
-            }
-            Unsorted::ShutdownComplete {
-                connections,
-                bytes_in,
-                bytes_out,
-            } => write!(
-                f,
-                "shutdown complete: served {connections} connection(s), \
-                 {bytes_in} bytes in, {bytes_out} bytes out"
-            ),
-
-            Unsorted::Connection => f.write_str("connection"),
-            Unsorted::Data { bytes } => {
-                let unit = if bytes.len() == 1 { "byte" } else { "bytes" };
-                write!(f, "data {} {unit}", bytes.len())?;
-                if looks_binary(bytes) {
-                    write!(f, ", binary: {}", Hex::preview(bytes, PREVIEW_HEX_BYTES))
-                } else {
-                    write!(f, ": {}", Escaped::preview(bytes, PREVIEW_BYTES))
-                }
-            }
-            Unsorted::End => f.write_str("end"),
-            Unsorted::Timeout { after } => write!(f, "timeout: no data for {}s", after.as_secs()),
-            Unsorted::Close {
-                reason,
-                bytes_in,
-                bytes_out,
-                lasted,
-                ..
-            } => write!(
-                f,
-                "close ({reason}): {bytes_in} bytes in, {bytes_out} bytes out, {:.3}s",
-                lasted.as_secs_f64()
-            ),
-            Unsorted::Panic { conn } => write!(
-                f,
-                "connection #{conn} ended in a panic, a bug in rawnet (its message is on \
-                 stderr); the server goes on"
-            ),
-
-            Unsorted::Echoing => {
-                f.write_str("echoing: the first bytes are not an HTTP request line")
-            }
-            Unsorted::Piping { pipes: 1 } => f.write_str(
-                "piping: from now on each chunk also comes back raw, \
-                 as the tutorial's timeout handler does with socket.pipe(socket)",
-            ),
-            Unsorted::Piping { pipes } => write!(
-                f,
-                "piping: another timeout, another pipe; each chunk now comes back raw {pipes} times"
-            ),
-            Unsorted::SpeakingHttp => {
-                f.write_str("speaking HTTP: the first line is an HTTP request line")
-            }
-
-            Unsorted::Wire { direction, bytes } => {
-                let arrow = match direction {
-                    Direction::Received => '>',
-                    Direction::Sent => '<',
-                };
-                if !looks_binary(bytes) {
-                    return write!(f, "{arrow} {}", Escaped::all(bytes));
-                }
-                write!(f, "{arrow} {} bytes, binary:", bytes.len())?;
-                for row in dump_rows(bytes) {
-                    write!(f, "\n{arrow} {row}")?;
-                }
-                if bytes.len() > DUMP_BYTES {
-                    write!(f, "\n{arrow} … and {} more bytes", bytes.len() - DUMP_BYTES)?;
-                }
-                Ok(())
-            }
+        let Wire { direction, bytes } = self;
+        let arrow = match direction {
+            Direction::Received => '>',
+            Direction::Sent => '<',
+        };
+        if !looks_binary(bytes) {
+            return write!(f, "{arrow} {}", Escaped::all(bytes));
         }
+        write!(f, "{arrow} {} bytes, binary:", bytes.len())?;
+        for row in dump_rows(bytes) {
+            write!(f, "\n{arrow} {row}")?;
+        }
+        if bytes.len() > DUMP_BYTES {
+            write!(f, "\n{arrow} … and {} more bytes", bytes.len() - DUMP_BYTES)?;
+        }
+        Ok(())
+    }
+}
+
+/// `--trace` bytes in JSON: text escaped whole, as the text line shows it;
+/// binary as the hex of the first [`DUMP_BYTES`], which keeps the line
+/// bounded just as the text dump is.
+fn as_escaped<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    if looks_binary(bytes) {
+        s.collect_str(&Hex::preview(bytes, DUMP_BYTES))
+    } else {
+        s.collect_str(&Escaped::all(bytes))
     }
 }
 
@@ -609,44 +377,9 @@ struct JsonLine<'a> {
     event: &'a Event<'a>,
 }
 
-/// A duration in JSON: seconds, as a number.
+/// A duration in JSON: seconds, as a number. For every module's events.
 pub(crate) fn as_seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
-}
-
-fn as_text<S: Serializer>(value: &&io::Error, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(value)
-}
-
-/// A chunk in JSON: its length and the same preview the text line shows
-/// (an escaped string in quotes, or for binary, bare hex).
-fn as_preview<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeStruct;
-    let mut fields = s.serialize_struct("Data", 2)?;
-    fields.serialize_field("len", &bytes.len())?;
-    if looks_binary(bytes) {
-        fields.serialize_field(
-            "preview",
-            &Hex::preview(bytes, PREVIEW_HEX_BYTES).to_string(),
-        )?;
-    } else {
-        fields.serialize_field(
-            "preview",
-            &Escaped::preview(bytes, PREVIEW_BYTES).to_string(),
-        )?;
-    }
-    fields.end()
-}
-
-/// `--trace` bytes in JSON: text escaped whole, as the text line shows it;
-/// binary as the hex of the first [`DUMP_BYTES`], which keeps the line
-/// bounded just as the text dump is.
-fn as_escaped<S: Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
-    if looks_binary(bytes) {
-        s.collect_str(&Hex::preview(bytes, DUMP_BYTES))
-    } else {
-        s.collect_str(&Escaped::all(bytes))
-    }
 }
 
 #[cfg(test)]
@@ -655,12 +388,14 @@ mod every_event;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conn::{self, CloseReason};
     use crate::show::tests::FORTY;
+    use crate::ws::frame::Frame;
 
     #[test]
     fn trace_dumps_binary_up_to_a_bound_and_escapes_text() {
         let wire = |bytes| {
-            Unsorted::Wire {
+            Wire {
                 direction: Direction::Received,
                 bytes,
             }
@@ -681,19 +416,7 @@ mod tests {
         assert_eq!(lines[17], "> … and 44 more bytes");
         assert_eq!(wire(b"hi\r\n\x01"), r#"> "hi\r\n\x01""#);
 
-        // The `data` line stays one line: the first 16 bytes in hex.
-        assert_eq!(
-            Unsorted::Data { bytes: FORTY }.to_string(),
-            "data 40 bytes, binary: 16 03 01 02 00 01 00 01 fc 03 03 5e 2f 8a 11 c4 ...(24 more)"
-        );
-        assert_eq!(
-            serde_json::to_string(&Unsorted::Data {
-                bytes: &FORTY[..16]
-            })
-            .unwrap(),
-            r#"{"event":"data","bytes":{"len":16,"preview":"16 03 01 02 00 01 00 01 fc 03 03 5e 2f 8a 11 c4"}}"#
-        );
-        let json = serde_json::to_string(&Unsorted::Wire {
+        let json = serde_json::to_string(&Wire {
             direction: Direction::Sent,
             bytes: &big,
         })
@@ -716,7 +439,7 @@ mod tests {
     #[test]
     fn json_lines_carry_the_event_name_and_its_fields() {
         let reason = CloseReason::Idle(Duration::from_secs(60));
-        let event = Unsorted::Close {
+        let event = conn::Event::Close {
             reason: &reason,
             bytes_in: 17,
             bytes_out: 30,
@@ -732,10 +455,33 @@ mod tests {
             serde_json::to_string(&line).unwrap(),
             r#"{"time":1.5,"conn":3,"peer":"127.0.0.1:5000","event":"close","reason":"idle","detail":"idle: no data for 60s","bytes_in":17,"bytes_out":30,"lasted":1.5}"#
         );
-        let data = Unsorted::Data { bytes: b"hi\n" };
+    }
+
+    /// Each layout's prefix: `#ID PEER` for an event, `#ID` for a wire
+    /// line, `#ID` on every line of a block, none for a server line.
+    #[test]
+    fn each_line_starts_with_its_connection_as_its_layout_says() {
+        let logger = Logger::default();
+        let conn = Some((3, "127.0.0.1:5000".parse().unwrap()));
+        let text = |conn, event: Event| {
+            let mut out = Vec::new();
+            logger.write(&mut out, conn, &event).unwrap();
+            String::from_utf8(out).unwrap()
+        };
         assert_eq!(
-            serde_json::to_string(&data).unwrap(),
-            r#"{"event":"data","bytes":{"len":3,"preview":"\"hi\\n\""}}"#
+            text(conn, conn::Event::End.into()),
+            "#3 127.0.0.1:5000 end\n"
         );
+        let sent = Wire {
+            direction: Direction::Sent,
+            bytes: b"hi",
+        };
+        assert_eq!(text(conn, sent.into()), "#3 < \"hi\"\n");
+        let frame = Frame::RFC_HELLO;
+        let trace = text(conn, crate::ws::Event::FrameTrace { frame: &frame }.into());
+        assert_eq!(trace.lines().count(), 8, "{trace}");
+        assert!(trace.lines().all(|line| line.starts_with("#3 ")), "{trace}");
+        let panic = crate::server::Event::Panic { conn: 3 };
+        assert!(text(None, panic.into()).starts_with("connection #3 ended in a panic"));
     }
 }

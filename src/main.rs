@@ -6,7 +6,6 @@
 use std::process::ExitCode;
 
 use rawnet::cli::{self, Action, UsageError};
-use rawnet::log::Unsorted;
 use rawnet::{bench, client, server, shutdown};
 
 fn main() -> ExitCode {
@@ -74,7 +73,7 @@ fn serve(host: &str, port: u16, config: server::Config) -> ExitCode {
         };
         let logger = config.logger;
         let summary = server::run(listeners, config, signal).await;
-        logger.emit(Unsorted::ShutdownComplete {
+        logger.emit(server::Event::ShutdownComplete {
             connections: summary.connections,
             bytes_in: summary.bytes_in,
             bytes_out: summary.bytes_out,

@@ -10,10 +10,12 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::conn::Event;
 use crate::echo::{self, Echo};
 use crate::h2::{self, Preface};
 use crate::http;
-use crate::log::{ConnLog, Farewell, Unsorted};
+use crate::log::ConnLog;
+use crate::next::Farewell;
 use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Came, Guess};
 use crate::tls::{self, Hello};
@@ -174,12 +176,12 @@ impl Protocol {
     ) -> Next {
         match self {
             Protocol::Echo(state) => {
-                log.emit(Unsorted::Data { bytes: data });
+                log.emit(Event::Data { bytes: data });
                 state.on_data(data, out);
                 Next::Continue
             }
             Protocol::Raw => {
-                log.emit(Unsorted::Data { bytes: data });
+                log.emit(Event::Data { bytes: data });
                 echo::raw(data, out);
                 Next::Continue
             }
@@ -199,7 +201,7 @@ impl Protocol {
                 match guess {
                     Guess::NeedMore if first.len() < config.max_head => Next::Continue,
                     Guess::Http => {
-                        log.emit(Unsorted::SpeakingHttp);
+                        log.emit(Event::SpeakingHttp);
                         let session = session_after(std::mem::take(came), held);
                         let first = std::mem::take(first);
                         self.become_http(&first, session, proxy_client, config, log, out)
@@ -442,7 +444,7 @@ impl Protocol {
     pub(crate) fn on_timeout(&mut self, log: &ConnLog) {
         if let Protocol::Echo(state) = self {
             if let Some(pipes) = state.add_pipe() {
-                log.emit(Unsorted::Piping { pipes });
+                log.emit(Event::Piping { pipes });
             }
         }
     }
@@ -579,8 +581,8 @@ impl Protocol {
     /// first chunk.
     fn become_echo(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         if let Protocol::Sniffing { first, .. } = self {
-            log.emit(Unsorted::Echoing);
-            log.emit(Unsorted::Data { bytes: first });
+            log.emit(Event::Echoing);
+            log.emit(Event::Data { bytes: first });
             let state = Echo::default();
             state.on_data(first, out);
             *self = Protocol::Echo(state);

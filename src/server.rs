@@ -4,6 +4,10 @@
 //! [`run`] takes listeners that are already bound and any future as the
 //! shutdown signal (mini-redis's seam), so `main.rs` and the tests start the
 //! server the same way.
+//!
+//! The lines the server prints about itself are in `server/events.rs`.
+
+mod events;
 
 use std::future::Future;
 use std::io;
@@ -18,9 +22,10 @@ use smol::{Async, Executor, Timer};
 use std::net::{TcpListener, TcpStream};
 
 use crate::conn;
-use crate::log::{ConnLog, Logger, Unsorted};
+use crate::log::{ConnLog, Logger};
 use crate::shutdown::{self, Shutdown};
 use crate::threads::Threads;
+pub use events::Event;
 
 /// `--grace`, in seconds.
 pub const DEFAULT_GRACE_SECS: u64 = 5;
@@ -252,10 +257,10 @@ pub async fn run(
     let logger = config.logger;
     for listener in &listeners {
         if let Ok(addr) = listener.get_ref().local_addr() {
-            logger.emit(Unsorted::Listening { addr });
+            logger.emit(Event::Listening { addr });
         }
     }
-    logger.emit(Unsorted::ServingAtMost {
+    logger.emit(Event::ServingAtMost {
         max_connections: config.max_connections,
         fd_limit: default_max_connections().1,
     });
@@ -308,7 +313,7 @@ pub async fn run(
 
     let open = shared.open.load(Ordering::SeqCst);
     if open > 0 {
-        logger.emit(Unsorted::StoppedAccepting {
+        logger.emit(Event::StoppedAccepting {
             open,
             grace: config.grace,
         });
@@ -322,7 +327,7 @@ pub async fn run(
         };
         if !all_closed.or(grace_over).await {
             let open = shared.open.load(Ordering::SeqCst);
-            logger.emit(Unsorted::GraceOver { open });
+            logger.emit(Event::GraceOver { open });
             drop(stop_all);
             let _ = all_done_rx.recv().await;
         }
@@ -365,7 +370,7 @@ async fn accept_loop(
             Err(err) => {
                 // One line per burst of failures, not one per retry.
                 if !failing {
-                    config.logger.emit(Unsorted::AcceptFailed {
+                    config.logger.emit(Event::AcceptFailed {
                         error: &err,
                         backoff_max: ACCEPT_BACKOFF_MAX,
                     });
@@ -382,7 +387,7 @@ async fn accept_loop(
         let open = shared.open.fetch_add(1, Ordering::SeqCst);
         if open >= config.max_connections {
             shared.open.fetch_sub(1, Ordering::SeqCst);
-            config.logger.emit(Unsorted::Refused {
+            config.logger.emit(Event::Refused {
                 peer,
                 open,
                 max_connections: config.max_connections,
@@ -474,7 +479,7 @@ impl Drop for Slot {
     fn drop(&mut self) {
         self.shared.open.fetch_sub(1, Ordering::SeqCst);
         if !self.closed {
-            self.logger.emit(Unsorted::Panic { conn: self.conn });
+            self.logger.emit(Event::Panic { conn: self.conn });
         }
     }
 }

@@ -15,8 +15,9 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use smol::{Async, Timer};
 
+use super::CloseReason;
 use super::{Config, Totals};
-use crate::log::{CloseReason, ConnLog, Direction};
+use crate::log::{ConnLog, Direction};
 
 /// Bytes asked for in one read: a 64 KiB client write in one system call.
 /// The buffer is per thread (see `SCRATCH`), so its size costs nothing per

@@ -6,13 +6,15 @@
 use std::io;
 use std::time::Duration;
 
-use super::{CloseReason, Direction, Event, JsonLine, Unsorted};
+use super::{Direction, Event, JsonLine, Wire};
+use crate::conn::{self, CloseReason};
 use crate::h2::{self, Setting};
 use crate::http::{
     self,
     notes::{Note, Reads},
 };
 use crate::proxy::{self, Says, Tlv};
+use crate::server;
 use crate::tls;
 use crate::ws::{self, frame::Frame, lines::FramesNotShown};
 
@@ -20,24 +22,37 @@ use crate::ws::{self, frame::Frame, lines::FramesNotShown};
 /// [`every_event_keeps_its_json_and_its_words`]: add one there too.
 fn covered(event: &Event) {
     match event {
-        Event::Tls(
-            tls::Event::Hello { .. } | tls::Event::Malformed { .. } | tls::Event::Cut { .. },
+        Event::Server(
+            server::Event::Listening { .. }
+            | server::Event::ServingAtMost { .. }
+            | server::Event::Refused { .. }
+            | server::Event::AcceptFailed { .. }
+            | server::Event::ShuttingDown { .. }
+            | server::Event::StoppedAccepting { .. }
+            | server::Event::GraceOver { .. }
+            | server::Event::ShutdownComplete { .. }
+            | server::Event::Panic { .. },
         ) => {}
-        Event::H2(h2::Event::Preface { .. }) => {}
+        Event::Conn(
+            conn::Event::Connection
+            | conn::Event::Data { .. }
+            | conn::Event::End
+            | conn::Event::Timeout { .. }
+            | conn::Event::Close { .. }
+            | conn::Event::Echoing
+            | conn::Event::Piping { .. }
+            | conn::Event::SpeakingHttp,
+        ) => {}
         Event::Proxy(
             proxy::Event::Header { .. }
             | proxy::Event::Invalid { .. }
             | proxy::Event::Cut { .. }
             | proxy::Event::Missing,
         ) => {}
-        Event::Ws(
-            ws::Event::Upgraded { .. }
-            | ws::Event::Frame { .. }
-            | ws::Event::FrameSent { .. }
-            | ws::Event::FrameTrace { .. }
-            | ws::Event::FramesNotShown { .. }
-            | ws::Event::Close { .. },
+        Event::Tls(
+            tls::Event::Hello { .. } | tls::Event::Malformed { .. } | tls::Event::Cut { .. },
         ) => {}
+        Event::H2(h2::Event::Preface { .. }) => {}
         Event::Http(
             http::Event::Request { .. }
             | http::Event::Refusal { .. }
@@ -47,26 +62,15 @@ fn covered(event: &Event) {
             | http::Event::SentWhileHeld { .. }
             | http::Event::RequestNotes { .. },
         ) => {}
-        Event::Unsorted(
-            Unsorted::Listening { .. }
-            | Unsorted::ServingAtMost { .. }
-            | Unsorted::Refused { .. }
-            | Unsorted::AcceptFailed { .. }
-            | Unsorted::ShuttingDown { .. }
-            | Unsorted::StoppedAccepting { .. }
-            | Unsorted::GraceOver { .. }
-            | Unsorted::ShutdownComplete { .. }
-            | Unsorted::Connection
-            | Unsorted::Data { .. }
-            | Unsorted::End
-            | Unsorted::Timeout { .. }
-            | Unsorted::Close { .. }
-            | Unsorted::Panic { .. }
-            | Unsorted::Echoing
-            | Unsorted::Piping { .. }
-            | Unsorted::SpeakingHttp
-            | Unsorted::Wire { .. },
+        Event::Ws(
+            ws::Event::Upgraded { .. }
+            | ws::Event::Frame { .. }
+            | ws::Event::FrameSent { .. }
+            | ws::Event::FrameTrace { .. }
+            | ws::Event::FramesNotShown { .. }
+            | ws::Event::Close { .. },
         ) => {}
+        Event::Wire(Wire { .. }) => {}
     }
 }
 
@@ -131,54 +135,54 @@ fn every_event_keeps_its_json_and_its_words() {
     let mut frames = FramesNotShown::default();
     frames.count(true, 0x9);
     let events: [Event; 39] = [
-        Unsorted::Listening { addr: peer }.into(),
-        Unsorted::ServingAtMost {
+        server::Event::Listening { addr: peer }.into(),
+        server::Event::ServingAtMost {
             max_connections: 1000,
             fd_limit: Some(1024),
         }
         .into(),
-        Unsorted::Refused {
+        server::Event::Refused {
             peer,
             open: 1000,
             max_connections: 1000,
         }
         .into(),
-        Unsorted::AcceptFailed {
+        server::Event::AcceptFailed {
             error: &error,
             backoff_max: Duration::from_secs(1),
         }
         .into(),
-        Unsorted::ShuttingDown { signal: "SIGTERM" }.into(),
-        Unsorted::StoppedAccepting {
+        server::Event::ShuttingDown { signal: "SIGTERM" }.into(),
+        server::Event::StoppedAccepting {
             open: 2,
             grace: Duration::from_millis(1500),
         }
         .into(),
-        Unsorted::GraceOver { open: 1 }.into(),
-        Unsorted::ShutdownComplete {
+        server::Event::GraceOver { open: 1 }.into(),
+        server::Event::ShutdownComplete {
             connections: 3,
             bytes_in: 10,
             bytes_out: 20,
         }
         .into(),
-        Unsorted::Connection.into(),
-        Unsorted::Data { bytes: b"hi\r\n" }.into(),
-        Unsorted::End.into(),
-        Unsorted::Timeout {
+        conn::Event::Connection.into(),
+        conn::Event::Data { bytes: b"hi\r\n" }.into(),
+        conn::Event::End.into(),
+        conn::Event::Timeout {
             after: Duration::from_secs(3),
         }
         .into(),
-        Unsorted::Close {
+        conn::Event::Close {
             reason: &close,
             bytes_in: 17,
             bytes_out: 30,
             lasted: Duration::from_millis(1500),
         }
         .into(),
-        Unsorted::Panic { conn: 7 }.into(),
-        Unsorted::Echoing.into(),
-        Unsorted::Piping { pipes: 2 }.into(),
-        Unsorted::SpeakingHttp.into(),
+        server::Event::Panic { conn: 7 }.into(),
+        conn::Event::Echoing.into(),
+        conn::Event::Piping { pipes: 2 }.into(),
+        conn::Event::SpeakingHttp.into(),
         tls::Event::Hello {
             versions: &[0x0304, 0x0303],
             sni: Some("example.com"),
@@ -271,7 +275,7 @@ fn every_event_keeps_its_json_and_its_words() {
             why: "the client closed; its code echoed",
         }
         .into(),
-        Unsorted::Wire {
+        Wire {
             direction: Direction::Sent,
             bytes: b"HTTP/1.1 200 OK\r\n",
         }

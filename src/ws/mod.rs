@@ -25,8 +25,8 @@ pub(crate) mod panel;
 use std::time::Instant;
 
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
-use crate::log::{ConnLog, Direction, Farewell};
-use crate::next::{Next, OUTPUT_BOUND};
+use crate::log::{ConnLog, Direction};
+use crate::next::{Farewell, Next, OUTPUT_BOUND};
 use events::ClientClosed;
 pub use events::Event;
 use frame::{Decoder, Frame, Header, Problem, Progress};
