@@ -164,8 +164,8 @@ impl Protocol {
     }
 
     /// [`Protocol::on_data`], for a connection whose PROXY header gave
-    /// the client's address as `proxy_client`: an HTTP session started here
-    /// shows it on its pages.
+    /// the client's address as `proxy_client`: an HTTP session started
+    /// here shows it on its pages.
     fn answer(
         &mut self,
         data: &[u8],
@@ -560,8 +560,8 @@ impl Protocol {
     /// The first bytes are HTTP: `session` answers them, and every byte
     /// after. Its head deadline counts from the `since` it was made with,
     /// when the wait for this head began.
-    /// `proxy_client` is the client's address from a PROXY header, for the
-    /// pages.
+    /// `proxy_client` is the client's address from a PROXY header, for
+    /// the pages.
     fn become_http(
         &mut self,
         first: &[u8],

@@ -4,6 +4,7 @@
 //! event between modules must change neither.
 
 use std::io;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{Direction, Event, JsonLine, Wire};
@@ -85,23 +86,23 @@ const NAMES: [&str; 39] = [
     "stopped_accepting",
     "grace_over",
     "shutdown_complete",
+    "panic",
     "connection",
     "data",
     "end",
     "timeout",
     "close",
-    "panic",
     "echoing",
     "piping",
     "speaking_http",
-    "tls_hello",
-    "tls_malformed",
-    "tls_cut",
-    "http2",
     "proxy_header",
     "proxy_invalid",
     "proxy_cut",
     "proxy_missing",
+    "tls_hello",
+    "tls_malformed",
+    "tls_cut",
+    "http2",
     "request",
     "refusal",
     "no_request",
@@ -118,37 +119,57 @@ const NAMES: [&str; 39] = [
     "wire",
 ];
 
-#[test]
-fn every_event_keeps_its_json_and_its_words() {
-    let peer = "127.0.0.1:5000".parse().unwrap();
-    let error = io::Error::other("too many open files");
-    let close = CloseReason::Idle(Duration::from_secs(60));
-    let alpn = [b"h2".to_vec(), b"http/1.1".to_vec()];
-    let settings = [Setting { id: 3, value: 100 }];
-    let says = Says::Tcp {
-        source: "192.0.2.1:1111".parse().unwrap(),
-        destination: "192.0.2.2:80".parse().unwrap(),
-    };
-    let tlvs = [Tlv::Alpn(b"h2".to_vec())];
-    let notes = [Note::Reads(Reads::default()), Note::H2c];
-    let hello = Frame::RFC_HELLO;
+/// What the examples borrow, as the code that emits them would.
+struct Facts {
+    peer: SocketAddr,
+    error: io::Error,
+    close: CloseReason,
+    alpn: [Vec<u8>; 2],
+    settings: [Setting; 1],
+    says: Says,
+    tlvs: [Tlv; 1],
+    notes: [Note<'static>; 2],
+    hello: Frame<'static>,
+    frames: FramesNotShown,
+}
+
+fn facts() -> Facts {
     let mut frames = FramesNotShown::default();
     frames.count(true, 0x9);
-    let events: [Event; 39] = [
-        server::Event::Listening { addr: peer }.into(),
+    Facts {
+        peer: "127.0.0.1:5000".parse().unwrap(),
+        error: io::Error::other("too many open files"),
+        close: CloseReason::Idle(Duration::from_secs(60)),
+        alpn: [b"h2".to_vec(), b"http/1.1".to_vec()],
+        settings: [Setting { id: 3, value: 100 }],
+        says: Says::Tcp {
+            source: "192.0.2.1:1111".parse().unwrap(),
+            destination: "192.0.2.2:80".parse().unwrap(),
+        },
+        tlvs: [Tlv::Alpn(b"h2".to_vec())],
+        notes: [Note::Reads(Reads::default()), Note::H2c],
+        hello: Frame::RFC_HELLO,
+        frames,
+    }
+}
+
+/// One of each of the server's events.
+fn server_events(facts: &Facts) -> Vec<Event<'_>> {
+    vec![
+        server::Event::Listening { addr: facts.peer }.into(),
         server::Event::ServingAtMost {
             max_connections: 1000,
             fd_limit: Some(1024),
         }
         .into(),
         server::Event::Refused {
-            peer,
+            peer: facts.peer,
             open: 1000,
             max_connections: 1000,
         }
         .into(),
         server::Event::AcceptFailed {
-            error: &error,
+            error: &facts.error,
             backoff_max: Duration::from_secs(1),
         }
         .into(),
@@ -165,6 +186,13 @@ fn every_event_keeps_its_json_and_its_words() {
             bytes_out: 20,
         }
         .into(),
+        server::Event::Panic { conn: 7 }.into(),
+    ]
+}
+
+/// One of each of a connection's events.
+fn conn_events(facts: &Facts) -> Vec<Event<'_>> {
+    vec![
         conn::Event::Connection.into(),
         conn::Event::Data { bytes: b"hi\r\n" }.into(),
         conn::Event::End.into(),
@@ -173,42 +201,26 @@ fn every_event_keeps_its_json_and_its_words() {
         }
         .into(),
         conn::Event::Close {
-            reason: &close,
+            reason: &facts.close,
             bytes_in: 17,
             bytes_out: 30,
             lasted: Duration::from_millis(1500),
         }
         .into(),
-        server::Event::Panic { conn: 7 }.into(),
         conn::Event::Echoing.into(),
         conn::Event::Piping { pipes: 2 }.into(),
         conn::Event::SpeakingHttp.into(),
-        tls::Event::Hello {
-            versions: &[0x0304, 0x0303],
-            sni: Some("example.com"),
-            alpn: &alpn,
-            cipher_suites: 17,
-        }
-        .into(),
-        tls::Event::Malformed {
-            reason: "its record is not a handshake",
-        }
-        .into(),
-        tls::Event::Cut {
-            got: 100,
-            record: Some(517),
-        }
-        .into(),
-        h2::Event::Preface {
-            settings: &settings,
-            problem: None,
-        }
-        .into(),
+    ]
+}
+
+/// One of each of a PROXY header's events.
+fn proxy_events(facts: &Facts) -> Vec<Event<'_>> {
+    vec![
         proxy::Event::Header {
             version: 2,
-            says: &says,
-            via: peer,
-            tlvs: &tlvs,
+            says: &facts.says,
+            via: facts.peer,
+            tlvs: &facts.tlvs,
         }
         .into(),
         proxy::Event::Invalid {
@@ -221,6 +233,43 @@ fn every_event_keeps_its_json_and_its_words() {
         }
         .into(),
         proxy::Event::Missing.into(),
+    ]
+}
+
+/// One of each of TLS's events.
+fn tls_events(facts: &Facts) -> Vec<Event<'_>> {
+    vec![
+        tls::Event::Hello {
+            versions: &[0x0304, 0x0303],
+            sni: Some("example.com"),
+            alpn: &facts.alpn,
+            cipher_suites: 17,
+        }
+        .into(),
+        tls::Event::Malformed {
+            reason: "its record is not a handshake",
+        }
+        .into(),
+        tls::Event::Cut {
+            got: 100,
+            record: Some(517),
+        }
+        .into(),
+    ]
+}
+
+/// HTTP/2's event.
+fn h2_events(facts: &Facts) -> Vec<Event<'_>> {
+    vec![h2::Event::Preface {
+        settings: &facts.settings,
+        problem: None,
+    }
+    .into()]
+}
+
+/// One of each of HTTP's events.
+fn http_events(facts: &Facts) -> Vec<Event<'_>> {
+    vec![
         http::Event::Request {
             number: 1,
             method: b"GET",
@@ -253,20 +302,35 @@ fn every_event_keeps_its_json_and_its_words() {
         .into(),
         http::Event::RequestNotes {
             number: 1,
-            notes: &notes,
+            notes: &facts.notes,
         }
         .into(),
+    ]
+}
+
+/// One of each of WebSocket's events.
+fn ws_events(facts: &Facts) -> Vec<Event<'_>> {
+    vec![
         ws::Event::Upgraded {
             key: "dGhlIHNhbXBsZSBub25jZQ==",
             accept: "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
             explain: true,
         }
         .into(),
-        ws::Event::Frame { frame: &hello }.into(),
-        ws::Event::FrameSent { frame: &hello }.into(),
-        ws::Event::FrameTrace { frame: &hello }.into(),
+        ws::Event::Frame {
+            frame: &facts.hello,
+        }
+        .into(),
+        ws::Event::FrameSent {
+            frame: &facts.hello,
+        }
+        .into(),
+        ws::Event::FrameTrace {
+            frame: &facts.hello,
+        }
+        .into(),
         ws::Event::FramesNotShown {
-            frames: &frames,
+            frames: &facts.frames,
             per_second: 20,
         }
         .into(),
@@ -275,12 +339,39 @@ fn every_event_keeps_its_json_and_its_words() {
             why: "the client closed; its code echoed",
         }
         .into(),
-        Wire {
-            direction: Direction::Sent,
-            bytes: b"HTTP/1.1 200 OK\r\n",
-        }
-        .into(),
-    ];
+    ]
+}
+
+/// `--trace`'s bytes.
+fn wire_events() -> Vec<Event<'static>> {
+    vec![Wire {
+        direction: Direction::Sent,
+        bytes: b"HTTP/1.1 200 OK\r\n",
+    }
+    .into()]
+}
+
+/// Every event, in the order of [`NAMES`] and [`GOLDEN`].
+fn every_event(facts: &Facts) -> Vec<Event<'_>> {
+    [
+        server_events(facts),
+        conn_events(facts),
+        proxy_events(facts),
+        tls_events(facts),
+        h2_events(facts),
+        http_events(facts),
+        ws_events(facts),
+        wire_events(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+#[test]
+fn every_event_keeps_its_json_and_its_words() {
+    let facts = facts();
+    let events = every_event(&facts);
     for event in &events {
         covered(event);
     }
@@ -305,7 +396,7 @@ fn every_event_keeps_its_json_and_its_words() {
         let line = JsonLine {
             time: 1.5,
             conn: Some(3),
-            peer: Some(peer),
+            peer: Some(facts.peer),
             event,
         };
         let want = format!(
@@ -326,23 +417,23 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"stopped_accepting\",\"open\":2,\"grace\":1.5}", "stopped accepting; 2 connection(s) still open, waiting up to 1.5s"),
     ("{\"event\":\"grace_over\",\"open\":1}", "grace period over; closing 1 connection(s)"),
     ("{\"event\":\"shutdown_complete\",\"connections\":3,\"bytes_in\":10,\"bytes_out\":20}", "shutdown complete: served 3 connection(s), 10 bytes in, 20 bytes out"),
+    ("{\"event\":\"panic\",\"conn\":7}", "connection #7 ended in a panic, a bug in rawnet (its message is on stderr); the server goes on"),
     ("{\"event\":\"connection\"}", "connection"),
     ("{\"event\":\"data\",\"bytes\":{\"len\":4,\"preview\":\"\\\"hi\\\\r\\\\n\\\"\"}}", "data 4 bytes: \"hi\\r\\n\""),
     ("{\"event\":\"end\"}", "end"),
     ("{\"event\":\"timeout\",\"after\":3.0}", "timeout: no data for 3s"),
     ("{\"event\":\"close\",\"reason\":\"idle\",\"detail\":\"idle: no data for 60s\",\"bytes_in\":17,\"bytes_out\":30,\"lasted\":1.5}", "close (idle: no data for 60s): 17 bytes in, 30 bytes out, 1.500s"),
-    ("{\"event\":\"panic\",\"conn\":7}", "connection #7 ended in a panic, a bug in rawnet (its message is on stderr); the server goes on"),
     ("{\"event\":\"echoing\"}", "echoing: the first bytes are not an HTTP request line"),
     ("{\"event\":\"piping\",\"pipes\":2}", "piping: another timeout, another pipe; each chunk now comes back raw 2 times"),
     ("{\"event\":\"speaking_http\"}", "speaking HTTP: the first line is an HTTP request line"),
-    ("{\"event\":\"tls_hello\",\"versions\":[\"TLS 1.3\",\"TLS 1.2\"],\"sni\":\"example.com\",\"alpn\":[\"h2\",\"http/1.1\"],\"alpn_not_shown\":0,\"cipher_suites\":17}", "client started a TLS 1.3 handshake for \"example.com\" (ALPN h2, http/1.1; 17 cipher suites); this port speaks plain TCP: use http://, or put TLS in front"),
-    ("{\"event\":\"tls_malformed\",\"reason\":\"its record is not a handshake\"}", "client sent what starts like a TLS ClientHello but its record is not a handshake; this port speaks plain TCP"),
-    ("{\"event\":\"tls_cut\",\"got\":100,\"record\":517}", "client sent what starts like a TLS ClientHello but stopped after 100 of its 517 bytes"),
-    ("{\"event\":\"http2\",\"settings\":[[\"MAX_CONCURRENT_STREAMS\",100]],\"settings_not_shown\":0,\"problem\":null}", "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100; answered GOAWAY HTTP_1_1_REQUIRED"),
     ("{\"event\":\"proxy_header\",\"version\":2,\"says\":{\"source\":\"192.0.2.1:1111\",\"destination\":\"192.0.2.2:80\"},\"via\":\"127.0.0.1:5000\",\"tlvs\":[\"ALPN \\\"h2\\\"\"],\"tlvs_not_shown\":0}", "PROXY v2 header: from 192.0.2.1:1111 (says the PROXY header) via 127.0.0.1:5000 (the TCP peer); the client connected to 192.0.2.2:80; TLVs: ALPN \"h2\""),
     ("{\"event\":\"proxy_invalid\",\"reason\":\"bad address\"}", "PROXY header malformed: bad address; closing"),
     ("{\"event\":\"proxy_cut\",\"got\":5,\"ended\":false}", "PROXY header incomplete after 5 bytes: nothing more came within 1s; closing"),
     ("{\"event\":\"proxy_missing\"}", "no PROXY header first (--proxy-protocol require); closing"),
+    ("{\"event\":\"tls_hello\",\"versions\":[\"TLS 1.3\",\"TLS 1.2\"],\"sni\":\"example.com\",\"alpn\":[\"h2\",\"http/1.1\"],\"alpn_not_shown\":0,\"cipher_suites\":17}", "client started a TLS 1.3 handshake for \"example.com\" (ALPN h2, http/1.1; 17 cipher suites); this port speaks plain TCP: use http://, or put TLS in front"),
+    ("{\"event\":\"tls_malformed\",\"reason\":\"its record is not a handshake\"}", "client sent what starts like a TLS ClientHello but its record is not a handshake; this port speaks plain TCP"),
+    ("{\"event\":\"tls_cut\",\"got\":100,\"record\":517}", "client sent what starts like a TLS ClientHello but stopped after 100 of its 517 bytes"),
+    ("{\"event\":\"http2\",\"settings\":[[\"MAX_CONCURRENT_STREAMS\",100]],\"settings_not_shown\":0,\"problem\":null}", "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100; answered GOAWAY HTTP_1_1_REQUIRED"),
     ("{\"event\":\"request\",\"number\":1,\"method\":\"GET\",\"target\":\"/\",\"minor\":1,\"status\":200,\"reason\":\"OK\",\"bytes\":10,\"client\":\"192.0.2.1:1111\",\"claimed_by\":\"PROXY header\"}", "request 1: GET / HTTP/1.1 -> 200 OK, 10 bytes, for 192.0.2.1:1111 (says the PROXY header)"),
     ("{\"event\":\"refusal\",\"number\":2,\"status\":400,\"reason\":\"Bad Request\",\"problem\":\"no Host header\"}", "request 2: -> 400 Bad Request: no Host header"),
     ("{\"event\":\"no_request\",\"head_timeout\":10.0}", "no request within 10s (--head-timeout)"),
