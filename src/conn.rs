@@ -14,7 +14,8 @@
 //! `socket.write` would buffer them all in memory).
 //!
 //! It is generic over the [`Transport`], so it runs the same on a
-//! `TcpStream` as on an in-memory pipe in a test or a fuzzer.
+//! `TcpStream` as on an in-memory pipe in a test or a fuzzer. The words
+//! of its lines are in `conn/events.rs`.
 
 mod events;
 mod io;

@@ -28,7 +28,7 @@
 //!
 //! With `--trace`, binary bytes become a hex dump of several lines, each
 //! line starting with the connection's `#ID`, so `grep '#3 '` still finds
-//! all of it (a module's event says so with [`Layout::Block`]); every
+//! all of it (a module's event says so with `Layout::Block`); every
 //! other event is one line.
 
 use std::fmt;
@@ -98,13 +98,13 @@ impl Logger {
     fn print(&self, conn: Option<(u64, SocketAddr)>, event: &Event) {
         // A closed stdout (`rawnet | head -1`) must not take the server
         // down, so write errors are ignored instead of panicking as
-        // `println!` would.
+        // `println!` would. The lock is held for all of one event's
+        // lines, so another connection's line cannot land between the
+        // lines of a hex dump.
         let _ = self.write(&mut io::stdout().lock(), conn, event);
     }
 
-    /// Writes one event's line (or lines) to `out`, as `--log` asks. The
-    /// stdout lock is held throughout, so another connection's line cannot
-    /// land between the lines of a hex dump.
+    /// Writes one event's line (or lines) to `out`, as `--log` asks.
     fn write(
         &self,
         out: &mut impl Write,
@@ -232,7 +232,7 @@ pub enum Direction {
 /// A module emits its events as `log.emit(ws::Event::Close { .. })`: its
 /// `From` impl, beside the event, puts it in its variant here. A Cargo
 /// feature that leaves a capability out gates its `mod` line in `lib.rs`,
-/// its variant here and that variant's arm in [`Event::line`].
+/// its variant here and that variant's arm in `Event::line`.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Event<'a> {
@@ -304,7 +304,7 @@ pub(crate) enum Layout {
 
 /// `--trace`: bytes as they crossed the wire, received (`>`) or sent
 /// (`<`). Text is one escaped line; binary is a hex dump of at most
-/// [`DUMP_BYTES`], one line per row.
+/// `DUMP_BYTES`, one line per row.
 #[derive(Debug, Serialize)]
 #[serde(tag = "event", rename = "wire")]
 pub struct Wire<'a> {
@@ -483,5 +483,12 @@ mod tests {
         assert!(trace.lines().all(|line| line.starts_with("#3 ")), "{trace}");
         let panic = crate::server::Event::Panic { conn: 3 };
         assert!(text(None, panic.into()).starts_with("connection #3 ended in a panic"));
+    }
+}
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn probe() {
+        eprintln!("EVENT SIZE {}", std::mem::size_of::<super::Event>());
     }
 }

@@ -31,7 +31,7 @@ pub enum Event<'a> {
     Request {
         number: u64,
         /// The method and target as they came (not as UTF-8: any byte),
-        /// shown escaped and cut at `NAME_SHOWN` and [`TARGET_SHOWN`].
+        /// shown escaped and cut at `NAME_SHOWN` and `TARGET_SHOWN`.
         #[serde(serialize_with = "as_method")]
         method: &'a [u8],
         #[serde(serialize_with = "as_target")]

@@ -27,6 +27,8 @@
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
+//! - `events.rs`: the log lines of a session (`request`, `refusal`, ...),
+//!   their words and their JSON.
 
 mod body;
 mod claims;

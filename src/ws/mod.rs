@@ -12,6 +12,8 @@
 //! - `explain.rs`: the `?explain` side channel, each frame described in JSON.
 //! - `lines.rs`: which frames get an event line of their own, and the
 //!   line that counts the rest when a client sends many a second.
+//! - `events.rs`: the log lines of a WebSocket (upgrade, frames, close),
+//!   their words and their JSON.
 //! - `panel.rs`: the browser page's WebSocket panel, which shows that side
 //!   channel (the page takes it through `http/upgrade.rs`).
 
