@@ -484,11 +484,12 @@ mod tests {
         let panic = crate::server::Event::Panic { conn: 3 };
         assert!(text(None, panic.into()).starts_with("connection #3 ended in a panic"));
     }
-}
-#[cfg(test)]
-mod size_probe {
+
+    /// Every line builds its event on the stack; one enum per module
+    /// nested in [`Event`] kept it the size the one enum of every
+    /// variant was (on 64-bit targets), so no line costs more to make.
     #[test]
-    fn probe() {
-        eprintln!("EVENT SIZE {}", std::mem::size_of::<super::Event>());
+    fn an_event_stays_104_bytes() {
+        assert_eq!(std::mem::size_of::<Event>(), 104);
     }
 }
