@@ -14,8 +14,10 @@
 //! `socket.write` would buffer them all in memory).
 //!
 //! It is generic over the [`Transport`], so it runs the same on a
-//! `TcpStream` as on an in-memory pipe in a test or a fuzzer.
+//! `TcpStream` as on an in-memory pipe in a test or a fuzzer. The words
+//! of its lines are in `conn/events.rs`.
 
+mod events;
 mod io;
 
 use std::future::Future;
@@ -23,10 +25,12 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::log::{CloseReason, ConnLog, Direction, Event, Farewell};
+use crate::log::{ConnLog, Direction};
+use crate::next::Farewell;
 use crate::protocol::{Mode, Next, Protocol, DEFAULT_MODE};
 use crate::settings::Settings;
 use crate::shutdown::Shutdown;
+pub use events::{CloseReason, Event};
 pub(crate) use io::Transport;
 use io::{Happened, Socket};
 

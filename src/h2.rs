@@ -14,8 +14,12 @@
 //!
 //! A SETTINGS frame's payload is a list of 6-byte settings: a 16-bit
 //! identifier and a 32-bit value (§6.5.1).
+//!
+//! The line the log prints about it is in `h2/events.rs`.
 
-pub(crate) use crate::seen::Setting;
+mod events;
+
+pub use events::Event;
 
 /// The client connection preface (RFC 9113 §3.4).
 pub(crate) const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -49,6 +53,30 @@ const HTTP_1_1_REQUIRED: u32 = 0xd;
 /// curl and Wireshark show.
 pub(crate) const GOAWAY_TEXT: &str =
     "rawnet speaks HTTP/1.1 only: retry without --http2-prior-knowledge";
+
+/// One setting of the client's first SETTINGS frame, as sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub id: u16,
+    pub value: u32,
+}
+
+impl Setting {
+    /// The setting's name in RFC 9113 §6.5.2, or `None` for an identifier
+    /// it does not define (extensions, or GREASE values like 0x0a0a),
+    /// which an endpoint must ignore.
+    pub fn name(&self) -> Option<&'static str> {
+        Some(match self.id {
+            0x1 => "HEADER_TABLE_SIZE",
+            0x2 => "ENABLE_PUSH",
+            0x3 => "MAX_CONCURRENT_STREAMS",
+            0x4 => "INITIAL_WINDOW_SIZE",
+            0x5 => "MAX_FRAME_SIZE",
+            0x6 => "MAX_HEADER_LIST_SIZE",
+            _ => return None,
+        })
+    }
+}
 
 /// What the bytes received so far amount to.
 #[derive(Debug, PartialEq, Eq)]

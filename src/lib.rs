@@ -13,32 +13,43 @@
 //! - [`settings`]: those settings, one part per layer side by side
 //!   (server, conn, PROXY, HTTP, WebSocket).
 //! - [`server`]: binding, the accept loop, connection limits and graceful
-//!   shutdown: `server::run(listeners, settings, shutdown)`.
-//! - [`conn`]: one connection's life and its events (`connection`, `data`,
-//!   `end`, `timeout`, `close`), timers and backpressure.
+//!   shutdown: `server::run(listeners, settings, shutdown)`; the words of
+//!   its own lines in `server/events.rs`.
+//! - [`conn`]: one connection's life, timers and backpressure; the words
+//!   of its events (`connection`, `data`, `end`, `timeout`, `close`,
+//!   echoing, piping, speaking HTTP) in `conn/events.rs`.
 //! - [`protocol`]: what a connection speaks, as a state machine with no I/O:
 //!   its first bytes through `prelude`, then the session that speaks.
 //! - `prelude`: a connection's first bytes (a PROXY header, sniffing, a
 //!   TLS ClientHello, HTTP/2's preface), ending in one decision.
 //! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
 //! - [`proxy`]: the PROXY protocol header (v1, v2) a load balancer sends
-//!   first, naming the client it stands for.
+//!   first, naming the client it stands for; its lines in
+//!   `proxy/events.rs`.
 //! - [`sniff`]: what the first bytes are: HTTP, echo, TLS or HTTP/2.
-//! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY.
-//! - [`tls`]: a TLS ClientHello on this plain port, read and explained.
-//! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies, responses.
+//! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY; its
+//!   line in `h2/events.rs`.
+//! - [`tls`]: a TLS ClientHello on this plain port, read and explained;
+//!   its lines in `tls/events.rs`.
+//! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies,
+//!   responses; its lines in `http/events.rs`.
 //! - `ws`: WebSocket after an HTTP upgrade: the handshake, frames, the
-//!   echo one layer up, and the `?explain` side channel.
+//!   echo one layer up, and the `?explain` side channel; its lines in
+//!   `ws/events.rs`.
 //! - [`budget`]: the server's one memory budget, shared by every
 //!   connection, for the buffers a client can make large.
 //! - [`shutdown`]: Ctrl-C/SIGTERM and telling connections to stop.
 //! - [`threads`]: the OS threads that run the executor, for the server
 //!   and the bench.
-//! - [`log`]: event lines and how raw bytes are shown in them.
-//! - `next`: what a protocol tells its connection (go on or close) and
-//!   the output bound, shared by every protocol.
-//! - [`seen`]: what was seen on the wire, as plain data for the log and
-//!   the pages (below every other module).
+//! - [`log`]: the sink every line goes through: verbosity, `--log text`
+//!   or `json`, the `#ID PEER` prefix, and the one `Event` that carries
+//!   each module's own events to it (their words are in the module's
+//!   `events.rs`, beside the code that emits them); `--trace`'s bytes.
+//! - `show`: how raw bytes are shown (escaped text, hex, dump rows), in
+//!   the log and on the pages.
+//! - `next`: what a protocol tells its connection (go on or close), the
+//!   output bound, and what the connection tells it when it closes on
+//!   its own (`Farewell`), shared by every protocol.
 //! - [`in_memory`]: a connection with no socket, for property tests and
 //!   the fuzzer.
 //! - [`client`]: `rawnet client`, the tutorial's `net.Socket` client, and
@@ -68,7 +79,7 @@ mod h2;
 mod next;
 mod prelude;
 mod proxy;
-mod seen;
+mod show;
 mod sniff;
 mod threads;
 mod tls;

@@ -6,7 +6,6 @@
 use std::process::ExitCode;
 
 use rawnet::cli::{self, Action, UsageError};
-use rawnet::log::Event;
 use rawnet::settings::Settings;
 use rawnet::{bench, client, server, shutdown};
 
@@ -79,7 +78,7 @@ fn serve(host: &str, port: u16, settings: Settings) -> ExitCode {
         };
         let logger = settings.server.logger;
         let summary = server::run(listeners, settings, signal).await;
-        logger.emit(Event::ShutdownComplete {
+        logger.emit(server::Event::ShutdownComplete {
             connections: summary.connections,
             bytes_in: summary.bytes_in,
             bytes_out: summary.bytes_out,

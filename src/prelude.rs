@@ -15,9 +15,10 @@ use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::conn::Event;
 use crate::h2::{self, Preface};
 use crate::http;
-use crate::log::{ConnLog, Event};
+use crate::log::ConnLog;
 use crate::protocol::{Mode, ProxyProtocol};
 use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Came, Guess};
@@ -293,7 +294,7 @@ impl Prelude {
         match proxy::decode(&proxied.header) {
             Decoded::NeedMore => Decision::Undecided,
             Decoded::Complete(header, used) => {
-                log.emit(Event::ProxyHeader {
+                log.emit(proxy::Event::Header {
                     version: header.version,
                     says: &header.says,
                     via: log.peer,
@@ -314,7 +315,7 @@ impl Prelude {
                 self.not_a_header(config, log, out)
             }
             Decoded::Invalid(reason) => {
-                log.emit(Event::ProxyInvalid { reason });
+                log.emit(proxy::Event::Invalid { reason });
                 Decision::Close
             }
         }
@@ -357,7 +358,7 @@ impl Prelude {
         out: &mut Vec<u8>,
     ) -> Decision<'d> {
         if require {
-            log.emit(Event::ProxyMissing);
+            log.emit(proxy::Event::Missing);
             return Decision::Close;
         }
         *self = after;
@@ -399,7 +400,7 @@ impl Prelude {
                 }
             }
             Prelude::Proxied(proxied) => {
-                log.emit(Event::ProxyCut {
+                log.emit(proxy::Event::Cut {
                     got: proxied.header.len(),
                     ended: true,
                 });
@@ -469,7 +470,7 @@ impl Prelude {
             }
             // A signature, then silence.
             Prelude::Proxied(proxied) => {
-                log.emit(Event::ProxyCut {
+                log.emit(proxy::Event::Cut {
                     got: proxied.header.len(),
                     ended: false,
                 });
@@ -511,13 +512,13 @@ impl Prelude {
         };
         match tls::parse(first) {
             Hello::NeedMore { .. } => return Decision::Undecided,
-            Hello::Complete(hello, _) => log.emit(Event::TlsHello {
+            Hello::Complete(hello, _) => log.emit(tls::Event::Hello {
                 versions: &hello.offered_versions(),
                 sni: hello.sni.as_deref(),
                 alpn: &hello.alpn,
                 cipher_suites: hello.cipher_suites,
             }),
-            Hello::Invalid(reason) => log.emit(Event::TlsMalformed { reason }),
+            Hello::Invalid(reason) => log.emit(tls::Event::Malformed { reason }),
         }
         refuse_tls(out)
     }
@@ -531,7 +532,7 @@ fn refuse_http2(
     log: &ConnLog,
     out: &mut Vec<u8>,
 ) -> Decision<'static> {
-    log.emit(Event::Http2 { settings, problem });
+    log.emit(h2::Event::Preface { settings, problem });
     h2::refusal(out);
     Decision::Close
 }
@@ -543,7 +544,7 @@ fn hello_cut(first: &[u8], log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static
         Hello::NeedMore { record } => record,
         _ => None,
     };
-    log.emit(Event::TlsCut {
+    log.emit(tls::Event::Cut {
         got: first.len(),
         record,
     });

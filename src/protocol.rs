@@ -20,9 +20,11 @@
 
 use std::time::Instant;
 
+use crate::conn::Event;
 use crate::echo::{self, Echo};
 use crate::http;
-use crate::log::{ConnLog, Event, Farewell};
+use crate::log::ConnLog;
+use crate::next::Farewell;
 use crate::prelude::{Decision, Prelude};
 use crate::settings::Settings;
 use crate::ws;
@@ -160,7 +162,7 @@ impl Protocol {
                 first,
                 client,
             } => {
-                session.claimed = client;
+                session.proxy_client = client;
                 session.extensions = &HTTP_EXTENSIONS;
                 *self = Protocol::Http(session);
                 self.answer_http(config, log, out, |session, out| {

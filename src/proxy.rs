@@ -8,10 +8,15 @@
 //! is binary: a 12-byte signature, a version/command byte, a
 //! family/protocol byte, a 16-bit length, then the addresses and TLVs
 //! (type, 16-bit length, value).
+//!
+//! The lines the log prints about it are in `proxy/events.rs`.
+
+mod events;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-pub(crate) use crate::seen::{Says, Tlv};
+pub use events::Event;
+pub(crate) use events::Via;
 
 /// What the first bytes of a v1 header are.
 pub(crate) const V1_START: &[u8] = b"PROXY ";
@@ -32,6 +37,46 @@ pub(crate) const V2_MAX_BODY: usize = 1024;
 
 /// The fixed start of a v2 header: signature, two bytes, the length.
 const V2_FIXED: usize = 16;
+
+/// What a header says about the connection it precedes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Says {
+    /// A TCP connection: the client (`source`) and the address it
+    /// connected to on the proxy (`destination`).
+    Tcp {
+        source: SocketAddr,
+        destination: SocketAddr,
+    },
+    /// v1 `UNKNOWN`, or v2 with an address family or protocol rawnet does
+    /// not take apart (UNSPEC, UNIX, UDP): the proxy gives no TCP
+    /// addresses.
+    Unknown,
+    /// v2 `LOCAL`: the proxy's own connection (a health check); the TCP
+    /// peer is the client.
+    Local,
+}
+
+/// One v2 TLV, decoded by its type (the spec's `PP2_TYPE_*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tlv {
+    /// 0x01: the protocol the client chose by ALPN (`h2`, `http/1.1`).
+    Alpn(Vec<u8>),
+    /// 0x02: the host name the client asked for (its TLS SNI).
+    Authority(Vec<u8>),
+    /// 0x03: a CRC32c checksum of the header (not checked here).
+    Crc32c(u32),
+    /// 0x04: padding, its length.
+    Noop(usize),
+    /// 0x05: the proxy's ID for this connection, to match logs.
+    UniqueId(Vec<u8>),
+    /// 0x20: the client connected over TLS; its flags and verify result
+    /// (the sub-TLVs after them are not taken apart).
+    Ssl { client: u8, verify: u32 },
+    /// 0x30: the network namespace the connection came from.
+    Netns(Vec<u8>),
+    /// Any other type: kept as its type and length.
+    Other { kind: u8, len: usize },
+}
 
 /// What the bytes so far are.
 #[derive(Debug, PartialEq, Eq)]

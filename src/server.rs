@@ -4,6 +4,10 @@
 //! [`run`] takes listeners that are already bound and any future as the
 //! shutdown signal (mini-redis's seam), so `main.rs` and the tests start the
 //! server the same way.
+//!
+//! The lines the server prints about itself are in `server/events.rs`.
+
+mod events;
 
 use std::future::Future;
 use std::io;
@@ -18,10 +22,11 @@ use smol::{Async, Executor, Timer};
 use std::net::{TcpListener, TcpStream};
 
 use crate::conn;
-use crate::log::{ConnLog, Event, Logger};
+use crate::log::{ConnLog, Logger};
 use crate::settings::Settings;
 use crate::shutdown::{self, Shutdown};
 use crate::threads::Threads;
+pub use events::Event;
 
 /// `--grace`, in seconds.
 pub const DEFAULT_GRACE_SECS: u64 = 5;

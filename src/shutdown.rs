@@ -11,7 +11,8 @@ use std::io;
 
 use async_signal::{Signal, Signals};
 
-use crate::log::{Event, Logger};
+use crate::log::Logger;
+use crate::server;
 
 /// Held by the server; dropping it tells every connection to stop now.
 pub(crate) struct Trigger {
@@ -50,7 +51,7 @@ pub fn on_signal(logger: Logger) -> io::Result<impl Future<Output = ()>> {
     let mut signals = Signals::new([Signal::Int, Signal::Term])?;
     Ok(async move {
         let first = which(signals.next().await);
-        logger.emit(Event::ShuttingDown {
+        logger.emit(server::Event::ShuttingDown {
             signal: name(first),
         });
         smol::spawn(async move {

@@ -5,6 +5,12 @@
 //! Only the first record is read: a ClientHello fits in one record for
 //! every client seen here (curl, Chromium with its post-quantum key share),
 //! and a port that speaks no TLS needs no more to explain itself.
+//!
+//! The lines the log prints about it are in `tls/events.rs`.
+
+mod events;
+
+pub use events::Event;
 
 /// The longest record body a peer may announce (RFC 8446 §5.2, the limit
 /// for a protected record; a plaintext one is smaller still). Anything
@@ -44,6 +50,18 @@ impl ClientHello {
         } else {
             self.versions.clone()
         }
+    }
+}
+
+/// A TLS version's name; `None` for one rawnet does not know.
+pub(crate) fn version_name(version: u16) -> Option<&'static str> {
+    match version {
+        0x0304 => Some("TLS 1.3"),
+        0x0303 => Some("TLS 1.2"),
+        0x0302 => Some("TLS 1.1"),
+        0x0301 => Some("TLS 1.0"),
+        0x0300 => Some("SSL 3.0"),
+        _ => None,
     }
 }
 

@@ -31,15 +31,15 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
         let mut server = Server::start(&[]);
         let haproxy = start_haproxy(server.addr, server_line);
         let (page, curl_port) = curl(haproxy.addr);
-        let claimed = format!("127.0.0.1:{curl_port}");
-        let line = server.expect(&format!("PROXY v{version} header: from {claimed} "));
+        let proxy_client = format!("127.0.0.1:{curl_port}");
+        let line = server.expect(&format!("PROXY v{version} header: from {proxy_client} "));
         // `#N ADDR`: the connection and its TCP peer, HAProxy's side.
         let mut words = line.split(' ');
         let (conn, peer) = (words.next().unwrap(), words.next().unwrap());
         assert_eq!(
             line,
             format!(
-                "{conn} {peer} PROXY v{version} header: from {claimed} (says the PROXY header) \
+                "{conn} {peer} PROXY v{version} header: from {proxy_client} (says the PROXY header) \
                  via {peer} (the TCP peer); the client connected to {}{tlvs}",
                 haproxy.addr
             )
@@ -47,7 +47,7 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
         assert_eq!(
             page.lines().next().unwrap(),
             format!(
-                "rawnet got this request on connection {conn} (request 1 on it) from {claimed} \
+                "rawnet got this request on connection {conn} (request 1 on it) from {proxy_client} \
                  (says the PROXY header) via {peer} (the TCP peer)."
             )
         );
@@ -57,7 +57,7 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
         // The request's own line names the client too.
         let request = server.expect(&format!("{conn} {peer} request 1: GET / HTTP/1.1"));
         assert!(
-            request.ends_with(&format!(", for {claimed} (says the PROXY header)")),
+            request.ends_with(&format!(", for {proxy_client} (says the PROXY header)")),
             "{request}"
         );
     }
@@ -70,21 +70,21 @@ fn nginx_stream_proxy_protocol_names_curls_address() {
     let mut server = Server::start(&[]);
     let nginx = start_nginx_stream(server.addr);
     let (page, curl_port) = curl(nginx.addr);
-    let claimed = format!("127.0.0.1:{curl_port}");
+    let proxy_client = format!("127.0.0.1:{curl_port}");
     let line = server.expect("PROXY v1 header: from ");
     let mut words = line.split(' ');
     let (conn, peer) = (words.next().unwrap(), words.next().unwrap());
     assert_eq!(
         line,
         format!(
-            "{conn} {peer} PROXY v1 header: from {claimed} (says the PROXY header) \
+            "{conn} {peer} PROXY v1 header: from {proxy_client} (says the PROXY header) \
              via {peer} (the TCP peer); the client connected to {}",
             nginx.addr
         )
     );
     assert!(
         page.starts_with(&format!(
-            "rawnet got this request on connection {conn} (request 1 on it) from {claimed} \
+            "rawnet got this request on connection {conn} (request 1 on it) from {proxy_client} \
              (says the PROXY header) via {peer} (the TCP peer)."
         )),
         "{page}"

@@ -20,7 +20,7 @@ use super::progress::Progress;
 use super::{websocket, BenchMode, Live, Options, ERRORS_SHOWN};
 use crate::client::wire;
 use crate::echo::{YOU_SAID_CLOSE, YOU_SAID_OPEN};
-use crate::log::Escaped;
+use crate::show::Escaped;
 
 /// Pause before reconnecting after an error, so a refusing server is not
 /// hammered in a tight loop.

@@ -14,7 +14,7 @@ use sha1::{Digest, Sha1};
 use super::progress::Progress;
 use crate::client::wire;
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
-use crate::log::Escaped;
+use crate::show::Escaped;
 
 /// The GUID every server appends to the client's key before hashing it
 /// (RFC 6455 §1.3): proof that the server read the handshake as WebSocket.
@@ -217,7 +217,7 @@ fn describe(frame: &[u8]) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    crate::log::Hex::joined(&bytes[..bytes.len().min(16)], " ").to_string()
+    crate::show::Hex::joined(&bytes[..bytes.len().min(16)], " ").to_string()
 }
 
 #[cfg(test)]

@@ -296,7 +296,7 @@ fn print_request(head: &[u8], body: &[u8]) {
         eprintln!("> {}\\r\\n", String::from_utf8_lossy(line));
     }
     if !body.is_empty() {
-        eprintln!("> {}", crate::log::Escaped::preview(body, 256));
+        eprintln!("> {}", crate::show::Escaped::preview(body, 256));
     }
 }
 
@@ -389,7 +389,7 @@ fn chunk_line_shown(line: &[u8]) -> String {
     let cut = &line[..line.len().min(CHUNK_LINE_BYTES)];
     let mut shown = String::new();
     for &b in cut {
-        let _ = write!(shown, "{}", crate::log::shown(b));
+        let _ = write!(shown, "{}", crate::show::byte(b));
     }
     if cut.len() < line.len() {
         shown.push_str("...");

@@ -18,7 +18,7 @@
 
 use std::fmt;
 
-use crate::log::Escaped;
+use crate::show::Escaped;
 
 /// The longest head this reader waits for. rawnet's own heads are a few
 /// hundred bytes; without a limit, a peer that never sends the empty line

@@ -17,9 +17,9 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use smol::{Async, Timer};
 
-use super::Totals;
+use super::{CloseReason, Totals};
 use crate::budget::Reservation;
-use crate::log::{CloseReason, ConnLog, Direction};
+use crate::log::{ConnLog, Direction};
 use crate::settings::Settings;
 
 /// Bytes asked for in one read: a 64 KiB client write in one system call.

@@ -129,8 +129,8 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
                 address: origin.peer.to_string(),
                 says: Cow::Borrowed(PEER_SAYS),
             },
-            proxy_header: origin.claimed.map(|claimed| Address {
-                address: claimed.to_string(),
+            proxy_header: origin.proxy_client.map(|client| Address {
+                address: client.to_string(),
                 says: Cow::Borrowed(PROXY_SAYS),
             }),
             claims,
@@ -263,7 +263,7 @@ mod tests {
     use crate::http::notes::Reads;
     use crate::http::request::{parse, Parsed};
 
-    fn view(raw: &[u8], body: &[u8], claimed: Option<&str>) -> serde_json::Value {
+    fn view(raw: &[u8], body: &[u8], proxy_client: Option<&str>) -> serde_json::Value {
         let Ok(Parsed::Complete(head, _)) = parse(raw, 8192) else {
             panic!("a complete head")
         };
@@ -271,7 +271,7 @@ mod tests {
             conn: 3,
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
-            claimed: claimed.map(|c| c.parse().unwrap()),
+            proxy_client: proxy_client.map(|c| c.parse().unwrap()),
         };
         let shown = Shown {
             head: &head,
@@ -366,7 +366,7 @@ mod tests {
             conn: 1,
             request: 1,
             peer: "127.0.0.1:5000".parse().unwrap(),
-            claimed: Some("192.0.2.1:4000".parse().unwrap()),
+            proxy_client: Some("192.0.2.1:4000".parse().unwrap()),
         };
         let shown = Shown {
             head: &head,

@@ -88,7 +88,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::log::Escaped;
+use crate::show::Escaped;
 
 use super::request::{name_value, params, split_target, View};
 use super::Config;

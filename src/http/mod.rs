@@ -28,10 +28,13 @@
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
+//! - `events.rs`: the log lines of a session (`request`, `refusal`, ...),
+//!   their words and their JSON.
 
 mod body;
 mod claims;
 mod date;
+mod events;
 // The client reads the JSON view with its types.
 pub(crate) mod json;
 pub mod knobs;
@@ -43,12 +46,14 @@ pub(crate) mod response;
 mod stream;
 pub(crate) mod upgrade;
 
+pub use events::Event;
+
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::budget::{Budget, Reservation, Spent};
-use crate::log::{ConnLog, Event};
+use crate::log::ConnLog;
 use crate::next::Next;
 use body::{Progress, Reader};
 use knobs::Knobs;
@@ -148,7 +153,7 @@ pub(crate) struct Session {
     /// The reads that brought the current head, for the page and `--trace`.
     arrival: notes::Arrival,
     /// The client's address as a PROXY header gave it, for the pages.
-    pub(crate) claimed: Option<SocketAddr>,
+    pub(crate) proxy_client: Option<SocketAddr>,
     /// What `input`, `body` and a held-back response take of the server's
     /// memory budget: each grows only once the budget agreed.
     reservation: Reservation,
@@ -241,7 +246,7 @@ impl Session {
             answered: 0,
             paused: false,
             arrival: notes::Arrival::default(),
-            claimed: None,
+            proxy_client: None,
             reservation: budget.reservation(),
             spent: None,
             extensions: &Extensions::NONE,
@@ -728,7 +733,7 @@ impl Session {
             conn: log.id,
             request: number,
             peer: log.peer,
-            claimed: self.claimed,
+            proxy_client: self.proxy_client,
         };
         let shown = page::Shown {
             head,
@@ -743,13 +748,13 @@ impl Session {
     /// `--trace`, what the page points out about it.
     fn log_answer(&self, head: &Head, status: u16, bytes: usize, log: &ConnLog) {
         let reads = self.arrival.of_head(head.len);
-        let (number, claimed) = (self.answered, self.claimed);
+        let (number, proxy_client) = (self.answered, self.proxy_client);
         log_answer(
             number,
             &self.input,
             head,
             reads,
-            claimed,
+            proxy_client,
             status,
             bytes,
             log,
@@ -780,7 +785,7 @@ fn log_answer(
     raw: &[u8],
     head: &Head,
     reads: notes::Reads,
-    client: Option<SocketAddr>,
+    proxy_client: Option<SocketAddr>,
     status: u16,
     bytes: usize,
     log: &ConnLog,
@@ -794,7 +799,7 @@ fn log_answer(
             status,
             reason: response::reason(status),
             bytes,
-            client,
+            proxy_client,
         });
     }
     if log.traces() {

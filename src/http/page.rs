@@ -10,7 +10,7 @@ use super::claims::{self, Claim};
 use super::notes::{self, Note, Reads};
 use super::request::{self, Head};
 use super::response;
-use crate::log;
+use crate::show;
 
 /// Which request on which connection this is, for the page's first line.
 #[derive(Clone, Copy, Debug)]
@@ -19,15 +19,15 @@ pub struct Origin {
     pub request: u64,
     pub peer: SocketAddr,
     /// The client's address as a PROXY header gave it (`proxy.rs`).
-    pub claimed: Option<SocketAddr>,
+    pub proxy_client: Option<SocketAddr>,
 }
 
 impl Origin {
     /// Who sent the request: the TCP peer, and before it the client a
     /// PROXY header named, each labelled with who claims it.
     fn from(&self) -> impl std::fmt::Display + '_ {
-        crate::log::Via {
-            claimed: self.claimed,
+        crate::proxy::Via {
+            proxy_client: self.proxy_client,
             peer: self.peer,
         }
     }
@@ -291,7 +291,7 @@ pub const BODY_SHOWN: usize = 8 * 1024;
 
 /// The body after the head: text escaped as the head is, up to
 /// [`BODY_SHOWN`]; binary (an image, a gzip upload) as the hex dump
-/// `--trace` prints, up to [`log::DUMP_BYTES`].
+/// `--trace` prints, up to [`show::DUMP_BYTES`].
 fn describe_body(body: &[u8], out: &mut String, markup: Markup) {
     if body.is_empty() {
         out.push_str("no body\n");
@@ -299,15 +299,15 @@ fn describe_body(body: &[u8], out: &mut String, markup: Markup) {
     }
     // Judged on the part a text body would show: the page never looks at
     // more of a body than it may show, whatever `--max-body` allows.
-    let shown = if log::looks_binary(&body[..body.len().min(BODY_SHOWN)]) {
+    let shown = if show::looks_binary(&body[..body.len().min(BODY_SHOWN)]) {
         let _ = writeln!(out, "body: {} bytes, binary:", body.len());
-        for row in log::dump_rows(body) {
+        for row in show::dump_rows(body) {
             // A row is ASCII; only a `<` or `&` in its ASCII column needs
             // escaping in HTML.
             escape_dump_row(&row.to_string(), out, markup);
             out.push('\n');
         }
-        body.len().min(log::DUMP_BYTES)
+        body.len().min(show::DUMP_BYTES)
     } else {
         let _ = writeln!(out, "body: {} bytes", body.len());
         let shown = &body[..body.len().min(BODY_SHOWN)];
@@ -579,7 +579,7 @@ fn visible(bytes: &[u8], out: &mut String, markup: Markup) {
     }
 }
 
-/// Each byte as `log::shown` shows it (the one place that decides how a
+/// Each byte as `show::byte` shows it (the one place that decides how a
 /// byte looks), with HTML's special characters as entities and, in HTML,
 /// escapes wrapped in `open`/`close` so the page can dim them.
 fn escape_text(text: &[u8], out: &mut String, markup: Markup, open: &str, close: &str) {
@@ -589,10 +589,10 @@ fn escape_text(text: &[u8], out: &mut String, markup: Markup, open: &str, close:
             (b'>', Markup::Html) => out.push_str("&gt;"),
             (b'&', Markup::Html) => out.push_str("&amp;"),
             (b'"', Markup::Html) => out.push_str("&quot;"),
-            _ => match log::shown(b) {
-                log::Shown::Char(c) => out.push(c),
+            _ => match show::byte(b) {
+                show::Byte::Char(c) => out.push(c),
                 // A backslash stands for itself: text, not a dimmed escape.
-                log::Shown::Escape(text) if b == b'\\' => out.push_str(text),
+                show::Byte::Escape(text) if b == b'\\' => out.push_str(text),
                 other => {
                     out.push_str(open);
                     let _ = write!(out, "{other}");
@@ -651,7 +651,7 @@ mod tests {
             conn: 3,
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
-            claimed: None,
+            proxy_client: None,
         }
     }
 
@@ -719,7 +719,7 @@ mod tests {
         assert!(page.contains(
             "\n  00f0  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n"
         ));
-        let rest = body.len() - log::DUMP_BYTES;
+        let rest = body.len() - show::DUMP_BYTES;
         assert!(page.ends_with(&format!("|\n… and {rest} more bytes\n")));
         // 16 rows of 75 characters, and no more.
         assert!(page.len() < 16 * 76 + 1024, "{}", page.len());

@@ -6,7 +6,7 @@
 //! in the error response, and the server's log line, come from here.
 
 use crate::budget::Spent;
-use crate::log::Escaped;
+use crate::show::Escaped;
 use std::fmt;
 use std::time::Duration;
 

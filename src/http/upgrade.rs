@@ -11,8 +11,9 @@ use std::fmt;
 use std::net::SocketAddr;
 
 use super::request::{self, Head};
+use super::Event;
 use super::{log_answer, notes, response, Session, State};
-use crate::log::{ConnLog, Event};
+use crate::log::ConnLog;
 use crate::next::Next;
 
 /// A request handed over unanswered, with the bytes after it.
@@ -27,7 +28,7 @@ pub(crate) struct Upgrade {
     /// The reads that brought the head, for `--trace`'s notes.
     arrival: notes::Arrival,
     /// The client's address as a PROXY header gave it, for the log line.
-    claimed: Option<SocketAddr>,
+    proxy_client: Option<SocketAddr>,
 }
 
 impl Upgrade {
@@ -67,7 +68,7 @@ impl Upgrade {
             raw,
             &self.head,
             reads,
-            self.claimed,
+            self.proxy_client,
             status,
             bytes,
             log,
@@ -127,7 +128,7 @@ impl Session {
             head,
             number: self.answered,
             arrival: std::mem::take(&mut self.arrival),
-            claimed: self.claimed,
+            proxy_client: self.proxy_client,
         }));
         Next::Continue
     }
@@ -158,7 +159,7 @@ impl Upgrade {
             head,
             number: 1,
             arrival: notes::Arrival::default(),
-            claimed: None,
+            proxy_client: None,
         }
     }
 }

@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
-use super::frame::CLOSE;
-use crate::log::{Direction, Hex};
-use crate::seen::WsFrame;
+use super::frame::{Frame, CLOSE};
+use crate::log::Direction;
+use crate::show::Hex;
 
 /// How much of a payload the hex fields show.
 pub const HEX_BYTES: usize = 64;
@@ -50,7 +50,7 @@ struct Close {
 }
 
 /// The JSON description of `frame`.
-pub fn describe(way: Direction, frame: &WsFrame) -> String {
+pub fn describe(way: Direction, frame: &Frame) -> String {
     let shown = &frame.payload[..frame.payload.len().min(HEX_BYTES)];
     let text = std::str::from_utf8(frame.payload).ok().map(|text| {
         let mut end = text.len().min(TEXT_BYTES);
@@ -94,12 +94,12 @@ mod tests {
     /// The RFC's masked "Hello" (RFC 6455 §5.7), described field by field.
     #[test]
     fn a_masked_hello() {
-        let frame = WsFrame::RFC_HELLO;
+        let frame = Frame::RFC_HELLO;
         assert_eq!(
             describe(Direction::Received, &frame),
             r#"{"explain":"received","fin":true,"rsv":[false,false,false],"opcode":"text","masked":true,"mask":"37fa213d","length":5,"header":"81 85 37 fa 21 3d","payload_masked":"7f 9f 4d 51 58","payload":"Hello","payload_not_shown":0,"payload_hex":"48 65 6c 6c 6f","truncated":0}"#
         );
-        let close = WsFrame {
+        let close = Frame {
             fin: true,
             rsv: 0,
             opcode: 8,
@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn a_large_payload_is_described_in_bounded_space() {
         let payload = vec![1u8; 1024 * 1024];
-        let frame = WsFrame {
+        let frame = Frame {
             fin: true,
             rsv: 0,
             opcode: 1,
@@ -137,7 +137,7 @@ mod tests {
         assert!(json.contains(&format!(r#""payload_not_shown":{not_shown},"#)));
         // A character is never cut in two.
         let accents = "é".repeat(TEXT_BYTES);
-        let frame = WsFrame {
+        let frame = Frame {
             payload: accents.as_bytes(),
             ..frame
         };

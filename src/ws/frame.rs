@@ -29,6 +29,86 @@ pub const CLOSE: u8 = 0x8;
 pub const PING: u8 = 0x9;
 pub const PONG: u8 = 0xA;
 
+/// One WebSocket frame as it crossed the wire, for its event line, its
+/// `--trace` lines and its `?explain` description (`events.rs`,
+/// `explain.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct Frame<'a> {
+    pub fin: bool,
+    /// RSV1..RSV3 as the low three bits (`0b100` is RSV1).
+    pub rsv: u8,
+    pub opcode: u8,
+    /// The masking key; every client frame has one, no server frame does.
+    pub mask: Option<[u8; 4]>,
+    /// The payload length the header gives.
+    pub len: u64,
+    /// The header's bytes as sent.
+    pub header: &'a [u8],
+    /// The payload, unmasked.
+    pub payload: &'a [u8],
+}
+
+impl Frame<'_> {
+    /// RFC 6455 §5.7's example: a single-frame masked text message,
+    /// "Hello", as a client sends it. The tests of its event lines and its
+    /// `?explain` description start from it.
+    #[cfg(test)]
+    pub const RFC_HELLO: Frame<'static> = Frame {
+        fin: true,
+        rsv: 0,
+        opcode: 1,
+        mask: Some([0x37, 0xfa, 0x21, 0x3d]),
+        len: 5,
+        header: &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d],
+        payload: b"Hello",
+    };
+
+    /// The opcode's name in RFC 6455 §5.2, or `None` for a reserved one.
+    pub fn opcode_name(&self) -> Option<&'static str> {
+        opcode_name(self.opcode)
+    }
+
+    /// A close frame's code, if its payload has one.
+    pub fn close_code(&self) -> Option<u16> {
+        match self.payload {
+            [high, low, ..] if self.opcode == 0x8 => Some(u16::from_be_bytes([*high, *low])),
+            _ => None,
+        }
+    }
+
+    /// A close frame's reason: the payload after the code.
+    pub fn close_reason(&self) -> &[u8] {
+        self.payload.get(2..).unwrap_or_default()
+    }
+
+    /// The first `max` bytes of the payload as they crossed the wire:
+    /// masked again with the frame's key, if it has one.
+    pub fn masked_prefix(&self, max: usize) -> Vec<u8> {
+        let shown = &self.payload[..self.payload.len().min(max)];
+        match self.mask {
+            Some(key) => shown
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ key[i % 4])
+                .collect(),
+            None => shown.to_vec(),
+        }
+    }
+}
+
+/// A WebSocket opcode's name in RFC 6455 §5.2, or `None` for a reserved one.
+pub fn opcode_name(opcode: u8) -> Option<&'static str> {
+    Some(match opcode {
+        0x0 => "continuation",
+        0x1 => "text",
+        0x2 => "binary",
+        0x8 => "close",
+        0x9 => "ping",
+        0xA => "pong",
+        _ => return None,
+    })
+}
+
 /// One frame's header, as decoded, with its bytes as they came.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {

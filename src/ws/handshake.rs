@@ -12,7 +12,7 @@ use sha1::{Digest, Sha1};
 
 use crate::http::request::{self, Framing};
 use crate::http::upgrade::Upgrade;
-use crate::log::Escaped;
+use crate::show::Escaped;
 
 /// The GUID every server appends to the client's key (RFC 6455 §1.3), so
 /// that only a server that read the handshake can answer it.

@@ -9,9 +9,9 @@
 
 use std::time::Instant;
 
-use super::frame;
-use crate::log::{ConnLog, Event, Quota, LINES_PER_SECOND, QUOTA_WINDOW};
-use crate::seen::{FramesNotShown, WsFrame};
+use super::events::Event;
+use super::frame::{self, Frame};
+use crate::log::{ConnLog, Quota, LINES_PER_SECOND, QUOTA_WINDOW};
 
 /// One connection's frame lines: what each kind has printed this second,
 /// and the frames counted instead.
@@ -26,17 +26,17 @@ pub(crate) struct Lines {
 
 impl Lines {
     /// A frame from the client: its line (and `--trace`'s), or a count.
-    pub(crate) fn received(&mut self, seen: &WsFrame, log: &ConnLog) {
+    pub(crate) fn received(&mut self, seen: &Frame, log: &ConnLog) {
         if log.events() && self.shows(true, seen.opcode, log) {
-            log.emit(Event::WsFrame { frame: seen });
-            log.emit(Event::WsFrameTrace { frame: seen });
+            log.emit(Event::Frame { frame: seen });
+            log.emit(Event::FrameTrace { frame: seen });
         }
     }
 
     /// A frame rawnet sends: its line, or a count.
-    pub(crate) fn sent(&mut self, seen: &WsFrame, log: &ConnLog) {
+    pub(crate) fn sent(&mut self, seen: &Frame, log: &ConnLog) {
         if log.events() && self.shows(false, seen.opcode, log) {
-            log.emit(Event::WsFrameSent { frame: seen });
+            log.emit(Event::FrameSent { frame: seen });
         }
     }
 
@@ -49,7 +49,7 @@ impl Lines {
     /// is due, and before any line that ends the WebSocket.
     pub(crate) fn flush(&mut self, log: &ConnLog) {
         if self.since.take().is_some() {
-            log.emit(Event::WsFramesNotShown {
+            log.emit(Event::FramesNotShown {
                 frames: &self.not_shown,
                 per_second: LINES_PER_SECOND,
             });
@@ -78,5 +78,27 @@ impl Lines {
         self.not_shown.count(received, opcode);
         self.since.get_or_insert(now);
         false
+    }
+}
+
+/// WebSocket frames that got no event line of their own (more came in a
+/// second than the log shows one by one), counted by which way they went
+/// and by opcode (the low four bits of a frame's first byte, so 16 each).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FramesNotShown {
+    pub received: [u32; 16],
+    pub sent: [u32; 16],
+}
+
+impl FramesNotShown {
+    /// Counts one more frame, `received` from the client or sent to it.
+    pub fn count(&mut self, received: bool, opcode: u8) {
+        let counts = if received {
+            &mut self.received
+        } else {
+            &mut self.sent
+        };
+        let count = &mut counts[usize::from(opcode & 0x0f)];
+        *count = count.saturating_add(1);
     }
 }

@@ -13,13 +13,16 @@
 //! - `explain.rs`: the `?explain` side channel, each frame described in JSON.
 //! - `lines.rs`: which frames get an event line of their own, and the
 //!   line that counts the rest when a client sends many a second.
+//! - `events.rs`: the log lines of a WebSocket (upgrade, frames, close),
+//!   their words and their JSON.
 //! - `panel.rs`: the browser page's WebSocket panel, which shows that side
 //!   channel (`protocol.rs` hands it to the HTTP page).
 
+mod events;
 pub(crate) mod explain;
 pub(crate) mod frame;
 pub(crate) mod handshake;
-mod lines;
+pub(crate) mod lines;
 pub(crate) mod panel;
 
 use std::time::{Duration, Instant};
@@ -28,10 +31,11 @@ use crate::budget::{Budget, Reservation};
 use crate::echo::{YOU_SAID_FRAME_END, YOU_SAID_OPEN};
 use crate::http::request;
 use crate::http::upgrade::Upgrade;
-use crate::log::{ClientClosed, ConnLog, Direction, Event, Farewell};
-use crate::next::{Next, OUTPUT_BOUND};
-use crate::seen::WsFrame;
-use frame::{Decoder, Header, Problem, Progress};
+use crate::log::{ConnLog, Direction};
+use crate::next::{Farewell, Next, OUTPUT_BOUND};
+use events::ClientClosed;
+pub use events::Event;
+use frame::{Decoder, Frame, Header, Problem, Progress};
 use lines::Lines;
 
 /// `--ws-max-message`: the largest message assembled from its frames. 1 MiB,
@@ -72,7 +76,7 @@ pub(crate) fn accept(
     handshake::write_101(out, &accepted.accept);
     upgrade.log_answer(101, out.len() - start, log);
     let explain = explain(upgrade.target());
-    log.emit(Event::WsUpgraded {
+    log.emit(Event::Upgraded {
         key: &accepted.key,
         accept: &accepted.accept,
         explain,
@@ -282,7 +286,7 @@ impl Session {
         self.closed = true;
         self.lines.flush(log);
         let why = why.words();
-        log.emit(Event::WsClose {
+        log.emit(Event::Close {
             code: Some(1001),
             why,
         });
@@ -441,14 +445,14 @@ impl Session {
         self.closed = true;
         match code {
             Some(code) => {
-                log.emit(Event::WsClose {
+                log.emit(Event::Close {
                     code: Some(code),
                     why: ClientClosed::CodeEchoed.words(),
                 });
                 self.send_close(code, b"", log, out);
             }
             None => {
-                log.emit(Event::WsClose {
+                log.emit(Event::Close {
                     code: None,
                     why: ClientClosed::NoCode.words(),
                 });
@@ -484,7 +488,7 @@ impl Session {
         self.closed = true;
         self.lines.flush(log);
         let why = problem.to_string();
-        log.emit(Event::WsClose {
+        log.emit(Event::Close {
             code: Some(problem.code()),
             why: &why,
         });
@@ -518,8 +522,8 @@ fn may_send(code: u16) -> bool {
 }
 
 /// The frame as the log and `?explain` see it.
-fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> WsFrame<'a> {
-    WsFrame {
+fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> Frame<'a> {
+    Frame {
         fin: header.fin,
         rsv: header.rsv,
         opcode: header.opcode,
@@ -531,7 +535,7 @@ fn seen<'a>(header: &'a Header, payload: &'a [u8]) -> WsFrame<'a> {
 }
 
 /// `?explain`: a text frame describing `frame`, not itself described.
-fn describe(way: Direction, frame: &WsFrame, out: &mut Vec<u8>) {
+fn describe(way: Direction, frame: &Frame, out: &mut Vec<u8>) {
     let json = explain::describe(way, frame);
     out.extend_from_slice(frame::server_header(frame::TEXT, json.len()).bytes());
     out.extend_from_slice(json.as_bytes());
