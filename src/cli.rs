@@ -429,7 +429,9 @@ pub fn parse(argv: &[String]) -> Result<Action, UsageError> {
     }
 }
 
-fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
+/// The serve options checked together: how much to print, and the memory
+/// budget in bytes.
+fn serve_checks(args: &ServeArgs) -> Result<(Verbosity, Budget), UsageError> {
     let verbosity = match (args.quiet, args.trace) {
         (true, true) => {
             return Err(UsageError(
@@ -473,6 +475,11 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             )))
         }
     };
+    Ok((verbosity, budget))
+}
+
+fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
+    let (verbosity, budget) = serve_checks(&args)?;
     Ok(Action::Serve {
         host: args.host,
         port: args.port,

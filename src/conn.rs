@@ -170,9 +170,10 @@ pub(crate) fn serve<S: Transport>(
             // The answer goes out before anything more is read (the
             // backpressure). Every event's answer is sent here, `end`'s
             // too, rather than in each arm: one place that sends keeps
-            // every connection's future smaller. A protocol that held answers back at its
-            // output bound (pipelined requests from a client that reads
-            // slowly) goes on once the client has taken what was sent.
+            // every connection's future smaller. A protocol that held
+            // answers back at its output bound (pipelined requests from a
+            // client that reads slowly) goes on once the client has taken
+            // what was sent.
             loop {
                 if let Err(reason) = socket.send(&log).await {
                     break 'connection reason;
@@ -186,16 +187,8 @@ pub(crate) fn serve<S: Transport>(
             if spoke {
                 socket.spoke();
             }
-            match (ending, next) {
-                (Ending::End, _) => break CloseReason::End,
-                // Only the idle timer ends a wait with `Idle`, after
-                // `--idle-close`.
-                (Ending::Idle, _) => {
-                    break CloseReason::Idle(settings.conn.idle_close.unwrap_or_default())
-                }
-                (Ending::Shutdown, _) => break CloseReason::Shutdown,
-                (Ending::No, Next::Close) => break CloseReason::Done,
-                (Ending::No, Next::Continue) => {}
+            if let Some(reason) = ending.reason(next, &settings) {
+                break reason;
             }
         };
 
@@ -227,6 +220,23 @@ enum Ending {
     Idle,
     /// The server is stopping, after the protocol's farewell.
     Shutdown,
+}
+
+impl Ending {
+    /// Why the connection closes now that the answer is sent, if it does.
+    fn reason(self, next: Next, settings: &Settings) -> Option<CloseReason> {
+        match (self, next) {
+            (Ending::End, _) => Some(CloseReason::End),
+            // Only the idle timer ends a wait with `Idle`, after
+            // `--idle-close`.
+            (Ending::Idle, _) => Some(CloseReason::Idle(
+                settings.conn.idle_close.unwrap_or_default(),
+            )),
+            (Ending::Shutdown, _) => Some(CloseReason::Shutdown),
+            (Ending::No, Next::Close) => Some(CloseReason::Done),
+            (Ending::No, Next::Continue) => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ pub enum Verbosity {
 }
 
 /// The `--log` option: how each line is written.
-#[derive(argh::FromArgValue, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
     /// Words for people: `#3 127.0.0.1:51234 end`.
     #[default]

@@ -218,6 +218,25 @@ enum Answer {
     Later(Box<Stream>),
 }
 
+/// What one step of answering the waiting requests did.
+enum Step {
+    /// Go on with the next.
+    Again,
+    /// Stop here, and tell the connection this.
+    Stop(Next),
+}
+
+impl Step {
+    /// After a request was answered: go on with the next, unless the
+    /// connection closes.
+    fn after(next: Next) -> Step {
+        match next {
+            Next::Close => Step::Stop(Next::Close),
+            Next::Continue => Step::Again,
+        }
+    }
+}
+
 /// Buffers kept between requests up to this size; larger ones (a big body)
 /// are given back so an idle keep-alive connection stays small.
 const KEEP_BETWEEN_REQUESTS: usize = 16 * 1024;
@@ -465,106 +484,111 @@ impl Session {
 
     fn answer_waiting(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         loop {
-            match &mut self.state {
+            let step = match &mut self.state {
                 State::Finished => return Next::Close,
                 State::HandedOver(_) => return Next::Continue,
-                State::Head { .. } => {
-                    if self.input.is_empty() {
-                        return Next::Continue;
-                    }
-                    if out.len() >= OUTPUT_BOUND {
-                        self.paused = true;
-                        return Next::Continue;
-                    }
-                    let head = match request::parse(&self.input, config.max_head) {
-                        Ok(Parsed::Partial) => return Next::Continue,
-                        Ok(Parsed::Complete(head, _)) => head,
-                        Err(refusal) => return self.fail(refusal, log, out),
-                    };
-                    // A request to become another protocol is not HTTP's
-                    // to answer (`upgrade.rs`).
-                    if self.asks_for_upgrade(&head) {
-                        return self.hand_over(head);
-                    }
-                    let Some(reader) = Reader::new(head.framing) else {
-                        if let Next::Close = self.finish(head, config, log, out) {
-                            return Next::Close;
-                        }
-                        continue;
-                    };
-                    if let request::Framing::Length(n) = head.framing {
-                        if n > config.max_body as u64 {
-                            let too_large = Refusal::DeclaredBodyTooLarge {
-                                declared: n,
-                                max_body: config.max_body,
-                            };
-                            return self.fail(too_large, log, out);
-                        }
-                        // The whole body is declared: its room is asked
-                        // for now, in one piece, before a 100 Continue
-                        // invites it (a 503 instead, past the budget).
-                        let n = n as usize;
-                        if let Err(spent) = self.reservation.make_room(&mut self.body, n, n) {
-                            return self.fail(Refusal::OverBudget(spent), log, out);
-                        }
-                    }
-                    // Tell a waiting client to go on, unless it already did.
-                    if head.expects_continue && self.input.len() == head.len {
-                        out.extend_from_slice(response::CONTINUE);
-                    }
-                    self.state = State::Body {
-                        head,
-                        reader,
-                        since: Instant::now(),
-                    };
-                }
-                State::Body { head, reader, .. } => {
-                    let start = head.len;
-                    // A chunked body grows as it comes: room for what
-                    // arrived (decoding never makes more bytes than it
-                    // reads), within `--max-body` and the budget. A body
-                    // with a Content-Length has its room already.
-                    let room = config.max_body.saturating_sub(self.body.len());
-                    let left = usize::try_from(reader.left()).unwrap_or(usize::MAX);
-                    let arrived = (self.input.len() - start).min(room).min(left);
-                    if let Err(spent) =
-                        self.reservation
-                            .make_room(&mut self.body, arrived, config.max_body)
-                    {
-                        return self.fail(Refusal::OverBudget(spent), log, out);
-                    }
-                    let (used, progress) =
-                        match reader.read(&self.input[start..], &mut self.body, config.max_body) {
-                            Ok(read) => read,
-                            Err(refusal) => return self.fail(refusal, log, out),
-                        };
-                    self.input.drain(start..start + used);
-                    if progress == Progress::NeedMore {
-                        return Next::Continue;
-                    }
-                    let between = State::Head { since: None };
-                    let State::Body { head, .. } = std::mem::replace(&mut self.state, between)
-                    else {
-                        unreachable!("matched Body above");
-                    };
-                    if let Next::Close = self.finish(head, config, log, out) {
-                        return Next::Close;
-                    }
-                }
+                State::Head { .. } => self.next_head(config, log, out),
+                State::Body { .. } => self.more_body(config, log, out),
                 State::Answering { stream, .. } => match stream.advance(Instant::now(), out) {
                     Advance::Until(_) => return Next::Continue,
                     Advance::Room => {
                         self.paused = true;
                         return Next::Continue;
                     }
-                    Advance::Done => {
-                        if let Next::Close = self.streamed(log, out) {
-                            return Next::Close;
-                        }
-                    }
+                    Advance::Done => Step::after(self.streamed(log, out)),
                 },
+            };
+            if let Step::Stop(next) = step {
+                return next;
             }
         }
+    }
+
+    /// Reads the next head in `input`, if it is whole, and answers it or
+    /// starts on its body.
+    fn next_head(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Step {
+        if self.input.is_empty() {
+            return Step::Stop(Next::Continue);
+        }
+        if out.len() >= OUTPUT_BOUND {
+            self.paused = true;
+            return Step::Stop(Next::Continue);
+        }
+        let head = match request::parse(&self.input, config.max_head) {
+            Ok(Parsed::Partial) => return Step::Stop(Next::Continue),
+            Ok(Parsed::Complete(head, _)) => head,
+            Err(refusal) => return Step::Stop(self.fail(refusal, log, out)),
+        };
+        // A request to become another protocol is not HTTP's
+        // to answer (`upgrade.rs`).
+        if self.asks_for_upgrade(&head) {
+            return Step::Stop(self.hand_over(head));
+        }
+        let Some(reader) = Reader::new(head.framing) else {
+            return Step::after(self.finish(head, config, log, out));
+        };
+        if let request::Framing::Length(n) = head.framing {
+            if n > config.max_body as u64 {
+                let too_large = Refusal::DeclaredBodyTooLarge {
+                    declared: n,
+                    max_body: config.max_body,
+                };
+                return Step::Stop(self.fail(too_large, log, out));
+            }
+            // The whole body is declared: its room is asked
+            // for now, in one piece, before a 100 Continue
+            // invites it (a 503 instead, past the budget).
+            let n = n as usize;
+            if let Err(spent) = self.reservation.make_room(&mut self.body, n, n) {
+                return Step::Stop(self.fail(Refusal::OverBudget(spent), log, out));
+            }
+        }
+        // Tell a waiting client to go on, unless it already did.
+        if head.expects_continue && self.input.len() == head.len {
+            out.extend_from_slice(response::CONTINUE);
+        }
+        self.state = State::Body {
+            head,
+            reader,
+            since: Instant::now(),
+        };
+        Step::Again
+    }
+
+    /// Decodes what came of the current request's body, and answers the
+    /// request once the body is whole.
+    fn more_body(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Step {
+        let State::Body { head, reader, .. } = &mut self.state else {
+            return Step::Stop(Next::Continue);
+        };
+        let start = head.len;
+        // A chunked body grows as it comes: room for what
+        // arrived (decoding never makes more bytes than it
+        // reads), within `--max-body` and the budget. A body
+        // with a Content-Length has its room already.
+        let room = config.max_body.saturating_sub(self.body.len());
+        let left = usize::try_from(reader.left()).unwrap_or(usize::MAX);
+        let arrived = (self.input.len() - start).min(room).min(left);
+        if let Err(spent) = self
+            .reservation
+            .make_room(&mut self.body, arrived, config.max_body)
+        {
+            return Step::Stop(self.fail(Refusal::OverBudget(spent), log, out));
+        }
+        let (used, progress) =
+            match reader.read(&self.input[start..], &mut self.body, config.max_body) {
+                Ok(read) => read,
+                Err(refusal) => return Step::Stop(self.fail(refusal, log, out)),
+            };
+        self.input.drain(start..start + used);
+        if progress == Progress::NeedMore {
+            return Step::Stop(Next::Continue);
+        }
+        let between = State::Head { since: None };
+        let State::Body { head, .. } = std::mem::replace(&mut self.state, between) else {
+            unreachable!("matched Body above");
+        };
+        Step::after(self.finish(head, config, log, out))
     }
 
     /// Answers a complete request and makes room for the next one, or,
