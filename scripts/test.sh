@@ -4,7 +4,8 @@
 # Node (the tutorial's own server, compared with rawnet in
 # tests/tutorial.rs), HAProxy (a real PROXY protocol sender in
 # tests/proxy.rs) and Python's websockets (tests/websocket.rs) when they
-# are missing, then `cargo test --all-targets`.
+# are missing, then `cargo test --all-targets`, and the core's tests alone
+# (`--no-default-features`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,3 +46,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cargo test --all-targets "$@"
+# The tutorial's core alone: its own tests, with every plug-in left out.
+cargo test --all-targets --no-default-features "$@"

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use argh::FromArgs;
 
+#[cfg(feature = "bench")]
 use crate::bench::{self, BenchMode};
 use crate::budget::{Budget, DEFAULT_MEMORY_BUDGET_MIB, MIB};
 use crate::client;
@@ -12,13 +13,16 @@ use crate::conn::{
     self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_TIMEOUT_SECS, DEFAULT_WRITE_TIMEOUT_SECS,
 };
 use crate::http::{
-    self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY,
-    DEFAULT_MAX_DELAY_SECS, DEFAULT_MAX_HEAD, DEFAULT_MAX_SIZE, DEFAULT_STATUS,
+    self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD,
+    DEFAULT_STATUS,
 };
+#[cfg(feature = "knobs")]
+use crate::http::{DEFAULT_MAX_DELAY_SECS, DEFAULT_MAX_SIZE};
 use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::{Mode, ProxyProtocol, DEFAULT_MODE, DEFAULT_PROXY_PROTOCOL};
 use crate::server::{self, DEFAULT_GRACE_SECS};
 use crate::settings::Settings;
+#[cfg(feature = "websocket")]
 use crate::ws::{self, DEFAULT_MAX_MESSAGE, DEFAULT_MESSAGE_TIMEOUT_SECS};
 
 /// The tutorial's `localhost:8081`.
@@ -44,6 +48,7 @@ pub(crate) struct Args {
 pub(crate) enum Command {
     Serve(ServeArgs),
     Client(ClientArgs),
+    #[cfg(feature = "bench")]
     Bench(BenchArgs),
 }
 
@@ -78,6 +83,7 @@ pub(crate) struct ServeArgs {
     /// the client it names and goes on with the bytes after it; `off`
     /// treats them as data; `require` closes a connection without one
     /// (default: auto)
+    #[cfg(feature = "proxy")]
     #[argh(
         option,
         default = "DEFAULT_PROXY_PROTOCOL",
@@ -106,11 +112,13 @@ pub(crate) struct ServeArgs {
 
     /// HTTP: the longest a request's `?delay` may hold its response, in
     /// seconds, `?drip`'s chunks included; more gets 400 (default: 30)
+    #[cfg(feature = "knobs")]
     #[argh(option, default = "DEFAULT_MAX_DELAY_SECS")]
     pub max_delay: u64,
 
     /// HTTP: the largest body a request's `?size` may ask for, in bytes;
     /// more gets 400 (default: 10485760)
+    #[cfg(feature = "knobs")]
     #[argh(option, default = "DEFAULT_MAX_SIZE")]
     pub max_size: u64,
 
@@ -120,11 +128,13 @@ pub(crate) struct ServeArgs {
     /// its host, which every port on it shares (other apps on localhost
     /// included), grant other origins CORS access to its answers, ask for
     /// passwords, and redirect off-site
+    #[cfg(feature = "knobs")]
     #[argh(switch)]
     pub allow_unsafe_headers: bool,
 
     /// websocket: largest message, assembled from its frames, in bytes;
     /// more gets close code 1009 (default: 1048576)
+    #[cfg(feature = "websocket")]
     #[argh(option, default = "DEFAULT_MAX_MESSAGE")]
     pub ws_max_message: usize,
 
@@ -132,11 +142,13 @@ pub(crate) struct ServeArgs {
     /// type: `you-said` is `You said "<message>"`, the tutorial one layer
     /// up; `raw` the message unchanged, the WebSocket counterpart of
     /// --mode raw (default: you-said)
+    #[cfg(feature = "websocket")]
     #[argh(option, default = "ws::DEFAULT_ECHO", from_str_fn(ws_echo))]
     pub ws_echo: ws::Echo,
 
     /// websocket: seconds for a whole message to arrive, every frame of it,
     /// once it has begun; then close code 1008 (default: 10)
+    #[cfg(feature = "websocket")]
     #[argh(option, default = "DEFAULT_MESSAGE_TIMEOUT_SECS")]
     pub ws_message_timeout: u64,
 
@@ -269,6 +281,7 @@ pub(crate) struct ClientArgs {
 
 /// Load a server with many connections, check every reply, and report
 /// requests/s, MB/s, latency percentiles and errors.
+#[cfg(feature = "bench")]
 #[derive(FromArgs, Debug, PartialEq)]
 #[argh(subcommand, name = "bench")]
 pub(crate) struct BenchArgs {
@@ -323,13 +336,16 @@ const MODES: [(&str, Mode); 4] = [
     ("raw", Mode::Raw),
     ("http", Mode::Http),
 ];
+#[cfg(feature = "proxy")]
 const PROXY_PROTOCOLS: [(&str, ProxyProtocol); 3] = [
     ("auto", ProxyProtocol::Auto),
     ("off", ProxyProtocol::Off),
     ("require", ProxyProtocol::Require),
 ];
+#[cfg(feature = "websocket")]
 const WS_ECHOES: [(&str, ws::Echo); 2] = [("you-said", ws::Echo::YouSaid), ("raw", ws::Echo::Raw)];
 const LOG_FORMATS: [(&str, Format); 2] = [("text", Format::Text), ("json", Format::Json)];
+#[cfg(feature = "bench")]
 const BENCH_MODES: [(&str, BenchMode); 4] = [
     ("echo", BenchMode::Echo),
     ("raw", BenchMode::Raw),
@@ -341,10 +357,12 @@ fn mode(word: &str) -> Result<Mode, String> {
     choose(&MODES, word)
 }
 
+#[cfg(feature = "proxy")]
 fn proxy_protocol(word: &str) -> Result<ProxyProtocol, String> {
     choose(&PROXY_PROTOCOLS, word)
 }
 
+#[cfg(feature = "websocket")]
 fn ws_echo(word: &str) -> Result<ws::Echo, String> {
     choose(&WS_ECHOES, word)
 }
@@ -353,6 +371,7 @@ fn log_format(word: &str) -> Result<Format, String> {
     choose(&LOG_FORMATS, word)
 }
 
+#[cfg(feature = "bench")]
 fn bench_mode(word: &str) -> Result<BenchMode, String> {
     choose(&BENCH_MODES, word)
 }
@@ -383,6 +402,7 @@ pub enum Action {
         settings: Settings,
     },
     Client(client::Options),
+    #[cfg(feature = "bench")]
     Bench(bench::Options),
     /// `--help` or `--version`: print this on stdout and exit 0.
     Print(String),
@@ -392,7 +412,11 @@ pub enum Action {
 #[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
+/// The subcommands whose help the full `--help` shows.
+#[cfg(feature = "bench")]
 const SUBCOMMANDS: [&str; 3] = ["serve", "client", "bench"];
+#[cfg(not(feature = "bench"))]
+const SUBCOMMANDS: [&str; 2] = ["serve", "client"];
 
 /// Parses `argv` (program name first).
 pub fn parse(argv: &[String]) -> Result<Action, UsageError> {
@@ -424,6 +448,7 @@ pub fn parse(argv: &[String]) -> Result<Action, UsageError> {
     match parsed.command {
         Some(Command::Serve(serve)) => serve_action(serve),
         Some(Command::Client(client)) => client_action(client),
+        #[cfg(feature = "bench")]
         Some(Command::Bench(args)) => bench_action(args),
         None => unreachable!("a subcommand is inserted when none is given"),
     }
@@ -460,7 +485,11 @@ fn serve_checks(args: &ServeArgs) -> Result<(Verbosity, Budget), UsageError> {
             http::MIN_MAX_HEAD
         )));
     }
-    if args.head_timeout == 0 || args.body_timeout == 0 || args.ws_message_timeout == 0 {
+    #[cfg(feature = "websocket")]
+    let ws_message_timeout = args.ws_message_timeout;
+    #[cfg(not(feature = "websocket"))]
+    let ws_message_timeout = 1;
+    if args.head_timeout == 0 || args.body_timeout == 0 || ws_message_timeout == 0 {
         return Err(UsageError(
             "--head-timeout, --body-timeout and --ws-message-timeout must be at least 1 second"
                 .into(),
@@ -480,6 +509,7 @@ fn serve_checks(args: &ServeArgs) -> Result<(Verbosity, Budget), UsageError> {
 
 fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
     let (verbosity, budget) = serve_checks(&args)?;
+    let (http, proxy) = (http_config(&args, budget), proxy_protocol_of(&args));
     Ok(Action::Serve {
         host: args.host,
         port: args.port,
@@ -502,19 +532,9 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
                 write_timeout: seconds_or_off(args.write_timeout),
                 plain_echo: args.plain_echo,
             },
-            proxy: args.proxy_protocol,
-            http: http::Config {
-                max_head: args.max_head,
-                max_body: args.max_body,
-                head_timeout: Duration::from_secs(args.head_timeout),
-                body_timeout: Duration::from_secs(args.body_timeout),
-                status: args.status,
-                body: args.body.map(String::into_bytes),
-                max_delay: Duration::from_secs(args.max_delay),
-                max_size: args.max_size,
-                allow_unsafe_headers: args.allow_unsafe_headers,
-                budget,
-            },
+            proxy,
+            http,
+            #[cfg(feature = "websocket")]
             ws: ws::Config {
                 max_message: args.ws_max_message,
                 echo: args.ws_echo,
@@ -522,6 +542,39 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             },
         },
     })
+}
+
+/// `--proxy-protocol`, where PROXY headers are read at all.
+fn proxy_protocol_of(args: &ServeArgs) -> ProxyProtocol {
+    #[cfg(feature = "proxy")]
+    return args.proxy_protocol;
+    #[cfg(not(feature = "proxy"))]
+    {
+        let _ = args;
+        DEFAULT_PROXY_PROTOCOL
+    }
+}
+
+/// HTTP's settings from the serve options: the core's, then the knobs'.
+fn http_config(args: &ServeArgs, budget: Budget) -> http::Config {
+    let config = http::Config {
+        max_head: args.max_head,
+        max_body: args.max_body,
+        head_timeout: Duration::from_secs(args.head_timeout),
+        body_timeout: Duration::from_secs(args.body_timeout),
+        status: args.status,
+        body: args.body.clone().map(String::into_bytes),
+        budget,
+        ..http::Config::default()
+    };
+    #[cfg(feature = "knobs")]
+    let config = http::Config {
+        max_delay: Duration::from_secs(args.max_delay),
+        max_size: args.max_size,
+        allow_unsafe_headers: args.allow_unsafe_headers,
+        ..config
+    };
+    config
 }
 
 fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
@@ -633,6 +686,7 @@ fn read_data_file(file: &str) -> Result<Vec<u8>, UsageError> {
     Ok(data)
 }
 
+#[cfg(feature = "bench")]
 fn bench_action(args: BenchArgs) -> Result<Action, UsageError> {
     if args.connections == 0 || args.pipeline == 0 {
         return Err(UsageError(
@@ -691,7 +745,18 @@ fn help_for(sub: &[&str]) -> String {
     }
 }
 
-#[cfg(test)]
+// The command line's tests name every plug-in's flags: they run in the
+// full build.
+#[cfg(all(
+    test,
+    feature = "proxy",
+    feature = "tls",
+    feature = "h2",
+    feature = "knobs",
+    feature = "json",
+    feature = "websocket",
+    feature = "bench"
+))]
 mod tests {
     use super::*;
 

@@ -15,6 +15,7 @@ pub const YOU_SAID_CLOSE: &[u8] = b"\"\r\n";
 /// quote alone, as a frame delimits itself and needs no CRLF. Here, beside
 /// the rest of the words, for the server's session and `rawnet bench
 /// --mode ws` alike.
+#[cfg(any(feature = "websocket", feature = "bench"))]
 pub const YOU_SAID_FRAME_END: &[u8] = b"\"";
 
 /// `--mode echo`: `socket.write('You said "' + data + '"\r\n')`.

@@ -58,9 +58,26 @@
 //! - [`bench`]: `rawnet bench`, a load generator that checks every reply.
 
 #![forbid(unsafe_code)]
+// The full build (every plug-in, the default) keeps unused code an error.
+// A build without some plug-ins leaves a few shared pieces unused, by
+// design (the log's rate limit with no WebSocket, the upgrade hand-over
+// with no protocol to hand over to): there they are allowed.
+#![cfg_attr(
+    not(all(
+        feature = "proxy",
+        feature = "tls",
+        feature = "h2",
+        feature = "knobs",
+        feature = "json",
+        feature = "websocket",
+        feature = "bench"
+    )),
+    allow(dead_code, clippy::ptr_arg)
+)]
 
 // Public: what the binary (`main.rs`), the tests and the fuzzer use. The
 // rest is private, so the compiler reports whatever nothing uses.
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod budget;
 pub mod cli;
@@ -75,12 +92,16 @@ pub mod settings;
 pub mod shutdown;
 
 mod echo;
+#[cfg(feature = "h2")]
 mod h2;
 mod next;
 mod prelude;
+#[cfg(feature = "proxy")]
 mod proxy;
 mod show;
 mod sniff;
 mod threads;
+#[cfg(feature = "tls")]
 mod tls;
+#[cfg(feature = "websocket")]
 mod ws;

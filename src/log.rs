@@ -241,14 +241,18 @@ pub enum Event<'a> {
     /// A connection's life (`conn/events.rs`).
     Conn(crate::conn::Event<'a>),
     /// A PROXY protocol header (`proxy/events.rs`).
+    #[cfg(feature = "proxy")]
     Proxy(crate::proxy::Event<'a>),
     /// A TLS ClientHello on this plain port (`tls/events.rs`).
+    #[cfg(feature = "tls")]
     Tls(crate::tls::Event<'a>),
     /// HTTP/2 with prior knowledge (`h2/events.rs`).
+    #[cfg(feature = "h2")]
     H2(crate::h2::Event<'a>),
     /// HTTP/1.1 (`http/events.rs`).
     Http(crate::http::Event<'a>),
     /// A WebSocket (`ws/events.rs`).
+    #[cfg(feature = "websocket")]
     Ws(crate::ws::Event<'a>),
     /// `--trace`: bytes as they crossed the wire.
     Wire(Wire<'a>),
@@ -260,10 +264,14 @@ impl Event<'_> {
         match self {
             Event::Server(event) => event,
             Event::Conn(event) => event,
+            #[cfg(feature = "proxy")]
             Event::Proxy(event) => event,
+            #[cfg(feature = "tls")]
             Event::Tls(event) => event,
+            #[cfg(feature = "h2")]
             Event::H2(event) => event,
             Event::Http(event) => event,
+            #[cfg(feature = "websocket")]
             Event::Ws(event) => event,
             Event::Wire(event) => event,
         }
@@ -382,7 +390,17 @@ pub(crate) fn as_seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::
     s.serialize_f64(d.as_secs_f64())
 }
 
-#[cfg(test)]
+// Every event of every plug-in, named: the full build's test.
+#[cfg(all(
+    test,
+    feature = "proxy",
+    feature = "tls",
+    feature = "h2",
+    feature = "knobs",
+    feature = "json",
+    feature = "websocket",
+    feature = "bench"
+))]
 mod every_event;
 
 #[cfg(test)]
@@ -390,6 +408,7 @@ mod tests {
     use super::*;
     use crate::conn::{self, CloseReason};
     use crate::show::tests::FORTY;
+    #[cfg(feature = "websocket")]
     use crate::ws::frame::Frame;
 
     #[test]
@@ -459,6 +478,7 @@ mod tests {
 
     /// Each layout's prefix: `#ID PEER` for an event, `#ID` for a wire
     /// line, `#ID` on every line of a block, none for a server line.
+    #[cfg(feature = "websocket")]
     #[test]
     fn each_line_starts_with_its_connection_as_its_layout_says() {
         let logger = Logger::default();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use rawnet::cli::{self, Action, UsageError};
 use rawnet::settings::Settings;
-use rawnet::{bench, client, server, shutdown};
+use rawnet::{client, server, shutdown};
 
 fn main() -> ExitCode {
     // `std::env::args` panics on an argument that is not UTF-8 (a path or
@@ -40,28 +40,34 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => fail(&format!("client: {err}")),
         },
-        Ok(Action::Bench(opts)) => {
-            eprintln!(
-                "rawnet bench: {} mode, {} connections, pipeline {}, {:.1}s against {}:{}",
-                format!("{:?}", opts.mode).to_lowercase(),
-                opts.connections,
-                opts.pipeline,
-                opts.duration.as_secs_f64(),
-                opts.host,
-                opts.port
-            );
-            let report = bench::run(&opts);
-            print!("{report}");
-            if report.errors > 0 || report.requests == 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
+        #[cfg(feature = "bench")]
+        Ok(Action::Bench(opts)) => bench(&opts),
         Err(UsageError(message)) => {
             eprintln!("{message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `rawnet bench`: the load, then its report; exit 1 if any reply was
+/// wrong or none came.
+#[cfg(feature = "bench")]
+fn bench(opts: &rawnet::bench::Options) -> ExitCode {
+    eprintln!(
+        "rawnet bench: {} mode, {} connections, pipeline {}, {:.1}s against {}:{}",
+        format!("{:?}", opts.mode).to_lowercase(),
+        opts.connections,
+        opts.pipeline,
+        opts.duration.as_secs_f64(),
+        opts.host,
+        opts.port
+    );
+    let report = rawnet::bench::run(opts);
+    print!("{report}");
+    if report.errors > 0 || report.requests == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -16,12 +16,15 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::conn::Event;
+#[cfg(feature = "h2")]
 use crate::h2::{self, Preface};
 use crate::http;
 use crate::log::ConnLog;
 use crate::protocol::{Mode, ProxyProtocol};
+#[cfg(feature = "proxy")]
 use crate::proxy::{self, Decoded};
 use crate::sniff::{self, Came, Guess};
+#[cfg(feature = "tls")]
 use crate::tls::{self, Hello};
 
 /// What the first bytes decided.
@@ -101,6 +104,7 @@ pub(crate) enum Prelude {
     /// connection came (HTTP mode's head deadline counts from there).
     /// Unboxed, and no bigger than `HttpUnlessTls`, so that a connection
     /// without a header allocates nothing for the check.
+    #[cfg(feature = "proxy")]
     MaybeProxy {
         since: Instant,
         mode: Mode,
@@ -108,10 +112,12 @@ pub(crate) enum Prelude {
     },
     /// The first bytes started like a PROXY header: it, then the prelude
     /// after it. Boxed: only connections from a proxy pay for it.
+    #[cfg(feature = "proxy")]
     Proxied(Box<Proxied>),
 }
 
 /// A connection that started with (what looks like) a PROXY header.
+#[cfg(feature = "proxy")]
 #[derive(Debug)]
 pub(crate) struct Proxied {
     /// The header's bytes so far, and any after it in the same read;
@@ -135,16 +141,19 @@ pub(crate) struct Proxied {
 impl Prelude {
     /// The first bytes of a connection in `mode` (auto or HTTP: echo and
     /// raw have none to decide), with `proxy`'s PROXY header check.
+    #[cfg_attr(not(feature = "proxy"), allow(unused_variables))]
     pub(crate) fn new(mode: Mode, proxy: ProxyProtocol) -> Self {
         let since = Instant::now();
-        match proxy {
-            ProxyProtocol::Off => Self::without_proxy(mode, since),
-            ProxyProtocol::Auto | ProxyProtocol::Require => Prelude::MaybeProxy {
+        #[cfg(feature = "proxy")]
+        if proxy != ProxyProtocol::Off {
+            let require = proxy == ProxyProtocol::Require;
+            return Prelude::MaybeProxy {
                 since,
                 mode,
-                require: proxy == ProxyProtocol::Require,
-            },
+                require,
+            };
         }
+        Self::without_proxy(mode, since)
     }
 
     /// The prelude of a connection in `mode` once any PROXY header is out
@@ -170,6 +179,7 @@ impl Prelude {
         match self {
             Prelude::Sniffing { .. } => self.sniff(data, config, log, out),
             Prelude::HttpUnlessTls { .. } => self.http_unless_tls(data, config, log, out),
+            #[cfg(feature = "proxy")]
             Prelude::MaybeProxy {
                 since,
                 mode,
@@ -189,17 +199,23 @@ impl Prelude {
                 }));
                 self.on_data(data, config, log, out)
             }
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) if proxied.whole => {
                 let client = proxied.client;
                 let decided = proxied.after.on_data(data, config, log, out);
                 decided.with_client(client)
             }
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(_) => self.proxy_header(data, config, log, out).into_owned(),
         }
     }
 
     /// Auto mode: the bytes so far are held until they are plainly an HTTP
     /// request line, or plainly not, or a TLS hello or HTTP/2's preface.
+    #[cfg_attr(
+        not(all(feature = "proxy", feature = "tls", feature = "h2")),
+        allow(unused_variables)
+    )]
     fn sniff<'d>(
         &mut self,
         data: &[u8],
@@ -228,7 +244,9 @@ impl Prelude {
                     client: None,
                 }
             }
+            #[cfg(feature = "tls")]
             Guess::Tls => self.read_hello(log, out),
+            #[cfg(feature = "h2")]
             Guess::Http2 => self.read_http2(log, out),
             Guess::NeedMore | Guess::Echo => self.echo(log),
         }
@@ -236,6 +254,10 @@ impl Prelude {
 
     /// HTTP mode: HTTP from the first byte, unless it starts a TLS hello
     /// or HTTP/2's preface.
+    #[cfg_attr(
+        not(all(feature = "proxy", feature = "tls", feature = "h2")),
+        allow(unused_variables)
+    )]
     fn http_unless_tls<'d>(
         &mut self,
         data: &'d [u8],
@@ -256,15 +278,15 @@ impl Prelude {
         match sniff::tls_or_http(&first) {
             // The rest of the hello, or the SETTINGS after the preface,
             // gets auto mode's wait from now: a client sends it in one go.
-            guess @ (Guess::Tls | Guess::Http2) => {
-                *self = Prelude::Sniffing {
-                    first: first.into_owned(),
-                    came: Came::Once(Instant::now()),
-                };
-                match guess {
-                    Guess::Tls => self.read_hello(log, out),
-                    _ => self.read_http2(log, out),
-                }
+            #[cfg(feature = "tls")]
+            Guess::Tls => {
+                self.hold(first);
+                self.read_hello(log, out)
+            }
+            #[cfg(feature = "h2")]
+            Guess::Http2 => {
+                self.hold(first);
+                self.read_http2(log, out)
             }
             Guess::NeedMore => {
                 *seen = first.len() as u8;
@@ -278,8 +300,19 @@ impl Prelude {
         }
     }
 
+    /// The first bytes of a TLS hello or HTTP/2's preface in HTTP mode:
+    /// held, to be read whole, as auto mode holds them.
+    #[cfg(any(feature = "tls", feature = "h2"))]
+    fn hold(&mut self, first: Cow<[u8]>) {
+        *self = Prelude::Sniffing {
+            first: first.into_owned(),
+            came: Came::Once(Instant::now()),
+        };
+    }
+
     /// Bytes that started like a PROXY header: the header, once whole,
     /// and what follows it.
+    #[cfg(feature = "proxy")]
     fn proxy_header(
         &mut self,
         data: &[u8],
@@ -323,6 +356,7 @@ impl Prelude {
 
     /// The bytes held as a possible PROXY header are none (`PRO`, then
     /// something else, an end or silence): they are the connection's data.
+    #[cfg(feature = "proxy")]
     fn not_a_header(
         &mut self,
         config: &http::Config,
@@ -348,6 +382,7 @@ impl Prelude {
     /// The first bytes are no PROXY header: with `--proxy-protocol
     /// require`, close; otherwise they go to the prelude that would have
     /// read them without the option.
+    #[cfg(feature = "proxy")]
     fn no_proxy_header<'d>(
         &mut self,
         after: Prelude,
@@ -368,6 +403,10 @@ impl Prelude {
     /// The client has finished sending (FIN) before its first bytes
     /// decided. Bytes held back are echoed; a TLS hello or HTTP/2 preface
     /// cut short is said so.
+    #[cfg_attr(
+        not(all(feature = "proxy", feature = "tls", feature = "h2")),
+        allow(unused_variables)
+    )]
     pub(crate) fn on_end(
         &mut self,
         config: &http::Config,
@@ -377,28 +416,35 @@ impl Prelude {
         match self {
             Prelude::Sniffing { first, .. } if first.is_empty() => Decision::Undecided,
             // The client may still read: it hears why nothing came.
+            #[cfg(feature = "h2")]
             Prelude::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
                 let problem = "the client ended before its SETTINGS frame";
                 refuse_http2(&[], Some(problem), log, out)
             }
+            #[cfg(feature = "tls")]
             Prelude::Sniffing { first, .. } if sniff::guess(first) == Guess::Tls => {
                 hello_cut(first, log, out)
             }
             Prelude::Sniffing { .. } => self.echo(log),
             // Bytes that could still have been a ClientHello: too few for
             // anything, and nobody left to answer.
-            Prelude::HttpUnlessTls { .. } | Prelude::MaybeProxy { .. } => Decision::Undecided,
+            Prelude::HttpUnlessTls { .. } => Decision::Undecided,
+            #[cfg(feature = "proxy")]
+            Prelude::MaybeProxy { .. } => Decision::Undecided,
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) if proxied.whole => {
                 let client = proxied.client;
                 proxied.after.on_end(config, log, out).with_client(client)
             }
             // `PRO`, then the end: data, not a header.
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) if !proxy::has_signature(&proxied.header) => {
                 match self.not_a_header(config, log, out) {
                     Decision::Undecided => self.on_end(config, log, out),
                     decided => decided,
                 }
             }
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) => {
                 log.emit(proxy::Event::Cut {
                     got: proxied.header.len(),
@@ -415,10 +461,13 @@ impl Prelude {
         match self {
             Prelude::Sniffing { came, .. } => came.since().map(|since| since + sniff::SNIFF_WAIT),
             Prelude::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
+            #[cfg(feature = "proxy")]
             Prelude::MaybeProxy { since, mode, .. } => {
                 Self::without_proxy(*mode, *since).deadline(config)
             }
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) if proxied.whole => proxied.after.deadline(config),
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) => Some(proxied.since + sniff::SNIFF_WAIT),
         }
     }
@@ -426,6 +475,10 @@ impl Prelude {
     /// The deadline [`Prelude::deadline`] named has come. What it decides
     /// then is given the deadline too (`protocol.rs`): an HTTP session made
     /// at HTTP mode's head deadline says `no request within`.
+    #[cfg_attr(
+        not(all(feature = "proxy", feature = "tls", feature = "h2")),
+        allow(unused_variables)
+    )]
     pub(crate) fn on_deadline(
         &mut self,
         config: &http::Config,
@@ -433,10 +486,12 @@ impl Prelude {
         out: &mut Vec<u8>,
     ) -> Decision<'static> {
         match self {
+            #[cfg(feature = "h2")]
             Prelude::Sniffing { first, .. } if first.starts_with(h2::PREFACE) => {
                 let problem = "no complete SETTINGS frame within 1s of the preface";
                 refuse_http2(&[], Some(problem), log, out)
             }
+            #[cfg(feature = "tls")]
             Prelude::Sniffing { first, .. } if sniff::guess(first) == Guess::Tls => {
                 hello_cut(first, log, out)
             }
@@ -451,10 +506,12 @@ impl Prelude {
             },
             // HTTP mode's head deadline, before any byte: as without the
             // option.
+            #[cfg(feature = "proxy")]
             Prelude::MaybeProxy { since, mode, .. } => {
                 *self = Self::without_proxy(*mode, *since);
                 self.on_deadline(config, log, out)
             }
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) if proxied.whole => {
                 let client = proxied.client;
                 proxied
@@ -462,6 +519,7 @@ impl Prelude {
                     .on_deadline(config, log, out)
                     .with_client(client)
             }
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) if !proxy::has_signature(&proxied.header) => {
                 match self.not_a_header(config, log, out) {
                     Decision::Undecided => self.on_deadline(config, log, out),
@@ -469,6 +527,7 @@ impl Prelude {
                 }
             }
             // A signature, then silence.
+            #[cfg(feature = "proxy")]
             Prelude::Proxied(proxied) => {
                 log.emit(proxy::Event::Cut {
                     got: proxied.header.len(),
@@ -492,6 +551,7 @@ impl Prelude {
     /// HTTP/2's preface came: answer once the client's first frame is
     /// whole. Until then `first` grows by at most one read past
     /// `h2::MAX_FIRST_BYTES`, as `h2::read` decides within those.
+    #[cfg(feature = "h2")]
     fn read_http2(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static> {
         let Prelude::Sniffing { first, .. } = self else {
             return Decision::Undecided;
@@ -506,6 +566,7 @@ impl Prelude {
     /// A TLS ClientHello on this plain port: once its record is whole,
     /// say what the client asked for (or what is wrong with it), answer
     /// with an alert, and close.
+    #[cfg(feature = "tls")]
     fn read_hello(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static> {
         let Prelude::Sniffing { first, .. } = self else {
             return Decision::Undecided;
@@ -526,6 +587,7 @@ impl Prelude {
 
 /// HTTP/2 on this port: one event line, then rawnet's SETTINGS and a
 /// GOAWAY asking for HTTP/1.1, and close (after they are sent).
+#[cfg(feature = "h2")]
 fn refuse_http2(
     settings: &[h2::Setting],
     problem: Option<&str>,
@@ -539,6 +601,7 @@ fn refuse_http2(
 
 /// The client stopped sending (FIN, or the deadline) before its
 /// ClientHello was whole.
+#[cfg(feature = "tls")]
 fn hello_cut(first: &[u8], log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static> {
     let record = match tls::parse(first) {
         Hello::NeedMore { record } => record,
@@ -559,6 +622,7 @@ fn hello_cut(first: &[u8], log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static
 /// close reads as a network fault (curl's `SSL_ERROR_SYSCALL`, Chromium's
 /// ERR_CONNECTION_CLOSED); `handshake_failure` reads as a cipher problem,
 /// `unexpected_message` as a broken server.
+#[cfg(feature = "tls")]
 fn refuse_tls(out: &mut Vec<u8>) -> Decision<'static> {
     out.extend_from_slice(&tls::PROTOCOL_VERSION_ALERT);
     Decision::Close

@@ -27,6 +27,7 @@ use crate::log::ConnLog;
 use crate::next::Farewell;
 use crate::prelude::{Decision, Prelude};
 use crate::settings::Settings;
+#[cfg(feature = "websocket")]
 use crate::ws;
 
 /// The `--mode` option: which protocol every new connection speaks (its
@@ -63,10 +64,14 @@ pub enum ProxyProtocol {
 /// What this connection adds to HTTP: a request may ask to become a
 /// WebSocket, and the HTML page shows the WebSocket panel. HTTP knows
 /// neither (`http/upgrade.rs`, `http/page.rs`); this is where they meet.
+#[cfg(feature = "websocket")]
 static HTTP_EXTENSIONS: http::Extensions = http::Extensions {
     upgrades: &[ws::UPGRADE],
     panels: &[ws::panel::PANEL],
 };
+/// Without WebSocket, HTTP is alone.
+#[cfg(not(feature = "websocket"))]
+static HTTP_EXTENSIONS: http::Extensions = http::Extensions::NONE;
 
 /// `--proxy-protocol`: a PROXY header is read when one comes, so rawnet
 /// behind HAProxy or a load balancer shows the real client.
@@ -89,6 +94,7 @@ pub(crate) enum Protocol {
     Http(Box<http::Session>),
     /// After an HTTP request's WebSocket handshake got 101 (boxed, as
     /// HTTP is).
+    #[cfg(feature = "websocket")]
     WebSocket(Box<ws::Session>),
     /// Nothing more will be answered (a TLS ClientHello or HTTP/2 on this
     /// port, a refused upgrade, a missing PROXY header).
@@ -130,6 +136,7 @@ impl Protocol {
             Protocol::Http(_) => self.answer_http(config, log, out, |session, out| {
                 session.on_data(data, &config.http, log, out)
             }),
+            #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
             Protocol::Done => Next::Close,
         }
@@ -190,17 +197,45 @@ impl Protocol {
         let Some(upgrade) = session.take_upgrade() else {
             return next;
         };
+        self.upgrade(&upgrade, config, log, out)
+    }
+
+    /// A request HTTP handed over: the protocol it names answers it, and
+    /// takes the connection over (`websocket` is the one there is).
+    #[cfg(feature = "websocket")]
+    fn upgrade(
+        &mut self,
+        upgrade: &http::upgrade::Upgrade,
+        config: &Settings,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
         let (ws, budget) = (&config.ws, &config.http.budget);
-        let (session, next) = ws::accept(&upgrade, ws, budget, log, out);
+        let (session, next) = ws::accept(upgrade, ws, budget, log, out);
         *self = session.map_or(Protocol::Done, Protocol::WebSocket);
         next
+    }
+
+    /// Without a protocol to upgrade to, HTTP hands nothing over.
+    #[cfg(not(feature = "websocket"))]
+    fn upgrade(
+        &mut self,
+        _: &http::upgrade::Upgrade,
+        _: &Settings,
+        _: &ConnLog,
+        _: &mut Vec<u8>,
+    ) -> Next {
+        *self = Protocol::Done;
+        Next::Close
     }
 
     /// The connection closes on its own (`--idle-close`, shutdown): a
     /// protocol that can say goodbye puts it in `out` (a WebSocket's close
     /// frame with 1001). Returns whether it did.
+    #[cfg_attr(not(feature = "websocket"), allow(unused_variables))]
     pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) -> bool {
         match self {
+            #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => {
                 session.farewell(why, log, out);
                 !out.is_empty()
@@ -213,9 +248,13 @@ impl Protocol {
     /// protocol still owes the log goes out before the `close` line (a
     /// WebSocket's count of frames not shown one by one).
     pub(crate) fn before_close(&mut self, log: &ConnLog) {
+        #[cfg(feature = "websocket")]
         if let Protocol::WebSocket(session) = self {
             session.flush_lines(log);
         }
+        // Without WebSocket, no protocol owes the log a line.
+        #[cfg(not(feature = "websocket"))]
+        let _ = (self, log);
     }
 
     /// The client has finished sending (FIN). Anything still owed goes into
@@ -235,7 +274,9 @@ impl Protocol {
             }
             Protocol::Http(session) => session.on_end(log),
             // Echo answers each chunk as it arrives, so nothing is pending.
-            Protocol::Echo(_) | Protocol::Raw | Protocol::WebSocket(_) | Protocol::Done => {}
+            Protocol::Echo(_) | Protocol::Raw | Protocol::Done => {}
+            #[cfg(feature = "websocket")]
+            Protocol::WebSocket(_) => {}
         }
     }
 
@@ -260,6 +301,7 @@ impl Protocol {
             // The line counting frames not shown one by one, when due.
             // A message not whole in time, or the line counting frames not
             // shown one by one.
+            #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.deadline(&config.ws),
             Protocol::Echo(_) | Protocol::Raw | Protocol::Done => None,
         }
@@ -289,6 +331,7 @@ impl Protocol {
             Protocol::Http(_) => self.answer_http(config, log, out, |session, out| {
                 session.on_deadline(&config.http, log, out)
             }),
+            #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.on_deadline(&config.ws, log, out),
             Protocol::Echo(_) | Protocol::Raw => Next::Continue,
             Protocol::Done => Next::Close,
@@ -302,6 +345,7 @@ impl Protocol {
     pub(crate) fn is_paused(&self) -> bool {
         match self {
             Protocol::Http(session) => session.is_paused(),
+            #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.is_paused(),
             _ => false,
         }
@@ -313,6 +357,7 @@ impl Protocol {
             Protocol::Http(_) => self.answer_http(config, log, out, |session, out| {
                 session.resume(&config.http, log, out)
             }),
+            #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
             _ => Next::Continue,
         }

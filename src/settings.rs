@@ -17,6 +17,7 @@ use crate::conn;
 use crate::http;
 use crate::protocol::{ProxyProtocol, DEFAULT_PROXY_PROTOCOL};
 use crate::server;
+#[cfg(feature = "websocket")]
 use crate::ws;
 
 /// What the server and each of its connections run with.
@@ -33,6 +34,7 @@ pub struct Settings {
     /// HTTP's limits and answers (`--max-head`, `--status`, ...).
     pub http: http::Config,
     /// WebSocket's, after an upgrade (`--ws-max-message`, `--ws-echo`).
+    #[cfg(feature = "websocket")]
     pub ws: ws::Config,
 }
 
@@ -43,6 +45,7 @@ impl Default for Settings {
             conn: conn::Config::default(),
             proxy: DEFAULT_PROXY_PROTOCOL,
             http: http::Config::default(),
+            #[cfg(feature = "websocket")]
             ws: ws::Config::default(),
         }
     }

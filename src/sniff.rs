@@ -20,6 +20,7 @@
 
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "h2")]
 use crate::h2;
 use crate::http::notes::Arrival;
 
@@ -35,9 +36,11 @@ pub enum Guess {
     /// Not HTTP: the tutorial's echo.
     Echo,
     /// A TLS ClientHello: someone tried `https://` on this plain port.
+    #[cfg(feature = "tls")]
     Tls,
     /// HTTP/2's connection preface (`h2.rs`): a client with prior
     /// knowledge, such as `curl --http2-prior-knowledge`.
+    #[cfg(feature = "h2")]
     Http2,
     /// Could still be a request line; wait for more.
     NeedMore,
@@ -107,24 +110,45 @@ pub const TLS_RECORD_START: [u8; 2] = [0x16, 0x03];
 /// counts, as every HTTP/2 client sends it: this mode keeps no bytes back
 /// (one that comes in pieces is an HTTP/1 request for version 2.0: 505).
 pub fn tls_or_http(first: &[u8]) -> Guess {
-    match first {
-        [] | [0x16] | [0x16, 0x03] => Guess::NeedMore,
-        _ if is_tls_client_hello(first) => Guess::Tls,
-        _ if first.starts_with(h2::PREFACE) => Guess::Http2,
-        _ => Guess::Http,
+    if first.is_empty() {
+        return Guess::NeedMore;
     }
+    not_plain(first).unwrap_or(Guess::Http)
+}
+
+/// What the plug-ins recognise in first bytes before HTTP's rules look at
+/// them: a TLS ClientHello (`tls.rs`), HTTP/2's preface (`h2.rs`), or the
+/// start of either, to wait for.
+#[cfg_attr(not(any(feature = "tls", feature = "h2")), allow(unused_variables))]
+fn not_plain(first: &[u8]) -> Option<Guess> {
+    #[cfg(feature = "tls")]
+    if matches!(first, [0x16] | [0x16, 0x03]) {
+        return Some(Guess::NeedMore);
+    }
+    #[cfg(feature = "tls")]
+    if is_tls_client_hello(first) {
+        return Some(Guess::Tls);
+    }
+    #[cfg(feature = "h2")]
+    if first.starts_with(h2::PREFACE) {
+        return Some(Guess::Http2);
+    }
+    None
 }
 
 /// `--mode auto`: guesses from the bytes received so far.
 pub fn guess(first: &[u8]) -> Guess {
-    match first {
-        [] | [0x16] | [0x16, 0x03] => return Guess::NeedMore,
-        _ if is_tls_client_hello(first) => return Guess::Tls,
-        // Before the request-line rules: its first line, `PRI * HTTP/2.0`,
-        // is meant to look like one to an HTTP/1 server.
-        _ if first.starts_with(h2::PREFACE) => return Guess::Http2,
-        _ if h2::starts_preface(first) => return Guess::NeedMore,
-        _ => {}
+    if first.is_empty() {
+        return Guess::NeedMore;
+    }
+    // Before the request-line rules: HTTP/2's first line, `PRI *
+    // HTTP/2.0`, is meant to look like one to an HTTP/1 server.
+    if let Some(guess) = not_plain(first) {
+        return guess;
+    }
+    #[cfg(feature = "h2")]
+    if h2::starts_preface(first) {
+        return Guess::NeedMore;
     }
 
     // A header array of length zero: we only care about the request line,
@@ -196,6 +220,7 @@ pub fn lacks_version(first: &[u8]) -> bool {
 
 /// A TLS record header for a handshake (0x16) of TLS 1.x (0x03 0x00..0x04):
 /// what `curl https://...` sends first.
+#[cfg(feature = "tls")]
 fn is_tls_client_hello(first: &[u8]) -> bool {
     matches!(first, [0x16, 0x03, 0x00..=0x04, ..])
 }
@@ -289,6 +314,7 @@ mod tests {
         assert_eq!(guess(b"Hello there"), Guess::NeedMore);
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn tls_client_hello_is_recognised() {
         for guess in [guess, tls_or_http] {
@@ -320,6 +346,7 @@ mod tests {
         assert_eq!(reads.of_head(12).kept, [(7, 0)]);
     }
 
+    #[cfg(feature = "h2")]
     #[test]
     fn the_http2_preface_is_recognised_before_its_request_line() {
         for guess in [guess, tls_or_http] {

@@ -20,13 +20,16 @@
 //!   use it too).
 //! - `diff.rs`: what changed on the way, from rawnet's JSON view.
 
+#[cfg(feature = "json")]
 mod diff;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::{Shutdown, SocketAddr};
+use std::net::Shutdown;
+#[cfg(feature = "json")]
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use async_net::TcpStream;
@@ -34,6 +37,7 @@ use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::{Timer, Unblock};
 
+#[cfg(feature = "json")]
 use crate::http::json::View;
 
 /// Checked client settings.
@@ -280,6 +284,7 @@ async fn http_exchange(
     if !response.ends_with(b"\n") {
         eprintln!();
     }
+    #[cfg(feature = "json")]
     if let Some(arrived) = rawnet_view(&response) {
         print_what_arrived(head, &arrived, stream.local_addr().ok());
     }
@@ -344,6 +349,7 @@ async fn read_response(
 /// What rawnet's JSON view says arrived, against the head this client
 /// sent (`me` is this client's own address, to compare with the peer the
 /// server saw).
+#[cfg(feature = "json")]
 fn print_what_arrived(sent: &[u8], arrived: &View, me: Option<SocketAddr>) {
     eprintln!();
     eprintln!("What arrived at the server, against what this client sent:");
@@ -402,6 +408,7 @@ const CHUNK_LINES: usize = 8;
 const CHUNK_LINE_BYTES: usize = 100;
 
 /// The addresses the server saw, each with who stands behind it.
+#[cfg(feature = "json")]
 fn address_lines(view: &View, me: Option<SocketAddr>) -> Vec<String> {
     let a = &view.addresses;
     let mut lines = vec!["Addresses the server saw:".to_string()];
@@ -430,6 +437,7 @@ fn address_lines(view: &View, me: Option<SocketAddr>) -> Vec<String> {
 
 /// rawnet's JSON view, if that is what `response` carries: read with the
 /// very types the server wrote it with (`http/json.rs`).
+#[cfg(feature = "json")]
 fn rawnet_view(response: &[u8]) -> Option<View<'_>> {
     let (response, _) = wire::split(response, false).ok()??;
     let json = response

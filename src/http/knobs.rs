@@ -446,6 +446,7 @@ impl Knobs {
                 }
                 "format" => {
                     knobs.format = Some(match &value[..] {
+                        #[cfg(feature = "json")]
                         b"json" => View::Json,
                         b"html" => View::Html,
                         b"text" => View::Text,
@@ -755,6 +756,7 @@ mod tests {
         assert_eq!(knobs.status, Some(404));
     }
 
+    #[cfg(feature = "json")]
     #[test]
     fn every_knob() {
         let knobs = parse(

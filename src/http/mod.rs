@@ -32,10 +32,12 @@
 //!   their words and their JSON.
 
 mod body;
+#[cfg(feature = "json")]
 mod claims;
 mod date;
 mod events;
 // The client reads the JSON view with its types.
+#[cfg(feature = "json")]
 pub(crate) mod json;
 pub mod knobs;
 pub(crate) mod notes;
@@ -651,16 +653,9 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Answer {
-        // Only a target with a query can have knobs: the usual request
-        // pays one scan of its target for them.
-        let target = &self.input[head.target.clone()];
-        let knobs = if target.contains(&b'?') {
-            match Knobs::parse(target, config) {
-                Ok(knobs) => knobs,
-                Err(bad) => return Answer::Now(self.fail(Refusal::BadKnob(bad), log, out)),
-            }
-        } else {
-            Knobs::default()
+        let knobs = match self.knobs_of(head, config) {
+            Ok(knobs) => knobs,
+            Err(bad) => return Answer::Now(self.fail(Refusal::BadKnob(bad), log, out)),
         };
         // Counted as answered once its response is made (below).
         let number = self.answered + 1;
@@ -692,6 +687,7 @@ impl Session {
             (Some(fixed), _) => {
                 response::write(out, &head_of(response::TEXT, fixed.len()), fixed, send_body)
             }
+            #[cfg(feature = "json")]
             (None, View::Json) => {
                 let json = json::render(origin, shown);
                 response::write(out, &head_of(response::JSON, json.len()), &json, send_body);
@@ -742,6 +738,18 @@ impl Session {
             Answer::Now(Next::Close)
         } else {
             Answer::Now(Next::Continue)
+        }
+    }
+
+    /// The knobs in the request's query. Only a target with a query can
+    /// have knobs: the usual request pays one scan of its target for them.
+    /// Without the `knobs` feature, a query is only part of the target.
+    fn knobs_of(&self, head: &Head, config: &Config) -> Result<Knobs, knobs::BadKnob> {
+        let target = &self.input[head.target.clone()];
+        if cfg!(feature = "knobs") && target.contains(&b'?') {
+            Knobs::parse(target, config)
+        } else {
+            Ok(Knobs::default())
         }
     }
 

@@ -5,10 +5,13 @@
 use std::fmt::Write;
 use std::net::SocketAddr;
 
+#[cfg(feature = "json")]
 use super::claims::{self, Claim};
 
 use super::notes::{self, Note, Reads};
-use super::request::{self, Head};
+#[cfg(feature = "json")]
+use super::request;
+use super::request::Head;
 use super::response;
 use crate::show;
 
@@ -19,17 +22,25 @@ pub struct Origin {
     pub request: u64,
     pub peer: SocketAddr,
     /// The client's address as a PROXY header gave it (`proxy.rs`).
+    #[cfg_attr(not(any(feature = "proxy", feature = "json")), allow(dead_code))]
     pub proxy_client: Option<SocketAddr>,
 }
 
 impl Origin {
     /// Who sent the request: the TCP peer, and before it the client a
     /// PROXY header named, each labelled with who claims it.
+    #[cfg(feature = "proxy")]
     fn from(&self) -> impl std::fmt::Display + '_ {
         crate::proxy::Via {
             proxy_client: self.proxy_client,
             peer: self.peer,
         }
+    }
+
+    /// Who sent the request: the TCP peer (no PROXY header is read).
+    #[cfg(not(feature = "proxy"))]
+    fn from(&self) -> impl std::fmt::Display + '_ {
+        self.peer
     }
 }
 
@@ -68,6 +79,7 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
     );
     visible(shown.head_bytes(), page, Markup::None);
     page.push('\n');
+    #[cfg(feature = "json")]
     claimed_addresses(shown, page, Markup::None);
     worth_noting(shown, page, Markup::None);
     describe_body(shown.body, page, Markup::None);
@@ -160,16 +172,21 @@ fn html_request_part(origin: Origin, shown: Shown, panels: &[Panel], page: &mut 
         "These are the exact bytes both ways on one TCP connection; ",
         "<span class=\"eol\">\\r\\n</span> marks where each line ends. "
     ));
-    page.push_str("<a href=\"");
-    json_link(shown.part(&shown.head.target), page);
+    #[cfg(feature = "json")]
+    {
+        page.push_str("<a href=\"");
+        json_link(shown.part(&shown.head.target), page);
+        page.push_str("\">As JSON</a>.");
+    }
     page.push_str(concat!(
-        "\">As JSON</a>.</p>\n</header>\n<main>\n",
+        "</p>\n</header>\n<main>\n",
         "<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">"
     ));
     visible(shown.head_bytes(), page, Markup::Html);
     page.push_str("</pre>\n<pre class=\"body\">");
     describe_body(shown.body, page, Markup::Html);
     page.push_str("</pre>\n");
+    #[cfg(feature = "json")]
     claimed_addresses(shown, page, Markup::Html);
     worth_noting(shown, page, Markup::Html);
     page.push_str("</section>\n<section>\n<h2>rawnet answers</h2>\n<pre id=\"response\">");
@@ -193,6 +210,7 @@ fn html_request_part(origin: Origin, shown: Shown, panels: &[Panel], page: &mut 
 /// - a target that is no path (`*`, `javascript:alert(1)`) gets a `/` in
 ///   front, which makes it one;
 /// - every byte goes through [`push_url`], so `\` is `%5C`.
+#[cfg(feature = "json")]
 fn json_link(target: &[u8], out: &mut String) {
     let (path, query) = request::split_target(target);
     let path = path_of(path);
@@ -215,6 +233,7 @@ fn json_link(target: &[u8], out: &mut String) {
 /// The path of an absolute-form target, `scheme://authority/path`
 /// (RFC 3986 §3): `http://host/x` gives `/x`, and `http://host` gives
 /// `/`. Any other target is given back as it is.
+#[cfg(feature = "json")]
 fn path_of(target: &[u8]) -> &[u8] {
     let Some(colon) = target.iter().position(|&b| b == b':') else {
         return target;
@@ -242,6 +261,7 @@ fn path_of(target: &[u8]) -> &[u8] {
 /// ASCII) percent-encoded, as the URL would carry them. So is `\`, which
 /// a browser would read as `/`. (`escape_text`'s `\xNN`, right for text
 /// to read, would put backslashes in a URL.)
+#[cfg(feature = "json")]
 fn push_url(bytes: &[u8], out: &mut String) {
     for &b in bytes {
         match b {
@@ -367,6 +387,7 @@ fn worth_noting(shown: Shown, out: &mut String, markup: Markup) {
 /// The addresses the headers claim (see `claims.rs`), one header a line
 /// with its hops in order and what that order means; nothing when no
 /// header claims one.
+#[cfg(feature = "json")]
 fn claimed_addresses(shown: Shown, out: &mut String, markup: Markup) {
     if !shown.head.claims {
         return;
@@ -403,6 +424,7 @@ fn claimed_addresses(shown: Shown, out: &mut String, markup: Markup) {
 }
 
 /// `X-Forwarded-For: 203.0.113.7 → 10.0.0.1 (the leftmost is ...)`.
+#[cfg(feature = "json")]
 fn describe_claim(claim: &Claim, out: &mut String, markup: Markup) {
     let text = |s: &str, out: &mut String| escape_text(s.as_bytes(), out, markup, "", "");
     text(&claim.header, out);
@@ -449,6 +471,7 @@ fn describe_claim(claim: &Claim, out: &mut String, markup: Markup) {
 }
 
 /// A note as one plain sentence, for the JSON view.
+#[cfg(feature = "json")]
 pub(super) fn note_text(note: &Note) -> String {
     let mut out = String::new();
     describe_note(note, &mut out, Markup::None);
@@ -770,9 +793,11 @@ mod tests {
         let first_line = head_text.lines().next().unwrap();
         assert!(page.contains(first_line));
         assert!(!page.contains("<x>"), "request bytes must be escaped");
+        #[cfg(feature = "json")]
         assert!(page.contains("<a href=\"/&lt;x&gt;?format=json\">As JSON</a>"));
     }
 
+    #[cfg(feature = "json")]
     #[test]
     fn the_json_link_replaces_a_format_knob() {
         let raw = b"GET /a?x=1&format=html&y HTTP/1.1\r\nHost: a\r\n\r\n";
@@ -786,6 +811,7 @@ mod tests {
     /// Whatever the target, the link is a path on this server: one `/`
     /// first, then anything but a second one (or a `\`, a `/` to a
     /// browser), and no byte that would end the attribute.
+    #[cfg(feature = "json")]
     #[test]
     fn the_json_link_stays_on_this_server() {
         for (target, href) in [
@@ -810,6 +836,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "websocket")]
     #[test]
     fn the_websocket_panel_waits_for_javascript_and_the_fixed_text_is_bounded() {
         let raw = b"GET / HTTP/1.1\r\n\r\n";

@@ -53,6 +53,7 @@ pub struct Head {
 pub enum View {
     Text,
     Html,
+    #[cfg(feature = "json")]
     Json,
 }
 
@@ -367,9 +368,11 @@ fn view_of(item: &[u8]) -> Option<View> {
     };
     if starts(b"text/html") {
         Some(View::Html)
-    } else if starts(b"application/json") {
-        Some(View::Json)
     } else {
+        #[cfg(feature = "json")]
+        if starts(b"application/json") {
+            return Some(View::Json);
+        }
         None
     }
 }
