@@ -1,3 +1,4 @@
+#![cfg(feature = "json")]
 //! rawnet behind real reverse proxies, each started by the test on a free
 //! loopback port with its config in a temporary directory: nginx
 //! (`proxy_pass`, with `proxy_buffering on` and `off`) and HAProxy (`mode
@@ -222,6 +223,7 @@ fn haproxy_mode_http_lowercases_names_and_adds_x_forwarded_for() {
 /// The arrival times `rawnet client --http` printed for a drip's lines,
 /// in seconds since it sent the request, after checking that the lines
 /// are the drip's own, in order.
+#[cfg(feature = "knobs")]
 fn arrivals(stderr: &str, chunks: u32) -> Vec<f64> {
     let start = stderr
         .find("Chunks as they arrived: the time since the request was sent, then each line:\n")
@@ -253,6 +255,7 @@ fn arrivals(stderr: &str, chunks: u32) -> Vec<f64> {
 /// at once, in one chunk, after the last was sent; with `off` it passes
 /// each read on at once, and they arrive as far apart as they were sent.
 #[test]
+#[cfg(feature = "knobs")]
 fn a_drip_through_nginx_arrives_bunched_when_buffered_and_spread_when_not() {
     let server = Server::start(&[]);
     let buffered = start_nginx(server.addr, "on");

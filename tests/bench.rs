@@ -1,3 +1,4 @@
+#![cfg(feature = "bench")]
 //! `rawnet bench` against a real rawnet: it must report a rate and no
 //! errors against the right server, and errors against a wrong one. (Speed
 //! itself is measured by scripts/bench.sh, never asserted in a test.)
@@ -52,8 +53,11 @@ fn bench_reports_a_rate_and_no_errors_against_the_right_server() {
         ),
         (&["--quiet"], &["--mode", "http", "--pipeline", "16"]),
         // A WebSocket upgrade per connection, then masked messages, each
-        // answer one text frame; 200 bytes need the 16-bit length.
+        // answer one text frame; 200 bytes need the 16-bit length. The
+        // server's side of them is the `websocket` feature.
+        #[cfg(feature = "websocket")]
         (&["--quiet"], &["--mode", "ws"]),
+        #[cfg(feature = "websocket")]
         (
             &["--mode", "http", "--quiet"],
             &["--mode", "ws", "--size", "200", "--pipeline", "4"],

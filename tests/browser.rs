@@ -7,6 +7,7 @@
 mod common;
 
 use std::io::Read;
+#[cfg(feature = "websocket")]
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -135,6 +136,7 @@ fn chromium_renders_its_own_request_and_rawnets_response_head() {
 /// frame as rawnet received it (masking key, masked and unmasked payload),
 /// rawnet's answer frame (unmasked), and the echo itself.
 #[test]
+#[cfg(all(feature = "websocket", feature = "knobs"))]
 fn chromium_sends_a_websocket_message_from_the_page_and_shows_every_frame() {
     let mut server = Server::start(&[]);
     // `hold=/?delay=30`: a fetch rawnet itself holds, for at most 30 s,
@@ -197,6 +199,7 @@ fn chromium_sends_a_websocket_message_from_the_page_and_shows_every_frame() {
 /// and as `/\host` and `/<TAB>/host` (both `//host` to a browser). It
 /// hears nothing, and the page says why.
 #[test]
+#[cfg(feature = "websocket")]
 fn the_pages_hold_hook_never_fetches_from_another_server() {
     let server = Server::start(&[]);
     let elsewhere = TcpListener::bind("127.0.0.1:0").expect("a second listener");
@@ -240,6 +243,7 @@ fn the_pages_hold_hook_never_fetches_from_another_server() {
 
 /// `text` with every byte but RFC 3986's unreserved ones as `%XX`, as
 /// JavaScript's `encodeURIComponent` would have it.
+#[cfg(feature = "websocket")]
 fn encode_component(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -277,6 +281,7 @@ fn chromium_takes_a_screenshot_of_the_page() {
 /// explained in the log (its SNI and ALPN), and the protocol_version alert
 /// makes Chromium report the real problem rather than a network fault.
 #[test]
+#[cfg(feature = "tls")]
 fn chromium_at_https_is_told_this_port_speaks_no_tls() {
     let mut server = Server::start(&[]);
     let url = format!("https://localhost:{}/", server.addr.port());

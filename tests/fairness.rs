@@ -1,3 +1,4 @@
+#![cfg(any(feature = "websocket", feature = "knobs"))]
 //! No client holds a thread (tests/README.md case 53: "a few clients that keep the
 //! read buffer full"). A client that sends as fast as loopback carries,
 //! with answers that are small or none, keeps rawnet's read buffer full:
@@ -89,6 +90,7 @@ impl Drop for Attacker {
 
 /// A WebSocket client that floods unsolicited empty pongs (RFC 6455 §5.5.3
 /// allows them; rawnet answers none).
+#[cfg(feature = "websocket")]
 fn pong_flooder(server: &Server) -> Attacker {
     let mut conn = server.connect();
     conn.write_all(
@@ -111,6 +113,7 @@ fn pong_flooder(server: &Server) -> Attacker {
 
 /// An HTTP client that pipelines chunked POSTs of one-byte chunks, each
 /// answered by a bodiless 204.
+#[cfg(feature = "knobs")]
 fn chunk_flooder(server: &Server) -> Attacker {
     let conn = server.connect();
     let mut request =
@@ -174,17 +177,21 @@ fn bystander_keeps_up(threads: usize, attacker: fn(&Server) -> Attacker) {
 }
 
 #[test]
+#[cfg(feature = "websocket")]
 fn pong_floods_on_every_thread_leave_a_bystander_served() {
     bystander_keeps_up(2, pong_flooder);
 }
 
 #[test]
+#[cfg(feature = "knobs")]
 fn pipelined_one_byte_chunks_on_every_thread_leave_a_bystander_served() {
     bystander_keeps_up(2, chunk_flooder);
 }
 
 #[test]
 fn one_thread_one_attacker() {
+    #[cfg(feature = "websocket")]
     bystander_keeps_up(1, pong_flooder);
+    #[cfg(feature = "knobs")]
     bystander_keeps_up(1, chunk_flooder);
 }

@@ -90,6 +90,7 @@ fn slowloris_gets_408_and_does_not_starve_others() {
 /// closes, even if its window probes open the TCP window a crack at the
 /// last moment (which used to start a second N seconds).
 #[test]
+#[cfg(feature = "knobs")]
 fn the_write_timeout_closes_a_client_that_never_reads_when_it_says() {
     let mut server = Server::start(&["--write-timeout", "2"]);
     let mut conn = server.connect();

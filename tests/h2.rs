@@ -1,3 +1,4 @@
+#![cfg(feature = "h2")]
 //! HTTP/2 with prior knowledge on rawnet's port: `curl
 //! --http2-prior-knowledge` and a raw socket send the connection preface
 //! and a SETTINGS frame; rawnet answers, in HTTP/2's own frames, that it

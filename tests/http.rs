@@ -335,6 +335,7 @@ fn asterisk_and_authority_form_belong_to_options_and_connect() {
 /// a browser reads as `//evil.example`, an absolute-form URL) or no place
 /// at all (`javascript:`); the link is a path on this server all the same.
 #[test]
+#[cfg(feature = "json")]
 fn the_pages_json_link_stays_on_this_server() {
     let server = Server::start(&["--mode", "http"]);
     for (target, href) in [
@@ -643,6 +644,7 @@ fn a_413_is_read_by_the_client_even_while_it_is_still_sending() {
 }
 
 #[test]
+#[cfg(feature = "tls")]
 fn tls_on_the_plain_port_is_closed_and_logged() {
     // A fatal protocol_version alert: see `refuse_tls` in src/protocol.rs.
     const ALERT: &[u8] = &[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46];

@@ -1,3 +1,4 @@
+#![cfg(feature = "json")]
 //! The JSON view over raw TCP: which requests get it (`Accept`, `?format=`),
 //! the headers in their own case and order, the raw head, the body as text
 //! or base64 and bounded, the connection and request numbers, and the
@@ -9,6 +10,7 @@ mod common;
 use std::io::Write;
 
 use common::{read_response, Response, Server};
+#[cfg(any(feature = "knobs", feature = "proxy"))]
 use serde_json::{json, Value};
 
 /// Sends `request` on a new connection and reads one response.
@@ -18,6 +20,7 @@ fn ask(server: &Server, request: &[u8]) -> Response {
     read_response(&mut conn, &mut Vec::new(), false)
 }
 
+#[cfg(any(feature = "knobs", feature = "proxy"))]
 fn view(response: &Response) -> Value {
     assert_eq!(response.status, 200, "{}", response.head);
     assert_eq!(response.header("Content-Type"), Some("application/json"));
@@ -35,7 +38,9 @@ fn view(response: &Response) -> Value {
     serde_json::from_slice(&response.body).expect("the body is JSON")
 }
 
+/// `?format=json` over `accept: text/plain`: a knob.
 #[test]
+#[cfg(feature = "knobs")]
 fn headers_in_their_case_and_order_with_the_raw_head() {
     let server = Server::start(&[]);
     let mut conn = server.connect();
@@ -83,6 +88,7 @@ fn headers_in_their_case_and_order_with_the_raw_head() {
 }
 
 #[test]
+#[cfg(feature = "knobs")]
 fn accept_chooses_the_view_and_format_overrides_it() {
     let server = Server::start(&[]);
     for (accept, target, content_type) in [
@@ -117,7 +123,9 @@ fn accept_chooses_the_view_and_format_overrides_it() {
     }
 }
 
+/// Asked for with `?format=json` alone: a knob.
 #[test]
+#[cfg(feature = "knobs")]
 fn a_binary_body_is_base64_and_a_large_one_bounded() {
     let server = Server::start(&[]);
     let body = b"\x89PNG\r\n\x1a\n\x00\xff";
@@ -147,6 +155,7 @@ fn a_binary_body_is_base64_and_a_large_one_bounded() {
 }
 
 #[test]
+#[cfg(feature = "proxy")]
 fn a_proxy_headers_client_and_the_claimed_addresses() {
     let server = Server::start(&[]);
     let mut conn = server.connect();

@@ -1,3 +1,4 @@
+#![cfg(feature = "knobs")]
 //! The per-request knobs in the query string (`src/http/knobs.rs`) against
 //! the real binary: `?status`, `?header`, `?delay`, `?drip`, `?size`, the
 //! 400 a bad one gets, and what happens around a response that takes time:

@@ -14,9 +14,12 @@
 mod common;
 
 use std::io::Write;
+#[cfg(feature = "websocket")]
 use std::net::TcpStream;
 
-use common::{read_exactly, read_to_end, Server};
+#[cfg(feature = "websocket")]
+use common::read_exactly;
+use common::{read_to_end, Server};
 
 /// CSI and its command, NEL, U+2028 and U+202E, as a client sends them.
 const HOSTILE: &str = "\u{9b}2J\u{85}\u{2028}\u{202e}";
@@ -26,7 +29,9 @@ const HOSTILE_SHOWN: &str = r"\xc2\x9b2J\xc2\x85\xe2\x80\xa8\xe2\x80\xae";
 /// ESC and a terminal command, for the places whose rules let it through
 /// (a WebSocket text message, a TLS host name); an HTTP target cannot
 /// hold it (httparse refuses control bytes there).
+#[cfg(any(feature = "websocket", feature = "tls"))]
 const ESCAPE: &str = "\x1b[2J";
+#[cfg(any(feature = "websocket", feature = "tls"))]
 const ESCAPE_SHOWN: &str = r"\x1b[2J";
 
 /// The first character in `line` that a terminal or viewer would act on:
@@ -127,10 +132,13 @@ fn header_values_in_notes_and_refusals_are_escaped() {
 }
 
 /// RFC 6455's sample key, and the 101 rawnet sends for it.
+#[cfg(feature = "websocket")]
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+#[cfg(feature = "websocket")]
 const SWITCHING_LEN: usize = 129;
 
 /// A masked client frame with a payload under 126 bytes.
+#[cfg(feature = "websocket")]
 fn client_frame(first: u8, payload: &[u8]) -> Vec<u8> {
     let mask = [1, 2, 3, 4];
     let mut frame = vec![first, 0x80 | payload.len() as u8];
@@ -139,6 +147,7 @@ fn client_frame(first: u8, payload: &[u8]) -> Vec<u8> {
     frame
 }
 
+#[cfg(feature = "websocket")]
 fn upgraded(server: &Server) -> TcpStream {
     let mut conn = server.connect();
     let request = format!(
@@ -153,6 +162,7 @@ fn upgraded(server: &Server) -> TcpStream {
 /// A text message and a close reason with every class in them, with
 /// `--trace` (its hex dumps and the `>`/`<` lines of the raw bytes too).
 #[test]
+#[cfg(feature = "websocket")]
 fn a_websocket_text_frame_and_close_reason_are_escaped_with_trace() {
     let mut server = Server::start(&["--trace"]);
     let mut conn = upgraded(&server);
@@ -194,6 +204,7 @@ fn a_websocket_text_frame_and_close_reason_are_escaped_with_trace() {
 
 /// A ClientHello built by hand: TLS 1.3, one cipher suite, the host name
 /// `sni` and the protocol names `alpn`.
+#[cfg(feature = "tls")]
 fn client_hello(sni: &str, alpn: &[&str]) -> Vec<u8> {
     let vec16 = |body: &[u8]| [&(body.len() as u16).to_be_bytes()[..], body].concat();
     let extension = |kind: u16, body: &[u8]| [&kind.to_be_bytes()[..], &vec16(body)].concat();
@@ -224,6 +235,7 @@ fn client_hello(sni: &str, alpn: &[&str]) -> Vec<u8> {
 
 /// SNI and ALPN in the JSON log and in the text line.
 #[test]
+#[cfg(feature = "tls")]
 fn a_tls_host_name_and_protocol_names_are_escaped() {
     let sni = format!("a{ESCAPE}{HOSTILE}.test");
     let sni_shown = format!("a{ESCAPE_SHOWN}{HOSTILE_SHOWN}.test");

@@ -1,3 +1,4 @@
+#![cfg(any(feature = "websocket", feature = "h2"))]
 //! How much one client can make the server print: a flood of tiny
 //! WebSocket frames is summarised past a rate, and a long list from the
 //! wire (HTTP/2 settings) shows its first items, then how many more.
@@ -6,14 +7,20 @@
 mod common;
 
 use std::io::Write;
+#[cfg(feature = "websocket")]
 use std::net::TcpStream;
 
-use common::{read_exactly, read_to_end, Server};
+#[cfg(feature = "websocket")]
+use common::read_exactly;
+use common::{read_to_end, Server};
 
 /// RFC 6455's sample key; rawnet's 101 for it is 129 bytes.
+#[cfg(feature = "websocket")]
 const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+#[cfg(feature = "websocket")]
 const SWITCHING_LEN: usize = 129;
 
+#[cfg(feature = "websocket")]
 fn upgraded(server: &Server) -> TcpStream {
     let mut conn = server.connect();
     let request = format!(
@@ -26,6 +33,7 @@ fn upgraded(server: &Server) -> TcpStream {
 }
 
 /// The number just before `word` in `line` (`... 51180 received ...`).
+#[cfg(feature = "websocket")]
 fn count_before(line: &str, word: &str) -> u64 {
     let before = line.split(word).next().unwrap_or_default();
     let number = before.rsplit(' ').next().unwrap_or_default();
@@ -41,6 +49,7 @@ fn count_before(line: &str, word: &str) -> u64 {
 /// bytes sent, every ping is answered, and summary lines count every
 /// frame that got no line of its own.
 #[test]
+#[cfg(feature = "websocket")]
 fn a_flood_of_empty_pings_makes_a_bounded_log() {
     let mut server = Server::start(&[]);
     let mut conn = upgraded(&server);
@@ -123,6 +132,7 @@ fn a_flood_of_empty_pings_makes_a_bounded_log() {
 /// settings): before, one line of some 60 KB named every setting. Now
 /// the line names the first 16 and counts the rest, in text and JSON.
 #[test]
+#[cfg(feature = "h2")]
 fn a_16_kib_settings_frame_makes_one_short_line() {
     // Identifiers 1 to 6 (named by RFC 9113) and 7 (not), in turn.
     let settings: Vec<(u16, u32)> = (0..2730u32).map(|i| ((i % 7 + 1) as u16, i)).collect();

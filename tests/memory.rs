@@ -15,6 +15,7 @@ use common::{read_exactly, read_response, rss_kib, Server};
 /// One flood client: a `?delay=30` request with a pipelined 1 MiB POST
 /// behind it, so the server holds the POST (head and body) while the
 /// delayed answer waits.
+#[cfg(feature = "knobs")]
 fn delayed_with_a_post_behind(server: &Server) -> TcpStream {
     let mut conn = server.connect();
     let mut request = b"GET /?delay=30 HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
@@ -51,6 +52,7 @@ fn settled_rss(pid: u32, limit: Duration) -> u64 {
 /// floods hold (with the default, clients past 256 MiB get 503), so that
 /// they test the allocator.
 #[test]
+#[cfg(feature = "knobs")]
 fn memory_comes_back_after_floods() {
     const CLIENTS: usize = 400;
     let mut server = Server::start(&["--mode", "http", "--memory-budget", "4096"]);
@@ -246,6 +248,7 @@ fn past_a_small_budget_a_request_gets_503_and_the_others_go_on() {
 /// the delay, larger than what is left, is not kept; the delayed answer
 /// still comes first, then the POST's 503, then the close.
 #[test]
+#[cfg(feature = "knobs")]
 fn past_the_budget_behind_a_held_response_the_503_comes_after_it() {
     let server = Server::start(&["--mode", "http", "--memory-budget", "1"]);
     let mut conn = server.connect();

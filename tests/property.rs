@@ -406,12 +406,14 @@ const UPGRADE: &[u8] = b"GET /?explain HTTP/1.1\r\nHost: x\r\nUpgrade: websocket
     Sec-WebSocket-Version: 13\r\n\r\n";
 
 /// rawnet's 101 for that key.
+#[cfg(feature = "websocket")]
 const SWITCHING: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
 
 /// One client frame: a first byte that is mostly right (FIN or not, each
 /// opcode, sometimes RSV bits or a reserved opcode), masked or not, with a
 /// payload that is often text and sometimes not UTF-8.
+#[cfg(feature = "websocket")]
 fn ws_frame() -> impl Strategy<Value = Vec<u8>> {
     let first = prop::sample::select(vec![
         0x81u8, 0x82, 0x01, 0x02, 0x00, 0x80, 0x89, 0x8a, 0x88, 0x09, 0xc1, 0x83, 0x8b,
@@ -449,6 +451,7 @@ fn ws_frame() -> impl Strategy<Value = Vec<u8>> {
 /// Takes rawnet's side of a WebSocket apart: every frame must be a server
 /// frame (FIN, no RSV, unmasked, a known opcode), and a close frame, if
 /// any, the last. Returns the opcodes.
+#[cfg(feature = "websocket")]
 fn server_frames(mut rest: &[u8]) -> Result<Vec<u8>, String> {
     let mut opcodes = Vec::new();
     while !rest.is_empty() {
@@ -481,6 +484,7 @@ fn server_frames(mut rest: &[u8]) -> Result<Vec<u8>, String> {
     Ok(opcodes)
 }
 
+#[cfg(feature = "websocket")]
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
@@ -509,6 +513,7 @@ proptest! {
 /// descriptions and a pong: the session stops reading at its output
 /// bound and goes on once that was sent, so every answer comes, in order.
 #[test]
+#[cfg(feature = "websocket")]
 fn many_tiny_frames_with_explain_are_all_answered_in_order() {
     let ping = |i: u8| [0x89, 0x81, 0, 0, 0, 0, i];
     let frames: Vec<u8> = (0..3000u32).flat_map(|i| ping(i as u8)).collect();

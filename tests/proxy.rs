@@ -1,3 +1,4 @@
+#![cfg(feature = "proxy")]
 //! The PROXY protocol (v1 and v2) from real senders: HAProxy's
 //! `send-proxy` and `send-proxy-v2` in front of rawnet, with curl through
 //! them; then headers written by hand: malformed, cut short, missing with

@@ -1,3 +1,4 @@
+#![cfg(feature = "tls")]
 //! A TLS ClientHello on the plain port, from real clients: the event line
 //! says what the client asked for, and the client's own error is the
 //! clearest one on offer (see `refuse_tls` in src/protocol.rs).

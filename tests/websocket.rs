@@ -1,3 +1,4 @@
+#![cfg(feature = "websocket")]
 //! WebSocket on the same port (RFC 6455): the handshake, the echo one
 //! layer up, every failure with its close code byte for byte, the close
 //! handshake, the 1001 before `--idle-close` and shutdown, a client that
