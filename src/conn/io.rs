@@ -33,11 +33,12 @@ pub(crate) const READ_BUFFER: usize = 64 * 1024;
 /// and every send complete at once, so its task would never wait, and its
 /// worker thread, with the accept loop and every other connection's reads
 /// and timers queued behind it, would be its alone. After this many reads
-/// (at most 8 × 64 KiB) the task steps back to the end of the executor's
+/// (at most 2 × 64 KiB, so that a turn stays short even in a debug build
+/// or under `--trace`) the task steps back to the end of the executor's
 /// queue, as tokio's cooperative budget makes a task do; others run, then
 /// it goes on where it was. A client that waits for its answers never
 /// reaches it.
-pub(super) const READS_BEFORE_YIELD: u8 = 8;
+pub(super) const READS_BEFORE_YIELD: u8 = 2;
 
 /// A reply buffer larger than this is given back when the connection goes
 /// quiet, so a burst does not leave an idle connection holding memory; a
