@@ -265,10 +265,49 @@ mod tests {
         assert!(size <= 520, "the connection future is {size} bytes");
     }
 
-    /// A client whose bytes are always there (the in-memory script never
-    /// runs dry, as a flooding client's socket never does) still has its
-    /// task give the thread back every few reads: the poll returns
-    /// `Pending` having woken itself, so the executor runs the others.
+    /// A scripted client that shares its thread, as a socket does.
+    struct Shared(crate::in_memory::Scripted);
+
+    impl smol::io::AsyncRead for Shared {
+        fn poll_read(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            buf: &mut [u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+        }
+    }
+
+    impl smol::io::AsyncWrite for Shared {
+        fn poll_write(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+            buf: &[u8],
+        ) -> std::task::Poll<std::io::Result<usize>> {
+            std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+        }
+
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+
+        fn poll_close(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+    }
+
+    impl Transport for Shared {}
+
+    /// A client whose bytes are always there (the script never runs dry,
+    /// as a flooding client's socket never does) still has its task give
+    /// the thread back every few reads: the poll returns `Pending` having
+    /// woken itself, so the executor runs the others.
     #[test]
     fn a_client_that_never_runs_dry_gives_its_thread_up() {
         use std::task::{Context, Waker};
@@ -282,7 +321,7 @@ mod tests {
         };
         let reads: usize = 40;
         let chunks = (0..reads).map(|_| vec![b'x'; io::READ_BUFFER]);
-        let stream = crate::in_memory::Scripted::new(chunks);
+        let stream = Shared(crate::in_memory::Scripted::new(chunks));
         let mut future = pin!(serve(stream, log, Arc::new(settings), shutdown, |_| {}));
         let mut cx = Context::from_waker(Waker::noop());
         let mut turns = 1;

@@ -71,8 +71,13 @@ impl AsyncWrite for Scripted {
     }
 }
 
-/// Always readable: the script is already there.
-impl Transport for Scripted {}
+/// Always readable: the script is already there. It runs alone on its
+/// thread, so it never needs to give the thread up.
+impl Transport for Scripted {
+    fn shares_a_thread(&self) -> bool {
+        false
+    }
+}
 
 /// Serves one scripted connection to the end and returns what the server
 /// wrote back. Logging is off, so this prints nothing.

@@ -77,6 +77,14 @@ pub(crate) trait Transport: AsyncRead + AsyncWrite + Unpin {
     fn shutdown_write(&mut self) -> io::Result<()> {
         Ok(())
     }
+
+    /// Whether the connection shares its thread with others, and so must
+    /// give it up now and then however fast its bytes come
+    /// ([`READS_BEFORE_YIELD`]). A socket does; an in-memory script (a
+    /// property test, the fuzzer) runs alone, and a yield would only cost.
+    fn shares_a_thread(&self) -> bool {
+        true
+    }
 }
 
 /// A TCP connection, registered with smol's reactor.
@@ -98,6 +106,10 @@ impl<T: Transport> Transport for &mut T {
 
     fn shutdown_write(&mut self) -> io::Result<()> {
         (**self).shutdown_write()
+    }
+
+    fn shares_a_thread(&self) -> bool {
+        (**self).shares_a_thread()
     }
 }
 
@@ -199,7 +211,8 @@ impl<'a, S: Transport, F: Future<Output = ()>> Socket<'a, S, F> {
             // Its turn is over: wake at once, behind everyone waiting (see
             // READS_BEFORE_YIELD). The timers and shutdown are still looked
             // at below, so a flood cannot hide them.
-            let yielding = self.reads_without_waiting >= READS_BEFORE_YIELD;
+            let yielding =
+                self.reads_without_waiting >= READS_BEFORE_YIELD && self.stream.shares_a_thread();
             let read = if yielding {
                 self.reads_without_waiting = 0;
                 cx.waker().wake_by_ref();
