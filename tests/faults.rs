@@ -11,7 +11,7 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::{random_bytes, read_response, round_trip, rss_kib, you_said, Server};
+use common::{bystander_get, random_bytes, read_response, round_trip, rss_kib, you_said, Server};
 
 /// User plus system CPU time of a process, in clock ticks (1/100 s).
 fn cpu_ticks(pid: u32) -> u64 {
@@ -24,13 +24,6 @@ fn cpu_ticks(pid: u32) -> u64 {
         .split_whitespace()
         .collect();
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
-fn get(server: &Server) -> u16 {
-    let mut conn = server.connect();
-    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    read_response(&mut conn, &mut Vec::new(), false).status
 }
 
 /// tests/README.md case 1: 200 connections dribble request heads a byte every 100 ms.
@@ -52,7 +45,7 @@ fn slowloris_gets_408_and_does_not_starve_others() {
         sent += 1;
         // A normal client, in between the dribbles, is served at once.
         let asked = Instant::now();
-        assert_eq!(get(&server), 200);
+        assert_eq!(bystander_get(&server), 200);
         assert!(
             asked.elapsed() < Duration::from_secs(1),
             "a normal request waited {:?}",
@@ -79,7 +72,11 @@ fn slowloris_gets_408_and_does_not_starve_others() {
         waited < Duration::from_secs(5),
         "the 408s came after {waited:?}"
     );
-    assert_eq!(get(&server), 200, "still serving after the attack");
+    assert_eq!(
+        bystander_get(&server),
+        200,
+        "still serving after the attack"
+    );
     server.signal("TERM");
     assert!(server.wait_exit().success());
 }
@@ -331,7 +328,7 @@ fn a_chunk_size_near_2_to_the_64_gets_413_at_once_and_buys_no_memory() {
         "server RSS went from {start_rss} KiB to {rss} KiB"
     );
     server.expect("-> 413 Content Too Large");
-    assert_eq!(get(&server), 200, "still serving");
+    assert_eq!(bystander_get(&server), 200, "still serving");
 }
 
 /// tests/README.md case 31: 1,489 pipelined requests for the HTML page in one 64 KiB
@@ -463,5 +460,5 @@ fn the_worst_case_per_connection_stays_within_the_stated_formula() {
         "{per_connection} bytes per connection, more than the formula's {formula}"
     );
     drop(conns);
-    assert_eq!(get(&server), 200, "still serving");
+    assert_eq!(bystander_get(&server), 200, "still serving");
 }

@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::{read_exactly, read_response, rss_kib, Server};
+use common::{bystander_get, read_exactly, read_response, rss_kib, Server};
 
 /// One flood client: a `?delay=30` request with a pipelined 1 MiB POST
 /// behind it, so the server holds the POST (head and body) while the
@@ -92,14 +92,6 @@ fn memory_comes_back_after_floods() {
     );
 }
 
-/// A GET on a fresh connection, as a bystander: its status.
-fn get(server: &Server) -> u16 {
-    let mut conn = server.connect();
-    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    read_response(&mut conn, &mut Vec::new(), false).status
-}
-
 /// tests/README.md case 56: 1,000 clients each send a head with
 /// `Content-Length: 1048576` and all of the body but its last byte, then
 /// hold. Each is within `--max-body`, so before the budget the server kept
@@ -147,7 +139,7 @@ fn a_thousand_unfinished_bodies_stay_within_the_budget() {
     // The bodies are held (their last byte never comes): a bystander is
     // still answered, at once.
     let asked = Instant::now();
-    assert_eq!(get(&server), 200);
+    assert_eq!(bystander_get(&server), 200);
     assert!(
         asked.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -224,7 +216,7 @@ fn past_a_small_budget_a_request_gets_503_and_the_others_go_on() {
     assert_eq!(response.body_text(), words);
 
     assert_eq!(
-        get(&server),
+        bystander_get(&server),
         200,
         "a request that needs no body room is answered"
     );
@@ -271,7 +263,7 @@ fn past_the_budget_behind_a_held_response_the_503_comes_after_it() {
     );
     assert!(refused.body_text().contains("memory budget"));
     common::assert_closed(&mut conn, &pending);
-    assert_eq!(get(&server), 200);
+    assert_eq!(bystander_get(&server), 200);
 }
 
 /// tests/README.md case 60: replies a client leaves unread count too.

@@ -174,6 +174,14 @@ impl Drop for Server {
     }
 }
 
+/// A bystander's `GET /` on a fresh connection, closed after: its status.
+pub fn bystander_get(server: &Server) -> u16 {
+    let mut conn = server.connect();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    read_response(&mut conn, &mut Vec::new(), false).status
+}
+
 /// Sends `data`, then reads until `expected.len()` bytes arrived (or EOF).
 pub fn round_trip(stream: &mut TcpStream, data: &[u8], expected_len: usize) -> Vec<u8> {
     stream.write_all(data).unwrap();
