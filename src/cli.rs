@@ -747,16 +747,7 @@ fn help_for(sub: &[&str]) -> String {
 
 // The command line's tests name every plug-in's flags: they run in the
 // full build.
-#[cfg(all(
-    test,
-    feature = "proxy",
-    feature = "tls",
-    feature = "h2",
-    feature = "knobs",
-    feature = "json",
-    feature = "websocket",
-    feature = "bench"
-))]
+#[cfg(all(test, feature = "full"))]
 mod tests {
     use super::*;
 

@@ -62,18 +62,7 @@
 // A build without some plug-ins leaves a few shared pieces unused, by
 // design (the log's rate limit with no WebSocket, the upgrade hand-over
 // with no protocol to hand over to): there they are allowed.
-#![cfg_attr(
-    not(all(
-        feature = "proxy",
-        feature = "tls",
-        feature = "h2",
-        feature = "knobs",
-        feature = "json",
-        feature = "websocket",
-        feature = "bench"
-    )),
-    allow(dead_code, clippy::ptr_arg)
-)]
+#![cfg_attr(not(feature = "full"), allow(dead_code, clippy::ptr_arg))]
 
 // Public: what the binary (`main.rs`), the tests and the fuzzer use. The
 // rest is private, so the compiler reports whatever nothing uses.

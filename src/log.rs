@@ -391,16 +391,7 @@ pub(crate) fn as_seconds<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::
 }
 
 // Every event of every plug-in, named: the full build's test.
-#[cfg(all(
-    test,
-    feature = "proxy",
-    feature = "tls",
-    feature = "h2",
-    feature = "knobs",
-    feature = "json",
-    feature = "websocket",
-    feature = "bench"
-))]
+#[cfg(all(test, feature = "full"))]
 mod every_event;
 
 #[cfg(test)]
