@@ -14,11 +14,7 @@
 mod common;
 
 use std::io::Write;
-#[cfg(feature = "websocket")]
-use std::net::TcpStream;
 
-#[cfg(feature = "websocket")]
-use common::read_exactly;
 use common::{read_to_end, Server};
 
 /// CSI and its command, NEL, U+2028 and U+202E, as a client sends them.
@@ -131,12 +127,6 @@ fn header_values_in_notes_and_refusals_are_escaped() {
     assert_all_shown_escaped(&server);
 }
 
-/// RFC 6455's sample key, and the 101 rawnet sends for it.
-#[cfg(feature = "websocket")]
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-#[cfg(feature = "websocket")]
-const SWITCHING_LEN: usize = 129;
-
 /// A masked client frame with a payload under 126 bytes.
 #[cfg(feature = "websocket")]
 fn client_frame(first: u8, payload: &[u8]) -> Vec<u8> {
@@ -147,25 +137,13 @@ fn client_frame(first: u8, payload: &[u8]) -> Vec<u8> {
     frame
 }
 
-#[cfg(feature = "websocket")]
-fn upgraded(server: &Server) -> TcpStream {
-    let mut conn = server.connect();
-    let request = format!(
-        "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    );
-    conn.write_all(request.as_bytes()).unwrap();
-    read_exactly(&mut conn, SWITCHING_LEN);
-    conn
-}
-
 /// A text message and a close reason with every class in them, with
 /// `--trace` (its hex dumps and the `>`/`<` lines of the raw bytes too).
 #[test]
 #[cfg(feature = "websocket")]
 fn a_websocket_text_frame_and_close_reason_are_escaped_with_trace() {
     let mut server = Server::start(&["--trace"]);
-    let mut conn = upgraded(&server);
+    let mut conn = common::ws_upgraded(&server);
     let me = conn.local_addr().unwrap();
     // Enough plain text after the hostile bytes that the message reads
     // as text (not as hex: more than 1 byte in 8 outside printable ASCII).

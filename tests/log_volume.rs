@@ -7,30 +7,8 @@
 mod common;
 
 use std::io::Write;
-#[cfg(feature = "websocket")]
-use std::net::TcpStream;
 
-#[cfg(feature = "websocket")]
-use common::read_exactly;
 use common::{read_to_end, Server};
-
-/// RFC 6455's sample key; rawnet's 101 for it is 129 bytes.
-#[cfg(feature = "websocket")]
-const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
-#[cfg(feature = "websocket")]
-const SWITCHING_LEN: usize = 129;
-
-#[cfg(feature = "websocket")]
-fn upgraded(server: &Server) -> TcpStream {
-    let mut conn = server.connect();
-    let request = format!(
-        "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    );
-    conn.write_all(request.as_bytes()).unwrap();
-    read_exactly(&mut conn, SWITCHING_LEN);
-    conn
-}
 
 /// The number just before `word` in `line` (`... 51180 received ...`).
 #[cfg(feature = "websocket")]
@@ -52,7 +30,7 @@ fn count_before(line: &str, word: &str) -> u64 {
 #[cfg(feature = "websocket")]
 fn a_flood_of_empty_pings_makes_a_bounded_log() {
     let mut server = Server::start(&[]);
-    let mut conn = upgraded(&server);
+    let mut conn = common::ws_upgraded(&server);
     let ping = [0x89, 0x80, 1, 2, 3, 4];
     let pings = 300 * 1024 / ping.len();
     let flood = ping.repeat(pings);

@@ -174,6 +174,19 @@ impl Drop for Server {
     }
 }
 
+/// A connection upgraded to a WebSocket at `/` with RFC 6455's sample
+/// key, its 101 read (129 bytes).
+pub fn ws_upgraded(server: &Server) -> TcpStream {
+    let mut conn = server.connect();
+    conn.write_all(
+        b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    )
+    .unwrap();
+    read_exactly(&mut conn, 129);
+    conn
+}
+
 /// A bystander's `GET /` on a fresh connection, closed after: its status.
 pub fn bystander_get(server: &Server) -> u16 {
     let mut conn = server.connect();
