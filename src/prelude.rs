@@ -379,6 +379,34 @@ impl Prelude {
             .into_owned()
     }
 
+    /// A PROXY header stopped coming before it was whole: at the client's
+    /// end (`ended`) or at its deadline. Bytes that only started like one
+    /// (`PRO`) are the connection's data, and `then` (the same event, for
+    /// the prelude they go to) decides what they are; a real signature
+    /// cut short is said so, and closed.
+    #[cfg(feature = "proxy")]
+    fn header_stopped(
+        &mut self,
+        ended: bool,
+        then: fn(&mut Self, &http::Config, &ConnLog, &mut Vec<u8>) -> Decision<'static>,
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Decision<'static> {
+        let Prelude::Proxied(proxied) = self else {
+            return Decision::Undecided;
+        };
+        if proxy::has_signature(&proxied.header) {
+            let got = proxied.header.len();
+            log.emit(proxy::Event::Cut { got, ended });
+            return Decision::Close;
+        }
+        match self.not_a_header(config, log, out) {
+            Decision::Undecided => then(self, config, log, out),
+            decided => decided,
+        }
+    }
+
     /// The first bytes are no PROXY header: with `--proxy-protocol
     /// require`, close; otherwise they go to the prelude that would have
     /// read them without the option.
@@ -438,20 +466,7 @@ impl Prelude {
             }
             // `PRO`, then the end: data, not a header.
             #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) if !proxy::has_signature(&proxied.header) => {
-                match self.not_a_header(config, log, out) {
-                    Decision::Undecided => self.on_end(config, log, out),
-                    decided => decided,
-                }
-            }
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) => {
-                log.emit(proxy::Event::Cut {
-                    got: proxied.header.len(),
-                    ended: true,
-                });
-                Decision::Close
-            }
+            Prelude::Proxied(_) => self.header_stopped(true, Self::on_end, config, log, out),
         }
     }
 
@@ -519,22 +534,9 @@ impl Prelude {
                     .on_deadline(config, log, out)
                     .with_client(client)
             }
+            // A signature, then silence; or `PRO`, then silence: data.
             #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) if !proxy::has_signature(&proxied.header) => {
-                match self.not_a_header(config, log, out) {
-                    Decision::Undecided => self.on_deadline(config, log, out),
-                    decided => decided,
-                }
-            }
-            // A signature, then silence.
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) => {
-                log.emit(proxy::Event::Cut {
-                    got: proxied.header.len(),
-                    ended: false,
-                });
-                Decision::Close
-            }
+            Prelude::Proxied(_) => self.header_stopped(false, Self::on_deadline, config, log, out),
         }
     }
 
