@@ -22,6 +22,8 @@ use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::{Mode, ProxyProtocol, DEFAULT_MODE, DEFAULT_PROXY_PROTOCOL};
 use crate::server::{self, DEFAULT_GRACE_SECS};
 use crate::settings::Settings;
+#[cfg(feature = "tls")]
+use crate::tls::{self, ClientCert, DEFAULT_HANDSHAKE_TIMEOUT_SECS};
 #[cfg(feature = "websocket")]
 use crate::ws::{self, DEFAULT_MAX_MESSAGE, DEFAULT_MESSAGE_TIMEOUT_SECS};
 
@@ -207,6 +209,56 @@ pub(crate) struct ServeArgs {
     #[argh(option)]
     pub threads: Option<usize>,
 
+    /// a label for this instance, shown beside its host name in the pages'
+    /// TCP layer: which of several rawnets behind a load balancer answered
+    #[argh(option)]
+    pub name: Option<String>,
+
+    /// TLS on the same port: a ClientHello gets a real handshake (TLS 1.2
+    /// and 1.3, ALPN http/1.1) and what is inside is served as a plain
+    /// connection is; plain connections go on working. Without --cert, a
+    /// certificate for localhost, 127.0.0.1 and ::1 is made at start
+    /// (its SHA-256 on the start-up line). SSLKEYLOGFILE=FILE writes the
+    /// secrets for Wireshark
+    #[cfg(feature = "tls")]
+    #[argh(switch)]
+    pub tls: bool,
+
+    /// with --tls: the certificate chain to serve, PEM, the server's first
+    #[cfg(feature = "tls")]
+    #[argh(option)]
+    pub cert: Option<String>,
+
+    /// with --tls: the private key of --cert, PEM (PKCS#8, PKCS#1 or SEC1)
+    #[cfg(feature = "tls")]
+    #[argh(option)]
+    pub key: Option<String>,
+
+    /// with --tls: write the certificate made at start to this file, as
+    /// PEM, for `curl --cacert FILE`
+    #[cfg(feature = "tls")]
+    #[argh(option)]
+    pub tls_cert_out: Option<String>,
+
+    /// with --tls: ask each client for a certificate: `off`, `optional`
+    /// (the pages show it, or that none came) or `require` (no certificate
+    /// gets a certificate_required alert) (default: off)
+    #[cfg(feature = "tls")]
+    #[argh(option, default = "ClientCert::Off", from_str_fn(client_cert))]
+    pub client_cert: ClientCert,
+
+    /// with --client-cert: the CA certificates (PEM) a client's must chain
+    /// to; without it any certificate is taken, shown as unverified
+    #[cfg(feature = "tls")]
+    #[argh(option)]
+    pub client_ca: Option<String>,
+
+    /// with --tls: seconds a TLS handshake may take, from the ClientHello
+    /// to the client's Finished, before the connection is cut (default: 10)
+    #[cfg(feature = "tls")]
+    #[argh(option, default = "DEFAULT_HANDSHAKE_TIMEOUT_SECS")]
+    pub tls_handshake_timeout: u64,
+
     /// print only the start-up and shutdown lines
     #[argh(switch, short = 'q')]
     pub quiet: bool,
@@ -367,6 +419,16 @@ fn ws_echo(word: &str) -> Result<ws::Echo, String> {
     choose(&WS_ECHOES, word)
 }
 
+#[cfg(feature = "tls")]
+fn client_cert(word: &str) -> Result<ClientCert, String> {
+    let choices = [
+        ("off", ClientCert::Off),
+        ("optional", ClientCert::Optional),
+        ("require", ClientCert::Require),
+    ];
+    choose(&choices, word)
+}
+
 fn log_format(word: &str) -> Result<Format, String> {
     choose(&LOG_FORMATS, word)
 }
@@ -510,6 +572,8 @@ fn serve_checks(args: &ServeArgs) -> Result<(Verbosity, Budget), UsageError> {
 fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
     let (verbosity, budget) = serve_checks(&args)?;
     let (http, proxy) = (http_config(&args, budget), proxy_protocol_of(&args));
+    #[cfg(feature = "tls")]
+    let tls = tls_of(&args)?;
     Ok(Action::Serve {
         host: args.host,
         port: args.port,
@@ -534,6 +598,8 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             },
             proxy,
             http,
+            #[cfg(feature = "tls")]
+            tls,
             #[cfg(feature = "websocket")]
             ws: ws::Config {
                 max_message: args.ws_max_message,
@@ -542,6 +608,48 @@ fn serve_action(args: ServeArgs) -> Result<Action, UsageError> {
             },
         },
     })
+}
+
+/// `--tls` and its options: the server's TLS, made now (a certificate
+/// made or read), or why not in one line.
+#[cfg(feature = "tls")]
+fn tls_of(args: &ServeArgs) -> Result<Option<std::sync::Arc<tls::Config>>, UsageError> {
+    let needs_tls = args.cert.is_some()
+        || args.key.is_some()
+        || args.tls_cert_out.is_some()
+        || args.client_cert != ClientCert::Off
+        || args.client_ca.is_some();
+    if !args.tls {
+        if needs_tls {
+            let what = "--cert, --key, --tls-cert-out, --client-cert and --client-ca";
+            return Err(UsageError(format!("{what} need --tls")));
+        }
+        return Ok(None);
+    }
+    let cert_and_key = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        (None, None) => None,
+        _ => return Err(UsageError("--cert and --key go together".into())),
+    };
+    if cert_and_key.is_some() && args.tls_cert_out.is_some() {
+        let why = "--tls-cert-out writes the certificate made at start; with --cert there is none";
+        return Err(UsageError(why.into()));
+    }
+    if args.client_ca.is_some() && args.client_cert == ClientCert::Off {
+        return Err(UsageError("--client-ca needs --client-cert optional or require".into()));
+    }
+    if args.tls_handshake_timeout == 0 {
+        return Err(UsageError("--tls-handshake-timeout is at least 1 second".into()));
+    }
+    let options = tls::Options {
+        cert_and_key,
+        cert_out: args.tls_cert_out.clone(),
+        client_cert: args.client_cert,
+        client_ca: args.client_ca.clone(),
+        handshake_timeout: Duration::from_secs(args.tls_handshake_timeout),
+    };
+    let config = tls::configure(&options).map_err(UsageError)?;
+    Ok(Some(std::sync::Arc::new(config)))
 }
 
 /// `--proxy-protocol`, where PROXY headers are read at all.
@@ -565,6 +673,7 @@ fn http_config(args: &ServeArgs, budget: Budget) -> http::Config {
         status: args.status,
         body: args.body.clone().map(String::into_bytes),
         budget,
+        instance: http::layers::Instance::here(args.name.clone()),
         ..http::Config::default()
     };
     #[cfg(feature = "knobs")]
@@ -961,6 +1070,7 @@ mod tests {
             max_size: 100,
             allow_unsafe_headers: true,
             budget: Budget::default(),
+            instance: http::layers::Instance::here(None),
         };
         assert_eq!(settings.http, expected);
         assert_eq!(settings.ws, ws::Config::default());

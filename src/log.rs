@@ -145,6 +145,8 @@ impl Logger {
 pub struct ConnLog {
     pub id: u64,
     pub peer: SocketAddr,
+    /// This server's address the peer connected to (the pages' TCP layer).
+    pub local: SocketAddr,
     pub logger: Logger,
 }
 
@@ -246,6 +248,9 @@ pub enum Event<'a> {
     /// A TLS ClientHello on this plain port (`tls/events.rs`).
     #[cfg(feature = "tls")]
     Tls(crate::tls::Event<'a>),
+    /// A TLS connection rawnet terminates, `--tls` (`tls/layer/events.rs`).
+    #[cfg(feature = "tls")]
+    TlsLayer(crate::tls::layer::Event<'a>),
     /// HTTP/2 with prior knowledge (`h2/events.rs`).
     #[cfg(feature = "h2")]
     H2(crate::h2::Event<'a>),
@@ -268,6 +273,8 @@ impl Event<'_> {
             Event::Proxy(event) => event,
             #[cfg(feature = "tls")]
             Event::Tls(event) => event,
+            #[cfg(feature = "tls")]
+            Event::TlsLayer(event) => event,
             #[cfg(feature = "h2")]
             Event::H2(event) => event,
             Event::Http(event) => event,

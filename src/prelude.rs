@@ -45,6 +45,15 @@ pub(crate) enum Decision<'d> {
         first: Cow<'d, [u8]>,
         client: Option<SocketAddr>,
     },
+    /// A whole TLS ClientHello (boxed, with its record's bytes); `first`
+    /// is every byte held, the hello's first. `protocol.rs` answers it
+    /// with a handshake (`--tls`) or an alert.
+    #[cfg(feature = "tls")]
+    Tls {
+        hello: Box<tls::layer::Hello>,
+        first: Cow<'d, [u8]>,
+        client: Option<SocketAddr>,
+    },
 }
 
 impl Decision<'_> {
@@ -64,6 +73,16 @@ impl Decision<'_> {
                 first: Cow::Owned(first.into_owned()),
                 client,
             },
+            #[cfg(feature = "tls")]
+            Decision::Tls {
+                hello,
+                first,
+                client,
+            } => Decision::Tls {
+                hello,
+                first: Cow::Owned(first.into_owned()),
+                client,
+            },
         }
     }
 
@@ -73,6 +92,12 @@ impl Decision<'_> {
         match self {
             Decision::Http { session, first, .. } => Decision::Http {
                 session,
+                first,
+                client,
+            },
+            #[cfg(feature = "tls")]
+            Decision::Tls { hello, first, .. } => Decision::Tls {
+                hello,
                 first,
                 client,
             },
@@ -565,25 +590,30 @@ impl Prelude {
         }
     }
 
-    /// A TLS ClientHello on this plain port: once its record is whole,
-    /// say what the client asked for (or what is wrong with it), answer
-    /// with an alert, and close.
+    /// A TLS ClientHello: once its record is whole, it is decided (what
+    /// it asked for is said by `protocol.rs`, which knows whether this
+    /// port has `--tls`); a broken one is said so, answered with an
+    /// alert, and closed.
     #[cfg(feature = "tls")]
     fn read_hello(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static> {
         let Prelude::Sniffing { first, .. } = self else {
             return Decision::Undecided;
         };
         match tls::parse(first) {
-            Hello::NeedMore { .. } => return Decision::Undecided,
-            Hello::Complete(hello, _) => log.emit(tls::Event::Hello {
-                versions: &hello.offered_versions(),
-                sni: hello.sni.as_deref(),
-                alpn: &hello.alpn,
-                cipher_suites: hello.cipher_suites,
-            }),
-            Hello::Invalid(reason) => log.emit(tls::Event::Malformed { reason }),
+            Hello::NeedMore { .. } => Decision::Undecided,
+            Hello::Complete(parsed, used) => Decision::Tls {
+                hello: Box::new(tls::layer::Hello {
+                    record: first[..used].to_vec(),
+                    parsed,
+                }),
+                first: Cow::Owned(std::mem::take(first)),
+                client: None,
+            },
+            Hello::Invalid(reason) => {
+                log.emit(tls::Event::Malformed { reason });
+                refuse_tls(out)
+            }
         }
-        refuse_tls(out)
     }
 }
 
@@ -625,7 +655,7 @@ fn hello_cut(first: &[u8], log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static
 /// ERR_CONNECTION_CLOSED); `handshake_failure` reads as a cipher problem,
 /// `unexpected_message` as a broken server.
 #[cfg(feature = "tls")]
-fn refuse_tls(out: &mut Vec<u8>) -> Decision<'static> {
+pub(crate) fn refuse_tls(out: &mut Vec<u8>) -> Decision<'static> {
     out.extend_from_slice(&tls::PROTOCOL_VERSION_ALERT);
     Decision::Close
 }

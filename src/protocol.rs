@@ -12,12 +12,13 @@
 //! raw pipe, HTTP, or WebSocket after an HTTP upgrade. Each arm below
 //! hands the event to that session.
 //!
-//! A layer that transforms bytes, such as TLS, goes between the two: the
-//! prelude sees the client's first bytes as they came (a ClientHello), and
-//! the session would see what the layer makes of the rest (plaintext). Its
-//! place is [`Protocol::on_data`], around the session's call: records in,
-//! plaintext to the session, and the session's reply made into records.
+//! A layer that transforms bytes, TLS (`--tls`), goes between the two:
+//! the prelude sees the client's first bytes as they came (a
+//! ClientHello), and decides on TLS; [`Protocol::Tls`] is then the layer
+//! around a protocol of its own, which gets the plaintext and speaks as
+//! on a plain connection (`tls/terminated.rs`).
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::conn::Event;
@@ -27,6 +28,8 @@ use crate::log::ConnLog;
 use crate::next::Farewell;
 use crate::prelude::{Decision, Prelude};
 use crate::settings::Settings;
+#[cfg(feature = "tls")]
+use crate::tls;
 #[cfg(feature = "websocket")]
 use crate::ws;
 
@@ -96,6 +99,9 @@ pub(crate) enum Protocol {
     /// HTTP is).
     #[cfg(feature = "websocket")]
     WebSocket(Box<ws::Session>),
+    /// `--tls`: the records' layer, and the protocol inside it.
+    #[cfg(feature = "tls")]
+    Tls(Box<tls::Terminated>),
     /// Nothing more will be answered (a TLS ClientHello or HTTP/2 on this
     /// port, a refused upgrade, a missing PROXY header).
     Done,
@@ -138,7 +144,41 @@ impl Protocol {
             }),
             #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.on_data(data, config, log, out),
             Protocol::Done => Next::Close,
+        }
+    }
+
+    /// [`Protocol::on_data`] for the protocol inside a layer (TLS): an
+    /// HTTP session its prelude decides on shows the layer (`below`) and
+    /// the client a PROXY header under it named, from its first page.
+    #[cfg(feature = "tls")]
+    pub(crate) fn on_data_under(
+        &mut self,
+        data: &[u8],
+        client: Option<SocketAddr>,
+        below: Option<std::sync::Arc<http::layers::Below>>,
+        config: &Settings,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        let Protocol::Prelude(prelude) = self else {
+            return self.on_data(data, config, log, out);
+        };
+        match prelude.on_data(data, &config.http, log, out) {
+            Decision::Http {
+                mut session, first, ..
+            } => {
+                session.below = below;
+                let decided = Decision::Http {
+                    session,
+                    first,
+                    client,
+                };
+                self.speak(decided, config, log, out)
+            }
+            decided => self.speak(decided, config, log, out),
         }
     }
 
@@ -164,6 +204,12 @@ impl Protocol {
                 *self = Protocol::Echo(state);
                 Next::Continue
             }
+            #[cfg(feature = "tls")]
+            Decision::Tls {
+                hello,
+                first,
+                client,
+            } => self.terminate(hello, &first, client, config, log, out),
             Decision::Http {
                 mut session,
                 first,
@@ -177,6 +223,38 @@ impl Protocol {
                 })
             }
         }
+    }
+
+    /// A whole ClientHello: said what it asks for; with `--tls`, its
+    /// handshake starts and TLS takes the connection, else an alert.
+    #[cfg(feature = "tls")]
+    fn terminate(
+        &mut self,
+        hello: Box<tls::layer::Hello>,
+        first: &[u8],
+        client: Option<SocketAddr>,
+        config: &Settings,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        let parsed = &hello.parsed;
+        log.emit(tls::Event::Hello {
+            versions: &parsed.offered_versions(),
+            sni: parsed.sni.as_deref(),
+            alpn: &parsed.alpn,
+            cipher_suites: parsed.cipher_suites,
+        });
+        let Some(tls) = &config.tls else {
+            crate::prelude::refuse_tls(out);
+            *self = Protocol::Done;
+            return Next::Close;
+        };
+        if !parsed.alpn.is_empty() && !parsed.alpn.iter().any(|p| p == tls::ALPN) {
+            log.emit(tls::layer::Event::NoCommonAlpn);
+        }
+        let terminated = tls::Terminated::new(tls.clone(), *hello, client, config);
+        *self = Protocol::Tls(Box::new(terminated));
+        self.on_data(first, config, log, out)
     }
 
     /// Lets the HTTP session answer (bytes, its deadline, room to go on),
@@ -240,6 +318,8 @@ impl Protocol {
                 session.farewell(why, log, out);
                 !out.is_empty()
             }
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.farewell(why, log, out),
             _ => false,
         }
     }
@@ -251,6 +331,10 @@ impl Protocol {
         #[cfg(feature = "websocket")]
         if let Protocol::WebSocket(session) = self {
             session.flush_lines(log);
+        }
+        #[cfg(feature = "tls")]
+        if let Protocol::Tls(tls) = self {
+            tls.before_close(log);
         }
         // Without WebSocket, no protocol owes the log a line.
         #[cfg(not(feature = "websocket"))]
@@ -277,6 +361,8 @@ impl Protocol {
             Protocol::Echo(_) | Protocol::Raw | Protocol::Done => {}
             #[cfg(feature = "websocket")]
             Protocol::WebSocket(_) => {}
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.on_end(config, log, out),
         }
     }
 
@@ -286,10 +372,15 @@ impl Protocol {
     /// in auto mode, a connection that has sent nothing yet is not an echo
     /// yet, so its pipes start with the first timeout after it became one.
     pub(crate) fn on_timeout(&mut self, log: &ConnLog) {
-        if let Protocol::Echo(state) = self {
-            if let Some(pipes) = state.add_pipe() {
-                log.emit(Event::Piping { pipes });
+        match self {
+            Protocol::Echo(state) => {
+                if let Some(pipes) = state.add_pipe() {
+                    log.emit(Event::Piping { pipes });
+                }
             }
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.on_timeout(log),
+            _ => {}
         }
     }
 
@@ -303,6 +394,8 @@ impl Protocol {
             // shown one by one.
             #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.deadline(&config.ws),
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.deadline(config),
             Protocol::Echo(_) | Protocol::Raw | Protocol::Done => None,
         }
     }
@@ -333,6 +426,8 @@ impl Protocol {
             }),
             #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.on_deadline(&config.ws, log, out),
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.on_deadline(config, log, out),
             Protocol::Echo(_) | Protocol::Raw => Next::Continue,
             Protocol::Done => Next::Close,
         }
@@ -347,6 +442,8 @@ impl Protocol {
             Protocol::Http(session) => session.is_paused(),
             #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.is_paused(),
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.is_paused(),
             _ => false,
         }
     }
@@ -359,6 +456,8 @@ impl Protocol {
             }),
             #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
+            #[cfg(feature = "tls")]
+            Protocol::Tls(tls) => tls.resume(config, log, out),
             _ => Next::Continue,
         }
     }

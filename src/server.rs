@@ -268,6 +268,10 @@ pub async fn run(
             logger.emit(Event::Listening { addr });
         }
     }
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &settings.tls {
+        logger.emit(tls.ready());
+    }
     logger.emit(Event::ServingAtMost {
         max_connections: config.max_connections,
         fd_limit: default_max_connections().1,
@@ -410,6 +414,9 @@ async fn accept_loop(
         let log = ConnLog {
             id,
             peer,
+            // Where it arrived: the listener's address, unless that is
+            // 0.0.0.0 or [::], when the kernel's answer names the one.
+            local: stream.get_ref().local_addr().unwrap_or(peer),
             logger: config.logger,
         };
         let task = serve_one(
@@ -543,6 +550,7 @@ mod tests {
         let log = ConnLog {
             id: 1,
             peer: "127.0.0.1:1".parse().unwrap(),
+            local: "127.0.0.1:8081".parse().unwrap(),
             logger: Logger::quiet(),
         };
         let task = serve_one(

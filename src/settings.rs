@@ -33,6 +33,10 @@ pub struct Settings {
     pub proxy: ProxyProtocol,
     /// HTTP's limits and answers (`--max-head`, `--status`, ...).
     pub http: http::Config,
+    /// `--tls`: the handshake's certificate and settings; `None` answers
+    /// a ClientHello with an alert, as a plain port does.
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<crate::tls::Config>>,
     /// WebSocket's, after an upgrade (`--ws-max-message`, `--ws-echo`).
     #[cfg(feature = "websocket")]
     pub ws: ws::Config,
@@ -45,6 +49,8 @@ impl Default for Settings {
             conn: conn::Config::default(),
             proxy: DEFAULT_PROXY_PROTOCOL,
             http: http::Config::default(),
+            #[cfg(feature = "tls")]
+            tls: None,
             #[cfg(feature = "websocket")]
             ws: ws::Config::default(),
         }

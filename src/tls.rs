@@ -9,8 +9,13 @@
 //! The lines the log prints about it are in `tls/events.rs`.
 
 mod events;
+pub(crate) mod layer;
+pub(crate) mod setup;
+mod terminated;
 
 pub use events::Event;
+pub(crate) use terminated::Terminated;
+pub use setup::{configure, ClientCert, Config, Options, ALPN, DEFAULT_HANDSHAKE_TIMEOUT_SECS};
 
 /// The longest record body a peer may announce (RFC 8446 §5.2, the limit
 /// for a protected record; a plaintext one is smaller still). Anything

@@ -49,6 +49,10 @@ pub(crate) struct View<'a> {
     pub addresses: Addresses<'a>,
     /// What the page's "Worth noting" list says.
     pub notes: Vec<String>,
+    /// What the request came through, from the bottom up: `tcp`, then
+    /// `proxy` and `tls` when they were there (`layers.rs`).
+    #[serde(default)]
+    pub layers: serde_json::Value,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -136,6 +140,7 @@ pub fn render(origin: Origin, shown: Shown) -> Vec<u8> {
             claims,
         },
         notes,
+        layers: origin.layers().json(),
     };
     let mut out = Vec::new();
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pairs::default());
@@ -260,6 +265,11 @@ fn body(body: &[u8]) -> Body<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    static INSTANCE: crate::http::layers::Instance = crate::http::layers::Instance {
+        host: String::new(),
+        name: None,
+    };
     use crate::http::notes::Reads;
     use crate::http::request::{parse, Parsed};
 
@@ -272,6 +282,9 @@ mod tests {
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
             proxy_client: proxy_client.map(|c| c.parse().unwrap()),
+            local: "127.0.0.1:8081".parse().unwrap(),
+            instance: &INSTANCE,
+            below: None,
         };
         let shown = Shown {
             head: &head,
@@ -367,6 +380,9 @@ mod tests {
             request: 1,
             peer: "127.0.0.1:5000".parse().unwrap(),
             proxy_client: Some("192.0.2.1:4000".parse().unwrap()),
+            local: "127.0.0.1:8081".parse().unwrap(),
+            instance: &INSTANCE,
+            below: None,
         };
         let shown = Shown {
             head: &head,

@@ -25,6 +25,8 @@
 //!   connection speaks, handed back unanswered with the bytes after it
 //!   (`protocol.rs` gives it to `src/ws/`); HTTP never learns what the
 //!   protocol is.
+//! - `layers.rs`: what the request came through, from TCP up (and the
+//!   layers plug-ins put under HTTP, such as TLS), for the pages.
 //! - `notes.rs`: what the page points out: how the head arrived, and what
 //!   RFC 9112 allows but is worth seeing.
 //! - `date.rs`: the `Date` header.
@@ -40,6 +42,7 @@ mod events;
 #[cfg(feature = "json")]
 pub(crate) mod json;
 pub mod knobs;
+pub mod layers;
 pub(crate) mod notes;
 pub(crate) mod page;
 mod refusal;
@@ -52,6 +55,7 @@ pub use events::Event;
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::budget::{Budget, Reservation, Spent};
@@ -117,6 +121,8 @@ pub struct Config {
     /// buffers are made from these (WebSocket's too, through HTTP's
     /// upgrade); a reply a client leaves unread counts too (`conn/io.rs`).
     pub budget: Budget,
+    /// This machine's host name and `--name`, for the pages' TCP layer.
+    pub instance: layers::Instance,
 }
 
 impl Default for Config {
@@ -132,6 +138,7 @@ impl Default for Config {
             max_size: DEFAULT_MAX_SIZE,
             allow_unsafe_headers: false,
             budget: Budget::default(),
+            instance: layers::Instance::default(),
         }
     }
 }
@@ -156,6 +163,9 @@ pub(crate) struct Session {
     arrival: notes::Arrival,
     /// The client's address as a PROXY header gave it, for the pages.
     pub(crate) proxy_client: Option<SocketAddr>,
+    /// The layer a plug-in put between TCP and HTTP (TLS), as it describes
+    /// itself; set by `protocol.rs` once that layer is up.
+    pub(crate) below: Option<Arc<layers::Below>>,
     /// What `input`, `body` and a held-back response take of the server's
     /// memory budget: each grows only once the budget agreed.
     reservation: Reservation,
@@ -268,6 +278,7 @@ impl Session {
             paused: false,
             arrival: notes::Arrival::default(),
             proxy_client: None,
+            below: None,
             reservation: budget.reservation(),
             spent: None,
             extensions: &Extensions::NONE,
@@ -664,7 +675,7 @@ impl Session {
         let method = &self.input[head.method.clone()];
         let send_body = method != b"HEAD" && !response::has_no_body(status);
         let start = out.len();
-        let (origin, shown) = self.shown(number, head, log);
+        let (origin, shown) = self.shown(number, head, config, log);
 
         let head_of = |content_type, content_length| response::Head {
             status,
@@ -759,13 +770,17 @@ impl Session {
         &'s self,
         number: u64,
         head: &'s Head,
+        config: &'s Config,
         log: &ConnLog,
-    ) -> (page::Origin, page::Shown<'s>) {
+    ) -> (page::Origin<'s>, page::Shown<'s>) {
         let origin = page::Origin {
             conn: log.id,
             request: number,
             peer: log.peer,
             proxy_client: self.proxy_client,
+            local: log.local,
+            instance: &config.instance,
+            below: self.below.as_deref(),
         };
         let shown = page::Shown {
             head,

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 #[cfg(feature = "json")]
 use super::claims::{self, Claim};
 
+use super::layers::{self, Below, Instance, Layers};
 use super::notes::{self, Note, Reads};
 #[cfg(feature = "json")]
 use super::request;
@@ -17,16 +18,33 @@ use crate::show;
 
 /// Which request on which connection this is, for the page's first line.
 #[derive(Clone, Copy, Debug)]
-pub struct Origin {
+pub struct Origin<'a> {
     pub conn: u64,
     pub request: u64,
     pub peer: SocketAddr,
     /// The client's address as a PROXY header gave it (`proxy.rs`).
     #[cfg_attr(not(any(feature = "proxy", feature = "json")), allow(dead_code))]
     pub proxy_client: Option<SocketAddr>,
+    /// The server's address the peer connected to.
+    pub local: SocketAddr,
+    /// Which instance answered (host name, `--name`).
+    pub instance: &'a Instance,
+    /// A layer a plug-in put under HTTP (TLS).
+    pub below: Option<&'a Below>,
 }
 
-impl Origin {
+impl Origin<'_> {
+    /// The connection's layers, from TCP up.
+    pub fn layers(&self) -> Layers<'_> {
+        Layers {
+            peer: self.peer,
+            local: self.local,
+            instance: self.instance,
+            proxy_client: self.proxy_client,
+            below: self.below,
+        }
+    }
+
     /// Who sent the request: the TCP peer, and before it the client a
     /// PROXY header named, each labelled with who claims it.
     #[cfg(feature = "proxy")]
@@ -74,6 +92,11 @@ pub fn text(origin: Origin, shown: Shown, page: &mut String) {
         origin.request,
         origin.from()
     );
+    // Over TCP alone, the line above says it all; a layer in between
+    // (TLS) is worth its own lines.
+    if origin.below.is_some() {
+        origin.layers().text(page);
+    }
     page.push_str(
         "Every byte of its head as it crossed the wire; \\r and \\n are the line endings:\n\n",
     );
@@ -159,6 +182,7 @@ fn html_request_part(origin: Origin, shown: Shown, panels: &[Panel], page: &mut 
     let _ = write!(page, " HTTP/1.{}", shown.head.minor);
     page.push_str("</title>\n<style>\n");
     page.push_str(STYLE);
+    page.push_str(layers::STYLE);
     panels.iter().for_each(|panel| page.push_str(panel.style));
     page.push_str("</style>\n</head>\n<body>\n<header>\n<h1>HTTP is just text</h1>\n<p>");
     let _ = write!(
@@ -178,10 +202,9 @@ fn html_request_part(origin: Origin, shown: Shown, panels: &[Panel], page: &mut 
         json_link(shown.part(&shown.head.target), page);
         page.push_str("\">As JSON</a>.");
     }
-    page.push_str(concat!(
-        "</p>\n</header>\n<main>\n",
-        "<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">"
-    ));
+    page.push_str("</p>\n</header>\n<main>\n");
+    origin.layers().html(page);
+    page.push_str("<section>\n<h2>Your browser sent</h2>\n<pre id=\"request\">");
     visible(shown.head_bytes(), page, Markup::Html);
     page.push_str("</pre>\n<pre class=\"body\">");
     describe_body(shown.body, page, Markup::Html);
@@ -633,6 +656,11 @@ fn escape_html(text: &[u8], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    static INSTANCE: crate::http::layers::Instance = crate::http::layers::Instance {
+        host: String::new(),
+        name: None,
+    };
     use crate::http::request::{self, Framing};
 
     fn head(raw: &[u8]) -> Head {
@@ -669,12 +697,15 @@ mod tests {
         }
     }
 
-    fn origin() -> Origin {
+    fn origin() -> Origin<'static> {
         Origin {
             conn: 3,
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
             proxy_client: None,
+            local: "127.0.0.1:8081".parse().unwrap(),
+            instance: &INSTANCE,
+            below: None,
         }
     }
 

@@ -1,0 +1,246 @@
+//! TLS terminated on the same port (`--tls`): a layer between the socket
+//! and the session that speaks. Records come in, rustls decrypts them,
+//! the plaintext goes to the session inside (echo, HTTP, WebSocket, the
+//! same ones a plain connection gets), and what the session answers goes
+//! back out as records. Like every session, this does no I/O: rustls's
+//! `ServerConnection` is itself bytes in, bytes out.
+//!
+//! The prelude has already read the ClientHello (to log it and take its
+//! fingerprints); those very bytes are the first rustls reads, so there
+//! is one read path, not two.
+//!
+//! Its lines are in `layer/events.rs`; what the pages show of it is made
+//! here once the handshake is done ([`Layer::below`]).
+
+mod events;
+mod view;
+
+use std::io::{Read as _, Write as _};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::ServerConnection;
+
+pub use events::Event;
+
+use super::setup::Config;
+use super::ClientHello;
+use crate::http::layers::Below;
+use crate::log::ConnLog;
+
+/// The most plaintext one read of records turns into before the session
+/// inside answers it: rustls never holds more than one record's worth
+/// (16 KiB) past what it was given.
+const PLAINTEXT_CHUNK: usize = 16 * 1024;
+
+/// One connection's TLS.
+#[derive(Debug)]
+pub(crate) struct Layer {
+    conn: ServerConnection,
+    config: Arc<Config>,
+    /// The ClientHello as the prelude read it: for the pages, once.
+    hello: Option<Box<Hello>>,
+    /// When the ClientHello was whole: the handshake's clock.
+    since: Instant,
+    /// What the pages show, once the handshake is done.
+    below: Option<Arc<Below>>,
+    /// The client sent close_notify, or the layer failed: nothing more is
+    /// read.
+    closed: bool,
+}
+
+/// The ClientHello's bytes and what they say, kept until the handshake is
+/// done and the pages' view is made of them.
+#[derive(Debug)]
+pub(crate) struct Hello {
+    pub record: Vec<u8>,
+    pub parsed: ClientHello,
+}
+
+/// What a read of records came to.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// Go on; the plaintext (maybe none) is for the session inside.
+    Open,
+    /// The client said close_notify: the session hears the end.
+    ClosedByPeer,
+    /// The handshake or a record failed: the alert is in the reply, and
+    /// the connection closes.
+    Failed,
+}
+
+impl Layer {
+    /// A handshake, starting with the ClientHello the prelude read.
+    pub(crate) fn new(config: Arc<Config>, hello: Hello) -> Self {
+        // The session inside bounds what it makes (`next::OUTPUT_BOUND`)
+        // and every call's records are taken at once, so rustls's own
+        // buffer limit would only cut a response in two.
+        let mut conn = match ServerConnection::new(config.rustls.clone()) {
+            Ok(conn) => conn,
+            // Only a config without a certificate fails here, and
+            // `setup.rs` never makes one.
+            Err(error) => unreachable!("the TLS config was checked at start: {error}"),
+        };
+        conn.set_buffer_limit(None);
+        Layer {
+            conn,
+            config,
+            hello: Some(Box::new(hello)),
+            since: Instant::now(),
+            below: None,
+            closed: false,
+        }
+    }
+
+    /// Reads records; the plaintext in them goes into `plain`, and what
+    /// rustls answers by itself (the handshake's flight, an alert) into
+    /// `out`.
+    pub(crate) fn read(
+        &mut self,
+        mut records: &[u8],
+        log: &ConnLog,
+        plain: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) -> Read {
+        let was_handshaking = self.conn.is_handshaking();
+        let mut read = Read::Open;
+        while !records.is_empty() && read == Read::Open && !self.closed {
+            if let Err(error) = self.conn.read_tls(&mut records) {
+                log.emit(Event::Failed {
+                    error: &error.to_string(),
+                    handshaking: self.conn.is_handshaking(),
+                });
+                self.closed = true;
+                read = Read::Failed;
+                break;
+            }
+            read = self.process(log, plain);
+        }
+        self.flush(out);
+        if was_handshaking && !self.conn.is_handshaking() && read != Read::Failed {
+            self.handshake_done(log);
+        }
+        read
+    }
+
+    /// Lets rustls process the records it holds, and takes the plaintext.
+    fn process(&mut self, log: &ConnLog, plain: &mut Vec<u8>) -> Read {
+        if let Err(error) = self.conn.process_new_packets() {
+            log.emit(Event::Failed {
+                error: &error.to_string(),
+                handshaking: self.conn.is_handshaking(),
+            });
+            self.closed = true;
+            return Read::Failed;
+        }
+        let start = plain.len();
+        plain.resize(start + PLAINTEXT_CHUNK, 0);
+        let mut filled = start;
+        loop {
+            match self.conn.reader().read(&mut plain[filled..]) {
+                Ok(0) => {
+                    plain.truncate(filled);
+                    log.emit(Event::CloseNotify);
+                    self.closed = true;
+                    return Read::ClosedByPeer;
+                }
+                Ok(n) => {
+                    filled += n;
+                    if filled == plain.len() {
+                        plain.resize(filled + PLAINTEXT_CHUNK, 0);
+                    }
+                }
+                // Nothing more for now (WouldBlock), or an end without
+                // close_notify, which `on_end` tells when the FIN comes.
+                Err(_) => break,
+            }
+        }
+        plain.truncate(filled);
+        Read::Open
+    }
+
+    /// The handshake is done: its line, and the pages' view of it.
+    fn handshake_done(&mut self, log: &ConnLog) {
+        let took = self.since.elapsed();
+        let agreed = view::Agreed::of(&self.conn, took);
+        log.emit(Event::Handshake {
+            agreed: &agreed,
+            client_cert: self.conn.peer_certificates().map(<[_]>::len),
+        });
+        let hello = self.hello.take();
+        self.below = Some(Arc::new(view::below(
+            hello.as_deref(),
+            &agreed,
+            &self.conn,
+            &self.config,
+        )));
+    }
+
+    /// Plaintext from the session inside, out as records.
+    pub(crate) fn write(&mut self, plain: &[u8], out: &mut Vec<u8>) {
+        if !plain.is_empty() && !self.closed {
+            // Into rustls's own buffer, which has no limit (see `new`):
+            // this cannot fail or write less.
+            let _ = self.conn.writer().write_all(plain);
+        }
+        self.flush(out);
+    }
+
+    /// Says close_notify: the server is done with this connection.
+    pub(crate) fn close(&mut self, out: &mut Vec<u8>) {
+        if !self.conn.is_handshaking() {
+            self.conn.send_close_notify();
+        }
+        self.flush(out);
+    }
+
+    /// Takes every record rustls has to send.
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        while self.conn.wants_write() {
+            // Writing into a Vec cannot fail.
+            if self.conn.write_tls(out).is_err() {
+                break;
+            }
+        }
+    }
+
+    /// The client ended its TCP stream (FIN). Returns whether the session
+    /// inside should hear of the end: only one the handshake got to.
+    pub(crate) fn on_end(&mut self, log: &ConnLog) -> bool {
+        if self.closed {
+            return false;
+        }
+        self.closed = true;
+        if self.conn.is_handshaking() {
+            log.emit(Event::EndedInHandshake);
+            false
+        } else {
+            log.emit(Event::EndedWithoutCloseNotify);
+            true
+        }
+    }
+
+    /// While the handshake goes on, when it must be done by.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        let handshaking = self.conn.is_handshaking() && !self.closed;
+        handshaking.then(|| self.since + self.config.handshake_timeout)
+    }
+
+    /// The handshake's deadline passed.
+    pub(crate) fn on_deadline(&mut self, log: &ConnLog) {
+        let after: Duration = self.config.handshake_timeout;
+        log.emit(Event::HandshakeTimeout { after });
+        self.closed = true;
+    }
+
+    /// Whether the handshake is done (the session inside may be spoken
+    /// to).
+    pub(crate) fn is_open(&self) -> bool {
+        !self.conn.is_handshaking() && !self.closed
+    }
+
+    /// The view for the pages, once the handshake is done.
+    pub(crate) fn below(&self) -> Option<&Arc<Below>> {
+        self.below.as_ref()
+    }
+}

@@ -1,0 +1,223 @@
+//! What a terminated TLS connection shows: the line's facts ([`Agreed`])
+//! and the pages' TLS layer ([`below`]): the ClientHello decoded and as
+//! bytes, what was agreed, and the client's certificate.
+
+use std::fmt;
+use std::time::Duration;
+
+use rustls::pki_types::{CertificateDer, UnixTime};
+use rustls::HandshakeKind;
+use rustls::ServerConnection;
+use serde::Serialize;
+
+use super::super::setup::{fingerprint, ClientCert, Config};
+use super::Hello;
+use crate::http::layers::Below;
+use crate::show::{dump_rows_upto, Escaped, NAME_SHOWN};
+
+/// What the two ends agreed on, once the handshake is done.
+#[derive(Debug, Serialize)]
+pub struct Agreed {
+    pub version: String,
+    pub cipher_suite: String,
+    /// The key exchange group (`X25519`); none when a TLS 1.2 session was
+    /// resumed without one.
+    pub group: Option<String>,
+    pub alpn: Option<String>,
+    pub sni: Option<String>,
+    /// A session resumed from an earlier one (a ticket or an id).
+    pub resumed: bool,
+    /// From the ClientHello whole to the handshake done.
+    #[serde(serialize_with = "crate::log::as_seconds")]
+    pub took: Duration,
+}
+
+impl Agreed {
+    pub fn of(conn: &ServerConnection, took: Duration) -> Self {
+        let named = |name: Option<&'static str>, debug: String| name.map_or(debug, str::to_string);
+        let version = conn
+            .protocol_version()
+            .map(|v| named(v.as_str(), format!("{v:?}")).replace("TLSv1_", "TLS 1."))
+            .unwrap_or_default();
+        let cipher_suite = conn
+            .negotiated_cipher_suite()
+            .map(|s| named(s.suite().as_str(), format!("{:?}", s.suite())))
+            .unwrap_or_default();
+        let group = conn
+            .negotiated_key_exchange_group()
+            .map(|g| named(g.name().as_str(), format!("{:?}", g.name())));
+        Agreed {
+            version,
+            cipher_suite,
+            group,
+            alpn: conn
+                .alpn_protocol()
+                .map(|p| Escaped::bare_preview(p, NAME_SHOWN).to_string()),
+            sni: conn
+                .server_name()
+                .map(|s| Escaped::bare_preview(s.as_bytes(), NAME_SHOWN).to_string()),
+            resumed: conn.handshake_kind() == Some(HandshakeKind::Resumed),
+            took,
+        }
+    }
+}
+
+impl fmt::Display for Agreed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {}", self.version, self.cipher_suite)?;
+        if let Some(group) = &self.group {
+            write!(f, ", {group}")?;
+        }
+        match &self.alpn {
+            Some(alpn) => write!(f, ", ALPN {alpn}")?,
+            None => f.write_str(", no ALPN")?,
+        }
+        if let Some(sni) = &self.sni {
+            write!(f, ", for {sni}")?;
+        }
+        let session = if self.resumed { "resumed" } else { "new" };
+        write!(
+            f,
+            ", {session} session, in {:.1} ms",
+            self.took.as_secs_f64() * 1000.0
+        )
+    }
+}
+
+/// The pages' TLS layer.
+pub fn below(hello: Option<&Hello>, agreed: &Agreed, conn: &ServerConnection, config: &Config) -> Below {
+    let mut rows = Vec::new();
+    let mut json = serde_json::Map::new();
+    if let Some(hello) = hello {
+        hello_rows(hello, &mut rows, &mut json);
+    }
+    rows.push(("agreed".to_string(), agreed.to_string()));
+    json.insert("agreed".into(), serde_json::to_value(agreed).unwrap_or_default());
+    let certs = client_certificates(conn, config);
+    rows.push(("client certificate".to_string(), certs.summary.clone()));
+    json.insert("client_certificate".into(), serde_json::to_value(&certs).unwrap_or_default());
+    for (i, cert) in certs.chain.iter().enumerate() {
+        let label = if i == 0 { "its certificate".to_string() } else { format!("chain {i}") };
+        rows.push((label, cert.to_string()));
+    }
+    let mut blocks = Vec::new();
+    if let Some(hello) = hello {
+        let dump: Vec<String> = dump_rows_upto(&hello.record, usize::MAX).map(|row| row.to_string()).collect();
+        let title = format!("The ClientHello as it crossed the wire ({} bytes)", hello.record.len());
+        blocks.push((title, dump.join("\n")));
+    }
+    Below {
+        name: "TLS".into(),
+        rows,
+        blocks,
+        json: json.into(),
+    }
+}
+
+/// The ClientHello, decoded: what the client offered.
+fn hello_rows(
+    hello: &Hello,
+    rows: &mut Vec<(String, String)>,
+    json: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    let parsed = &hello.parsed;
+    let versions: Vec<String> = parsed
+        .offered_versions()
+        .iter()
+        .map(|&v| super::super::version_name(v).map_or(format!("0x{v:04x}"), str::to_string))
+        .collect();
+    rows.push(("offered versions".into(), versions.join(", ")));
+    let sni = parsed.sni.as_deref().map(|s| Escaped::bare_preview(s.as_bytes(), NAME_SHOWN).to_string());
+    rows.push(("SNI".into(), sni.clone().unwrap_or_else(|| "none".into())));
+    let alpn: Vec<String> = parsed.alpn.iter().map(|p| Escaped::bare_preview(p, NAME_SHOWN).to_string()).collect();
+    rows.push(("ALPN offered".into(), if alpn.is_empty() { "none".into() } else { alpn.join(", ") }));
+    json.insert("offered_versions".into(), versions.into());
+    json.insert("sni".into(), sni.into());
+    json.insert("alpn_offered".into(), alpn.into());
+}
+
+/// The client's certificates as the pages show them.
+#[derive(Debug, Serialize)]
+struct ClientCertificates {
+    /// One line: none asked, none sent, verified, or not and why.
+    summary: String,
+    verified: bool,
+    chain: Vec<Certificate>,
+}
+
+/// One certificate, read with x509-parser.
+#[derive(Debug, Serialize)]
+struct Certificate {
+    subject: String,
+    issuer: String,
+    sans: Vec<String>,
+    not_before: String,
+    not_after: String,
+    serial: String,
+    sha256: String,
+}
+
+impl fmt::Display for Certificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "subject {}, issuer {}", self.subject, self.issuer)?;
+        if !self.sans.is_empty() {
+            write!(f, ", SANs {}", self.sans.join(", "))?;
+        }
+        write!(
+            f,
+            ", valid {} to {}, serial {}, SHA-256 {}",
+            self.not_before, self.not_after, self.serial, self.sha256
+        )
+    }
+}
+
+fn client_certificates(conn: &ServerConnection, config: &Config) -> ClientCertificates {
+    let chain = conn.peer_certificates().unwrap_or_default();
+    let (verified, summary) = match (config.client_cert, chain.split_first()) {
+        (ClientCert::Off, _) => (false, "not asked for (--client-cert off)".to_string()),
+        (_, None) => (false, "asked for; the client sent none".to_string()),
+        (_, Some((end, rest))) => match &config.verifier {
+            Some(verifier) => match verifier.verify_client_cert(end, rest, UnixTime::now()) {
+                Ok(_) => (true, "verified against --client-ca".to_string()),
+                Err(error) => (false, format!("not verified: {error}")),
+            },
+            None => (false, "not verified: no --client-ca to check it against".to_string()),
+        },
+    };
+    ClientCertificates {
+        summary,
+        verified,
+        chain: chain.iter().map(read_certificate).collect(),
+    }
+}
+
+fn read_certificate(der: &CertificateDer<'_>) -> Certificate {
+    let sha256 = fingerprint(der);
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return Certificate {
+            subject: "(not X.509 that x509-parser reads)".into(),
+            issuer: String::new(),
+            sans: Vec::new(),
+            not_before: String::new(),
+            not_after: String::new(),
+            serial: String::new(),
+            sha256,
+        };
+    };
+    let sans = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|ext| ext.value.general_names.iter().map(|name| name.to_string()).collect())
+        .unwrap_or_default();
+    let validity = cert.validity();
+    Certificate {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        sans,
+        not_before: validity.not_before.to_string(),
+        not_after: validity.not_after.to_string(),
+        serial: cert.raw_serial_as_string(),
+        sha256,
+    }
+}
