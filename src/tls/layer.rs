@@ -103,6 +103,7 @@ impl Layer {
         out: &mut Vec<u8>,
     ) -> Read {
         let was_handshaking = self.conn.is_handshaking();
+        let answered_before = self.conn.wants_write();
         let mut read = Read::Open;
         while !records.is_empty() && read == Read::Open && !self.closed {
             if let Err(error) = self.conn.read_tls(&mut records) {
@@ -115,6 +116,14 @@ impl Layer {
                 break;
             }
             read = self.process(log, plain);
+        }
+        // After a TLS 1.2 handshake, rustls answers one thing on its own:
+        // a new ClientHello (renegotiation, RFC 5746) gets a
+        // no_renegotiation warning and is otherwise ignored; a second is
+        // refused as an error (the `Failed` line above).
+        let tls12 = self.conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_2);
+        if !was_handshaking && tls12 && !answered_before && self.conn.wants_write() {
+            log.emit(Event::Renegotiation);
         }
         self.flush(out);
         if was_handshaking && !self.conn.is_handshaking() && read != Read::Failed {

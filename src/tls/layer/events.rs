@@ -29,6 +29,9 @@ pub enum Event<'a> {
     /// closes.
     #[serde(rename = "tls_failed")]
     Failed { error: &'a str, handshaking: bool },
+    /// A TLS 1.2 client asked to renegotiate: refused with a warning.
+    #[serde(rename = "tls_renegotiation_refused")]
+    Renegotiation,
     /// The client said close_notify: TLS's own end of stream.
     #[serde(rename = "tls_close_notify")]
     CloseNotify,
@@ -85,10 +88,14 @@ impl fmt::Display for Event<'_> {
             Event::Failed {
                 error,
                 handshaking: true,
-            } => write!(f, "TLS handshake failed: {}", Escaped::all(error.as_bytes())),
+            } => write!(f, "TLS handshake failed: {}", Escaped::bare(error.as_bytes())),
             Event::Failed { error, .. } => {
-                write!(f, "TLS failed: {}; closing", Escaped::all(error.as_bytes()))
+                write!(f, "TLS failed: {}; closing", Escaped::bare(error.as_bytes()))
             }
+            Event::Renegotiation => f.write_str(
+                "client asked to renegotiate TLS 1.2 (a new ClientHello inside the \
+                 connection); refused with a no_renegotiation warning",
+            ),
             Event::CloseNotify => f.write_str("client sent TLS close_notify: it has finished"),
             Event::EndedInHandshake => {
                 f.write_str("client ended its TCP stream in the middle of the TLS handshake")

@@ -1,0 +1,271 @@
+#![cfg(feature = "tls")]
+//! `--tls`: TLS terminated on the same port, driven byte by byte with a
+//! rustls client over a real socket (its sans-I/O `ClientConnection` makes
+//! the records; the test decides when each goes out): the handshake and
+//! what is inside, close_notify both ways, and every way a handshake goes
+//! wrong (a deadline, bytes that are not TLS, an early close), each with
+//! its own line. Real clients (curl, openssl, Chromium, nginx, HAProxy)
+//! are in tls_neighbours.rs.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Server;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
+
+/// A temporary file path of this test's own.
+fn temp_path(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rawnet-tls-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("cert.pem")
+}
+
+/// `rawnet --tls` with its certificate written out, and a client config
+/// that trusts exactly that certificate.
+fn tls_server(name: &str, extra: &[&str]) -> (Server, Arc<ClientConfig>) {
+    let cert = temp_path(name);
+    let mut args = vec!["--tls", "--tls-cert-out", cert.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let mut server = Server::start(&args);
+    server.expect("TLS on the same port: certificate for localhost, 127.0.0.1, ::1");
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(&cert).unwrap())
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    (server, Arc::new(config))
+}
+
+fn client(config: &Arc<ClientConfig>) -> ClientConnection {
+    let name = ServerName::try_from("localhost").unwrap();
+    ClientConnection::new(config.clone(), name).unwrap()
+}
+
+/// Everything the client has to send, as records.
+fn records(tls: &mut ClientConnection) -> Vec<u8> {
+    let mut out = Vec::new();
+    while tls.wants_write() {
+        tls.write_tls(&mut out).unwrap();
+    }
+    out
+}
+
+/// Runs the handshake over `stream` to its end.
+fn handshake(tls: &mut ClientConnection, stream: &mut TcpStream) {
+    while tls.is_handshaking() {
+        stream.write_all(&records(tls)).unwrap();
+        if !tls.is_handshaking() {
+            break;
+        }
+        let mut buf = [0u8; 16 * 1024];
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "the server closed in the handshake");
+        tls.read_tls(&mut &buf[..n]).unwrap();
+        tls.process_new_packets().unwrap();
+    }
+    stream.write_all(&records(tls)).unwrap();
+}
+
+/// Reads records until `want` bytes of plaintext came (or the end).
+fn plaintext(tls: &mut ClientConnection, stream: &mut TcpStream, want: usize) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    while got.len() < want {
+        let n = stream.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        tls.read_tls(&mut &buf[..n]).unwrap();
+        tls.process_new_packets().unwrap();
+        let _ = tls.reader().read_to_end(&mut got);
+    }
+    got
+}
+
+#[test]
+fn the_echo_speaks_inside_tls_and_close_notify_goes_both_ways() {
+    let (mut server, config) = tls_server("echo", &[]);
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    handshake(&mut tls, &mut stream);
+    let line = server.expect("TLS handshake done:");
+    assert!(
+        line.contains("TLS 1.3, TLS13_") && line.contains("ALPN http/1.1, for localhost"),
+        "{line}"
+    );
+    assert!(line.contains(", new session, in "), "{line}");
+
+    tls.writer().write_all(b"I am happyGloria.").unwrap();
+    stream.write_all(&records(&mut tls)).unwrap();
+    let reply = plaintext(&mut tls, &mut stream, 30);
+    assert_eq!(reply, b"You said \"I am happyGloria.\"\r\n");
+    server.expect("echoing: the first bytes are not an HTTP request line");
+    server.expect(r#"data 17 bytes: "I am happyGloria.""#);
+
+    // The client's close_notify: the server says it, answers with its
+    // own, and closes.
+    tls.send_close_notify();
+    stream.write_all(&records(&mut tls)).unwrap();
+    server.expect("client sent TLS close_notify: it has finished");
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).unwrap();
+    tls.read_tls(&mut &rest[..]).unwrap();
+    let state = tls.process_new_packets().unwrap();
+    assert!(state.peer_has_closed(), "the server's close_notify came");
+    server.expect("close (done)");
+}
+
+#[test]
+fn http_inside_tls_shows_the_layers_and_plain_http_still_works() {
+    let (mut server, config) = tls_server("http", &["--name", "blue"]);
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    handshake(&mut tls, &mut stream);
+    tls.writer()
+        .write_all(b"GET /over-tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    stream.write_all(&records(&mut tls)).unwrap();
+    let response = String::from_utf8(plaintext(&mut tls, &mut stream, usize::MAX)).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    let me = stream.local_addr().unwrap();
+    for line in [
+        "It came through these layers, from the bottom up:\n  TCP:\n".to_string(),
+        format!("    client: {me}\n"),
+        format!("    server: {} (the address it connected to)\n", server.addr),
+        "    name: blue\n".to_string(),
+        "  TLS:\n".to_string(),
+        "    SNI: localhost\n".to_string(),
+        "    ALPN offered: http/1.1\n".to_string(),
+        "    client certificate: not asked for (--client-cert off)\n".to_string(),
+        "  HTTP: the request below\n".to_string(),
+        "GET /over-tls HTTP/1.1\\r\\n\nHost: localhost\\r\\n\n".to_string(),
+    ] {
+        assert!(response.contains(&line), "{line:?} in {response}");
+    }
+    let agreed = response
+        .lines()
+        .find(|l| l.starts_with("    agreed: "))
+        .unwrap();
+    assert!(
+        agreed.starts_with("    agreed: TLS 1.3, TLS13_") && agreed.contains("ALPN http/1.1"),
+        "{agreed}"
+    );
+    server.expect("request 1: GET /over-tls HTTP/1.1 -> 200 OK");
+
+    // The same port, plain: as without --tls, the text page has no layers.
+    let mut plain = server.connect();
+    plain
+        .write_all(b"GET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let plain = String::from_utf8(common::read_to_end(&mut plain)).unwrap();
+    assert!(plain.starts_with("HTTP/1.1 200 OK\r\n"), "{plain}");
+    assert!(!plain.contains("It came through these layers"), "{plain}");
+}
+
+#[test]
+fn a_handshake_that_stops_after_the_hello_is_cut_at_its_deadline() {
+    let (mut server, config) = tls_server("deadline", &["--tls-handshake-timeout", "1"]);
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    // The hello, whole; then nothing, as a client that waits would.
+    stream.write_all(&records(&mut tls)).unwrap();
+    server.expect("client started a TLS 1.3 handshake");
+    let line = server.expect("no TLS handshake within");
+    assert!(line.ends_with("no TLS handshake within 1s; closing"), "{line}");
+    server.expect("close (done)");
+    // The server's flight came, then the end.
+    let got = common::read_to_end(&mut stream);
+    assert_eq!(got[0], 0x16, "a handshake record first");
+}
+
+#[test]
+fn bytes_that_are_not_tls_after_the_hello_fail_the_handshake_with_an_alert() {
+    let (mut server, config) = tls_server("garbage", &[]);
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    stream.write_all(&records(&mut tls)).unwrap();
+    let mut buf = [0u8; 16 * 1024];
+    let n = stream.read(&mut buf).unwrap();
+    assert_eq!(buf[0], 0x16, "the ServerHello's record");
+    tls.read_tls(&mut &buf[..n]).unwrap();
+    tls.process_new_packets().unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let line = server.expect("TLS handshake failed:");
+    assert!(line.contains("corrupt message") || line.contains("invalid"), "{line}");
+    server.expect("close (done)");
+    // The alert is encrypted (TLS 1.3 has handshake keys by then): the
+    // client reads it.
+    let rest = common::read_to_end(&mut stream);
+    tls.read_tls(&mut &rest[..]).unwrap();
+    match tls.process_new_packets() {
+        Err(rustls::Error::AlertReceived(alert)) => {
+            assert_eq!(alert, rustls::AlertDescription::DecodeError)
+        }
+        other => panic!("a fatal alert, not {other:?}"),
+    }
+}
+
+#[test]
+fn a_client_that_ends_in_the_handshake_is_said_so() {
+    let (mut server, config) = tls_server("early", &[]);
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    stream.write_all(&records(&mut tls)).unwrap();
+    server.expect("client started a TLS 1.3 handshake");
+    common::half_close(&stream);
+    server.expect("client ended its TCP stream in the middle of the TLS handshake");
+    server.expect("close (end)");
+}
+
+#[test]
+fn half_a_hello_is_cut_like_a_slow_head() {
+    let (mut server, config) = tls_server("half", &[]);
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    let hello = records(&mut tls);
+    stream.write_all(&hello[..hello.len() / 2]).unwrap();
+    let line = server.expect("client sent what starts like a TLS ClientHello but stopped after");
+    assert!(
+        line.contains(&format!("stopped after {} of its {} bytes", hello.len() / 2, hello.len())),
+        "{line}"
+    );
+    server.expect("close (done)");
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+#[test]
+fn tls_options_without_tls_are_usage_errors() {
+    for args in [
+        &["--tls-cert-out", "/tmp/x.pem"][..],
+        &["--cert", "a.pem", "--key", "a.key"],
+        &["--client-cert", "require"],
+    ] {
+        let out = common::rawnet().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("need --tls"), "{args:?}: {stderr}");
+    }
+    let out = common::rawnet()
+        .args(["--tls", "--cert", "/nonexistent.pem", "--key", "/nonexistent.key"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--cert /nonexistent.pem"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+}
