@@ -636,10 +636,14 @@ fn tls_of(args: &ServeArgs) -> Result<Option<std::sync::Arc<tls::Config>>, Usage
         return Err(UsageError(why.into()));
     }
     if args.client_ca.is_some() && args.client_cert == ClientCert::Off {
-        return Err(UsageError("--client-ca needs --client-cert optional or require".into()));
+        return Err(UsageError(
+            "--client-ca needs --client-cert optional or require".into(),
+        ));
     }
     if args.tls_handshake_timeout == 0 {
-        return Err(UsageError("--tls-handshake-timeout is at least 1 second".into()));
+        return Err(UsageError(
+            "--tls-handshake-timeout is at least 1 second".into(),
+        ));
     }
     let options = tls::Options {
         cert_and_key,

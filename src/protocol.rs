@@ -158,7 +158,7 @@ impl Protocol {
         &mut self,
         data: &[u8],
         client: Option<SocketAddr>,
-        below: Option<std::sync::Arc<http::layers::Below>>,
+        below: Option<std::sync::Arc<dyn http::layers::Below>>,
         config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,

@@ -14,8 +14,8 @@ pub(crate) mod setup;
 mod terminated;
 
 pub use events::Event;
-pub(crate) use terminated::Terminated;
 pub use setup::{configure, ClientCert, Config, Options, ALPN, DEFAULT_HANDSHAKE_TIMEOUT_SECS};
+pub(crate) use terminated::Terminated;
 
 /// The longest record body a peer may announce (RFC 8446 §5.2, the limit
 /// for a protected record; a plaintext one is smaller still). Anything

@@ -144,7 +144,10 @@ fn http_inside_tls_shows_the_layers_and_plain_http_still_works() {
     for line in [
         "It came through these layers, from the bottom up:\n  TCP:\n".to_string(),
         format!("    client: {me}\n"),
-        format!("    server: {} (the address it connected to)\n", server.addr),
+        format!(
+            "    server: {} (the address it connected to)\n",
+            server.addr
+        ),
         "    name: blue\n".to_string(),
         "  TLS:\n".to_string(),
         "    SNI: localhost\n".to_string(),
@@ -184,7 +187,10 @@ fn a_handshake_that_stops_after_the_hello_is_cut_at_its_deadline() {
     stream.write_all(&records(&mut tls)).unwrap();
     server.expect("client started a TLS 1.3 handshake");
     let line = server.expect("no TLS handshake within");
-    assert!(line.ends_with("no TLS handshake within 1s; closing"), "{line}");
+    assert!(
+        line.ends_with("no TLS handshake within 1s; closing"),
+        "{line}"
+    );
     server.expect("close (done)");
     // The server's flight came, then the end.
     let got = common::read_to_end(&mut stream);
@@ -206,7 +212,10 @@ fn bytes_that_are_not_tls_after_the_hello_fail_the_handshake_with_an_alert() {
         .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
     let line = server.expect("TLS handshake failed:");
-    assert!(line.contains("corrupt message") || line.contains("invalid"), "{line}");
+    assert!(
+        line.contains("corrupt message") || line.contains("invalid"),
+        "{line}"
+    );
     server.expect("close (done)");
     // The alert is encrypted (TLS 1.3 has handshake keys by then): the
     // client reads it.
@@ -241,7 +250,11 @@ fn half_a_hello_is_cut_like_a_slow_head() {
     stream.write_all(&hello[..hello.len() / 2]).unwrap();
     let line = server.expect("client sent what starts like a TLS ClientHello but stopped after");
     assert!(
-        line.contains(&format!("stopped after {} of its {} bytes", hello.len() / 2, hello.len())),
+        line.contains(&format!(
+            "stopped after {} of its {} bytes",
+            hello.len() / 2,
+            hello.len()
+        )),
         "{line}"
     );
     server.expect("close (done)");
@@ -261,7 +274,13 @@ fn tls_options_without_tls_are_usage_errors() {
         assert!(stderr.contains("need --tls"), "{args:?}: {stderr}");
     }
     let out = common::rawnet()
-        .args(["--tls", "--cert", "/nonexistent.pem", "--key", "/nonexistent.key"])
+        .args([
+            "--tls",
+            "--cert",
+            "/nonexistent.pem",
+            "--key",
+            "/nonexistent.key",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -5,28 +5,25 @@
 //! request, the text page under its first line, the JSON view as
 //! `layers`.
 //!
-//! HTTP knows no layer but TCP: a plug-in hands it a [`Below`], rows of
-//! words it made itself, and HTTP shows them as they are.
+//! HTTP knows no layer but TCP: a plug-in hands it a [`Below`], which
+//! makes rows of its own words when a page asks (not before: an idle
+//! connection keeps only the facts, not a page's worth of text), and HTTP
+//! shows them as they are.
 
 use std::fmt::Write;
 use std::net::SocketAddr;
 
-use serde::{Deserialize, Serialize};
-
 /// A layer under HTTP, as its plug-in describes it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Below {
+pub trait Below: std::fmt::Debug + Send + Sync {
     /// Its name, the panel's title: `TLS`.
-    pub name: String,
+    fn name(&self) -> &'static str;
     /// What it says, a line each: `("agreed", "TLS 1.3, ...")`.
-    pub rows: Vec<(String, String)>,
+    fn rows(&self) -> Vec<(String, String)>;
     /// Longer parts, shown whole under the rows: `("ClientHello", hex
-    /// dump)`. Only on the pages; the JSON has them in `json`.
-    #[serde(skip)]
-    pub blocks: Vec<(String, String)>,
+    /// dump)`. Only on the pages; the JSON has the same facts.
+    fn blocks(&self) -> Vec<(String, String)>;
     /// Its object in the JSON view, under its name in lower case.
-    #[serde(skip)]
-    pub json: serde_json::Value,
+    fn json(&self) -> serde_json::Value;
 }
 
 /// Where this instance is, for the TCP layer: as whoami does, so that a
@@ -60,7 +57,7 @@ pub struct Layers<'a> {
     /// The client a PROXY header named.
     pub proxy_client: Option<SocketAddr>,
     /// What plug-ins put between TCP and HTTP, bottom first.
-    pub below: Option<&'a Below>,
+    pub below: Option<&'a dyn Below>,
 }
 
 impl Layers<'_> {
@@ -68,7 +65,10 @@ impl Layers<'_> {
     fn tcp(&self) -> Vec<(&'static str, String)> {
         let mut rows = vec![
             ("client", self.peer.to_string()),
-            ("server", format!("{} (the address it connected to)", self.local)),
+            (
+                "server",
+                format!("{} (the address it connected to)", self.local),
+            ),
             ("instance", self.instance.host.clone()),
         ];
         if let Some(name) = &self.instance.name {
@@ -80,15 +80,20 @@ impl Layers<'_> {
     /// The text page's part: each layer a heading and its rows.
     pub fn text(&self, page: &mut String) {
         page.push_str("It came through these layers, from the bottom up:\n");
-        write_layer(page, "TCP", self.tcp().iter().map(|(k, v)| (*k, v.as_str())));
+        write_layer(
+            page,
+            "TCP",
+            self.tcp().iter().map(|(k, v)| (*k, v.as_str())),
+        );
         if let Some(client) = self.proxy_client {
             let says = format!("{client} (what the PROXY header says; the TCP peer sent it)");
             write_layer(page, "PROXY", [("client", says.as_str())].into_iter());
         }
         if let Some(below) = self.below {
-            let rows = below.rows.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-            write_layer(page, &below.name, rows);
-            for (title, block) in &below.blocks {
+            let rows = below.rows();
+            let rows = rows.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            write_layer(page, below.name(), rows);
+            for (title, block) in &below.blocks() {
                 let _ = writeln!(page, "  {title}:");
                 for line in block.lines() {
                     let _ = writeln!(page, "    {line}");
@@ -101,15 +106,20 @@ impl Layers<'_> {
     /// The HTML page's panel, above the request.
     pub fn html(&self, page: &mut String) {
         page.push_str("<section class=\"layers\">\n<h2>The layers, from the bottom up</h2>\n");
-        html_layer(page, "TCP", self.tcp().iter().map(|(k, v)| (*k, v.as_str())));
+        html_layer(
+            page,
+            "TCP",
+            self.tcp().iter().map(|(k, v)| (*k, v.as_str())),
+        );
         if let Some(client) = self.proxy_client {
             let says = format!("{client}, as the PROXY header says");
             html_layer(page, "PROXY", [("client", says.as_str())].into_iter());
         }
         if let Some(below) = self.below {
-            let rows = below.rows.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-            html_layer(page, &below.name, rows);
-            for (title, block) in &below.blocks {
+            let rows = below.rows();
+            let rows = rows.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            html_layer(page, below.name(), rows);
+            for (title, block) in &below.blocks() {
                 page.push_str("<details><summary>");
                 escape(title, page);
                 page.push_str("</summary><pre>");
@@ -136,7 +146,7 @@ impl Layers<'_> {
             layers.insert("proxy".into(), proxy);
         }
         if let Some(below) = self.below {
-            layers.insert(below.name.to_ascii_lowercase(), below.json.clone());
+            layers.insert(below.name().to_ascii_lowercase(), below.json());
         }
         layers.into()
     }

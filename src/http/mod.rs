@@ -165,7 +165,7 @@ pub(crate) struct Session {
     pub(crate) proxy_client: Option<SocketAddr>,
     /// The layer a plug-in put between TCP and HTTP (TLS), as it describes
     /// itself; set by `protocol.rs` once that layer is up.
-    pub(crate) below: Option<Arc<layers::Below>>,
+    pub(crate) below: Option<Arc<dyn layers::Below>>,
     /// What `input`, `body` and a held-back response take of the server's
     /// memory budget: each grows only once the budget agreed.
     reservation: Reservation,

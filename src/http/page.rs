@@ -30,7 +30,7 @@ pub struct Origin<'a> {
     /// Which instance answered (host name, `--name`).
     pub instance: &'a Instance,
     /// A layer a plug-in put under HTTP (TLS).
-    pub below: Option<&'a Below>,
+    pub below: Option<&'a dyn Below>,
 }
 
 impl Origin<'_> {

@@ -27,6 +27,7 @@ use super::setup::Config;
 use super::ClientHello;
 use crate::http::layers::Below;
 use crate::log::ConnLog;
+use view::View;
 
 /// The most plaintext one read of records turns into before the session
 /// inside answers it: rustls never holds more than one record's worth
@@ -43,7 +44,7 @@ pub(crate) struct Layer {
     /// When the ClientHello was whole: the handshake's clock.
     since: Instant,
     /// What the pages show, once the handshake is done.
-    below: Option<Arc<Below>>,
+    below: Option<Arc<dyn Below>>,
     /// The client sent close_notify, or the layer failed: nothing more is
     /// read.
     closed: bool,
@@ -176,13 +177,12 @@ impl Layer {
             agreed: &agreed,
             client_cert: self.conn.peer_certificates().map(<[_]>::len),
         });
-        let hello = self.hello.take();
-        self.below = Some(Arc::new(view::below(
-            hello.as_deref(),
-            &agreed,
-            &self.conn,
-            &self.config,
-        )));
+        let client_certificates = view::client_certificates(&self.conn, &self.config);
+        self.below = Some(Arc::new(View {
+            hello: self.hello.take(),
+            agreed,
+            client_certificates,
+        }));
     }
 
     /// Plaintext from the session inside, out as records.
@@ -249,7 +249,7 @@ impl Layer {
     }
 
     /// The view for the pages, once the handshake is done.
-    pub(crate) fn below(&self) -> Option<&Arc<Below>> {
+    pub(crate) fn below(&self) -> Option<&Arc<dyn Below>> {
         self.below.as_ref()
     }
 }

@@ -118,15 +118,15 @@ fn make_certificate(
     let names: Vec<String> = MADE_FOR.iter().map(|name| name.to_string()).collect();
     let mut params = rcgen::CertificateParams::new(names).map_err(failed)?;
     params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "rawnet on localhost (made at start)");
+    params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        "rawnet on localhost (made at start)",
+    );
     let signing_key = rcgen::KeyPair::generate().map_err(failed)?;
     let cert = params.self_signed(&signing_key).map_err(failed)?;
     let made = rcgen::CertifiedKey { cert, signing_key };
     if let Some(file) = out {
-        std::fs::write(file, made.cert.pem())
-            .map_err(|e| format!("--tls-cert-out {file}: {e}"))?;
+        std::fs::write(file, made.cert.pem()).map_err(|e| format!("--tls-cert-out {file}: {e}"))?;
     }
     let key = PrivatePkcs8KeyDer::from(made.signing_key.serialize_der());
     Ok((made.cert.der().clone(), key.into()))
@@ -165,7 +165,10 @@ pub fn fingerprint(cert: &[u8]) -> String {
 /// The verifier the handshake runs (`--client-cert`, `--client-ca`), and
 /// the check the pages run after it, where the handshake lets an
 /// unverified certificate through.
-type Verifiers = (Arc<dyn ClientCertVerifier>, Option<Arc<dyn ClientCertVerifier>>);
+type Verifiers = (
+    Arc<dyn ClientCertVerifier>,
+    Option<Arc<dyn ClientCertVerifier>>,
+);
 
 fn client_verifier(
     options: &Options,

@@ -59,9 +59,14 @@ impl Terminated {
         let mut next = Next::Continue;
         if !plain.is_empty() {
             let below = self.layer.below().cloned();
-            next = self
-                .inside
-                .on_data_under(&plain, self.proxy_client, below, settings, log, &mut reply);
+            next = self.inside.on_data_under(
+                &plain,
+                self.proxy_client,
+                below,
+                settings,
+                log,
+                &mut reply,
+            );
         }
         if read == Read::ClosedByPeer {
             self.inside.on_end(settings, log, &mut reply);

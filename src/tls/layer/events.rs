@@ -88,9 +88,17 @@ impl fmt::Display for Event<'_> {
             Event::Failed {
                 error,
                 handshaking: true,
-            } => write!(f, "TLS handshake failed: {}", Escaped::bare(error.as_bytes())),
+            } => write!(
+                f,
+                "TLS handshake failed: {}",
+                Escaped::bare(error.as_bytes())
+            ),
             Event::Failed { error, .. } => {
-                write!(f, "TLS failed: {}; closing", Escaped::bare(error.as_bytes()))
+                write!(
+                    f,
+                    "TLS failed: {}; closing",
+                    Escaped::bare(error.as_bytes())
+                )
             }
             Event::Renegotiation => f.write_str(
                 "client asked to renegotiate TLS 1.2 (a new ClientHello inside the \

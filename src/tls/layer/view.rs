@@ -84,33 +84,63 @@ impl fmt::Display for Agreed {
     }
 }
 
-/// The pages' TLS layer.
-pub fn below(hello: Option<&Hello>, agreed: &Agreed, conn: &ServerConnection, config: &Config) -> Below {
-    let mut rows = Vec::new();
-    let mut json = serde_json::Map::new();
-    if let Some(hello) = hello {
-        hello_rows(hello, &mut rows, &mut json);
+/// The pages' TLS layer: the facts, kept for the connection's life; its
+/// words are made when a page asks.
+#[derive(Debug)]
+pub struct View {
+    /// The ClientHello's bytes and what they say.
+    pub hello: Option<Box<Hello>>,
+    pub agreed: Agreed,
+    pub client_certificates: ClientCertificates,
+}
+
+impl Below for View {
+    fn name(&self) -> &'static str {
+        "TLS"
     }
-    rows.push(("agreed".to_string(), agreed.to_string()));
-    json.insert("agreed".into(), serde_json::to_value(agreed).unwrap_or_default());
-    let certs = client_certificates(conn, config);
-    rows.push(("client certificate".to_string(), certs.summary.clone()));
-    json.insert("client_certificate".into(), serde_json::to_value(&certs).unwrap_or_default());
-    for (i, cert) in certs.chain.iter().enumerate() {
-        let label = if i == 0 { "its certificate".to_string() } else { format!("chain {i}") };
-        rows.push((label, cert.to_string()));
+
+    fn rows(&self) -> Vec<(String, String)> {
+        let mut rows = Vec::new();
+        if let Some(hello) = &self.hello {
+            hello_rows(hello, &mut rows, &mut serde_json::Map::new());
+        }
+        rows.push(("agreed".to_string(), self.agreed.to_string()));
+        let certs = &self.client_certificates;
+        rows.push(("client certificate".to_string(), certs.summary.clone()));
+        for (i, cert) in certs.chain.iter().enumerate() {
+            let label = match i {
+                0 => "its certificate".to_string(),
+                _ => format!("chain {i}"),
+            };
+            rows.push((label, cert.to_string()));
+        }
+        rows
     }
-    let mut blocks = Vec::new();
-    if let Some(hello) = hello {
-        let dump: Vec<String> = dump_rows_upto(&hello.record, usize::MAX).map(|row| row.to_string()).collect();
-        let title = format!("The ClientHello as it crossed the wire ({} bytes)", hello.record.len());
-        blocks.push((title, dump.join("\n")));
+
+    fn blocks(&self) -> Vec<(String, String)> {
+        let Some(hello) = &self.hello else {
+            return Vec::new();
+        };
+        let dump: Vec<String> = dump_rows_upto(&hello.record, usize::MAX)
+            .map(|row| row.to_string())
+            .collect();
+        let title = format!(
+            "The ClientHello as it crossed the wire ({} bytes)",
+            hello.record.len()
+        );
+        vec![(title, dump.join("\n"))]
     }
-    Below {
-        name: "TLS".into(),
-        rows,
-        blocks,
-        json: json.into(),
+
+    fn json(&self) -> serde_json::Value {
+        let mut json = serde_json::Map::new();
+        if let Some(hello) = &self.hello {
+            hello_rows(hello, &mut Vec::new(), &mut json);
+        }
+        let agreed = serde_json::to_value(&self.agreed).unwrap_or_default();
+        json.insert("agreed".into(), agreed);
+        let certs = serde_json::to_value(&self.client_certificates).unwrap_or_default();
+        json.insert("client_certificate".into(), certs);
+        json.into()
     }
 }
 
@@ -127,10 +157,24 @@ fn hello_rows(
         .map(|&v| super::super::version_name(v).map_or(format!("0x{v:04x}"), str::to_string))
         .collect();
     rows.push(("offered versions".into(), versions.join(", ")));
-    let sni = parsed.sni.as_deref().map(|s| Escaped::bare_preview(s.as_bytes(), NAME_SHOWN).to_string());
+    let sni = parsed
+        .sni
+        .as_deref()
+        .map(|s| Escaped::bare_preview(s.as_bytes(), NAME_SHOWN).to_string());
     rows.push(("SNI".into(), sni.clone().unwrap_or_else(|| "none".into())));
-    let alpn: Vec<String> = parsed.alpn.iter().map(|p| Escaped::bare_preview(p, NAME_SHOWN).to_string()).collect();
-    rows.push(("ALPN offered".into(), if alpn.is_empty() { "none".into() } else { alpn.join(", ") }));
+    let alpn: Vec<String> = parsed
+        .alpn
+        .iter()
+        .map(|p| Escaped::bare_preview(p, NAME_SHOWN).to_string())
+        .collect();
+    rows.push((
+        "ALPN offered".into(),
+        if alpn.is_empty() {
+            "none".into()
+        } else {
+            alpn.join(", ")
+        },
+    ));
     json.insert("offered_versions".into(), versions.into());
     json.insert("sni".into(), sni.into());
     json.insert("alpn_offered".into(), alpn.into());
@@ -138,7 +182,7 @@ fn hello_rows(
 
 /// The client's certificates as the pages show them.
 #[derive(Debug, Serialize)]
-struct ClientCertificates {
+pub struct ClientCertificates {
     /// One line: none asked, none sent, verified, or not and why.
     summary: String,
     verified: bool,
@@ -171,7 +215,7 @@ impl fmt::Display for Certificate {
     }
 }
 
-fn client_certificates(conn: &ServerConnection, config: &Config) -> ClientCertificates {
+pub fn client_certificates(conn: &ServerConnection, config: &Config) -> ClientCertificates {
     let chain = conn.peer_certificates().unwrap_or_default();
     let (verified, summary) = match (config.client_cert, chain.split_first()) {
         (ClientCert::Off, _) => (false, "not asked for (--client-cert off)".to_string()),
@@ -181,7 +225,10 @@ fn client_certificates(conn: &ServerConnection, config: &Config) -> ClientCertif
                 Ok(_) => (true, "verified against --client-ca".to_string()),
                 Err(error) => (false, format!("not verified: {error}")),
             },
-            None => (false, "not verified: no --client-ca to check it against".to_string()),
+            None => (
+                false,
+                "not verified: no --client-ca to check it against".to_string(),
+            ),
         },
     };
     ClientCertificates {
@@ -208,7 +255,13 @@ fn read_certificate(der: &CertificateDer<'_>) -> Certificate {
         .subject_alternative_name()
         .ok()
         .flatten()
-        .map(|ext| ext.value.general_names.iter().map(|name| name.to_string()).collect())
+        .map(|ext| {
+            ext.value
+                .general_names
+                .iter()
+                .map(|name| name.to_string())
+                .collect()
+        })
         .unwrap_or_default();
     let validity = cert.validity();
     Certificate {
