@@ -13,6 +13,7 @@ use crate::h2::{self, Setting};
 use crate::http::{
     self,
     notes::{Note, Reads},
+    stream,
 };
 use crate::proxy::{self, Says, Tlv};
 use crate::server;
@@ -59,9 +60,10 @@ fn covered(event: &Event) {
             | http::Event::Refusal { .. }
             | http::Event::NoRequest { .. }
             | http::Event::EndedMidRequest { .. }
-            | http::Event::EndedMidResponse { .. }
-            | http::Event::SentWhileHeld { .. }
             | http::Event::RequestNotes { .. },
+        ) => {}
+        Event::Knobs(
+            stream::Event::EndedMidResponse { .. } | stream::Event::SentWhileHeld { .. },
         ) => {}
         Event::Ws(
             ws::Event::Upgraded { .. }
@@ -267,7 +269,8 @@ fn h2_events(facts: &Facts) -> Vec<Event<'_>> {
     .into()]
 }
 
-/// One of each of HTTP's events.
+/// One of each of HTTP's events, a held response's among them, in the
+/// order they were HTTP's before the knobs' moved to `http/stream/events.rs`.
 fn http_events(facts: &Facts) -> Vec<Event<'_>> {
     vec![
         http::Event::Request {
@@ -293,8 +296,8 @@ fn http_events(facts: &Facts) -> Vec<Event<'_>> {
         }
         .into(),
         http::Event::EndedMidRequest { unanswered: 12 }.into(),
-        http::Event::EndedMidResponse { number: 1, sent: 5 }.into(),
-        http::Event::SentWhileHeld {
+        stream::Event::EndedMidResponse { number: 1, sent: 5 }.into(),
+        stream::Event::SentWhileHeld {
             number: 1,
             held: 99999,
             sent: 5,
