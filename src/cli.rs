@@ -12,12 +12,12 @@ use crate::client;
 use crate::conn::{
     self, DEFAULT_IDLE_CLOSE_SECS, DEFAULT_TIMEOUT_SECS, DEFAULT_WRITE_TIMEOUT_SECS,
 };
+#[cfg(feature = "knobs")]
+use crate::http::knobs::{self, DEFAULT_MAX_DELAY_SECS, DEFAULT_MAX_SIZE};
 use crate::http::{
     self, DEFAULT_BODY_TIMEOUT_SECS, DEFAULT_HEAD_TIMEOUT_SECS, DEFAULT_MAX_BODY, DEFAULT_MAX_HEAD,
     DEFAULT_STATUS,
 };
-#[cfg(feature = "knobs")]
-use crate::http::{DEFAULT_MAX_DELAY_SECS, DEFAULT_MAX_SIZE};
 use crate::log::{Format, Logger, Verbosity};
 use crate::protocol::{Mode, ProxyProtocol, DEFAULT_MODE, DEFAULT_PROXY_PROTOCOL};
 use crate::server::{self, DEFAULT_GRACE_SECS};
@@ -667,27 +667,24 @@ fn proxy_protocol_of(args: &ServeArgs) -> ProxyProtocol {
     }
 }
 
-/// HTTP's settings from the serve options: the core's, then the knobs'.
+/// HTTP's settings from the serve options: the core's, and the knobs'.
 fn http_config(args: &ServeArgs, budget: Budget) -> http::Config {
-    let config = http::Config {
+    http::Config {
         max_head: args.max_head,
         max_body: args.max_body,
         head_timeout: Duration::from_secs(args.head_timeout),
         body_timeout: Duration::from_secs(args.body_timeout),
         status: args.status,
         body: args.body.clone().map(String::into_bytes),
+        #[cfg(feature = "knobs")]
+        knobs: knobs::Limits {
+            max_delay: Duration::from_secs(args.max_delay),
+            max_size: args.max_size,
+            allow_unsafe_headers: args.allow_unsafe_headers,
+        },
         budget,
         instance: http::layers::Instance::here(args.name.clone()),
-        ..http::Config::default()
-    };
-    #[cfg(feature = "knobs")]
-    let config = http::Config {
-        max_delay: Duration::from_secs(args.max_delay),
-        max_size: args.max_size,
-        allow_unsafe_headers: args.allow_unsafe_headers,
-        ..config
-    };
-    config
+    }
 }
 
 fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
@@ -1070,9 +1067,11 @@ mod tests {
             body_timeout: Duration::from_secs(3),
             status: 404,
             body: Some(b"hello,world".to_vec()),
-            max_delay: Duration::from_secs(5),
-            max_size: 100,
-            allow_unsafe_headers: true,
+            knobs: knobs::Limits {
+                max_delay: Duration::from_secs(5),
+                max_size: 100,
+                allow_unsafe_headers: true,
+            },
             budget: Budget::default(),
             instance: http::layers::Instance::here(None),
         };

@@ -61,7 +61,8 @@
 // The full build (every plug-in, the default) keeps unused code an error.
 // A build without some plug-ins leaves a few shared pieces unused, by
 // design (the log's rate limit with no WebSocket, the upgrade hand-over
-// with no protocol to hand over to): there they are allowed.
+// with no protocol to hand over to, a chunked response head with no
+// `?drip` to send one): there they are allowed.
 #![cfg_attr(not(feature = "full"), allow(dead_code, clippy::ptr_arg))]
 
 // Public: what the binary (`main.rs`), the tests and the fuzzer use. The

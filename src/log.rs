@@ -10,7 +10,8 @@
 //!   `close`, echoing, piping, speaking HTTP): `conn/events.rs`;
 //! - a PROXY header: `proxy/events.rs`; a TLS ClientHello:
 //!   `tls/events.rs`; HTTP/2: `h2/events.rs`;
-//! - HTTP requests: `http/events.rs`; WebSocket: `ws/events.rs`;
+//! - HTTP requests: `http/events.rs`, and a response a knob holds back:
+//!   `http/stream/events.rs`; WebSocket: `ws/events.rs`;
 //! - `--trace`'s bytes, [`Wire`]: here, as they belong to no protocol.
 //!
 //! How bytes are shown in all of them (escaped, hex, dump rows) is
@@ -256,6 +257,10 @@ pub enum Event<'a> {
     H2(crate::h2::Event<'a>),
     /// HTTP/1.1 (`http/events.rs`).
     Http(crate::http::Event<'a>),
+    /// A response a query's knob holds back or drips
+    /// (`http/stream/events.rs`).
+    #[cfg(feature = "knobs")]
+    Knobs(crate::http::stream::Event),
     /// A WebSocket (`ws/events.rs`).
     #[cfg(feature = "websocket")]
     Ws(crate::ws::Event<'a>),
@@ -278,6 +283,8 @@ impl Event<'_> {
             #[cfg(feature = "h2")]
             Event::H2(event) => event,
             Event::Http(event) => event,
+            #[cfg(feature = "knobs")]
+            Event::Knobs(event) => event,
             #[cfg(feature = "websocket")]
             Event::Ws(event) => event,
             Event::Wire(event) => event,

@@ -18,7 +18,6 @@
 //! around a protocol of its own, which gets the plaintext and speaks as
 //! on a plain connection (`tls/terminated.rs`).
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use crate::conn::Event;
@@ -157,7 +156,7 @@ impl Protocol {
     pub(crate) fn on_data_under(
         &mut self,
         data: &[u8],
-        client: Option<SocketAddr>,
+        client: Option<std::net::SocketAddr>,
         below: Option<std::sync::Arc<dyn http::layers::Below>>,
         config: &Settings,
         log: &ConnLog,
@@ -209,7 +208,7 @@ impl Protocol {
                 hello,
                 first,
                 client,
-            } => self.terminate(hello, &first, client, config, log, out),
+            } => self.terminate(*hello, &first, client, config, log, out),
             Decision::Http {
                 mut session,
                 first,
@@ -230,9 +229,9 @@ impl Protocol {
     #[cfg(feature = "tls")]
     fn terminate(
         &mut self,
-        hello: Box<tls::layer::Hello>,
+        hello: tls::layer::Hello,
         first: &[u8],
-        client: Option<SocketAddr>,
+        client: Option<std::net::SocketAddr>,
         config: &Settings,
         log: &ConnLog,
         out: &mut Vec<u8>,
@@ -252,7 +251,7 @@ impl Protocol {
         if !parsed.alpn.is_empty() && !parsed.alpn.iter().any(|p| p == tls::ALPN) {
             log.emit(tls::layer::Event::NoCommonAlpn);
         }
-        let terminated = tls::Terminated::new(tls.clone(), *hello, client, config);
+        let terminated = tls::Terminated::new(tls.clone(), hello, client, config);
         *self = Protocol::Tls(Box::new(terminated));
         self.on_data(first, config, log, out)
     }

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         config.conn.mode = mode;
         config.http.max_head = 1024;
         config.http.max_body = 4096;
-        config.http.max_size = 4096;
+        config.http.knobs.max_size = 4096;
         let output = rawnet::in_memory::serve(chunks.clone(), &config);
         match mode {
             Mode::Raw => assert_eq!(output, input),

@@ -2,7 +2,8 @@
 //! that sent none, a client that ended in the middle of one, and with
 //! `--trace` what its page points out. Their words and their JSON are
 //! here, beside the session that emits them (`http/mod.rs`); `log.rs`
-//! only prints them.
+//! only prints them. A response a knob holds back has two lines of its
+//! own, in `stream/events.rs`.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -61,16 +62,6 @@ pub enum Event<'a> {
     },
     /// The client ended with part of a request sent.
     EndedMidRequest { unanswered: usize },
-    /// The client ended while a `?delay` held its response back or a
-    /// `?drip` was still sending it: `sent` bytes of it went out.
-    EndedMidResponse { number: u64, sent: usize },
-    /// While a `?delay` or `?drip` held a response, the client sent more
-    /// than a request's worth (`held` bytes); the connection is closed.
-    SentWhileHeld {
-        number: u64,
-        held: usize,
-        sent: usize,
-    },
     /// `--trace`: what the page points out about a request (in JSON, a
     /// list of the same words).
     RequestNotes {
@@ -136,16 +127,6 @@ impl fmt::Display for Event<'_> {
             Event::EndedMidRequest { unanswered } => write!(
                 f,
                 "client ended in the middle of a request ({unanswered} bytes unanswered)"
-            ),
-            Event::EndedMidResponse { number, sent } => write!(
-                f,
-                "client ended while response {number} was held back or dripping \
-                 ({sent} bytes of it sent); the rest is dropped"
-            ),
-            Event::SentWhileHeld { number, held, sent } => write!(
-                f,
-                "client sent {held} bytes while response {number} was held back or dripping, \
-                 more than --max-head and --max-body allow ({sent} bytes of it sent); closing"
             ),
             Event::RequestNotes { number, notes } => {
                 write!(f, "request {number} notes: ")?;

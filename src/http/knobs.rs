@@ -53,6 +53,16 @@
 //! (204, 205, 304) cannot be given either (400). A HEAD request gets the
 //! head they would have, `delay` included, and no body.
 //!
+//! # Where they plug in
+//!
+//! This file and `stream.rs` are the `knobs` feature. The session hands
+//! them a complete request whose target has a query
+//! (`Session::finish_with_knobs`, here); the knobs choose its reply (a
+//! `Reply` like the usual one, with their status, view, headers and
+//! framing), and one that takes time or comes in pieces is held in the
+//! session's `State::Answering` and written by `stream.rs`. Their limits
+//! are [`Limits`], `http::Config`'s `knobs`.
+//!
 //! # The drip's lines
 //!
 //! Each chunk of a drip starts with one line, in exactly this format (a
@@ -88,10 +98,51 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::log::ConnLog;
+use crate::next::Next;
 use crate::show::Escaped;
 
-use super::request::{name_value, params, split_target, View};
-use super::Config;
+use super::refusal::Refusal;
+use super::request::{name_value, params, split_target, Head, View};
+use super::response::{BodyEnd, ConnectionHeader};
+use super::{connection_of, Config, Reply, Session};
+
+/// `--max-delay`: the longest a `?delay` or a `?drip` may hold a response,
+/// in seconds. Long enough to outlast the usual proxy and client timeouts
+/// being tested (nginx's `proxy_read_timeout` is 60 s, but most test one
+/// shorter); short enough that a forgotten request does not hold a
+/// connection for long.
+pub const DEFAULT_MAX_DELAY_SECS: u64 = 30;
+/// `--max-size`: the largest `?size` body, 10 MiB. Enough to see a proxy's
+/// buffers fill (nginx's `proxy_buffers` hold 64 KiB by default, its
+/// temporary file 1 GiB) and a download's progress, small enough that a
+/// loop of requests cannot turn rawnet into a bandwidth test. Memory is not
+/// the reason: the body is made in pieces of at most
+/// [`OUTPUT_BOUND`](super::OUTPUT_BOUND).
+pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
+
+/// What a query's knobs may ask for: the server's settings for them,
+/// `http::Config`'s `knobs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `--max-delay`: the longest `?delay`, and `?drip` with it.
+    pub max_delay: Duration,
+    /// `--max-size`: the largest `?size` body, in bytes.
+    pub max_size: u64,
+    /// `--allow-unsafe-headers`: a `?header` may add headers that act on
+    /// the browser ([`BROWSER_HEADERS`]). Off unless asked for.
+    pub allow_unsafe_headers: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
+            max_size: DEFAULT_MAX_SIZE,
+            allow_unsafe_headers: false,
+        }
+    }
+}
 
 /// Most chunks one drip may have. A drip is for watching chunks arrive one
 /// by one; a thousand is more than anyone watches, and keeps a drip's
@@ -414,9 +465,9 @@ impl Knobs {
                 }
                 "delay" => {
                     let delay = seconds(&value).ok_or_else(|| bad(KnobProblem::NotSeconds))?;
-                    if delay > config.max_delay {
+                    if delay > config.knobs.max_delay {
                         return Err(bad(KnobProblem::DelayTooLong {
-                            max_delay: config.max_delay,
+                            max_delay: config.knobs.max_delay,
                         }));
                     }
                     knobs.delay = Some(delay);
@@ -433,15 +484,15 @@ impl Knobs {
                 }
                 "size" => {
                     let size = number(&value).ok_or_else(|| bad(KnobProblem::NotBytes))?;
-                    if size > config.max_size {
+                    if size > config.knobs.max_size {
                         return Err(bad(KnobProblem::SizeTooLarge {
-                            max_size: config.max_size,
+                            max_size: config.knobs.max_size,
                         }));
                     }
                     knobs.size = Some(size);
                 }
                 "header" => {
-                    let allow_unsafe = config.allow_unsafe_headers;
+                    let allow_unsafe = config.knobs.allow_unsafe_headers;
                     add_header(&mut knobs.headers, &value, allow_unsafe).map_err(bad)?
                 }
                 "format" => {
@@ -489,13 +540,13 @@ impl Knobs {
                 .interval()
                 .saturating_mul(steps)
                 .saturating_add(self.delay.unwrap_or_default());
-            if last > config.max_delay {
+            if last > config.knobs.max_delay {
                 return Err(bad(
                     "drip",
                     KnobProblem::DripTooLong {
                         last,
                         intervals: steps,
-                        max_delay: config.max_delay,
+                        max_delay: config.knobs.max_delay,
                     },
                 ));
             }
@@ -517,6 +568,56 @@ impl Knobs {
     /// written at once as usual.
     pub fn streams(&self) -> bool {
         self.delay.is_some() || self.drip.is_some() || self.size.is_some()
+    }
+
+    /// The reply these knobs choose for `head`, over the usual one: their
+    /// status and headers, the view `?format=` names (it overrides
+    /// `Accept`: a link or a proxy's health check can carry a URL, not a
+    /// header), and a drip's framing. A drip to an HTTP/1.0 client cannot
+    /// be chunked: its body ends with the connection.
+    fn reply(&self, head: &Head, config: &Config) -> Reply<'_> {
+        let (body_end, connection) = match (self.drip, head.minor) {
+            (None, _) => (BodyEnd::Length, connection_of(head)),
+            (Some(_), 0) => (BodyEnd::Close, ConnectionHeader::Close),
+            (Some(_), _) => (BodyEnd::Chunked, connection_of(head)),
+        };
+        Reply {
+            status: self.status.unwrap_or(config.status),
+            view: self.format.unwrap_or(head.view),
+            body_end,
+            connection,
+            extra: &self.headers,
+        }
+    }
+}
+
+impl Session {
+    /// Answers a complete request whose target has a query, as its knobs
+    /// say: a 400 for one that cannot be obeyed; otherwise the reply they
+    /// choose, written now and room made for the next request, or, when
+    /// it takes time or comes in pieces, started (`stream.rs`): it goes
+    /// on in `process` as its moments come and the client reads, and the
+    /// request stays in `input` until it is done.
+    pub(super) fn finish_with_knobs(
+        &mut self,
+        head: Head,
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        let knobs = match Knobs::parse(&self.input[head.target.clone()], config) {
+            Ok(knobs) => knobs,
+            Err(bad) => {
+                let next = self.fail(Refusal::BadKnob(bad), log, out);
+                return self.make_room(&head, next);
+            }
+        };
+        let reply = knobs.reply(&head, config);
+        if knobs.streams() {
+            return self.hold(head, &knobs, &reply, config, log, out);
+        }
+        let next = self.respond(&head, &reply, config, log, out);
+        self.make_room(&head, next)
     }
 }
 
@@ -922,7 +1023,10 @@ mod tests {
         }
         // Framing and Content-Type stay refused with the flag too.
         let config = Config {
-            allow_unsafe_headers: true,
+            knobs: Limits {
+                allow_unsafe_headers: true,
+                ..Limits::default()
+            },
             ..Config::default()
         };
         for target in [

@@ -16,9 +16,12 @@
 //! - `page.rs`: the default answer, the request shown back.
 //! - `json.rs`: the request view of `page.rs`, as JSON.
 //! - `knobs.rs`: the query string's per-request knobs (`?status=503`,
-//!   `?delay=1.5`, `?drip=5`, `?size=N`, `?header=Name:Value`).
+//!   `?delay=1.5`, `?drip=5`, `?size=N`, `?header=Name:Value`), and the
+//!   reply they choose.
 //! - `stream.rs`: a response that takes time or comes in pieces, written
-//!   as its moments come and as the client reads.
+//!   as its moments come and as the client reads; the session's state
+//!   while it is held (`State::Answering`), and its lines in
+//!   `stream/events.rs`.
 //! - `claims.rs`: addresses claimed in `Forwarded`, `X-Forwarded-For`,
 //!   `X-Real-IP` and `Via`.
 //! - `upgrade.rs`: a request that asks to become another protocol this
@@ -32,6 +35,13 @@
 //! - `date.rs`: the `Date` header.
 //! - `events.rs`: the log lines of a session (`request`, `refusal`, ...),
 //!   their words and their JSON.
+//!
+//! The knobs are a plug-in (the `knobs` feature): without it, `knobs.rs`
+//! and `stream.rs` are not built, and a query is only part of the target.
+//! They plug in here through their `mod` lines, `Config::knobs`,
+//! `State::Answering` (and its arm in each of the session's matches), and
+//! the one check in `Session::finish` that hands them a request with a
+//! query.
 
 mod body;
 #[cfg(feature = "json")]
@@ -41,6 +51,7 @@ mod events;
 // The client reads the JSON view with its types.
 #[cfg(feature = "json")]
 pub(crate) mod json;
+#[cfg(feature = "knobs")]
 pub mod knobs;
 pub mod layers;
 pub(crate) mod notes;
@@ -48,7 +59,9 @@ pub(crate) mod page;
 mod refusal;
 pub(crate) mod request;
 pub(crate) mod response;
-mod stream;
+// `pub(crate)` for its event type, which `log.rs` names.
+#[cfg(feature = "knobs")]
+pub(crate) mod stream;
 pub(crate) mod upgrade;
 
 pub use events::Event;
@@ -58,15 +71,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::budget::{Budget, Reservation, Spent};
+use crate::budget::{Budget, Reservation};
 use crate::log::ConnLog;
 use crate::next::Next;
 use body::{Progress, Reader};
-use knobs::Knobs;
 use refusal::Refusal;
 use request::{Head, Parsed, View};
 use response::{BodyEnd, ConnectionHeader};
-use stream::{Advance, Stream};
 
 /// Largest request head by default. 8 KiB is what nginx and most servers
 /// allow for a request line and headers; a browser's head is under 2 KiB.
@@ -82,18 +93,6 @@ pub const DEFAULT_HEAD_TIMEOUT_SECS: u64 = 10;
 pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 10;
 /// The status of every response that is not an error.
 pub const DEFAULT_STATUS: u16 = 200;
-/// `--max-delay`: the longest a `?delay` or a `?drip` may hold a response,
-/// in seconds. Long enough to outlast the usual proxy and client timeouts
-/// being tested (nginx's `proxy_read_timeout` is 60 s, but most test one
-/// shorter); short enough that a forgotten request does not hold a
-/// connection for long.
-pub const DEFAULT_MAX_DELAY_SECS: u64 = 30;
-/// `--max-size`: the largest `?size` body, 10 MiB. Enough to see a proxy's
-/// buffers fill (nginx's `proxy_buffers` hold 64 KiB by default, its
-/// temporary file 1 GiB) and a download's progress, small enough that a
-/// loop of requests cannot turn rawnet into a bandwidth test. Memory is not
-/// the reason: the body is made in pieces of at most [`OUTPUT_BOUND`].
-pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
 
 /// HTTP settings (`--max-head`, `--status`, ...). WebSocket's are beside
 /// these, not in them (`settings.rs`).
@@ -109,13 +108,10 @@ pub struct Config {
     pub status: u16,
     /// `--body`: a fixed body instead of the request shown back.
     pub body: Option<Vec<u8>>,
-    /// `--max-delay`: the longest `?delay`, and `?drip` with it.
-    pub max_delay: Duration,
-    /// `--max-size`: the largest `?size` body, in bytes.
-    pub max_size: u64,
-    /// `--allow-unsafe-headers`: a `?header` may add headers that act on
-    /// the browser (`knobs::BROWSER_HEADERS`). Off unless asked for.
-    pub allow_unsafe_headers: bool,
+    /// What the query's knobs may ask for (`--max-delay`, `--max-size`,
+    /// `--allow-unsafe-headers`).
+    #[cfg(feature = "knobs")]
+    pub knobs: knobs::Limits,
     /// `--memory-budget`: what all connections together may hold. Here,
     /// with the HTTP settings, because the sessions that hold large
     /// buffers are made from these (WebSocket's too, through HTTP's
@@ -134,9 +130,8 @@ impl Default for Config {
             body_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECS),
             status: DEFAULT_STATUS,
             body: None,
-            max_delay: Duration::from_secs(DEFAULT_MAX_DELAY_SECS),
-            max_size: DEFAULT_MAX_SIZE,
-            allow_unsafe_headers: false,
+            #[cfg(feature = "knobs")]
+            knobs: knobs::Limits::default(),
             budget: Budget::default(),
             instance: layers::Instance::default(),
         }
@@ -169,10 +164,6 @@ pub(crate) struct Session {
     /// What `input`, `body` and a held-back response take of the server's
     /// memory budget: each grows only once the budget agreed.
     reservation: Reservation,
-    /// The budget refused what came while a response was held back:
-    /// nothing more is kept, and once that response is out the next
-    /// request gets 503 (see [`Session::over_budget`]).
-    spent: Option<Spent>,
     /// What the connection adds to HTTP; nothing by default.
     pub(crate) extensions: &'static Extensions,
 }
@@ -212,9 +203,11 @@ enum State {
         since: Instant,
     },
     /// A response that takes time or comes in pieces (`?delay`, `?drip`,
-    /// `?size`) is being written for the request whose `head` is still at
-    /// the front of `input`; requests after it wait there, unanswered.
-    Answering { head: Head, stream: Box<Stream> },
+    /// `?size`) is being written for the request whose head is still at
+    /// the front of `input`; requests after it wait there, unanswered
+    /// (`stream.rs`).
+    #[cfg(feature = "knobs")]
+    Answering(Box<stream::Held>),
     /// A response with `Connection: close` went out; the rest is ignored.
     Finished,
     /// A request asked to become another protocol (`upgrade.rs`): it and
@@ -222,12 +215,44 @@ enum State {
     HandedOver(Box<upgrade::Upgrade>),
 }
 
-/// What [`Session::respond`] did with a request.
-enum Answer {
-    /// Wrote the whole response.
-    Now(Next),
-    /// Made the stream that will write it.
-    Later(Box<Stream>),
+/// What a response to a good request is made with, besides its body:
+/// the server's settings ([`Reply::usual`]), or what the query's knobs
+/// chose instead (`knobs.rs`).
+struct Reply<'k> {
+    status: u16,
+    /// The view of the request to show: the one `Accept` asked for, or
+    /// `?format=`'s.
+    view: View,
+    body_end: BodyEnd,
+    connection: ConnectionHeader,
+    /// Header lines sent after rawnet's own (`?header`'s).
+    extra: &'k [u8],
+}
+
+impl Reply<'_> {
+    /// The usual reply: `--status`, the view `Accept` chose, a
+    /// Content-Length, and the connection as the client asked.
+    fn usual(head: &Head, config: &Config) -> Reply<'static> {
+        Reply {
+            status: config.status,
+            view: head.view,
+            body_end: BodyEnd::Length,
+            connection: connection_of(head),
+            extra: &[],
+        }
+    }
+
+    /// Its response head, for a body of this type and length.
+    fn head(&self, content_type: &'static str, content_length: usize) -> response::Head<'_> {
+        response::Head {
+            status: self.status,
+            content_type,
+            content_length,
+            body_end: self.body_end,
+            connection: self.connection,
+            extra: self.extra,
+        }
+    }
 }
 
 /// What one step of answering the waiting requests did.
@@ -280,7 +305,6 @@ impl Session {
             proxy_client: None,
             below: None,
             reservation: budget.reservation(),
-            spent: None,
             extensions: &Extensions::NONE,
         }
     }
@@ -317,50 +341,22 @@ impl Session {
         if matches!(self.state, State::Finished | State::HandedOver(_)) {
             return Next::Close;
         }
-        if self.spent.is_some() {
-            return Next::Continue;
+        // While a response is held back, what comes waits behind it,
+        // within bounds of its own (`stream.rs`).
+        #[cfg(feature = "knobs")]
+        if let State::Answering(_) = self.state {
+            return self.receive_while_held(data, config, log, out);
         }
-        // While a response is held back, what comes waits in `input`, up
-        // to a head and a body: the budget must agree to it. Otherwise
-        // `input` holds a head and one read, which every request needs
-        // (if only to be refused) and `--max-head` bounds: kept without
-        // asking, and counted all the same (`process`).
-        if let State::Answering { .. } = self.state {
-            let most = config.max_head.saturating_add(config.max_body);
-            if let Err(spent) = self
-                .reservation
-                .make_room(&mut self.input, data.len(), most)
-            {
-                return self.over_budget(spent, log, out);
-            }
-        }
+        // `input` holds a head and one read, which every request needs (if
+        // only to be refused) and `--max-head` bounds: kept without asking
+        // the budget, and counted all the same (`process`).
         self.input.extend_from_slice(data);
-        match &mut self.state {
-            State::Head { since } => {
-                // One clock reading a read: the head's deadline starts at its
-                // first byte, and the page notes when each read came.
-                let now = Instant::now();
-                since.get_or_insert(now);
-                self.arrival.read(self.input.len(), now);
-            }
-            // Bytes that come while a response is held back wait, but no
-            // more than one request's worth, counting the held request's
-            // body: a client that sends more without waiting for the
-            // answer is closed, as rawnet's memory per connection is
-            // bounded (see the README's Limits).
-            State::Answering { head, stream } => {
-                let held = self.input.len() - head.len + self.body.len();
-                if held > config.max_head + config.max_body {
-                    log.emit(Event::SentWhileHeld {
-                        number: self.answered,
-                        held,
-                        sent: stream.written,
-                    });
-                    self.state = State::Finished;
-                    return Next::Close;
-                }
-            }
-            State::Body { .. } | State::Finished | State::HandedOver(_) => {}
+        if let State::Head { since } = &mut self.state {
+            // One clock reading a read: the head's deadline starts at its
+            // first byte, and the page notes when each read came.
+            let now = Instant::now();
+            since.get_or_insert(now);
+            self.arrival.read(self.input.len(), now);
         }
         self.process(config, log, out)
     }
@@ -388,11 +384,9 @@ impl Session {
     pub fn on_end(&mut self, log: &ConnLog) {
         let pending = match &self.state {
             State::Head { .. } | State::Body { .. } => self.input.len() + self.body.len(),
-            State::Answering { stream, .. } => {
-                log.emit(Event::EndedMidResponse {
-                    number: self.answered,
-                    sent: stream.written,
-                });
+            #[cfg(feature = "knobs")]
+            State::Answering(held) => {
+                held.given_up(self.answered, log);
                 0
             }
             State::Finished | State::HandedOver(_) => 0,
@@ -412,7 +406,8 @@ impl Session {
             // (`--head-timeout 18446744073709551615`) means "never".
             State::Head { since } => since.and_then(|since| since.checked_add(config.head_timeout)),
             State::Body { since, .. } => since.checked_add(config.body_timeout),
-            State::Answering { stream, .. } => stream.due(),
+            #[cfg(feature = "knobs")]
+            State::Answering(held) => held.due(),
             State::Finished | State::HandedOver(_) => None,
         }
     }
@@ -445,7 +440,8 @@ impl Session {
             }
             // The response's next part is due: write it, and answer what
             // waited behind it once it is done.
-            State::Answering { .. } => self.process(config, log, out),
+            #[cfg(feature = "knobs")]
+            State::Answering(_) => self.process(config, log, out),
             State::Finished => Next::Close,
             State::HandedOver(_) => Next::Continue,
         }
@@ -477,22 +473,11 @@ impl Session {
     /// them: what is allocated, not what is filled.
     fn held(&self) -> usize {
         let response = match &self.state {
-            State::Answering { stream, .. } => stream.held(),
-            _ => 0,
+            #[cfg(feature = "knobs")]
+            State::Answering(held) => held.bytes(),
+            State::Head { .. } | State::Body { .. } | State::Finished | State::HandedOver(_) => 0,
         };
         self.input.capacity() + self.body.capacity() + response
-    }
-
-    /// The budget cannot cover what the connection would hold next: 503
-    /// and close. While a response is held back, it goes first (answers
-    /// leave in order), so the 503 waits for it, and nothing more is kept
-    /// meanwhile.
-    fn over_budget(&mut self, spent: Spent, log: &ConnLog, out: &mut Vec<u8>) -> Next {
-        if let State::Answering { .. } = self.state {
-            self.spent = Some(spent);
-            return Next::Continue;
-        }
-        self.fail(Refusal::OverBudget(spent), log, out)
     }
 
     fn answer_waiting(&mut self, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
@@ -502,14 +487,8 @@ impl Session {
                 State::HandedOver(_) => return Next::Continue,
                 State::Head { .. } => self.next_head(config, log, out),
                 State::Body { .. } => self.more_body(config, log, out),
-                State::Answering { stream, .. } => match stream.advance(Instant::now(), out) {
-                    Advance::Until(_) => return Next::Continue,
-                    Advance::Room => {
-                        self.paused = true;
-                        return Next::Continue;
-                    }
-                    Advance::Done => Step::after(self.streamed(log, out)),
-                },
+                #[cfg(feature = "knobs")]
+                State::Answering(_) => self.advance_held(log, out),
             };
             if let Step::Stop(next) = step {
                 return next;
@@ -604,38 +583,17 @@ impl Session {
         Step::after(self.finish(head, config, log, out))
     }
 
-    /// Answers a complete request and makes room for the next one, or,
-    /// when its knobs make the response take time or come in pieces,
-    /// starts it: it goes on in `process` as its moments come and the
-    /// client reads, and the request stays in `input` until it is done.
+    /// Answers a complete request and makes room for the next one.
     fn finish(&mut self, head: Head, config: &Config, log: &ConnLog, out: &mut Vec<u8>) -> Next {
-        match self.respond(&head, config, log, out) {
-            Answer::Now(next) => self.make_room(&head, next),
-            Answer::Later(stream) => {
-                self.state = State::Answering { head, stream };
-                Next::Continue
-            }
+        // Only a target with a query can have knobs (`knobs.rs`), which
+        // choose the reply or hold it back: the usual request pays one
+        // scan of its target for them. Without the `knobs` feature, a
+        // query is only part of the target.
+        #[cfg(feature = "knobs")]
+        if self.input[head.target.clone()].contains(&b'?') {
+            return self.finish_with_knobs(head, config, log, out);
         }
-    }
-
-    /// The streamed response is all written: log it, make room for the
-    /// next request.
-    fn streamed(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
-        let between = State::Head { since: None };
-        let State::Answering { head, stream } = std::mem::replace(&mut self.state, between) else {
-            return Next::Continue;
-        };
-        self.log_answer(&head, stream.status, stream.written, log);
-        let next = match (stream.close, self.spent.take()) {
-            (true, _) => {
-                self.state = State::Finished;
-                Next::Close
-            }
-            // What came while it was held could not be kept: the next
-            // request gets the 503 (see `over_budget`).
-            (false, Some(spent)) => return self.fail(Refusal::OverBudget(spent), log, out),
-            (false, None) => Next::Continue,
-        };
+        let next = self.respond(&head, &Reply::usual(&head, config), config, log, out);
         self.make_room(&head, next)
     }
 
@@ -655,59 +613,61 @@ impl Session {
         next
     }
 
-    /// Writes the response to one good request, or makes the [`Stream`]
-    /// that will.
+    /// Writes the whole response to one good request, as `reply` says,
+    /// and logs it.
     fn respond(
         &mut self,
         head: &Head,
+        reply: &Reply,
         config: &Config,
         log: &ConnLog,
         out: &mut Vec<u8>,
-    ) -> Answer {
-        let knobs = match self.knobs_of(head, config) {
-            Ok(knobs) => knobs,
-            Err(bad) => return Answer::Now(self.fail(Refusal::BadKnob(bad), log, out)),
-        };
-        // Counted as answered once its response is made (below).
+    ) -> Next {
+        // Counted as answered once its response is made.
         let number = self.answered + 1;
-        let (body_end, connection) = framing_of(head, knobs.drip.is_some());
-        let status = knobs.status.unwrap_or(config.status);
-        let method = &self.input[head.method.clone()];
-        let send_body = method != b"HEAD" && !response::has_no_body(status);
         let start = out.len();
-        let (origin, shown) = self.shown(number, head, config, log);
+        self.write_response(number, head, reply, config, log, out);
+        self.answered = number;
+        self.log_answer(head, reply.status, out.len() - start, log);
+        if reply.connection == ConnectionHeader::Close {
+            self.state = State::Finished;
+            Next::Close
+        } else {
+            Next::Continue
+        }
+    }
 
-        let head_of = |content_type, content_length| response::Head {
-            status,
-            content_type,
-            content_length,
-            body_end,
-            connection,
-            extra: &knobs.headers,
-        };
-        // `?format=` overrides `Accept`: a link or a proxy's health check
-        // can carry a URL, not a header.
-        let view = knobs.format.unwrap_or(head.view);
-        match (&config.body, view) {
-            // The body is the knobs' own: only the head is made now.
-            _ if knobs.drip.is_some() || knobs.size.is_some() => {
-                let size = knobs.size.unwrap_or(0);
-                let length = usize::try_from(size).unwrap_or(usize::MAX);
-                response::write_head(out, &head_of(response::TEXT, length));
-            }
+    /// Appends the response to the request at the front of `input`, the
+    /// `number`th on this connection: `--body`, or the request shown back
+    /// in the view `reply` names.
+    fn write_response(
+        &self,
+        number: u64,
+        head: &Head,
+        reply: &Reply,
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) {
+        let send_body = self.sends_body(head, reply.status);
+        let (origin, shown) = self.shown(number, head, config, log);
+        match (&config.body, reply.view) {
             (Some(fixed), _) => {
-                response::write(out, &head_of(response::TEXT, fixed.len()), fixed, send_body)
+                let fixed_head = reply.head(response::TEXT, fixed.len());
+                response::write(out, &fixed_head, fixed, send_body)
             }
             #[cfg(feature = "json")]
             (None, View::Json) => {
                 let json = json::render(origin, shown);
-                response::write(out, &head_of(response::JSON, json.len()), &json, send_body);
+                let json_head = reply.head(response::JSON, json.len());
+                response::write(out, &json_head, &json, send_body);
             }
             (None, View::Text) => RENDER.with_borrow_mut(|(page, response_head)| {
                 page.clear();
                 page::text(origin, shown, page);
                 let text = page.as_bytes();
-                response::write(out, &head_of(response::TEXT, text.len()), text, send_body);
+                let text_head = reply.head(response::TEXT, text.len());
+                response::write(out, &text_head, text, send_body);
                 give_back_if_large(page, response_head);
             }),
             // The page shows its own response head, so the two are made
@@ -717,7 +677,7 @@ impl Session {
                     origin,
                     shown,
                     self.extensions.panels,
-                    head_of(response::HTML, 0),
+                    reply.head(response::HTML, 0),
                     response_head,
                     page,
                 );
@@ -728,40 +688,13 @@ impl Session {
                 give_back_if_large(page, response_head);
             }),
         }
-
-        if knobs.streams() {
-            // What was made waits in the stream, for its moment: in
-            // memory, so within the budget, or the request gets 503.
-            let ready = out.split_off(start);
-            if let Err(spent) = self.reservation.take(ready.capacity()) {
-                return Answer::Now(self.fail(Refusal::OverBudget(spent), log, out));
-            }
-            self.answered = number;
-            let arrived = Instant::now();
-            let mut stream = Stream::new(arrived, &knobs, ready, send_body, body_end, status);
-            stream.close = connection == ConnectionHeader::Close;
-            return Answer::Later(Box::new(stream));
-        }
-        self.answered = number;
-        self.log_answer(head, status, out.len() - start, log);
-        if connection == ConnectionHeader::Close {
-            self.state = State::Finished;
-            Answer::Now(Next::Close)
-        } else {
-            Answer::Now(Next::Continue)
-        }
     }
 
-    /// The knobs in the request's query. Only a target with a query can
-    /// have knobs: the usual request pays one scan of its target for them.
-    /// Without the `knobs` feature, a query is only part of the target.
-    fn knobs_of(&self, head: &Head, config: &Config) -> Result<Knobs, knobs::BadKnob> {
-        let target = &self.input[head.target.clone()];
-        if cfg!(feature = "knobs") && target.contains(&b'?') {
-            Knobs::parse(target, config)
-        } else {
-            Ok(Knobs::default())
-        }
+    /// Whether a response with `status` to `head` carries a body: not to
+    /// HEAD, and not with a status that has no content.
+    fn sends_body(&self, head: &Head, status: u16) -> bool {
+        let method = &self.input[head.method.clone()];
+        method != b"HEAD" && !response::has_no_body(status)
     }
 
     /// The request at the front of `input` as the views show it: who sent
@@ -861,22 +794,14 @@ fn log_answer(
     }
 }
 
-/// How a response to `head` ends its body, and what it says of the
-/// connection. A drip to an HTTP/1.0 client cannot be chunked: its body
-/// ends with the connection.
-fn framing_of(head: &Head, drips: bool) -> (BodyEnd, ConnectionHeader) {
-    let body_end = match (drips, head.minor) {
-        (false, _) => BodyEnd::Length,
-        (true, 0) => BodyEnd::Close,
-        (true, _) => BodyEnd::Chunked,
-    };
-    let connection = match (head.keep_alive, head.minor) {
+/// What a response to `head` says of the connection: what the client
+/// asked for, or the HTTP/1.x default.
+fn connection_of(head: &Head) -> ConnectionHeader {
+    match (head.keep_alive, head.minor) {
         (false, _) => ConnectionHeader::Close,
-        _ if body_end == BodyEnd::Close => ConnectionHeader::Close,
         (true, 0) => ConnectionHeader::KeepAlive,
         (true, _) => ConnectionHeader::Persistent,
-    };
-    (body_end, connection)
+    }
 }
 
 /// See [`KEEP_RENDER_BUFFER`].

@@ -10,7 +10,6 @@ use crate::show::Escaped;
 use std::fmt;
 use std::time::Duration;
 
-use super::knobs::BadKnob;
 use super::response;
 
 /// A request rawnet will not serve. Each variant is one reason, with what
@@ -48,8 +47,10 @@ pub enum Refusal {
         method: String,
         target: String,
     },
-    /// A knob in the query string (`?status=99`) that cannot be obeyed.
-    BadKnob(BadKnob),
+    /// A knob in the query string (`?status=99`) that cannot be obeyed
+    /// (the `knobs` feature; its words are `knobs.rs`'s).
+    #[cfg(feature = "knobs")]
+    BadKnob(super::knobs::BadKnob),
 
     // 408 Request Timeout
     HeadTimeout {
@@ -145,8 +146,9 @@ impl Refusal {
             | Refusal::ChunkedNotLast
             | Refusal::BadChunk(_)
             | Refusal::AsteriskForm { .. }
-            | Refusal::AuthorityForm { .. }
-            | Refusal::BadKnob(_) => 400,
+            | Refusal::AuthorityForm { .. } => 400,
+            #[cfg(feature = "knobs")]
+            Refusal::BadKnob(_) => 400,
             Refusal::HeadTimeout { .. } | Refusal::BodyTimeout { .. } => 408,
             Refusal::DeclaredBodyTooLarge { .. } | Refusal::ChunkedBodyTooLarge { .. } => 413,
             Refusal::RequestLineTooLong { .. } => 414,
@@ -210,6 +212,7 @@ impl fmt::Display for Refusal {
                  (RFC 9112 §3.2.3); {method} needs a path, {method} / HTTP/1.1, \
                  or a full URL, {method} http://{target}/ HTTP/1.1"
             ),
+            #[cfg(feature = "knobs")]
             Refusal::BadKnob(bad) => bad.fmt(f),
             Refusal::HeadTimeout { timeout } => write!(
                 f,

@@ -10,12 +10,201 @@
 //! resumes it once the client has read what was sent). So a 10 MiB body
 //! costs one output buffer, not 10 MiB, and a client that stops reading
 //! meets `--write-timeout` as with any response.
+//!
+//! While it is written the session is in `State::Answering`, with a
+//! [`Held`]: the session's side is here too, what it does with the bytes
+//! that come meanwhile, the memory budget's part in it, and the response
+//! once it is all out; the lines it prints are in `stream/events.rs`.
+
+mod events;
+
+pub(crate) use events::Event;
 
 use std::time::{Duration, Instant};
 
+use crate::budget::Spent;
+use crate::log::ConnLog;
+use crate::next::Next;
+
 use super::knobs::{self, Knobs};
-use super::response::{self, BodyEnd};
-use super::OUTPUT_BOUND;
+use super::refusal::Refusal;
+use super::request::Head;
+use super::response::{self, BodyEnd, ConnectionHeader};
+use super::{Config, Reply, Session, State, Step, OUTPUT_BOUND};
+
+/// A response held back or streamed, as the session holds it
+/// (`State::Answering`): the request it answers, whose head is still at
+/// the front of the session's `input`, and the [`Stream`] that writes it.
+#[derive(Debug)]
+pub(super) struct Held {
+    head: Head,
+    stream: Stream,
+    /// The budget refused what came while the response was held back:
+    /// nothing more is kept, and once the response is out the next
+    /// request gets 503 (answers leave in order, so the 503 waits for it).
+    spent: Option<Spent>,
+}
+
+impl Held {
+    /// When its next part is due, if it waits for a moment.
+    pub(super) fn due(&self) -> Option<Instant> {
+        self.stream.due()
+    }
+
+    /// The bytes it holds until their moment, for the memory budget.
+    pub(super) fn bytes(&self) -> usize {
+        self.stream.held()
+    }
+
+    /// The client ended before it was all written: it is given up, and
+    /// said so. `number` is its request's.
+    pub(super) fn given_up(&self, number: u64, log: &ConnLog) {
+        log.emit(Event::EndedMidResponse {
+            number,
+            sent: self.stream.written,
+        });
+    }
+}
+
+impl Session {
+    /// Starts the response `reply` describes, which `knobs` make take time
+    /// or come in pieces: its head (with the whole usual response when
+    /// only `?delay` was given) is made now and waits in a [`Stream`] for
+    /// its moment, and the session waits in `State::Answering` until it
+    /// is all written.
+    pub(super) fn hold(
+        &mut self,
+        head: Head,
+        knobs: &Knobs,
+        reply: &Reply,
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        // Counted as answered once its response is made (below).
+        let number = self.answered + 1;
+        let start = out.len();
+        if knobs.drip.is_some() || knobs.size.is_some() {
+            // The body is the knobs' own: only the head is made now.
+            let size = knobs.size.unwrap_or(0);
+            let length = usize::try_from(size).unwrap_or(usize::MAX);
+            response::write_head(out, &reply.head(response::TEXT, length));
+        } else {
+            // `?delay` alone: the usual response, whole, held back.
+            self.write_response(number, &head, reply, config, log, out);
+        }
+        // What was made waits in the stream, for its moment: in memory,
+        // so within the budget, or the request gets 503.
+        let ready = out.split_off(start);
+        if let Err(spent) = self.reservation.take(ready.capacity()) {
+            let next = self.fail(Refusal::OverBudget(spent), log, out);
+            return self.make_room(&head, next);
+        }
+        self.answered = number;
+        let send_body = self.sends_body(&head, reply.status);
+        let arrived = Instant::now();
+        let mut stream = Stream::new(
+            arrived,
+            knobs,
+            ready,
+            send_body,
+            reply.body_end,
+            reply.status,
+        );
+        stream.close = reply.connection == ConnectionHeader::Close;
+        let held = Held {
+            head,
+            stream,
+            spent: None,
+        };
+        self.state = State::Answering(Box::new(held));
+        Next::Continue
+    }
+
+    /// Takes bytes that come while a response is held back. They wait in
+    /// `input`, up to a head and a body, and the budget must agree to
+    /// them; past the budget nothing more is kept (see `Held`'s `spent`).
+    pub(super) fn receive_while_held(
+        &mut self,
+        data: &[u8],
+        config: &Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        let State::Answering(held) = &mut self.state else {
+            return Next::Continue;
+        };
+        if held.spent.is_some() {
+            return Next::Continue;
+        }
+        let most = config.max_head.saturating_add(config.max_body);
+        if let Err(spent) = self
+            .reservation
+            .make_room(&mut self.input, data.len(), most)
+        {
+            held.spent = Some(spent);
+            return Next::Continue;
+        }
+        self.input.extend_from_slice(data);
+        // No more than one request's worth waits, counting the held
+        // request's body: a client that sends more without waiting for
+        // the answer is closed, as rawnet's memory per connection is
+        // bounded (see the README's Limits).
+        let waiting = self.input.len() - held.head.len + self.body.len();
+        if waiting > config.max_head + config.max_body {
+            log.emit(Event::SentWhileHeld {
+                number: self.answered,
+                held: waiting,
+                sent: held.stream.written,
+            });
+            self.state = State::Finished;
+            return Next::Close;
+        }
+        self.process(config, log, out)
+    }
+
+    /// Writes what of the held response is due now; once it is all
+    /// written, goes on with the requests that waited behind it.
+    pub(super) fn advance_held(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Step {
+        let State::Answering(held) = &mut self.state else {
+            return Step::Stop(Next::Continue);
+        };
+        match held.stream.advance(Instant::now(), out) {
+            Advance::Until(_) => Step::Stop(Next::Continue),
+            Advance::Room => {
+                self.paused = true;
+                Step::Stop(Next::Continue)
+            }
+            Advance::Done => Step::after(self.streamed(log, out)),
+        }
+    }
+
+    /// The streamed response is all written: log it, make room for the
+    /// next request.
+    fn streamed(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let between = State::Head { since: None };
+        let State::Answering(held) = std::mem::replace(&mut self.state, between) else {
+            return Next::Continue;
+        };
+        let Held {
+            head,
+            stream,
+            spent,
+        } = *held;
+        self.log_answer(&head, stream.status, stream.written, log);
+        let next = match (stream.close, spent) {
+            (true, _) => {
+                self.state = State::Finished;
+                Next::Close
+            }
+            // What came while it was held could not be kept: the next
+            // request gets the 503.
+            (false, Some(spent)) => return self.fail(Refusal::OverBudget(spent), log, out),
+            (false, None) => Next::Continue,
+        };
+        self.make_room(&head, next)
+    }
+}
 
 /// A response in progress, with everything it still has to write.
 #[derive(Debug)]

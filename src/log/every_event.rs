@@ -13,6 +13,7 @@ use crate::h2::{self, Setting};
 use crate::http::{
     self,
     notes::{Note, Reads},
+    stream,
 };
 use crate::proxy::{self, Says, Tlv};
 use crate::server;
@@ -53,15 +54,27 @@ fn covered(event: &Event) {
         Event::Tls(
             tls::Event::Hello { .. } | tls::Event::Malformed { .. } | tls::Event::Cut { .. },
         ) => {}
+        Event::TlsLayer(
+            tls::layer::Event::Handshake { .. }
+            | tls::layer::Event::Failed { .. }
+            | tls::layer::Event::Renegotiation
+            | tls::layer::Event::CloseNotify
+            | tls::layer::Event::EndedInHandshake
+            | tls::layer::Event::EndedWithoutCloseNotify
+            | tls::layer::Event::HandshakeTimeout { .. }
+            | tls::layer::Event::Ready { .. }
+            | tls::layer::Event::NoCommonAlpn,
+        ) => {}
         Event::H2(h2::Event::Preface { .. }) => {}
         Event::Http(
             http::Event::Request { .. }
             | http::Event::Refusal { .. }
             | http::Event::NoRequest { .. }
             | http::Event::EndedMidRequest { .. }
-            | http::Event::EndedMidResponse { .. }
-            | http::Event::SentWhileHeld { .. }
             | http::Event::RequestNotes { .. },
+        ) => {}
+        Event::Knobs(
+            stream::Event::EndedMidResponse { .. } | stream::Event::SentWhileHeld { .. },
         ) => {}
         Event::Ws(
             ws::Event::Upgraded { .. }
@@ -77,7 +90,7 @@ fn covered(event: &Event) {
 
 /// Every `event` name `--log json` has, as the code had them before each
 /// module came to own its events (serde's snake_case of the variants).
-const NAMES: [&str; 39] = [
+const NAMES: [&str; 48] = [
     "listening",
     "serving_at_most",
     "refused",
@@ -102,6 +115,15 @@ const NAMES: [&str; 39] = [
     "tls_hello",
     "tls_malformed",
     "tls_cut",
+    "tls_handshake",
+    "tls_failed",
+    "tls_renegotiation_refused",
+    "tls_close_notify",
+    "tls_ended_in_handshake",
+    "tls_ended_without_close_notify",
+    "tls_handshake_timeout",
+    "tls_ready",
+    "tls_no_common_alpn",
     "http2",
     "request",
     "refusal",
@@ -122,6 +144,7 @@ const NAMES: [&str; 39] = [
 /// What the examples borrow, as the code that emits them would.
 struct Facts {
     peer: SocketAddr,
+    agreed: tls::layer::view::Agreed,
     error: io::Error,
     close: CloseReason,
     alpn: [Vec<u8>; 2],
@@ -138,6 +161,15 @@ fn facts() -> Facts {
     frames.count(true, 0x9);
     Facts {
         peer: "127.0.0.1:5000".parse().unwrap(),
+        agreed: tls::layer::view::Agreed {
+            version: "TLS 1.3".into(),
+            cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
+            group: Some("X25519".into()),
+            alpn: Some("http/1.1".into()),
+            sni: Some("localhost".into()),
+            resumed: false,
+            took: Duration::from_micros(2500),
+        },
         error: io::Error::other("too many open files"),
         close: CloseReason::Idle(Duration::from_secs(60)),
         alpn: [b"h2".to_vec(), b"http/1.1".to_vec()],
@@ -258,6 +290,39 @@ fn tls_events(facts: &Facts) -> Vec<Event<'_>> {
     ]
 }
 
+/// A TLS connection rawnet terminates (`--tls`).
+fn tls_layer_events(facts: &Facts) -> Vec<Event<'_>> {
+    use std::time::Duration;
+    use tls::layer::Event as E;
+    vec![
+        E::Handshake {
+            agreed: &facts.agreed,
+            client_cert: Some(2),
+        }
+        .into(),
+        E::Failed {
+            error: "peer sent no certificates",
+            handshaking: true,
+        }
+        .into(),
+        E::Renegotiation.into(),
+        E::CloseNotify.into(),
+        E::EndedInHandshake.into(),
+        E::EndedWithoutCloseNotify.into(),
+        E::HandshakeTimeout {
+            after: Duration::from_secs(10),
+        }
+        .into(),
+        E::Ready {
+            sha256: "AB:CD",
+            cert: None,
+            written_to: Some("cert.pem"),
+        }
+        .into(),
+        E::NoCommonAlpn.into(),
+    ]
+}
+
 /// HTTP/2's event.
 fn h2_events(facts: &Facts) -> Vec<Event<'_>> {
     vec![h2::Event::Preface {
@@ -267,7 +332,8 @@ fn h2_events(facts: &Facts) -> Vec<Event<'_>> {
     .into()]
 }
 
-/// One of each of HTTP's events.
+/// One of each of HTTP's events, a held response's among them, in the
+/// order they were HTTP's before the knobs' moved to `http/stream/events.rs`.
 fn http_events(facts: &Facts) -> Vec<Event<'_>> {
     vec![
         http::Event::Request {
@@ -293,8 +359,8 @@ fn http_events(facts: &Facts) -> Vec<Event<'_>> {
         }
         .into(),
         http::Event::EndedMidRequest { unanswered: 12 }.into(),
-        http::Event::EndedMidResponse { number: 1, sent: 5 }.into(),
-        http::Event::SentWhileHeld {
+        stream::Event::EndedMidResponse { number: 1, sent: 5 }.into(),
+        stream::Event::SentWhileHeld {
             number: 1,
             held: 99999,
             sent: 5,
@@ -358,6 +424,7 @@ fn every_event(facts: &Facts) -> Vec<Event<'_>> {
         conn_events(facts),
         proxy_events(facts),
         tls_events(facts),
+        tls_layer_events(facts),
         h2_events(facts),
         http_events(facts),
         ws_events(facts),
@@ -433,6 +500,15 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"tls_hello\",\"versions\":[\"TLS 1.3\",\"TLS 1.2\"],\"sni\":\"example.com\",\"alpn\":[\"h2\",\"http/1.1\"],\"alpn_not_shown\":0,\"cipher_suites\":17}", "client started a TLS 1.3 handshake for \"example.com\" (ALPN h2, http/1.1; 17 cipher suites); this port speaks plain TCP: use http://, or put TLS in front"),
     ("{\"event\":\"tls_malformed\",\"reason\":\"its record is not a handshake\"}", "client sent what starts like a TLS ClientHello but its record is not a handshake; this port speaks plain TCP"),
     ("{\"event\":\"tls_cut\",\"got\":100,\"record\":517}", "client sent what starts like a TLS ClientHello but stopped after 100 of its 517 bytes"),
+    ("{\"event\":\"tls_handshake\",\"version\":\"TLS 1.3\",\"cipher_suite\":\"TLS13_AES_128_GCM_SHA256\",\"group\":\"X25519\",\"alpn\":\"http/1.1\",\"sni\":\"localhost\",\"resumed\":false,\"took\":0.0025,\"client_cert\":2}", "TLS handshake done: TLS 1.3, TLS13_AES_128_GCM_SHA256, X25519, ALPN http/1.1, for localhost, new session, in 2.5 ms; client certificate (2 in its chain)"),
+    ("{\"event\":\"tls_failed\",\"error\":\"peer sent no certificates\",\"handshaking\":true}", "TLS handshake failed: peer sent no certificates"),
+    ("{\"event\":\"tls_renegotiation_refused\"}", "client asked to renegotiate TLS 1.2 (a new ClientHello inside the connection); refused with a no_renegotiation warning"),
+    ("{\"event\":\"tls_close_notify\"}", "client sent TLS close_notify: it has finished"),
+    ("{\"event\":\"tls_ended_in_handshake\"}", "client ended its TCP stream in the middle of the TLS handshake"),
+    ("{\"event\":\"tls_ended_without_close_notify\"}", "client ended its TCP stream without TLS close_notify"),
+    ("{\"event\":\"tls_handshake_timeout\",\"after\":10.0}", "no TLS handshake within 10s; closing"),
+    ("{\"event\":\"tls_ready\",\"sha256\":\"AB:CD\",\"cert\":null,\"written_to\":\"cert.pem\"}", "TLS on the same port: certificate for localhost, 127.0.0.1, ::1 made at start, SHA-256 AB:CD, written to cert.pem"),
+    ("{\"event\":\"tls_no_common_alpn\"}", "client's ALPN offers no http/1.1, the protocol rawnet speaks inside TLS (HTTP/2 it does not speak yet); the handshake fails with no_application_protocol"),
     ("{\"event\":\"http2\",\"settings\":[[\"MAX_CONCURRENT_STREAMS\",100]],\"settings_not_shown\":0,\"problem\":null}", "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100; answered GOAWAY HTTP_1_1_REQUIRED"),
     ("{\"event\":\"request\",\"number\":1,\"method\":\"GET\",\"target\":\"/\",\"minor\":1,\"status\":200,\"reason\":\"OK\",\"bytes\":10,\"client\":\"192.0.2.1:1111\",\"claimed_by\":\"PROXY header\"}", "request 1: GET / HTTP/1.1 -> 200 OK, 10 bytes, for 192.0.2.1:1111 (says the PROXY header)"),
     ("{\"event\":\"refusal\",\"number\":2,\"status\":400,\"reason\":\"Bad Request\",\"problem\":\"no Host header\"}", "request 2: -> 400 Bad Request: no Host header"),

@@ -13,7 +13,7 @@
 //! here once the handshake is done ([`Layer::below`]).
 
 mod events;
-mod view;
+pub(crate) mod view;
 
 use std::io::{Read as _, Write as _};
 use std::sync::Arc;
