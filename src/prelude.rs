@@ -575,12 +575,9 @@ impl Prelude {
         };
         match tls::parse(first) {
             Hello::NeedMore { .. } => return Decision::Undecided,
-            Hello::Complete(hello, _) => log.emit(tls::Event::Hello {
-                versions: &hello.offered_versions(),
-                sni: hello.sni.as_deref(),
-                alpn: &hello.alpn,
-                cipher_suites: hello.cipher_suites,
-            }),
+            Hello::Complete(hello, used) => {
+                log.emit(tls::Event::hello(&hello, &first[..used], log.traces()))
+            }
             Hello::Invalid(reason) => log.emit(tls::Event::Malformed { reason }),
         }
         refuse_tls(out)
