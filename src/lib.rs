@@ -29,8 +29,8 @@
 //! - [`sniff`]: what the first bytes are: HTTP, echo, TLS or HTTP/2.
 //! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY; its
 //!   line in `h2/events.rs`.
-//! - [`tls`]: a TLS ClientHello on this plain port, read and explained;
-//!   its lines in `tls/events.rs`.
+//! - [`tls`]: a TLS ClientHello on this plain port, read, decoded and
+//!   fingerprinted (JA3, JA4); its lines in `tls/events.rs`.
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies,
 //!   responses; its lines in `http/events.rs`.
 //! - `ws`: WebSocket after an HTTP upgrade: the handshake, frames, the

@@ -29,8 +29,9 @@
 //!
 //! With `--trace`, binary bytes become a hex dump of several lines, each
 //! line starting with the connection's `#ID`, so `grep '#3 '` still finds
-//! all of it (a module's event says so with `Layout::Block`); every
-//! other event is one line.
+//! all of it (a module's event says so with `Layout::Block`, or
+//! `Layout::LineThenBlock` for an event line with such lines after it);
+//! every other event is one line.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -121,6 +122,13 @@ impl Logger {
                     .split('\n')
                     .try_for_each(|line| writeln!(out, "#{id} {line}")),
                 (Some((id, _)), Layout::Bare) => writeln!(out, "#{id} {event}"),
+                // An event's line, then its details, each after `#ID`.
+                (Some((id, peer)), Layout::LineThenBlock) => {
+                    let text = event.to_string();
+                    let mut lines = text.split('\n');
+                    writeln!(out, "#{id} {peer} {}", lines.next().unwrap_or_default())?;
+                    lines.try_for_each(|line| writeln!(out, "#{id} {line}"))
+                }
                 (Some((id, peer)), Layout::Line) => writeln!(out, "#{id} {peer} {event}"),
                 (None, _) => writeln!(out, "{event}"),
             },
@@ -322,6 +330,10 @@ pub(crate) enum Layout {
     /// Several lines, each after `#ID`, so that `grep '#3 '` finds them
     /// all: a hex dump, a frame's decoding.
     Block,
+    /// An event's line after `#ID PEER`, then more lines after `#ID`
+    /// alone: a TLS ClientHello's line, then with `--trace` its dump and
+    /// its decoding.
+    LineThenBlock,
 }
 
 /// `--trace`: bytes as they crossed the wire, received (`>`) or sent
@@ -508,6 +520,34 @@ mod tests {
         assert!(trace.lines().all(|line| line.starts_with("#3 ")), "{trace}");
         let panic = crate::server::Event::Panic { conn: 3 };
         assert!(text(None, panic.into()).starts_with("connection #3 ended in a panic"));
+    }
+
+    /// A traced ClientHello: its line after `#ID PEER`, then its dump and
+    /// its decoding, each line after `#ID` alone.
+    #[cfg(feature = "tls")]
+    #[test]
+    fn a_line_then_its_block_names_the_peer_once() {
+        let logger = Logger::default();
+        let conn = Some((3, "127.0.0.1:5000".parse().unwrap()));
+        let hello = crate::tls::ClientHello {
+            cipher_suites: vec![0x1301],
+            ..Default::default()
+        };
+        let event = crate::tls::Event::hello(&hello, FORTY, true);
+        let mut out = Vec::new();
+        logger.write(&mut out, conn, &event.into()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("#3 127.0.0.1:5000 client started a TLS"),
+            "{text}"
+        );
+        assert_eq!(lines[1], "#3   the ClientHello record, 40 bytes:");
+        assert!(
+            lines[2..].iter().all(|line| line.starts_with("#3   ")),
+            "{text}"
+        );
+        assert_eq!(lines.len(), 2 + 3 + 1 + 14);
     }
 
     /// Every line builds its event on the stack; one enum per module

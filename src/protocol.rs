@@ -237,17 +237,14 @@ impl Protocol {
         out: &mut Vec<u8>,
     ) -> Next {
         let parsed = &hello.parsed;
-        log.emit(tls::Event::Hello {
-            versions: &parsed.offered_versions(),
-            sni: parsed.sni.as_deref(),
-            alpn: &parsed.alpn,
-            cipher_suites: parsed.cipher_suites,
-        });
+        let line = tls::Event::hello(parsed, &hello.record, log.traces());
         let Some(tls) = &config.tls else {
+            log.emit(line);
             crate::prelude::refuse_tls(out);
             *self = Protocol::Done;
             return Next::Close;
         };
+        log.emit(line.answered_with_a_handshake());
         if !parsed.alpn.is_empty() && !parsed.alpn.iter().any(|p| p == tls::ALPN) {
             log.emit(tls::layer::Event::NoCommonAlpn);
         }

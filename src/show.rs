@@ -62,12 +62,12 @@ const DUMP_ROW: usize = 16;
 /// the caller says how many more there were, in its own words. `--trace`
 /// and the request page both show binary this way.
 pub(crate) fn dump_rows(bytes: &[u8]) -> impl Iterator<Item = DumpRow<'_>> {
-    dump_rows_upto(bytes, DUMP_BYTES)
+    dump_rows_up_to(bytes, DUMP_BYTES)
 }
 
-/// [`dump_rows`] up to `max` bytes: a TLS ClientHello's page shows all of
-/// its record, which is bounded already.
-pub(crate) fn dump_rows_upto(bytes: &[u8], max: usize) -> impl Iterator<Item = DumpRow<'_>> {
+/// [`dump_rows`] up to `max` bytes instead: for a message worth showing
+/// whole, a TLS ClientHello in `--trace`.
+pub(crate) fn dump_rows_up_to(bytes: &[u8], max: usize) -> impl Iterator<Item = DumpRow<'_>> {
     bytes[..bytes.len().min(max)]
         .chunks(DUMP_ROW)
         .enumerate()

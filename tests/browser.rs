@@ -292,7 +292,7 @@ fn chromium_at_https_is_told_this_port_speaks_no_tls() {
         "{line}"
     );
     assert!(
-        line.ends_with("this port speaks plain TCP: use http://, or put TLS in front"),
+        line.contains("this port speaks plain TCP: use http://, or put TLS in front; JA4 t13d"),
         "{line}"
     );
     assert!(

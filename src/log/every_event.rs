@@ -147,7 +147,7 @@ struct Facts {
     agreed: tls::layer::view::Agreed,
     error: io::Error,
     close: CloseReason,
-    alpn: [Vec<u8>; 2],
+    client_hello: tls::ClientHello,
     settings: [Setting; 1],
     says: Says,
     tlvs: [Tlv; 1],
@@ -172,7 +172,7 @@ fn facts() -> Facts {
         },
         error: io::Error::other("too many open files"),
         close: CloseReason::Idle(Duration::from_secs(60)),
-        alpn: [b"h2".to_vec(), b"http/1.1".to_vec()],
+        client_hello: client_hello(),
         settings: [Setting { id: 3, value: 100 }],
         says: Says::Tcp {
             source: "192.0.2.1:1111".parse().unwrap(),
@@ -268,16 +268,35 @@ fn proxy_events(facts: &Facts) -> Vec<Event<'_>> {
     ]
 }
 
+/// A ClientHello like Chrome's (JA4.md's example), with a GREASE suite
+/// and the renegotiation signal: 17 suites.
+fn client_hello() -> tls::ClientHello {
+    tls::ClientHello {
+        record_version: 0x0301,
+        legacy_version: 0x0303,
+        session_id: vec![7; 32],
+        cipher_suites: vec![
+            0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013,
+            0xc014, 0x009c, 0x009d, 0x002f, 0x0035, 0x00ff,
+        ],
+        compression_methods: vec![0],
+        extensions: vec![0x0000, 0x000a, 0x000b, 0x000d, 0x0010, 0x002b, 0x0033],
+        sni: Some("example.com".into()),
+        alpn: vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        versions: vec![0x0304, 0x0303],
+        versions_sent: vec![0x0304, 0x0303],
+        groups: vec![0x001d, 0x0017],
+        point_formats: vec![0],
+        signature_algorithms: vec![0x0403, 0x0804],
+        key_share_groups: vec![0x001d],
+        psk_modes: vec![1],
+    }
+}
+
 /// One of each of TLS's events.
 fn tls_events(facts: &Facts) -> Vec<Event<'_>> {
     vec![
-        tls::Event::Hello {
-            versions: &[0x0304, 0x0303],
-            sni: Some("example.com"),
-            alpn: &facts.alpn,
-            cipher_suites: 17,
-        }
-        .into(),
+        tls::Event::hello(&facts.client_hello, &[], false).into(),
         tls::Event::Malformed {
             reason: "its record is not a handshake",
         }
@@ -497,7 +516,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"proxy_invalid\",\"reason\":\"bad address\"}", "PROXY header malformed: bad address; closing"),
     ("{\"event\":\"proxy_cut\",\"got\":5,\"ended\":false}", "PROXY header incomplete after 5 bytes: nothing more came within 1s; closing"),
     ("{\"event\":\"proxy_missing\"}", "no PROXY header first (--proxy-protocol require); closing"),
-    ("{\"event\":\"tls_hello\",\"versions\":[\"TLS 1.3\",\"TLS 1.2\"],\"sni\":\"example.com\",\"alpn\":[\"h2\",\"http/1.1\"],\"alpn_not_shown\":0,\"cipher_suites\":17}", "client started a TLS 1.3 handshake for \"example.com\" (ALPN h2, http/1.1; 17 cipher suites); this port speaks plain TCP: use http://, or put TLS in front"),
+    ("{\"event\":\"tls_hello\",\"versions\":[\"TLS 1.3\",\"TLS 1.2\"],\"sni\":\"example.com\",\"alpn\":[\"h2\",\"http/1.1\"],\"alpn_not_shown\":0,\"cipher_suites\":17,\"ja3\":\"771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53-255,0-10-11-13-16-43-51,29-23,0\",\"ja3_md5\":\"0128d8a95e5c176ad9be5caab72f6851\",\"ja4\":\"t13d1607h2_1711a4c0508c_078775ef5e04\",\"ja4_r\":\"t13d1607h2_002f,0035,009c,009d,00ff,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_000a,000b,000d,002b,0033_0403,0804\",\"ja4_o\":\"t13d1607h2_ebf07dbd4f13_c7c7ef631cd6\",\"ja4_ro\":\"t13d1607h2_1301,1302,1303,c02b,c02f,c02c,c030,cca9,cca8,c013,c014,009c,009d,002f,0035,00ff_0000,000a,000b,000d,0010,002b,0033_0403,0804\"}", "client started a TLS 1.3 handshake for \"example.com\" (ALPN h2, http/1.1; 17 cipher suites); this port speaks plain TCP: use http://, or put TLS in front; JA4 t13d1607h2_1711a4c0508c_078775ef5e04, JA3 0128d8a95e5c176ad9be5caab72f6851"),
     ("{\"event\":\"tls_malformed\",\"reason\":\"its record is not a handshake\"}", "client sent what starts like a TLS ClientHello but its record is not a handshake; this port speaks plain TCP"),
     ("{\"event\":\"tls_cut\",\"got\":100,\"record\":517}", "client sent what starts like a TLS ClientHello but stopped after 100 of its 517 bytes"),
     ("{\"event\":\"tls_handshake\",\"version\":\"TLS 1.3\",\"cipher_suite\":\"TLS13_AES_128_GCM_SHA256\",\"group\":\"X25519\",\"alpn\":\"http/1.1\",\"sni\":\"localhost\",\"resumed\":false,\"took\":0.0025,\"client_cert\":2}", "TLS handshake done: TLS 1.3, TLS13_AES_128_GCM_SHA256, X25519, ALPN http/1.1, for localhost, new session, in 2.5 ms; client certificate (2 in its chain)"),

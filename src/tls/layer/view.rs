@@ -11,9 +11,10 @@ use rustls::ServerConnection;
 use serde::Serialize;
 
 use super::super::setup::{fingerprint, ClientCert, Config};
+use super::super::{describe, Fingerprints};
 use super::Hello;
 use crate::http::layers::Below;
-use crate::show::{dump_rows_upto, Escaped, NAME_SHOWN};
+use crate::show::{dump_rows_up_to, Escaped, NAME_SHOWN};
 
 /// What the two ends agreed on, once the handshake is done.
 #[derive(Debug, Serialize)]
@@ -121,7 +122,7 @@ impl Below for View {
         let Some(hello) = &self.hello else {
             return Vec::new();
         };
-        let dump: Vec<String> = dump_rows_upto(&hello.record, usize::MAX)
+        let dump: Vec<String> = dump_rows_up_to(&hello.record, usize::MAX)
             .map(|row| row.to_string())
             .collect();
         let title = format!(
@@ -144,40 +145,39 @@ impl Below for View {
     }
 }
 
-/// The ClientHello, decoded: what the client offered.
+/// The ClientHello: its fingerprints, then decoded, row by row
+/// (`describe.rs`), for the pages' rows and the JSON view's object.
 fn hello_rows(
     hello: &Hello,
     rows: &mut Vec<(String, String)>,
     json: &mut serde_json::Map<String, serde_json::Value>,
 ) {
-    let parsed = &hello.parsed;
-    let versions: Vec<String> = parsed
-        .offered_versions()
-        .iter()
-        .map(|&v| super::super::version_name(v).map_or(format!("0x{v:04x}"), str::to_string))
-        .collect();
-    rows.push(("offered versions".into(), versions.join(", ")));
-    let sni = parsed
-        .sni
-        .as_deref()
-        .map(|s| Escaped::bare_preview(s.as_bytes(), NAME_SHOWN).to_string());
-    rows.push(("SNI".into(), sni.clone().unwrap_or_else(|| "none".into())));
-    let alpn: Vec<String> = parsed
-        .alpn
-        .iter()
-        .map(|p| Escaped::bare_preview(p, NAME_SHOWN).to_string())
-        .collect();
-    rows.push((
-        "ALPN offered".into(),
-        if alpn.is_empty() {
-            "none".into()
-        } else {
-            alpn.join(", ")
-        },
-    ));
-    json.insert("offered_versions".into(), versions.into());
-    json.insert("sni".into(), sni.into());
-    json.insert("alpn_offered".into(), alpn.into());
+    let prints = Fingerprints::of(&hello.parsed);
+    for (label, value) in [
+        ("JA4", &prints.ja4),
+        ("JA4_r", &prints.ja4_r),
+        ("JA4_o", &prints.ja4_o),
+        ("JA4_ro", &prints.ja4_ro),
+        ("JA3", &prints.ja3),
+        ("JA3 (MD5)", &prints.ja3_md5),
+    ] {
+        rows.push((label.to_string(), value.clone()));
+    }
+    json.insert(
+        "fingerprints".into(),
+        serde_json::to_value(&prints).unwrap_or_default(),
+    );
+    let decoded = describe(&hello.parsed);
+    let mut client_hello = serde_json::Map::new();
+    for row in &decoded {
+        let items = match row.items.is_empty() {
+            true => "(none)".to_string(),
+            false => row.items.join(", "),
+        };
+        rows.push((format!("hello: {}", row.label), items));
+        client_hello.insert(row.label.to_string(), row.items.clone().into());
+    }
+    json.insert("client_hello".into(), client_hello.into());
 }
 
 /// The client's certificates as the pages show them.
