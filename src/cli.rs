@@ -887,7 +887,12 @@ mod tests {
         // Every default is the named constant the code uses.
         assert_eq!(settings.conn, conn::Config::default());
         assert_eq!(settings.proxy, DEFAULT_PROXY_PROTOCOL);
-        assert_eq!(settings.http, http::Config::default());
+        let instance = http::layers::Instance::here(None);
+        let http = http::Config {
+            instance,
+            ..http::Config::default()
+        };
+        assert_eq!(settings.http, http);
         assert_eq!(settings.ws, ws::Config::default());
         let server = &settings.server;
         assert_eq!(server.max_connections, server::default_max_connections().0);

@@ -73,10 +73,18 @@ fn handshake(tls: &mut ClientConnection, stream: &mut TcpStream) {
         let mut buf = [0u8; 16 * 1024];
         let n = stream.read(&mut buf).unwrap();
         assert!(n > 0, "the server closed in the handshake");
-        tls.read_tls(&mut &buf[..n]).unwrap();
-        tls.process_new_packets().unwrap();
+        feed(tls, &buf[..n]);
     }
     stream.write_all(&records(tls)).unwrap();
+}
+
+/// Gives the client every byte of `records` (rustls takes a read's worth
+/// at a time).
+fn feed(tls: &mut ClientConnection, mut records: &[u8]) {
+    while !records.is_empty() {
+        tls.read_tls(&mut records).unwrap();
+        tls.process_new_packets().unwrap();
+    }
 }
 
 /// Reads records until `want` bytes of plaintext came (or the end).
@@ -88,8 +96,7 @@ fn plaintext(tls: &mut ClientConnection, stream: &mut TcpStream, want: usize) ->
         if n == 0 {
             break;
         }
-        tls.read_tls(&mut &buf[..n]).unwrap();
-        tls.process_new_packets().unwrap();
+        feed(tls, &buf[..n]);
         let _ = tls.reader().read_to_end(&mut got);
     }
     got

@@ -327,7 +327,7 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&line(&hello)).unwrap(),
             format!(
-                r#"{{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\\x1b\\xe2\\x80\\xae","alpn":["h2","\\xc2\\x85x"],"alpn_not_shown":0,"cipher_suites":3,"ja3":"{ja3}","ja3_md5":"{ja3_md5}","ja4":"{ja4}","ja4_r":"{ja4_r}","ja4_o":"{ja4_o}","ja4_ro":"{ja4_ro}"}}"#
+                r#"{{"event":"tls_hello","versions":["TLS 1.3","TLS version 0x7f1c"],"sni":"a\\x1b\\xe2\\x80\\xae","alpn":["h2","\\xc2\\x85x"],"alpn_not_shown":0,"cipher_suites":3,"ja3":"{ja3}","ja3_md5":"{ja3_md5}","ja4":"{ja4}","ja4_r":"{ja4_r}","ja4_o":"{ja4_o}","ja4_ro":"{ja4_ro}","answer":"alert"}}"#
             )
         );
         assert_eq!(
