@@ -20,10 +20,11 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 SECONDS_EACH=${SECONDS_EACH:-5}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
+TLS_IDLE_CONNECTIONS=${TLS_IDLE_CONNECTIONS:-2000}
 BASE_PORT=${BASE_PORT:-9400}
 
 # --- what the benchmark needs -------------------------------------------
-declare -A needs=([wrk]=wrk [nginx]=nginx-light [node]=nodejs [npm]=npm [python3]=python3 [curl]=curl)
+declare -A needs=([wrk]=wrk [nginx]=nginx-light [node]=nodejs [npm]=npm [python3]=python3 [curl]=curl [openssl]=openssl)
 missing=()
 for cmd in "${!needs[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -81,9 +82,15 @@ rss_kib() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 
 nginx_conf() {
   mkdir -p "$work/nginx"
-  sed -e "s#PORT#$1#; s#PREFIX#$work/nginx#g" scripts/bench/nginx.conf >"$work/nginx/nginx.conf"
+  sed -e "s#PORT#$1#; s#PREFIX#$work/nginx#g" "scripts/bench/${2:-nginx.conf}" >"$work/nginx/nginx.conf"
   echo "$work/nginx/nginx.conf"
 }
+# One ECDSA P-256 certificate for both HTTPS servers, so that each signs
+# the same kind of handshake.
+mkdir -p "$work/nginx"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+  -keyout "$work/nginx/key.pem" -out "$work/nginx/cert.pem" 2>/dev/null
 
 # server_cmd KIND PORT: the command line of each server under test. A
 # `base-` kind is the `rawnet-` one run with the BASELINE binary.
@@ -98,6 +105,8 @@ server_cmd() {
     rawnet-ws)     echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http" ;;
     rawnet-ws-1)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --threads 1" ;;
     rawnet-idle)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --max-connections 20000" ;;
+    rawnet-tls)    echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world --tls --cert $work/nginx/cert.pem --key $work/nginx/key.pem --max-connections 20000" ;;
+    nginx-tls)     echo "nginx -c $(nginx_conf "$2" nginx-tls.conf)" ;;
     node-http)     echo "node scripts/bench/node-http.js $2" ;;
     node-echo)     echo "node scripts/bench/node-echo.js $2" ;;
     node-pipe)     echo "node scripts/bench/node-pipe.js $2" ;;
@@ -169,6 +178,30 @@ for round in $(seq "$ROUNDS"); do
     stop
   done
 
+  # HTTPS: keep-alive requests, then a new TLS connection (a full
+  # handshake: wrk resumes no session) for each request, then memory per
+  # idle HTTPS connection, rawnet --tls against nginx, same certificate.
+  # (No BASELINE twin: a build from before --tls has none.)
+  for s in rawnet-tls nginx-tls; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    record "tlska-$s" "$(wrk_rps -t1 -c64 -d"${SECONDS_EACH}s" "https://127.0.0.1:$port/")"
+    record "tlshs-$s" "$(wrk_rps -t1 -c64 -d"${SECONDS_EACH}s" -H 'Connection: close' "https://127.0.0.1:$port/")"
+    sleep 0.5
+    # nginx spreads connections over its 2 workers: count them all.
+    rss_all() { local total=0 p; for p in ${1:-$SERVER_PID}; do total=$((total + $(rss_kib "$p"))); done; echo "$total"; }
+    procs=$SERVER_PID
+    if [ "$s" = nginx-tls ]; then procs=$(pgrep -P "$SERVER_PID" | tr '\n' ' '); fi
+    before=$(rss_all "$procs")
+    coproc IDLE { python3 scripts/bench/idle.py "$port" -n "$TLS_IDLE_CONNECTIONS" --hold 120 --tls; }
+    read -r _ _ <&"${IDLE[0]}"
+    sleep 3
+    after=$(rss_all "$procs")
+    record "tlsidle-$s" "$(python3 -c "print(($after - $before) * 1024 / $TLS_IDLE_CONNECTIONS)")"
+    eval "exec ${IDLE[1]}>&-"
+    wait "$IDLE_PID" 2>/dev/null || true
+    stop
+  done
+
   # RSS per idle connection.
   for s in $(with_base rawnet-idle) node-echo; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
@@ -217,6 +250,8 @@ rr=$(m raw-rawnet-raw); rn=$(m raw-node-pipe)
 ir=$(m idle-rawnet-idle); in=$(m idle-node-echo)
 cr=$(m cpu-rawnet-http); cr1=$(m cpu-rawnet-http-1); cx=$(m cpu-nginx); cn=$(m cpu-node-http)
 sr=$(m startup-rawnet); sn=$(m startup-node); st=$(m startup-true)
+tka=$(m tlska-rawnet-tls); tkx=$(m tlska-nginx-tls); ths=$(m tlshs-rawnet-tls); thx=$(m tlshs-nginx-tls)
+tir=$(m tlsidle-rawnet-tls); tix=$(m tlsidle-nginx-tls)
 
 cat <<EOF
 
@@ -237,6 +272,9 @@ Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --
 | RSS per idle connection ($IDLE_CONNECTIONS open), bytes | $(fmt "$ir" 0) | Node net $(fmt "$in" 0) | $(ratio "$ir" "$in") | ≤ 1 KiB |
 | server CPU per HTTP request, µs | $(fmt "$cr" 2) | nginx $(fmt "$cx" 2) (Node $(fmt "$cn" 2)) | $(ratio "$cr" "$cx") | ≤ nginx |
 | server CPU per HTTP request, rawnet --threads 1, µs | $(fmt "$cr1" 2) | nginx $(fmt "$cx" 2) | $(ratio "$cr1" "$cx") | (for comparison) |
+| HTTPS keep-alive req/s (wrk -t1 -c64), ECDSA P-256 | $(fmt "$tka" 0) | nginx $(fmt "$tkx" 0) | $(ratio "$tka" "$tkx") | ≥ 1.0x |
+| TLS handshakes/s (a new connection per request) | $(fmt "$ths" 0) | nginx $(fmt "$thx" 0) | $(ratio "$ths" "$thx") | ≥ 1.0x |
+| RSS per idle HTTPS connection ($TLS_IDLE_CONNECTIONS open), bytes | $(fmt "$tir" 0) | nginx $(fmt "$tix" 0) | $(ratio "$tir" "$tix") | ≤ nginx |
 | start-up to \`listening\` line, ms | $(fmt "$sr" 2) | Node $(fmt "$sn" 2) (spawning echo: $(fmt "$st" 2)) | | ≤ 10 ms |
 EOF
 
