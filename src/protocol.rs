@@ -245,10 +245,19 @@ impl Protocol {
             return Next::Close;
         };
         log.emit(line.answered_with_a_handshake());
+        let reservation = match config.http.budget.hold(tls::layer::HANDSHAKE_HOLD) {
+            Ok(reservation) => reservation,
+            Err(spent) => {
+                log.emit(tls::layer::Event::OverBudget { spent });
+                out.extend_from_slice(&tls::INTERNAL_ERROR_ALERT);
+                *self = Protocol::Done;
+                return Next::Close;
+            }
+        };
         if !parsed.alpn.is_empty() && !parsed.alpn.iter().any(|p| p == tls::ALPN) {
             log.emit(tls::layer::Event::NoCommonAlpn);
         }
-        let terminated = tls::Terminated::new(tls.clone(), hello, client, config);
+        let terminated = tls::Terminated::new(tls.clone(), hello, client, config, reservation);
         *self = Protocol::Tls(Box::new(terminated));
         self.on_data(first, config, log, out)
     }

@@ -47,3 +47,7 @@ pub const RECORD_HEADER: usize = 5;
 /// A TLS alert record: fatal (2), protocol_version (70), in a TLS 1.2
 /// record, which every version's client reads.
 pub const PROTOCOL_VERSION_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 70];
+
+/// A fatal internal_error (80) alert, before any key is agreed: `--tls`
+/// refusing a handshake the memory budget cannot cover.
+pub const INTERNAL_ERROR_ALERT: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 80];

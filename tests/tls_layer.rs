@@ -295,3 +295,44 @@ fn tls_options_without_tls_are_usage_errors() {
     assert!(stderr.contains("--cert /nonexistent.pem"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
 }
+
+#[test]
+fn handshakes_past_the_memory_budget_are_refused_with_an_alert() {
+    // 1 MiB covers ten handshakes of 96 KiB each (HANDSHAKE_HOLD); the
+    // eleventh is refused, and once the first ones give their part back
+    // (cut at their deadline) a new one goes through.
+    let args = ["--memory-budget", "1", "--tls-handshake-timeout", "1"];
+    let (mut server, config) = tls_server("budget", &args);
+    let stalled: Vec<TcpStream> = (0..10)
+        .map(|_| {
+            let mut stream = server.connect();
+            stream.write_all(&records(&mut client(&config))).unwrap();
+            server.expect("answered with a handshake (--tls)");
+            stream
+        })
+        .collect();
+    let mut refused = server.connect();
+    refused.write_all(&records(&mut client(&config))).unwrap();
+    let line = server.expect("TLS handshake refused");
+    assert!(
+        line.ends_with(
+            "TLS handshake refused with an internal_error alert: the server's memory budget \
+             for all connections (1 MiB, --memory-budget) is spent; try again later"
+        ),
+        "{line}"
+    );
+    assert_eq!(
+        common::read_to_end(&mut refused),
+        [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 80]
+    );
+    for _ in &stalled {
+        server.expect("no TLS handshake within 1s; closing");
+    }
+    // Each gives its part back as it closes, just after its line.
+    drop(stalled);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    handshake(&mut tls, &mut stream);
+    server.expect("TLS handshake done:");
+}

@@ -63,6 +63,7 @@ fn covered(event: &Event) {
             | tls::layer::Event::EndedWithoutCloseNotify
             | tls::layer::Event::HandshakeTimeout { .. }
             | tls::layer::Event::Ready { .. }
+            | tls::layer::Event::OverBudget { .. }
             | tls::layer::Event::NoCommonAlpn,
         ) => {}
         Event::H2(h2::Event::Preface { .. }) => {}
@@ -90,7 +91,7 @@ fn covered(event: &Event) {
 
 /// Every `event` name `--log json` has, as the code had them before each
 /// module came to own its events (serde's snake_case of the variants).
-const NAMES: [&str; 48] = [
+const NAMES: [&str; 49] = [
     "listening",
     "serving_at_most",
     "refused",
@@ -123,6 +124,7 @@ const NAMES: [&str; 48] = [
     "tls_ended_without_close_notify",
     "tls_handshake_timeout",
     "tls_ready",
+    "tls_over_budget",
     "tls_no_common_alpn",
     "http2",
     "request",
@@ -338,6 +340,10 @@ fn tls_layer_events(facts: &Facts) -> Vec<Event<'_>> {
             written_to: Some("cert.pem"),
         }
         .into(),
+        E::OverBudget {
+            spent: crate::budget::Spent { limit: 1 << 20 },
+        }
+        .into(),
         E::NoCommonAlpn.into(),
     ]
 }
@@ -527,6 +533,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"tls_ended_without_close_notify\"}", "client ended its TCP stream without TLS close_notify"),
     ("{\"event\":\"tls_handshake_timeout\",\"after\":10.0}", "no TLS handshake within 10s; closing"),
     ("{\"event\":\"tls_ready\",\"sha256\":\"AB:CD\",\"cert\":null,\"written_to\":\"cert.pem\"}", "TLS on the same port: certificate for localhost, 127.0.0.1, ::1 made at start, SHA-256 AB:CD, written to cert.pem"),
+    ("{\"event\":\"tls_over_budget\",\"spent\":\"the server's memory budget for all connections (1 MiB, --memory-budget) is spent; try again later\"}", "TLS handshake refused with an internal_error alert: the server's memory budget for all connections (1 MiB, --memory-budget) is spent; try again later"),
     ("{\"event\":\"tls_no_common_alpn\"}", "client's ALPN offers no http/1.1, the protocol rawnet speaks inside TLS (HTTP/2 it does not speak yet); the handshake fails with no_application_protocol"),
     ("{\"event\":\"http2\",\"settings\":[[\"MAX_CONCURRENT_STREAMS\",100]],\"settings_not_shown\":0,\"problem\":null}", "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100; answered GOAWAY HTTP_1_1_REQUIRED"),
     ("{\"event\":\"request\",\"number\":1,\"method\":\"GET\",\"target\":\"/\",\"minor\":1,\"status\":200,\"reason\":\"OK\",\"bytes\":10,\"client\":\"192.0.2.1:1111\",\"claimed_by\":\"PROXY header\"}", "request 1: GET / HTTP/1.1 -> 200 OK, 10 bytes, for 192.0.2.1:1111 (says the PROXY header)"),

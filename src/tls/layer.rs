@@ -25,6 +25,7 @@ pub use events::Event;
 
 use super::setup::Config;
 use super::ClientHello;
+use crate::budget::Reservation;
 use crate::http::layers::Below;
 use crate::log::ConnLog;
 use view::View;
@@ -34,10 +35,29 @@ use view::View;
 /// (16 KiB) past what it was given.
 const PLAINTEXT_CHUNK: usize = 16 * 1024;
 
+/// What a handshake may hold at worst, counted against `--memory-budget`
+/// before it starts: the ClientHello's record kept for the pages (at most
+/// [`super::MAX_RECORD`] and its header), rustls's buffer for a handshake
+/// message split over records (at most 64 KiB: a client's certificate
+/// chain), and its state (about 8 KB, measured). A flood of handshakes
+/// that never finish holds at most this each, for at most
+/// `--tls-handshake-timeout`, and no more than the budget in all.
+pub const HANDSHAKE_HOLD: usize = 96 * 1024;
+
+/// What an established TLS connection may hold at worst, counted once the
+/// handshake is done: rustls's state and keys (about 7 KB), its buffer for
+/// one record in flight (at most 16 KiB and its overhead), and the pages'
+/// facts (the ClientHello's record, at most 18 KiB, usually 0.5 to 2).
+/// Measured idle, it holds about 11 KB (README, Limits).
+pub const ESTABLISHED_HOLD: usize = 48 * 1024;
+
 /// One connection's TLS.
 #[derive(Debug)]
 pub(crate) struct Layer {
     conn: ServerConnection,
+    /// Its part of `--memory-budget`: [`HANDSHAKE_HOLD`], then
+    /// [`ESTABLISHED_HOLD`].
+    reservation: Reservation,
     config: Arc<Config>,
     /// The ClientHello as the prelude read it: for the pages, once.
     hello: Option<Box<Hello>>,
@@ -72,7 +92,7 @@ pub(crate) enum Read {
 
 impl Layer {
     /// A handshake, starting with the ClientHello the prelude read.
-    pub(crate) fn new(config: Arc<Config>, hello: Hello) -> Self {
+    pub(crate) fn new(config: Arc<Config>, hello: Hello, reservation: Reservation) -> Self {
         // The session inside bounds what it makes (`next::OUTPUT_BOUND`)
         // and every call's records are taken at once, so rustls's own
         // buffer limit would only cut a response in two.
@@ -85,6 +105,7 @@ impl Layer {
         conn.set_buffer_limit(None);
         Layer {
             conn,
+            reservation,
             config,
             hello: Some(Box::new(hello)),
             since: Instant::now(),
@@ -171,6 +192,7 @@ impl Layer {
 
     /// The handshake is done: its line, and the pages' view of it.
     fn handshake_done(&mut self, log: &ConnLog) {
+        self.reservation.settle(ESTABLISHED_HOLD);
         let took = self.since.elapsed();
         let agreed = view::Agreed::of(&self.conn, took);
         log.emit(Event::Handshake {

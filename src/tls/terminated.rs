@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use super::layer::{Hello, Layer, Read};
 use super::Config;
+use crate::budget::Reservation;
 use crate::log::ConnLog;
 use crate::next::{Farewell, Next};
 use crate::protocol::{Protocol, ProxyProtocol};
@@ -34,9 +35,10 @@ impl Terminated {
         hello: Hello,
         proxy_client: Option<SocketAddr>,
         settings: &Settings,
+        reservation: Reservation,
     ) -> Self {
         Terminated {
-            layer: Layer::new(config, hello),
+            layer: Layer::new(config, hello, reservation),
             inside: Protocol::new(settings.conn.mode, ProxyProtocol::Off),
             proxy_client,
         }

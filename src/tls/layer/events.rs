@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::view::Agreed;
+use crate::budget::Spent;
 use crate::log::{self, Line};
 use crate::show::Escaped;
 
@@ -58,6 +59,13 @@ pub enum Event<'a> {
         cert: Option<&'a str>,
         /// `--tls-cert-out`'s file.
         written_to: Option<&'a str>,
+    },
+    /// `--memory-budget` could not cover one more handshake: an
+    /// internal_error alert, and the connection closes.
+    #[serde(rename = "tls_over_budget")]
+    OverBudget {
+        #[serde(serialize_with = "as_words")]
+        spent: Spent,
     },
     /// The client's ALPN names no protocol rawnet speaks inside TLS.
     #[serde(rename = "tls_no_common_alpn")]
@@ -134,6 +142,10 @@ impl fmt::Display for Event<'_> {
                     None => Ok(()),
                 }
             }
+            Event::OverBudget { spent } => write!(
+                f,
+                "TLS handshake refused with an internal_error alert: {spent}"
+            ),
             Event::NoCommonAlpn => f.write_str(
                 "client's ALPN offers no http/1.1, the protocol rawnet speaks inside TLS \
                  (HTTP/2 it does not speak yet); the handshake fails with \
@@ -141,4 +153,9 @@ impl fmt::Display for Event<'_> {
             ),
         }
     }
+}
+
+/// What the budget says, in JSON as in text.
+fn as_words<S: serde::Serializer>(spent: &Spent, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(spent)
 }
