@@ -336,3 +336,29 @@ fn handshakes_past_the_memory_budget_are_refused_with_an_alert() {
     handshake(&mut tls, &mut stream);
     server.expect("TLS handshake done:");
 }
+
+#[test]
+fn a_tls_12_renegotiation_is_refused_then_closed() {
+    let (mut server, _) = tls_server("reneg", &[]);
+    // openssl s_client renegotiates when a line of its input is `R`;
+    // the sleeps keep its input open until each answer came.
+    let script = format!(
+        "(sleep 1; echo R; sleep 1; echo R; sleep 1) | openssl s_client -tls1_2 -connect {}",
+        server.addr
+    );
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run openssl (scripts/test.sh installs it)");
+    let line = server.expect("TLS handshake done:");
+    assert!(line.contains("TLS 1.2, TLS_ECDHE_ECDSA_WITH_"), "{line}");
+    server.expect(
+        "client asked to renegotiate TLS 1.2 (a new ClientHello inside the connection); \
+         refused with a no_renegotiation warning",
+    );
+    server.expect("TLS failed:");
+    server.expect("close (done)");
+    let _ = child.wait();
+}
