@@ -1,0 +1,641 @@
+//! HTTP/2 spoken (RFC 9113), frame by frame, as a state machine with no
+//! I/O, like the HTTP/1 and WebSocket sessions: bytes in, bytes out.
+//!
+//! The same requests as HTTP/1.1, as binary frames on the same TCP
+//! connection: the client's preface, then frames (`frame.rs`), each with
+//! its 9-byte header. A request is a HEADERS frame (and its CONTINUATIONs)
+//! on a stream of its own, its header block HPACK-compressed
+//! (`hpack/`), then DATA frames for a body; the response comes back on
+//! the same stream. Many streams share the connection at once, and both
+//! ends say how much each may send (flow control, WINDOW_UPDATE).
+//!
+//! - `session/stream.rs`: one stream: its request, its windows, the
+//!   response still to send, the frames that crossed on it;
+//! - `session/request.rs`: what makes a decoded header list a request
+//!   (RFC 9113 §8.3), and what makes it malformed;
+//! - `session/view.rs`: the pages of a request that came over HTTP/2;
+//! - `session/events.rs`: the log's lines, one a frame each way.
+//!
+//! Every error the RFC names is answered as it says: a connection error
+//! with GOAWAY and its code, then close; a stream error with RST_STREAM,
+//! and the connection goes on (§5.4).
+
+mod events;
+mod request;
+mod stream;
+mod view;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::frame::{self, setting, ErrorCode, Frame, FrameError, RawFrame, Reader};
+use super::hpack::{self, Decoder, Encoder};
+use super::{Setting, PREFACE};
+use crate::http;
+use crate::log::ConnLog;
+use crate::next::{Farewell, Next};
+pub use events::Event;
+use events::FrameLines;
+use stream::Stream;
+
+/// The streams a client may have open at once: rawnet's
+/// SETTINGS_MAX_CONCURRENT_STREAMS. One more is refused (REFUSED_STREAM),
+/// which a client retries.
+pub const MAX_CONCURRENT_STREAMS: u32 = 100;
+
+/// How much a client may send on each stream before rawnet's
+/// WINDOW_UPDATE, and on the connection: the RFC's initial window
+/// (§6.9.2), announced as it is. rawnet gives the window back as soon as
+/// a body's bytes are kept, so this bounds what is in flight, not a body.
+pub const WINDOW: u32 = 65_535;
+
+/// The most a header block may be across its HEADERS and CONTINUATION
+/// frames, before it is decoded: a CONTINUATION flood (CVE-2024-27316)
+/// sends frames without END_HEADERS forever, and a server that keeps them
+/// all runs out of memory. Past this: GOAWAY ENHANCE_YOUR_CALM.
+pub const MAX_BLOCK: usize = 64 * 1024;
+
+/// Streams the client may reset in [`RATE_WINDOW`] before the connection
+/// is closed with ENHANCE_YOUR_CALM: a rapid reset (CVE-2023-44487) opens
+/// and cancels streams as fast as it can, each costing the server a
+/// request's work and none of its own.
+pub const MAX_RESETS: u32 = 200;
+
+/// PINGs, SETTINGS and other frames that ask for an answer and do no
+/// work, in [`RATE_WINDOW`], before ENHANCE_YOUR_CALM: a flood of them
+/// costs the server an answer each.
+pub const MAX_CONTROL: u32 = 1000;
+
+/// The window both limits above count in.
+pub const RATE_WINDOW: Duration = Duration::from_secs(10);
+
+/// How long a response may wait for a window the client never opens
+/// (a zero window), before its stream is reset with CANCEL.
+pub const STALL: Duration = Duration::from_secs(30);
+
+/// One HTTP/2 connection.
+#[derive(Debug)]
+pub(crate) struct Session {
+    /// Bytes of the preface not yet seen (it may come split).
+    preface_left: usize,
+    reader: Reader,
+    decoder: Decoder,
+    encoder: Encoder,
+    /// What the client's SETTINGS said.
+    peer: Peer,
+    /// How much rawnet may still send on the connection, and receive.
+    send_window: i64,
+    recv_window: i64,
+    streams: BTreeMap<u32, Stream>,
+    /// The highest stream the client opened: a lower one that is not
+    /// open is closed (§5.1.1).
+    last_stream: u32,
+    /// A header block whose CONTINUATION frames are still coming.
+    continuation: Option<Continuation>,
+    /// GOAWAY was sent: nothing more is read.
+    closing: bool,
+    resets: Rate,
+    control: Rate,
+    /// The connection's fingerprint, in Akamai's format, as its first
+    /// frames make it.
+    fingerprint: Fingerprint,
+    lines: FrameLines,
+    /// Who the client is, for the pages: the PROXY header's client and
+    /// the layer under HTTP/2 (TLS).
+    pub(crate) proxy_client: Option<SocketAddr>,
+    pub(crate) below: Option<Arc<dyn http::layers::Below>>,
+    requests: u64,
+}
+
+/// The client's settings (§6.5.2), as they stand.
+#[derive(Clone, Copy, Debug)]
+struct Peer {
+    max_frame_size: u32,
+    initial_window: u32,
+    header_table_size: u32,
+}
+
+/// A header block begun without END_HEADERS.
+#[derive(Debug)]
+struct Continuation {
+    stream: u32,
+    end_stream: bool,
+    block: Vec<u8>,
+}
+
+/// Events counted in [`RATE_WINDOW`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Rate {
+    since: Option<Instant>,
+    count: u32,
+}
+
+impl Rate {
+    /// Counts one; whether that makes more than `max` in the window.
+    fn over(&mut self, max: u32, now: Instant) -> bool {
+        let window_over = |since: Instant| now.saturating_duration_since(since) >= RATE_WINDOW;
+        if self.since.is_none_or(window_over) {
+            self.since = Some(now);
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count > max
+    }
+}
+
+/// Akamai's HTTP/2 fingerprint (Black Hat EU 2017): the first SETTINGS,
+/// the first connection WINDOW_UPDATE, the PRIORITY frames, and the
+/// pseudo-header order of the first request: `1:65536;4:6291456|15663105|0|m,a,s,p`.
+#[derive(Debug, Default)]
+struct Fingerprint {
+    settings: Option<String>,
+    window_update: Option<u32>,
+    priorities: Vec<String>,
+    pseudo_order: Option<String>,
+}
+
+impl Fingerprint {
+    fn akamai(&self) -> String {
+        let priorities = match self.priorities.is_empty() {
+            true => "0".to_string(),
+            false => self.priorities.join(","),
+        };
+        format!(
+            "{}|{}|{}|{}",
+            self.settings.as_deref().unwrap_or(""),
+            self.window_update.map_or("00".to_string(), |w| w.to_string()),
+            priorities,
+            self.pseudo_order.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// What ends a stream or the connection (§5.4), with its words.
+#[derive(Debug)]
+enum H2Error {
+    Connection(ErrorCode, Cow<'static, str>),
+    Stream(u32, ErrorCode, Cow<'static, str>),
+}
+
+impl From<FrameError> for H2Error {
+    fn from(error: FrameError) -> Self {
+        match error {
+            FrameError::Connection { code, reason } => H2Error::Connection(code, reason.into()),
+            FrameError::Stream {
+                stream,
+                code,
+                reason,
+                ..
+            } => H2Error::Stream(stream, code, reason.into()),
+        }
+    }
+}
+
+fn connection(code: ErrorCode, why: impl Into<Cow<'static, str>>) -> H2Error {
+    H2Error::Connection(code, why.into())
+}
+
+impl Session {
+    /// A connection whose preface has begun (the prelude saw it).
+    pub(crate) fn new() -> Self {
+        Session {
+            preface_left: PREFACE.len(),
+            reader: Reader::default(),
+            decoder: Decoder::new(hpack::DEFAULT_TABLE_SIZE),
+            encoder: Encoder::new(hpack::DEFAULT_TABLE_SIZE),
+            peer: Peer {
+                max_frame_size: frame::MIN_MAX_FRAME_SIZE,
+                initial_window: WINDOW,
+                header_table_size: 4096,
+            },
+            send_window: i64::from(WINDOW),
+            recv_window: i64::from(WINDOW),
+            streams: BTreeMap::new(),
+            last_stream: 0,
+            continuation: None,
+            closing: false,
+            resets: Rate::default(),
+            control: Rate::default(),
+            fingerprint: Fingerprint::default(),
+            lines: FrameLines::default(),
+            proxy_client: None,
+            below: None,
+            requests: 0,
+        }
+    }
+
+    /// rawnet's own SETTINGS, the first frame it sends (§3.4).
+    fn greet(&mut self, config: &http::Config, log: &ConnLog, out: &mut Vec<u8>) {
+        let settings = [
+            Setting {
+                id: setting::MAX_CONCURRENT_STREAMS,
+                value: MAX_CONCURRENT_STREAMS,
+            },
+            Setting {
+                id: setting::MAX_HEADER_LIST_SIZE,
+                value: u32::try_from(max_header_list(config)).unwrap_or(u32::MAX),
+            },
+            Setting {
+                id: setting::ENABLE_PUSH,
+                value: 0,
+            },
+        ];
+        let start = out.len();
+        frame::write_settings(out, &settings);
+        self.lines.sent(&out[start..], log);
+    }
+
+    /// Bytes from the client.
+    pub(crate) fn on_data(
+        &mut self,
+        mut data: &[u8],
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        if self.closing {
+            return Next::Close;
+        }
+        if self.preface_left > 0 {
+            let n = data.len().min(self.preface_left);
+            let expected = &PREFACE[PREFACE.len() - self.preface_left..][..n];
+            if &data[..n] != expected {
+                let why = "the connection preface is not PRI * HTTP/2.0 (§3.4)";
+                return self.fail(connection(ErrorCode::PROTOCOL_ERROR, why), log, out);
+            }
+            if self.preface_left == PREFACE.len() {
+                self.greet(config, log, out);
+            }
+            self.preface_left -= n;
+            data = &data[n..];
+        }
+        let mut reader = std::mem::take(&mut self.reader);
+        let next = self.read_frames(&mut reader, data, config, log, out);
+        self.reader = reader;
+        next
+    }
+
+    /// Takes every whole frame out of `data`, as the reader cuts them.
+    fn read_frames(
+        &mut self,
+        reader: &mut Reader,
+        mut data: &[u8],
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        loop {
+            let taken = reader.feed(data);
+            data = &data[taken..];
+            while let Some(frame) = reader.next_frame() {
+                let result = match frame {
+                    Ok(raw) => self.on_frame(raw, config, log, out),
+                    Err(error) => Err(error.into()),
+                };
+                if let Err(error) = result {
+                    if self.fail(error, log, out) == Next::Close {
+                        return Next::Close;
+                    }
+                }
+            }
+            if data.is_empty() {
+                break;
+            }
+        }
+        self.send_pending(log, out);
+        Next::Continue
+    }
+
+    /// One frame from the client.
+    fn on_frame(
+        &mut self,
+        raw: RawFrame<'_>,
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        let header = raw.header();
+        self.lines.received(raw.bytes(), log);
+        if let Some(stream) = self.streams.get_mut(&header.stream) {
+            stream.saw(raw.bytes(), true);
+        }
+        if let Some(pending) = &self.continuation {
+            if header.kind != frame::kind::CONTINUATION || header.stream != pending.stream {
+                let why = "a frame other than the CONTINUATION a header block was waiting for (§6.10)";
+                return Err(connection(ErrorCode::PROTOCOL_ERROR, why));
+            }
+        }
+        let frame = match raw.parse() {
+            Ok(frame) => frame,
+            // The stream is refused, but its header block must still go
+            // through HPACK, or the tables drift apart (§4.3).
+            Err(FrameError::Stream {
+                stream,
+                code,
+                reason,
+                fragment: Some(range),
+            }) => {
+                let block = &raw.payload()[range];
+                let _ = self.decoder.decode(block, max_header_list(config));
+                return Err(H2Error::Stream(stream, code, reason.into()));
+            }
+            Err(error) => return Err(error.into()),
+        };
+        self.dispatch(frame, header.length, config, log, out)
+    }
+
+    /// A well-formed frame, by its type.
+    fn dispatch(
+        &mut self,
+        frame: Frame<'_>,
+        length: u32,
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        match frame {
+            Frame::Data {
+                stream,
+                end_stream,
+                data,
+                ..
+            } => self.on_body(stream, end_stream, data, length, config, log, out),
+            Frame::Headers {
+                stream,
+                end_stream,
+                end_headers,
+                priority,
+                fragment,
+                ..
+            } => {
+                if let Some(priority) = priority {
+                    self.note_priority(stream, priority);
+                }
+                self.on_headers(stream, end_stream, end_headers, fragment, config, log, out)
+            }
+            Frame::Priority { stream, priority } => {
+                self.note_priority(stream, priority);
+                Ok(())
+            }
+            Frame::RstStream { stream, .. } => self.on_reset(stream),
+            Frame::Settings { ack, settings } => self.on_settings(ack, settings, log, out),
+            Frame::PushPromise { .. } => Err(connection(
+                ErrorCode::PROTOCOL_ERROR,
+                "a client may not send PUSH_PROMISE (§8.4)",
+            )),
+            Frame::Ping { ack, data } => self.on_ping(ack, data, log, out),
+            Frame::GoAway { .. } => {
+                // The client is leaving: what is open is answered, and no
+                // new stream will come.
+                Ok(())
+            }
+            Frame::WindowUpdate { stream, increment } => self.on_window_update(stream, increment),
+            Frame::Continuation {
+                end_headers,
+                fragment,
+                ..
+            } => self.on_continuation(end_headers, fragment, config, log, out),
+            // Unknown types are ignored (§5.5).
+            Frame::Unknown { .. } => Ok(()),
+        }
+    }
+
+    /// PRIORITY is parsed and shown; RFC 9113 §5.3.2 deprecates acting on
+    /// it, so nothing is scheduled by it.
+    fn note_priority(&mut self, stream: u32, priority: frame::Priority) {
+        if self.fingerprint.priorities.len() < 16 {
+            self.fingerprint.priorities.push(format!(
+                "{stream}:{}:{}:{}",
+                u8::from(priority.exclusive),
+                priority.dependency,
+                priority.weight
+            ));
+        }
+    }
+
+    fn on_settings(
+        &mut self,
+        ack: bool,
+        settings: frame::Settings<'_>,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        if ack {
+            return Ok(());
+        }
+        if self.control.over(MAX_CONTROL, Instant::now()) {
+            return Err(flood("SETTINGS"));
+        }
+        if self.fingerprint.settings.is_none() {
+            let list: Vec<String> = settings
+                .iter()
+                .map(|s| format!("{}:{}", s.id, s.value))
+                .collect();
+            self.fingerprint.settings = Some(list.join(";"));
+        }
+        for Setting { id, value } in settings.iter() {
+            self.apply(id, value)?;
+        }
+        let start = out.len();
+        frame::write_settings_ack(out);
+        self.lines.sent(&out[start..], log);
+        Ok(())
+    }
+
+    /// One of the client's settings; the frame parser has checked its
+    /// value's range.
+    fn apply(&mut self, id: u16, value: u32) -> Result<(), H2Error> {
+        match id {
+            setting::HEADER_TABLE_SIZE => {
+                self.peer.header_table_size = value;
+                // rawnet's encoder never needs more than the default.
+                let size = usize::try_from(value).unwrap_or(usize::MAX);
+                self.encoder
+                    .set_max_table_size(size.min(hpack::DEFAULT_TABLE_SIZE));
+            }
+            setting::INITIAL_WINDOW_SIZE => {
+                // Every open stream's window moves by the difference
+                // (§6.9.2), and may not pass 2^31-1.
+                let delta = i64::from(value) - i64::from(self.peer.initial_window);
+                self.peer.initial_window = value;
+                for stream in self.streams.values_mut() {
+                    stream.send_window += delta;
+                    if stream.send_window > i64::from(frame::MAX_WINDOW) {
+                        let why = "INITIAL_WINDOW_SIZE takes a stream's window past 2^31-1 (§6.9.2)";
+                        return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
+                    }
+                }
+            }
+            setting::MAX_FRAME_SIZE => self.peer.max_frame_size = value,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn on_ping(
+        &mut self,
+        ack: bool,
+        data: [u8; 8],
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        if ack {
+            return Ok(());
+        }
+        if self.control.over(MAX_CONTROL, Instant::now()) {
+            return Err(flood("PING"));
+        }
+        let start = out.len();
+        frame::write_ping_ack(out, data);
+        self.lines.sent(&out[start..], log);
+        Ok(())
+    }
+
+    fn on_window_update(&mut self, stream: u32, increment: u32) -> Result<(), H2Error> {
+        let too_large = |window: i64| window > i64::from(frame::MAX_WINDOW);
+        if stream == 0 {
+            if self.fingerprint.window_update.is_none() {
+                self.fingerprint.window_update = Some(increment);
+            }
+            self.send_window += i64::from(increment);
+            if too_large(self.send_window) {
+                let why = "WINDOW_UPDATE takes the connection's window past 2^31-1 (§6.9.1)";
+                return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
+            }
+            return Ok(());
+        }
+        if self.is_idle(stream) {
+            let why = "WINDOW_UPDATE on a stream not yet opened (§5.1)";
+            return Err(connection(ErrorCode::PROTOCOL_ERROR, why));
+        }
+        if let Some(open) = self.streams.get_mut(&stream) {
+            open.send_window += i64::from(increment);
+            if too_large(open.send_window) {
+                let why = "WINDOW_UPDATE takes the stream's window past 2^31-1 (§6.9.1)";
+                return Err(H2Error::Stream(stream, ErrorCode::FLOW_CONTROL_ERROR, why.into()));
+            }
+        }
+        Ok(())
+    }
+
+    fn on_reset(&mut self, stream: u32) -> Result<(), H2Error> {
+        if self.is_idle(stream) {
+            let why = "RST_STREAM on a stream not yet opened (§6.4)";
+            return Err(connection(ErrorCode::PROTOCOL_ERROR, why));
+        }
+        self.streams.remove(&stream);
+        if self.resets.over(MAX_RESETS, Instant::now()) {
+            return Err(connection(
+                ErrorCode::ENHANCE_YOUR_CALM,
+                format!(
+                    "more than {MAX_RESETS} streams reset by the client within {}s (rapid reset, CVE-2023-44487)",
+                    RATE_WINDOW.as_secs()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A stream the client has not opened yet: above the last one.
+    fn is_idle(&self, stream: u32) -> bool {
+        stream > self.last_stream
+    }
+
+    /// Says an error as the RFC asks: RST_STREAM for a stream's (the
+    /// connection goes on), GOAWAY for the connection's (it closes).
+    fn fail(&mut self, error: H2Error, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        match error {
+            H2Error::Stream(stream, code, why) => {
+                let start = out.len();
+                frame::write_rst_stream(out, stream, code);
+                self.lines.sent(&out[start..], log);
+                log.emit(Event::StreamError {
+                    stream,
+                    code,
+                    why: &why,
+                });
+                self.streams.remove(&stream);
+                self.last_stream = self.last_stream.max(stream);
+                Next::Continue
+            }
+            H2Error::Connection(code, why) => {
+                let start = out.len();
+                frame::write_goaway(out, self.last_stream, code, why.as_bytes());
+                self.lines.sent(&out[start..], log);
+                log.emit(Event::ConnectionError { code, why: &why });
+                self.closing = true;
+                Next::Close
+            }
+        }
+    }
+
+    /// The connection closes on its own (idle, shutdown): GOAWAY
+    /// NO_ERROR, naming the last stream it took.
+    pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) {
+        if !self.closing {
+            let start = out.len();
+            frame::write_goaway(out, self.last_stream, ErrorCode::NO_ERROR, why.words().as_bytes());
+            self.lines.sent(&out[start..], log);
+            self.closing = true;
+        }
+    }
+
+    /// The client's FIN: whatever was open is dropped.
+    pub(crate) fn on_end(&mut self, log: &ConnLog) {
+        self.lines.flush(log);
+        let open = self.streams.len();
+        if open > 0 {
+            log.emit(Event::EndedWithStreams { open });
+        }
+    }
+
+    /// The earliest moment a response has waited for a window too long.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        let stalled = self.streams.values().filter_map(Stream::stalled_since).min();
+        let lines = self.lines.deadline();
+        [stalled.map(|since| since + STALL), lines].into_iter().flatten().min()
+    }
+
+    /// Responses stalled past [`STALL`] are reset with CANCEL.
+    pub(crate) fn on_deadline(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        self.lines.on_deadline(log);
+        let now = Instant::now();
+        let stalled: Vec<u32> = (self.streams.iter())
+            .filter(|(_, s)| s.stalled_since().is_some_and(|since| since + STALL <= now))
+            .map(|(&id, _)| id)
+            .collect();
+        for stream in stalled {
+            let why = format!(
+                "its response waited {}s for a window the client never opened",
+                STALL.as_secs()
+            );
+            self.fail(H2Error::Stream(stream, ErrorCode::CANCEL, why.into()), log, out);
+        }
+        Next::Continue
+    }
+
+    /// Flushes the frame lines owed before the connection's `close`.
+    pub(crate) fn before_close(&mut self, log: &ConnLog) {
+        self.lines.flush(log);
+    }
+}
+
+/// A flood of frames that each ask for an answer.
+fn flood(kind: &str) -> H2Error {
+    connection(
+        ErrorCode::ENHANCE_YOUR_CALM,
+        format!(
+            "more than {MAX_CONTROL} {kind} and other control frames within {}s",
+            RATE_WINDOW.as_secs()
+        ),
+    )
+}
+
+/// The header list a request may decode to: SETTINGS_MAX_HEADER_LIST_SIZE
+/// (§6.5.2), the HTTP/1 head's limit with HPACK's 32 bytes a field.
+fn max_header_list(config: &http::Config) -> usize {
+    config.max_head.saturating_mul(2)
+}

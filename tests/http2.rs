@@ -1,0 +1,279 @@
+#![cfg(feature = "h2")]
+//! HTTP/2 spoken, frame by frame: real clients (curl with prior
+//! knowledge, nghttp, h2load) against the real binary, and frames written
+//! by hand for the edge cases and the hostile ones, each answered with
+//! the RFC's error code.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::Duration;
+
+use common::Server;
+
+const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// One frame: its 9-byte header, then `payload`.
+fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let len = payload.len() as u32;
+    let mut out = len.to_be_bytes()[1..].to_vec();
+    out.push(kind);
+    out.push(flags);
+    out.extend_from_slice(&stream.to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+const DATA: u8 = 0;
+const HEADERS: u8 = 1;
+const RST_STREAM: u8 = 3;
+const SETTINGS: u8 = 4;
+const PING: u8 = 6;
+const GOAWAY: u8 = 7;
+const WINDOW_UPDATE: u8 = 8;
+const CONTINUATION: u8 = 9;
+const END_STREAM: u8 = 1;
+const END_HEADERS: u8 = 4;
+
+/// `GET /path` in HPACK without Huffman: `:method GET` (static 2),
+/// `:scheme http` (6), `:path` as a literal with name index 4, and
+/// `:authority localhost` as a literal with name index 1.
+fn get(path: &str) -> Vec<u8> {
+    let mut block = vec![0x82, 0x86, 0x04, path.len() as u8];
+    block.extend_from_slice(path.as_bytes());
+    block.extend_from_slice(&[0x01, 9]);
+    block.extend_from_slice(b"localhost");
+    block
+}
+
+/// A connection that has sent the preface and an empty SETTINGS.
+fn connect(server: &Server) -> TcpStream {
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    stream.write_all(&frame(SETTINGS, 0, 0, &[])).unwrap();
+    stream
+}
+
+/// Frames from the server until one of `kind` (returned with its
+/// payload) or the end.
+fn until(stream: &mut TcpStream, kind: u8) -> Option<(u8, u32, Vec<u8>)> {
+    loop {
+        let mut head = [0u8; 9];
+        stream.read_exact(&mut head).ok()?;
+        let len = u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize;
+        let mut payload = vec![0; len];
+        stream.read_exact(&mut payload).ok()?;
+        let id = u32::from_be_bytes([head[5], head[6], head[7], head[8]]) & 0x7fff_ffff;
+        if head[3] == kind {
+            return Some((head[4], id, payload));
+        }
+    }
+}
+
+/// The GOAWAY's error code, after the last stream id.
+fn goaway_code(stream: &mut TcpStream) -> u32 {
+    let (_, _, payload) = until(stream, GOAWAY).expect("a GOAWAY");
+    u32::from_be_bytes(payload[4..8].try_into().unwrap())
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().expect("run (scripts/test.sh installs it)");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn curl_with_prior_knowledge_gets_its_request_decoded_field_by_field() {
+    let mut server = Server::start(&[]);
+    let url = format!("http://127.0.0.1:{}/hello?x=1", server.addr.port());
+    let (ok, page, err) = run(Command::new("curl").args(["-sS", "--http2-prior-knowledge", &url]));
+    assert!(ok, "{err}");
+    assert!(page.starts_with("rawnet got this request on connection #1 (stream 1, request 1 on it) from "), "{page}");
+    for line in [
+        ":method: GET — indexed, static 2 (82)\n",
+        ":path: /hello?x=1 — literal",
+        ":scheme: http — indexed, static 6 (86)\n",
+        "user-agent: curl/",
+        "\nThe frames of this stream as they crossed the wire (> from the client, < from rawnet):\n  > HEADERS, ",
+        "flags END_STREAM/ACK END_HEADERS, stream 1",
+        "The connection's HTTP/2 fingerprint (Akamai's format",
+    ] {
+        assert!(page.contains(line), "{line:?} in {page}");
+    }
+    server.expect("h2 frame: SETTINGS");
+    server.expect("stream 1: GET /hello?x=1 HTTP/2 -> 200 OK");
+}
+
+#[test]
+fn a_body_comes_in_data_frames_and_curl_verbose_says_http2() {
+    let mut server = Server::start(&[]);
+    let url = format!("http://127.0.0.1:{}/upload", server.addr.port());
+    let (ok, page, err) = run(Command::new("curl").args([
+        "-sS", "-v", "--http2-prior-knowledge", "--data-binary", "hello, frames", &url,
+    ]));
+    assert!(ok, "{err}");
+    assert!(err.contains("using HTTP/2"), "{err}");
+    assert!(page.contains("its body, 13 bytes: \"hello, frames\""), "{page}");
+    assert!(page.contains("> DATA, 13 bytes, flags END_STREAM/ACK, stream 1"), "{page}");
+    server.expect("stream 1: POST /upload HTTP/2 -> 200 OK");
+}
+
+#[test]
+fn nghttp_sees_the_frames_and_its_priorities_are_in_the_fingerprint() {
+    let mut server = Server::start(&[]);
+    let url = format!("http://127.0.0.1:{}/", server.addr.port());
+    let (ok, out, err) = run(Command::new("nghttp").args(["-nv", &url]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("recv SETTINGS frame <length=18, flags=0x00, stream_id=0>"), "{out}");
+    assert!(out.contains("(niv=3)"), "{out}");
+    assert!(out.contains("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):100]"), "{out}");
+    assert!(out.contains("recv (stream_id=1) :status: 200"), "{out}");
+    assert!(out.contains("recv DATA frame"), "{out}");
+    server.expect("stream 1: GET / HTTP/2 -> 200 OK");
+    // nghttp's page: its PRIORITY frames made the fingerprint's third part.
+    let (ok, page, _) = run(Command::new("nghttp").arg(&url));
+    assert!(ok);
+    let akamai = page.lines().last().unwrap();
+    let parts: Vec<&str> = akamai.split('|').collect();
+    assert_eq!(parts.len(), 4, "{akamai}");
+    assert_ne!(parts[2], "0", "nghttp sends PRIORITY frames: {akamai}");
+    assert_eq!(parts[3], "m,a,s,p", "{akamai}");
+}
+
+#[test]
+fn h2load_gets_every_request_answered_on_many_streams() {
+    let server = Server::start(&["--quiet"]);
+    let url = format!("http://127.0.0.1:{}/", server.addr.port());
+    let (ok, out, err) = run(Command::new("h2load").args(["-n", "2000", "-c", "4", "-m", "20", &url]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored"), "{out}");
+    assert!(out.contains("status codes: 2000 2xx"), "{out}");
+}
+
+#[test]
+fn data_on_stream_0_is_a_connection_protocol_error() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    stream.write_all(&frame(DATA, 0, 0, b"x")).unwrap();
+    assert_eq!(goaway_code(&mut stream), 0x1);
+    server.expect("HTTP/2 connection error, GOAWAY PROTOCOL_ERROR:");
+}
+
+#[test]
+fn a_request_on_an_even_stream_is_a_protocol_error() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 2, &get("/"))).unwrap();
+    assert_eq!(goaway_code(&mut stream), 0x1);
+    server.expect("a client's streams have odd numbers");
+}
+
+#[test]
+fn an_uppercase_field_name_resets_only_its_stream() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    let mut block = get("/");
+    block.extend_from_slice(&[0x00, 1, b'X', 1, b'y']);
+    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &block)).unwrap();
+    let (_, id, payload) = until(&mut stream, RST_STREAM).unwrap();
+    assert_eq!((id, payload), (1, vec![0, 0, 0, 1]));
+    server.expect("stream 1 reset with RST_STREAM PROTOCOL_ERROR: the field name \"X\" has upper case");
+    // The connection goes on: stream 3 is answered.
+    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 3, &get("/after"))).unwrap();
+    let (flags, id, _) = until(&mut stream, HEADERS).unwrap();
+    assert_eq!(id, 3);
+    assert_eq!(flags & END_HEADERS, END_HEADERS);
+}
+
+#[test]
+fn a_continuation_flood_is_cut_at_the_block_bound() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    stream.write_all(&frame(HEADERS, 0, 1, &get("/"))).unwrap();
+    let filler = vec![0u8; 16 * 1024];
+    let mut code = None;
+    for _ in 0..64 {
+        if stream.write_all(&frame(CONTINUATION, 0, 1, &filler)).is_err() {
+            break;
+        }
+        stream.set_read_timeout(Some(Duration::from_millis(1))).unwrap();
+        let mut probe = [0u8; 1];
+        if let Ok(1) = stream.peek(&mut probe) {
+            break;
+        }
+    }
+    stream.set_read_timeout(Some(common::PATIENCE)).unwrap();
+    if let Some((_, _, payload)) = until(&mut stream, GOAWAY) {
+        code = Some(u32::from_be_bytes(payload[4..8].try_into().unwrap()));
+    }
+    assert_eq!(code, Some(0xb), "ENHANCE_YOUR_CALM");
+    server.expect("a header block longer than 64 KiB across CONTINUATION frames");
+}
+
+#[test]
+fn rapid_reset_gets_enhance_your_calm() {
+    let mut server = Server::start(&["--quiet"]);
+    let mut stream = connect(&server);
+    let mut burst = Vec::new();
+    for i in 0..300u32 {
+        let id = 1 + 2 * i;
+        burst.extend(frame(HEADERS, END_HEADERS, id, &get("/")));
+        burst.extend(frame(RST_STREAM, 0, id, &8u32.to_be_bytes()));
+    }
+    let _ = stream.write_all(&burst);
+    assert_eq!(goaway_code(&mut stream), 0xb);
+    let _ = &mut server;
+}
+
+#[test]
+fn a_ping_flood_gets_enhance_your_calm_and_a_ping_its_ack() {
+    let server = Server::start(&["--quiet"]);
+    let mut stream = connect(&server);
+    stream.write_all(&frame(PING, 0, 0, b"12345678")).unwrap();
+    let (flags, _, payload) = until(&mut stream, PING).unwrap();
+    assert_eq!((flags, payload.as_slice()), (1, &b"12345678"[..]));
+    let flood: Vec<u8> = (0..1200).flat_map(|_| frame(PING, 0, 0, b"abcdefgh")).collect();
+    let _ = stream.write_all(&flood);
+    assert_eq!(goaway_code(&mut stream), 0xb);
+}
+
+#[test]
+fn a_zero_window_holds_the_body_until_it_opens() {
+    let mut server = Server::start(&[]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    // SETTINGS_INITIAL_WINDOW_SIZE = 0: no DATA may come on a stream.
+    stream.write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 0])).unwrap();
+    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &get("/"))).unwrap();
+    let (flags, id, _) = until(&mut stream, HEADERS).unwrap();
+    assert_eq!((id, flags & END_STREAM), (1, 0), "headers, the body to come");
+    stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut probe = [0u8; 9];
+    assert!(stream.read_exact(&mut probe).is_err(), "no DATA while the window is 0");
+    stream.set_read_timeout(Some(common::PATIENCE)).unwrap();
+    stream.write_all(&frame(WINDOW_UPDATE, 0, 1, &100_000u32.to_be_bytes())).unwrap();
+    let (_, id, payload) = until(&mut stream, DATA).unwrap();
+    assert_eq!(id, 1);
+    assert!(String::from_utf8_lossy(&payload).starts_with("rawnet got this request"));
+    server.expect("stream 1: GET / HTTP/2 -> 200 OK");
+}
+
+#[test]
+fn an_hpack_bomb_stops_at_the_header_list_bound() {
+    let mut server = Server::start(&["--max-head", "8192"]);
+    let mut stream = connect(&server);
+    // One 3000-byte value into the dynamic table (it fits the 4096
+    // bytes), then 100 references to it: 300 KB from a 3 KB block.
+    let mut block = get("/");
+    block.extend_from_slice(&[0x40, 1, b'x', 0x7f, 0xb9, 0x16]);
+    block.extend(std::iter::repeat_n(b'v', 3000));
+    block.extend(std::iter::repeat_n(0xbe, 100));
+    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &block)).unwrap();
+    assert_eq!(goaway_code(&mut stream), 0xb);
+    server.expect("HPACK:");
+}
