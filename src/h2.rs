@@ -18,6 +18,7 @@
 //! The line the log prints about it is in `h2/events.rs`.
 
 mod events;
+pub(crate) mod frame;
 
 pub use events::Event;
 
