@@ -209,6 +209,13 @@ pub(crate) struct ServeArgs {
     #[argh(option)]
     pub threads: Option<usize>,
 
+    /// answer HTTP/2 (prior knowledge, or `h2` by ALPN with --tls) with
+    /// GOAWAY HTTP_1_1_REQUIRED and the client's settings explained,
+    /// instead of speaking it
+    #[cfg(feature = "h2")]
+    #[argh(switch)]
+    pub no_h2: bool,
+
     /// a label for this instance, shown beside its host name in the pages'
     /// TCP layer: which of several rawnets behind a load balancer answered
     #[argh(option)]
@@ -651,9 +658,22 @@ fn tls_of(args: &ServeArgs) -> Result<Option<std::sync::Arc<tls::Config>>, Usage
         client_cert: args.client_cert,
         client_ca: args.client_ca.clone(),
         handshake_timeout: Duration::from_secs(args.tls_handshake_timeout),
+        http2: cfg!(feature = "h2") && !no_h2(args),
     };
     let config = tls::configure(&options).map_err(UsageError)?;
     Ok(Some(std::sync::Arc::new(config)))
+}
+
+/// `--no-h2`, where HTTP/2 is spoken at all.
+#[cfg(feature = "tls")]
+fn no_h2(args: &ServeArgs) -> bool {
+    #[cfg(feature = "h2")]
+    return args.no_h2;
+    #[cfg(not(feature = "h2"))]
+    {
+        let _ = args;
+        true
+    }
 }
 
 /// `--proxy-protocol`, where PROXY headers are read at all.
@@ -684,6 +704,8 @@ fn http_config(args: &ServeArgs, budget: Budget) -> http::Config {
         },
         budget,
         instance: http::layers::Instance::here(args.name.clone()),
+        #[cfg(feature = "h2")]
+        http2: !args.no_h2,
     }
 }
 

@@ -19,8 +19,11 @@
 
 mod events;
 pub(crate) mod frame;
+pub(crate) mod hpack;
+pub(crate) mod session;
 
 pub use events::Event;
+pub(crate) use session::Session;
 
 /// The client connection preface (RFC 9113 §3.4).
 pub(crate) const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";

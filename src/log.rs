@@ -263,6 +263,10 @@ pub enum Event<'a> {
     /// HTTP/2 with prior knowledge (`h2/events.rs`).
     #[cfg(feature = "h2")]
     H2(crate::h2::Event<'a>),
+    /// HTTP/2 spoken: its frames, requests and errors
+    /// (`h2/session/events.rs`).
+    #[cfg(feature = "h2")]
+    H2Session(crate::h2::session::Event<'a>),
     /// HTTP/1.1 (`http/events.rs`).
     Http(crate::http::Event<'a>),
     /// A response a query's knob holds back or drips
@@ -290,6 +294,8 @@ impl Event<'_> {
             Event::TlsLayer(event) => event,
             #[cfg(feature = "h2")]
             Event::H2(event) => event,
+            #[cfg(feature = "h2")]
+            Event::H2Session(event) => event,
             Event::Http(event) => event,
             #[cfg(feature = "knobs")]
             Event::Knobs(event) => event,

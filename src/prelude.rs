@@ -45,6 +45,13 @@ pub(crate) enum Decision<'d> {
         first: Cow<'d, [u8]>,
         client: Option<SocketAddr>,
     },
+    /// HTTP/2's preface: the session reads these bytes first, the
+    /// preface among them (unless `--no-h2`, where it is refused).
+    #[cfg(feature = "h2")]
+    Http2 {
+        first: Cow<'d, [u8]>,
+        client: Option<SocketAddr>,
+    },
     /// A whole TLS ClientHello (boxed, with its record's bytes); `first`
     /// is every byte held, the hello's first. `protocol.rs` answers it
     /// with a handshake (`--tls`) or an alert.
@@ -83,6 +90,11 @@ impl Decision<'_> {
                 first: Cow::Owned(first.into_owned()),
                 client,
             },
+            #[cfg(feature = "h2")]
+            Decision::Http2 { first, client } => Decision::Http2 {
+                first: Cow::Owned(first.into_owned()),
+                client,
+            },
         }
     }
 
@@ -101,6 +113,8 @@ impl Decision<'_> {
                 first,
                 client,
             },
+            #[cfg(feature = "h2")]
+            Decision::Http2 { first, .. } => Decision::Http2 { first, client },
             other => other,
         }
     }
@@ -272,7 +286,7 @@ impl Prelude {
             #[cfg(feature = "tls")]
             Guess::Tls => self.read_hello(log, out),
             #[cfg(feature = "h2")]
-            Guess::Http2 => self.read_http2(log, out),
+            Guess::Http2 => self.read_http2(config, log, out),
             Guess::NeedMore | Guess::Echo => self.echo(log),
         }
     }
@@ -311,7 +325,7 @@ impl Prelude {
             #[cfg(feature = "h2")]
             Guess::Http2 => {
                 self.hold(first);
-                self.read_http2(log, out)
+                self.read_http2(config, log, out)
             }
             Guess::NeedMore => {
                 *seen = first.len() as u8;
@@ -579,10 +593,22 @@ impl Prelude {
     /// whole. Until then `first` grows by at most one read past
     /// `h2::MAX_FIRST_BYTES`, as `h2::read` decides within those.
     #[cfg(feature = "h2")]
-    fn read_http2(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Decision<'static> {
+    fn read_http2(
+        &mut self,
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Decision<'static> {
         let Prelude::Sniffing { first, .. } = self else {
             return Decision::Undecided;
         };
+        // HTTP/2 spoken (`h2/session.rs`): it reads its SETTINGS itself.
+        if config.http2 {
+            return Decision::Http2 {
+                first: Cow::Owned(std::mem::take(first)),
+                client: None,
+            };
+        }
         match h2::read(first) {
             Preface::NeedMore => Decision::Undecided,
             Preface::Complete(settings) => refuse_http2(&settings, None, log, out),

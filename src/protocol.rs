@@ -27,6 +27,8 @@ use crate::log::ConnLog;
 use crate::next::Farewell;
 use crate::prelude::{Decision, Prelude};
 use crate::settings::Settings;
+#[cfg(feature = "h2")]
+use crate::h2;
 #[cfg(feature = "tls")]
 use crate::tls;
 #[cfg(feature = "websocket")]
@@ -98,6 +100,9 @@ pub(crate) enum Protocol {
     /// HTTP is).
     #[cfg(feature = "websocket")]
     WebSocket(Box<ws::Session>),
+    /// HTTP/2 (boxed, as HTTP is): its frames, streams and HPACK tables.
+    #[cfg(feature = "h2")]
+    H2(Box<h2::Session>),
     /// `--tls`: the records' layer, and the protocol inside it.
     #[cfg(feature = "tls")]
     Tls(Box<tls::Terminated>),
@@ -143,6 +148,8 @@ impl Protocol {
             }),
             #[cfg(feature = "websocket")]
             Protocol::WebSocket(session) => session.on_data(data, &config.ws, log, out),
+            #[cfg(feature = "h2")]
+            Protocol::H2(session) => session.on_data(data, &config.http, log, out),
             #[cfg(feature = "tls")]
             Protocol::Tls(tls) => tls.on_data(data, config, log, out),
             Protocol::Done => Next::Close,
@@ -177,6 +184,14 @@ impl Protocol {
                 };
                 self.speak(decided, config, log, out)
             }
+            #[cfg(feature = "h2")]
+            Decision::Http2 { first, .. } => {
+                let mut session = Box::new(h2::Session::new());
+                session.below = below;
+                session.proxy_client = client;
+                *self = Protocol::H2(session);
+                self.on_data(&first, config, log, out)
+            }
             decided => self.speak(decided, config, log, out),
         }
     }
@@ -209,6 +224,13 @@ impl Protocol {
                 first,
                 client,
             } => self.terminate(*hello, &first, client, config, log, out),
+            #[cfg(feature = "h2")]
+            Decision::Http2 { first, client } => {
+                let mut session = Box::new(h2::Session::new());
+                session.proxy_client = client;
+                *self = Protocol::H2(session);
+                self.on_data(&first, config, log, out)
+            }
             Decision::Http {
                 mut session,
                 first,
@@ -254,7 +276,9 @@ impl Protocol {
                 return Next::Close;
             }
         };
-        if !parsed.alpn.is_empty() && !parsed.alpn.iter().any(|p| p == tls::ALPN) {
+        let offered = |name: &[u8]| parsed.alpn.iter().any(|p| p == name);
+        let h2 = tls.rustls.alpn_protocols.iter().any(|p| p == b"h2") && offered(b"h2");
+        if !parsed.alpn.is_empty() && !offered(tls::ALPN) && !h2 {
             log.emit(tls::layer::Event::NoCommonAlpn);
         }
         let terminated = tls::Terminated::new(tls.clone(), hello, client, config, reservation);
@@ -325,6 +349,11 @@ impl Protocol {
             }
             #[cfg(feature = "tls")]
             Protocol::Tls(tls) => tls.farewell(why, log, out),
+            #[cfg(feature = "h2")]
+            Protocol::H2(session) => {
+                session.farewell(why, log, out);
+                !out.is_empty()
+            }
             _ => false,
         }
     }
@@ -340,6 +369,10 @@ impl Protocol {
         #[cfg(feature = "tls")]
         if let Protocol::Tls(tls) = self {
             tls.before_close(log);
+        }
+        #[cfg(feature = "h2")]
+        if let Protocol::H2(session) = self {
+            session.before_close(log);
         }
         // Without WebSocket, no protocol owes the log a line.
         #[cfg(not(feature = "websocket"))]
@@ -368,6 +401,8 @@ impl Protocol {
             Protocol::WebSocket(_) => {}
             #[cfg(feature = "tls")]
             Protocol::Tls(tls) => tls.on_end(config, log, out),
+            #[cfg(feature = "h2")]
+            Protocol::H2(session) => session.on_end(log),
         }
     }
 
@@ -401,6 +436,8 @@ impl Protocol {
             Protocol::WebSocket(session) => session.deadline(&config.ws),
             #[cfg(feature = "tls")]
             Protocol::Tls(tls) => tls.deadline(config),
+            #[cfg(feature = "h2")]
+            Protocol::H2(session) => session.deadline(),
             Protocol::Echo(_) | Protocol::Raw | Protocol::Done => None,
         }
     }
@@ -433,6 +470,8 @@ impl Protocol {
             Protocol::WebSocket(session) => session.on_deadline(&config.ws, log, out),
             #[cfg(feature = "tls")]
             Protocol::Tls(tls) => tls.on_deadline(config, log, out),
+            #[cfg(feature = "h2")]
+            Protocol::H2(session) => session.on_deadline(log, out),
             Protocol::Echo(_) | Protocol::Raw => Next::Continue,
             Protocol::Done => Next::Close,
         }

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::frame::{self, setting, ErrorCode, Frame, FrameError, RawFrame, Reader};
-use super::hpack::{self, Decoder, Encoder};
+use super::hpack::{Decoder, Encoder};
 use super::{Setting, PREFACE};
 use crate::http;
 use crate::log::ConnLog;
@@ -40,6 +40,10 @@ use crate::next::{Farewell, Next};
 pub use events::Event;
 use events::FrameLines;
 use stream::Stream;
+
+/// HPACK's dynamic table, both ways: SETTINGS_HEADER_TABLE_SIZE's
+/// initial value (RFC 9113 §6.5.2), which rawnet keeps.
+const DEFAULT_TABLE_SIZE: usize = 4096;
 
 /// The streams a client may have open at once: rawnet's
 /// SETTINGS_MAX_CONCURRENT_STREAMS. One more is refused (REFUSED_STREAM),
@@ -108,6 +112,8 @@ pub(crate) struct Session {
     pub(crate) proxy_client: Option<SocketAddr>,
     pub(crate) below: Option<Arc<dyn http::layers::Below>>,
     requests: u64,
+    /// The frames of a stream being opened, until it is.
+    opening: Vec<(bool, Vec<u8>)>,
 }
 
 /// The client's settings (§6.5.2), as they stand.
@@ -204,8 +210,8 @@ impl Session {
         Session {
             preface_left: PREFACE.len(),
             reader: Reader::default(),
-            decoder: Decoder::new(hpack::DEFAULT_TABLE_SIZE),
-            encoder: Encoder::new(hpack::DEFAULT_TABLE_SIZE),
+            decoder: Decoder::new(DEFAULT_TABLE_SIZE),
+            encoder: Encoder::new(DEFAULT_TABLE_SIZE),
             peer: Peer {
                 max_frame_size: frame::MIN_MAX_FRAME_SIZE,
                 initial_window: WINDOW,
@@ -224,6 +230,7 @@ impl Session {
             proxy_client: None,
             below: None,
             requests: 0,
+            opening: Vec::new(),
         }
     }
 
@@ -319,8 +326,15 @@ impl Session {
     ) -> Result<(), H2Error> {
         let header = raw.header();
         self.lines.received(raw.bytes(), log);
-        if let Some(stream) = self.streams.get_mut(&header.stream) {
-            stream.saw(raw.bytes(), true);
+        match self.streams.get_mut(&header.stream) {
+            Some(stream) => stream.saw(raw.bytes(), true),
+            // A HEADERS (and its CONTINUATIONs) opening a stream: kept
+            // for the stream's page once it exists.
+            None if header.stream != 0 && self.opening.len() < 8 => {
+                let kept = raw.bytes().len().min(frame::Header::LEN + 16);
+                self.opening.push((true, raw.bytes()[..kept].to_vec()));
+            }
+            None => {}
         }
         if let Some(pending) = &self.continuation {
             if header.kind != frame::kind::CONTINUATION || header.stream != pending.stream {
@@ -454,7 +468,7 @@ impl Session {
                 // rawnet's encoder never needs more than the default.
                 let size = usize::try_from(value).unwrap_or(usize::MAX);
                 self.encoder
-                    .set_max_table_size(size.min(hpack::DEFAULT_TABLE_SIZE));
+                    .set_max_table_size(size.min(DEFAULT_TABLE_SIZE));
             }
             setting::INITIAL_WINDOW_SIZE => {
                 // Every open stream's window moves by the difference

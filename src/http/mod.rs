@@ -46,7 +46,7 @@
 mod body;
 #[cfg(feature = "json")]
 mod claims;
-mod date;
+pub(crate) mod date;
 mod events;
 // The client reads the JSON view with its types.
 #[cfg(feature = "json")]
@@ -119,6 +119,10 @@ pub struct Config {
     pub budget: Budget,
     /// This machine's host name and `--name`, for the pages' TCP layer.
     pub instance: layers::Instance,
+    /// HTTP/2 spoken (`h2/session.rs`); `--no-h2` answers its preface
+    /// with GOAWAY HTTP_1_1_REQUIRED instead.
+    #[cfg(feature = "h2")]
+    pub http2: bool,
 }
 
 impl Default for Config {
@@ -134,6 +138,8 @@ impl Default for Config {
             knobs: knobs::Limits::default(),
             budget: Budget::default(),
             instance: layers::Instance::default(),
+            #[cfg(feature = "h2")]
+            http2: true,
         }
     }
 }

@@ -270,6 +270,12 @@ impl Layer {
         !self.conn.is_handshaking() && !self.closed
     }
 
+    /// Whether the handshake agreed on `h2` by ALPN: the client must then
+    /// speak HTTP/2 from its first byte.
+    pub(crate) fn agreed_h2(&self) -> bool {
+        self.conn.alpn_protocol() == Some(b"h2")
+    }
+
     /// The view for the pages, once the handshake is done.
     pub(crate) fn below(&self) -> Option<&Arc<dyn Below>> {
         self.below.as_ref()

@@ -17,7 +17,8 @@ use sha2::{Digest, Sha256};
 /// this machine types.
 pub const MADE_FOR: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
-/// The ALPN protocol offered: HTTP/1.1, the one rawnet speaks inside TLS.
+/// The ALPN protocol always offered: HTTP/1.1 (and `h2` before it, when
+/// HTTP/2 is spoken).
 pub const ALPN: &[u8] = b"http/1.1";
 
 /// `--tls-handshake-timeout`, in seconds: a handshake not done by then is
@@ -46,6 +47,9 @@ pub struct Options {
     /// `--client-ca`: PEM certificates a client's must chain to.
     pub client_ca: Option<String>,
     pub handshake_timeout: Duration,
+    /// Offer `h2` by ALPN before `http/1.1` (HTTP/2 spoken; not with
+    /// `--no-h2`).
+    pub http2: bool,
 }
 
 /// The server's TLS, ready: shared by every connection behind one `Arc`.
@@ -95,7 +99,11 @@ pub fn configure(options: &Options) -> Result<Config, String> {
         .with_client_cert_verifier(verifier)
         .with_single_cert(chain, key)
         .map_err(|e| format!("--tls: the certificate and key do not go together: {e}"))?;
-    rustls.alpn_protocols = vec![ALPN.to_vec()];
+    // The server picks by its own order: h2 when the client offers it.
+    rustls.alpn_protocols = match options.http2 {
+        true => vec![b"h2".to_vec(), ALPN.to_vec()],
+        false => vec![ALPN.to_vec()],
+    };
     // SSLKEYLOGFILE=FILE writes each connection's secrets, as curl and
     // browsers do, so Wireshark can decrypt a capture of it.
     rustls.key_log = Arc::new(rustls::KeyLogFile::new());

@@ -59,6 +59,7 @@ impl Terminated {
         }
         let mut reply = Vec::new();
         let mut next = Next::Continue;
+        self.speak_h2_if_agreed();
         if !plain.is_empty() {
             let below = self.layer.below().cloned();
             next = self.inside.on_data_under(
@@ -76,6 +77,22 @@ impl Terminated {
         }
         self.seal(&reply, next, out)
     }
+
+    /// With `h2` agreed by ALPN, what is inside is HTTP/2 from its first
+    /// byte, not guessed from it: a wrong preface is HTTP/2's error
+    /// (GOAWAY PROTOCOL_ERROR), not an echo.
+    #[cfg(feature = "h2")]
+    fn speak_h2_if_agreed(&mut self) {
+        if self.layer.agreed_h2() && matches!(self.inside, Protocol::Prelude(_)) {
+            let mut session = Box::new(crate::h2::Session::new());
+            session.below = self.layer.below().cloned();
+            session.proxy_client = self.proxy_client;
+            self.inside = Protocol::H2(session);
+        }
+    }
+
+    #[cfg(not(feature = "h2"))]
+    fn speak_h2_if_agreed(&mut self) {}
 
     /// The session's reply out as records; close_notify after it when the
     /// connection closes.

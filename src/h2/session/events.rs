@@ -12,7 +12,10 @@ use serde::{Serialize, Serializer};
 
 use crate::h2::frame::{self, ErrorCode, Frame};
 use crate::log::{self, ConnLog, Layout, Line, Quota, Verbosity, LINES_PER_SECOND, QUOTA_WINDOW};
-use crate::show::{Escaped, NAME_SHOWN, TARGET_SHOWN};
+use crate::show::{Escaped, NAME_SHOWN};
+
+/// How much of a path a line shows (as HTTP/1.1's request lines do).
+const TARGET_SHOWN: usize = 2048;
 
 /// What the log says about an HTTP/2 connection.
 #[derive(Debug, Serialize)]

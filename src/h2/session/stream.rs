@@ -175,6 +175,7 @@ impl Session {
             return self.respond(stream, config, log, out);
         }
         self.last_stream = stream;
+        let opening = std::mem::take(&mut self.opening);
         let open = self.streams.values().filter(|s| s.request.is_some()).count();
         if self.closing {
             return Ok(());
@@ -189,6 +190,7 @@ impl Session {
             self.fingerprint.pseudo_order = Some(request.pseudo_order());
         }
         let mut new = Stream::new(self.peer.initial_window);
+        new.frames = opening;
         new.request = Some(request);
         new.remote_closed = end_stream;
         self.streams.insert(stream, new);

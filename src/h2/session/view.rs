@@ -125,7 +125,10 @@ pub(crate) fn text(shown: &Shown) -> String {
     }
     page.push('\n');
     describe_body(shown.body, &mut page);
-    page.push_str("\nThe frames of this stream as they crossed the wire (> from the client, < from rawnet):\n");
+    page.push_str(
+        "\nThe frames of this stream as they crossed the wire (> from the client, < from \
+         rawnet), up to this page; its own HEADERS and DATA follow:\n",
+    );
     write_frames(shown, &mut page);
     let _ = writeln!(
         page,
