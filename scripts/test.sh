@@ -3,9 +3,9 @@
 # headless Chromium), nginx (the reference server of tests/differential.rs)
 # Node (the tutorial's own server, compared with rawnet in
 # tests/tutorial.rs), HAProxy (a real PROXY protocol sender in
-# tests/proxy.rs) and Python's websockets (tests/websocket.rs) when they
-# are missing, then `cargo test --all-targets`, and the core's tests alone
-# (`--no-default-features`).
+# tests/proxy.rs), Python's websockets (tests/websocket.rs) and Python's
+# hpack (tests/hpack_python.rs) when they are missing, then `cargo test
+# --all-targets`, and the core's tests alone (`--no-default-features`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,9 @@ done
 # Python's websockets (a real WebSocket client in tests/websocket.rs) is a
 # module, not a command.
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
+# Python's hpack (an independent HPACK encoder and decoder, which
+# tests/hpack_python.rs checks rawnet's against) is a module too.
+/usr/bin/python3 -c 'import hpack' >/dev/null 2>&1 || missing+=(python3-hpack)
 # The tests use OpenBSD nc's -N (send FIN at end of input); another nc
 # (netcat-traditional, busybox) lacks it.
 if command -v nc >/dev/null 2>&1 && ! nc -h 2>&1 | grep -q OpenBSD; then

@@ -15,11 +15,12 @@
 //! A SETTINGS frame's payload is a list of 6-byte settings: a 16-bit
 //! identifier and a 32-bit value (§6.5.1).
 //!
-//! The line the log prints about it is in `h2/events.rs`.
+//! The line the log prints about it is in `h2/events.rs`. HPACK, the
+//! header compression of HTTP/2's HEADERS frames, is in `h2/hpack/`.
 
 mod events;
 pub(crate) mod frame;
-pub(crate) mod hpack;
+pub mod hpack;
 pub(crate) mod session;
 
 pub use events::Event;

@@ -29,6 +29,8 @@
 //! - [`sniff`]: what the first bytes are: HTTP, echo, TLS or HTTP/2.
 //! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY; its
 //!   line in `h2/events.rs`.
+//! - [`hpack`] (in `h2/hpack/`): HTTP/2's header compression (RFC 7541),
+//!   decoded and encoded by hand, each field's representation shown.
 //! - [`tls`]: a TLS ClientHello on this plain port, read, decoded and
 //!   fingerprinted (JA3, JA4); its lines in `tls/events.rs`.
 //! - [`http`]: HTTP/1.1 on top: request heads (httparse), bodies,
@@ -84,6 +86,10 @@ pub mod shutdown;
 mod echo;
 #[cfg(feature = "h2")]
 mod h2;
+// HPACK (`h2/hpack/`) is public for tests/hpack_python.rs, which checks it
+// against Python's hpack; the rest of `h2` is the server's own.
+#[cfg(feature = "h2")]
+pub use h2::hpack;
 mod next;
 mod prelude;
 #[cfg(feature = "proxy")]
