@@ -1101,6 +1101,7 @@ mod tests {
             },
             budget: Budget::default(),
             instance: http::layers::Instance::here(None),
+            http2: true,
         };
         assert_eq!(settings.http, expected);
         assert_eq!(settings.ws, ws::Config::default());

@@ -22,13 +22,13 @@ use std::time::Instant;
 
 use crate::conn::Event;
 use crate::echo::{self, Echo};
+#[cfg(feature = "h2")]
+use crate::h2;
 use crate::http;
 use crate::log::ConnLog;
 use crate::next::Farewell;
 use crate::prelude::{Decision, Prelude};
 use crate::settings::Settings;
-#[cfg(feature = "h2")]
-use crate::h2;
 #[cfg(feature = "tls")]
 use crate::tls;
 #[cfg(feature = "websocket")]

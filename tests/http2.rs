@@ -93,7 +93,12 @@ fn curl_with_prior_knowledge_gets_its_request_decoded_field_by_field() {
     let url = format!("http://127.0.0.1:{}/hello?x=1", server.addr.port());
     let (ok, page, err) = run(Command::new("curl").args(["-sS", "--http2-prior-knowledge", &url]));
     assert!(ok, "{err}");
-    assert!(page.starts_with("rawnet got this request on connection #1 (stream 1, request 1 on it) from "), "{page}");
+    assert!(
+        page.starts_with(
+            "rawnet got this request on connection #1 (stream 1, request 1 on it) from "
+        ),
+        "{page}"
+    );
     for line in [
         ":method: GET — indexed, static 2 (82)\n",
         ":path: /hello?x=1 — literal",
@@ -114,13 +119,27 @@ fn a_body_comes_in_data_frames_and_curl_verbose_says_http2() {
     let mut server = Server::start(&[]);
     let url = format!("http://127.0.0.1:{}/upload", server.addr.port());
     let (ok, page, err) = run(Command::new("curl").args([
-        "-sS", "-v", "--http2-prior-knowledge", "--data-binary", "hello, frames", &url,
+        "-sS",
+        "-v",
+        "--http2-prior-knowledge",
+        "--data-binary",
+        "hello, frames",
+        &url,
     ]));
     assert!(ok, "{err}");
-    assert!(err.contains("> POST /upload HTTP/2\r\n") || err.contains("> POST /upload HTTP/2"), "{err}");
+    assert!(
+        err.contains("> POST /upload HTTP/2\r\n") || err.contains("> POST /upload HTTP/2"),
+        "{err}"
+    );
     assert!(err.contains("< HTTP/2 200"), "{err}");
-    assert!(page.contains("its body, 13 bytes: \"hello, frames\""), "{page}");
-    assert!(page.contains("> DATA, 13 bytes, flags END_STREAM/ACK, stream 1"), "{page}");
+    assert!(
+        page.contains("its body, 13 bytes: \"hello, frames\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("> DATA, 13 bytes, flags END_STREAM/ACK, stream 1"),
+        "{page}"
+    );
     server.expect("stream 1: POST /upload HTTP/2 -> 200 OK");
 }
 
@@ -130,9 +149,15 @@ fn nghttp_sees_the_frames_and_its_priorities_are_in_the_fingerprint() {
     let url = format!("http://127.0.0.1:{}/", server.addr.port());
     let (ok, out, err) = run(Command::new("nghttp").args(["-nv", &url]));
     assert!(ok, "{out}{err}");
-    assert!(out.contains("recv SETTINGS frame <length=18, flags=0x00, stream_id=0>"), "{out}");
+    assert!(
+        out.contains("recv SETTINGS frame <length=18, flags=0x00, stream_id=0>"),
+        "{out}"
+    );
     assert!(out.contains("(niv=3)"), "{out}");
-    assert!(out.contains("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):100]"), "{out}");
+    assert!(
+        out.contains("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):100]"),
+        "{out}"
+    );
     // nghttp sends PRIORITY frames for streams 3 to 11 first, a
     // dependency tree of its own, and asks on stream 13.
     assert!(out.contains("recv (stream_id=13) :status: 200"), "{out}");
@@ -153,9 +178,13 @@ fn nghttp_sees_the_frames_and_its_priorities_are_in_the_fingerprint() {
 fn h2load_gets_every_request_answered_on_many_streams() {
     let server = Server::start(&["--quiet"]);
     let url = format!("http://127.0.0.1:{}/", server.addr.port());
-    let (ok, out, err) = run(Command::new("h2load").args(["-n", "2000", "-c", "4", "-m", "20", &url]));
+    let (ok, out, err) =
+        run(Command::new("h2load").args(["-n", "2000", "-c", "4", "-m", "20", &url]));
     assert!(ok, "{out}{err}");
-    assert!(out.contains("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored"), "{out}");
+    assert!(
+        out.contains("2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored"),
+        "{out}"
+    );
     assert!(out.contains("status codes: 2000 2xx"), "{out}");
 }
 
@@ -172,7 +201,9 @@ fn data_on_stream_0_is_a_connection_protocol_error() {
 fn a_request_on_an_even_stream_is_a_protocol_error() {
     let mut server = Server::start(&[]);
     let mut stream = connect(&server);
-    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 2, &get("/"))).unwrap();
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 2, &get("/")))
+        .unwrap();
     assert_eq!(goaway_code(&mut stream), 0x1);
     server.expect("a client's streams have odd numbers");
 }
@@ -183,12 +214,18 @@ fn an_uppercase_field_name_resets_only_its_stream() {
     let mut stream = connect(&server);
     let mut block = get("/");
     block.extend_from_slice(&[0x00, 1, b'X', 1, b'y']);
-    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &block)).unwrap();
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &block))
+        .unwrap();
     let (_, id, payload) = until(&mut stream, RST_STREAM).unwrap();
     assert_eq!((id, payload), (1, vec![0, 0, 0, 1]));
-    server.expect("stream 1 reset with RST_STREAM PROTOCOL_ERROR: the field name \"X\" has upper case");
+    server.expect(
+        "stream 1 reset with RST_STREAM PROTOCOL_ERROR: the field name \"X\" has upper case",
+    );
     // The connection goes on: stream 3 is answered.
-    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 3, &get("/after"))).unwrap();
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 3, &get("/after")))
+        .unwrap();
     let (flags, id, _) = until(&mut stream, HEADERS).unwrap();
     assert_eq!(id, 3);
     assert_eq!(flags & END_HEADERS, END_HEADERS);
@@ -202,7 +239,9 @@ fn a_continuation_flood_is_cut_at_the_block_bound() {
     // Five frames of 16 KiB with no END_HEADERS: past the 64 KiB bound.
     let filler = vec![0u8; 16 * 1024];
     for _ in 0..5 {
-        stream.write_all(&frame(CONTINUATION, 0, 1, &filler)).unwrap();
+        stream
+            .write_all(&frame(CONTINUATION, 0, 1, &filler))
+            .unwrap();
     }
     assert_eq!(goaway_code(&mut stream), 0xb, "ENHANCE_YOUR_CALM");
     server.expect("a header block longer than 64 KiB across CONTINUATION frames");
@@ -230,7 +269,9 @@ fn a_ping_flood_gets_enhance_your_calm_and_a_ping_its_ack() {
     stream.write_all(&frame(PING, 0, 0, b"12345678")).unwrap();
     let (flags, _, payload) = until(&mut stream, PING).unwrap();
     assert_eq!((flags, payload.as_slice()), (1, &b"12345678"[..]));
-    let flood: Vec<u8> = (0..1200).flat_map(|_| frame(PING, 0, 0, b"abcdefgh")).collect();
+    let flood: Vec<u8> = (0..1200)
+        .flat_map(|_| frame(PING, 0, 0, b"abcdefgh"))
+        .collect();
     let _ = stream.write_all(&flood);
     assert_eq!(goaway_code(&mut stream), 0xb);
 }
@@ -241,15 +282,30 @@ fn a_zero_window_holds_the_body_until_it_opens() {
     let mut stream = server.connect();
     stream.write_all(PREFACE).unwrap();
     // SETTINGS_INITIAL_WINDOW_SIZE = 0: no DATA may come on a stream.
-    stream.write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 0])).unwrap();
-    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &get("/"))).unwrap();
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 0]))
+        .unwrap();
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &get("/")))
+        .unwrap();
     let (flags, id, _) = until(&mut stream, HEADERS).unwrap();
-    assert_eq!((id, flags & END_STREAM), (1, 0), "headers, the body to come");
-    stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    assert_eq!(
+        (id, flags & END_STREAM),
+        (1, 0),
+        "headers, the body to come"
+    );
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
     let mut probe = [0u8; 9];
-    assert!(stream.read_exact(&mut probe).is_err(), "no DATA while the window is 0");
+    assert!(
+        stream.read_exact(&mut probe).is_err(),
+        "no DATA while the window is 0"
+    );
     stream.set_read_timeout(Some(common::PATIENCE)).unwrap();
-    stream.write_all(&frame(WINDOW_UPDATE, 0, 1, &100_000u32.to_be_bytes())).unwrap();
+    stream
+        .write_all(&frame(WINDOW_UPDATE, 0, 1, &100_000u32.to_be_bytes()))
+        .unwrap();
     let (_, id, payload) = until(&mut stream, DATA).unwrap();
     assert_eq!(id, 1);
     assert!(String::from_utf8_lossy(&payload).starts_with("rawnet got this request"));
@@ -266,7 +322,9 @@ fn an_hpack_bomb_stops_at_the_header_list_bound() {
     block.extend_from_slice(&[0x40, 1, b'x', 0x7f, 0xb9, 0x16]);
     block.extend(std::iter::repeat_n(b'v', 3000));
     block.extend(std::iter::repeat_n(0xbe, 100));
-    stream.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &block)).unwrap();
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &block))
+        .unwrap();
     assert_eq!(goaway_code(&mut stream), 0xb);
     server.expect("HPACK:");
 }

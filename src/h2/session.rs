@@ -172,7 +172,8 @@ impl Fingerprint {
         format!(
             "{}|{}|{}|{}",
             self.settings.as_deref().unwrap_or(""),
-            self.window_update.map_or("00".to_string(), |w| w.to_string()),
+            self.window_update
+                .map_or("00".to_string(), |w| w.to_string()),
             priorities,
             self.pseudo_order.as_deref().unwrap_or("")
         )
@@ -338,7 +339,8 @@ impl Session {
         }
         if let Some(pending) = &self.continuation {
             if header.kind != frame::kind::CONTINUATION || header.stream != pending.stream {
-                let why = "a frame other than the CONTINUATION a header block was waiting for (§6.10)";
+                let why =
+                    "a frame other than the CONTINUATION a header block was waiting for (§6.10)";
                 return Err(connection(ErrorCode::PROTOCOL_ERROR, why));
             }
         }
@@ -478,7 +480,8 @@ impl Session {
                 for stream in self.streams.values_mut() {
                     stream.send_window += delta;
                     if stream.send_window > i64::from(frame::MAX_WINDOW) {
-                        let why = "INITIAL_WINDOW_SIZE takes a stream's window past 2^31-1 (§6.9.2)";
+                        let why =
+                            "INITIAL_WINDOW_SIZE takes a stream's window past 2^31-1 (§6.9.2)";
                         return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
                     }
                 }
@@ -529,7 +532,11 @@ impl Session {
             open.send_window += i64::from(increment);
             if too_large(open.send_window) {
                 let why = "WINDOW_UPDATE takes the stream's window past 2^31-1 (§6.9.1)";
-                return Err(H2Error::Stream(stream, ErrorCode::FLOW_CONTROL_ERROR, why.into()));
+                return Err(H2Error::Stream(
+                    stream,
+                    ErrorCode::FLOW_CONTROL_ERROR,
+                    why.into(),
+                ));
             }
         }
         Ok(())
@@ -591,7 +598,12 @@ impl Session {
     pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) {
         if !self.closing {
             let start = out.len();
-            frame::write_goaway(out, self.last_stream, ErrorCode::NO_ERROR, why.words().as_bytes());
+            frame::write_goaway(
+                out,
+                self.last_stream,
+                ErrorCode::NO_ERROR,
+                why.words().as_bytes(),
+            );
             self.lines.sent(&out[start..], log);
             self.closing = true;
         }
@@ -608,9 +620,16 @@ impl Session {
 
     /// The earliest moment a response has waited for a window too long.
     pub(crate) fn deadline(&self) -> Option<Instant> {
-        let stalled = self.streams.values().filter_map(Stream::stalled_since).min();
+        let stalled = self
+            .streams
+            .values()
+            .filter_map(Stream::stalled_since)
+            .min();
         let lines = self.lines.deadline();
-        [stalled.map(|since| since + STALL), lines].into_iter().flatten().min()
+        [stalled.map(|since| since + STALL), lines]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Responses stalled past [`STALL`] are reset with CANCEL.
@@ -626,7 +645,11 @@ impl Session {
                 "its response waited {}s for a window the client never opened",
                 STALL.as_secs()
             );
-            self.fail(H2Error::Stream(stream, ErrorCode::CANCEL, why.into()), log, out);
+            self.fail(
+                H2Error::Stream(stream, ErrorCode::CANCEL, why.into()),
+                log,
+                out,
+            );
         }
         Next::Continue
     }

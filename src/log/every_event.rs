@@ -67,6 +67,14 @@ fn covered(event: &Event) {
             | tls::layer::Event::NoCommonAlpn,
         ) => {}
         Event::H2(h2::Event::Preface { .. }) => {}
+        Event::H2Session(
+            h2::session::Event::Frame { .. }
+            | h2::session::Event::FramesNotShown { .. }
+            | h2::session::Event::Request { .. }
+            | h2::session::Event::StreamError { .. }
+            | h2::session::Event::ConnectionError { .. }
+            | h2::session::Event::EndedWithStreams { .. },
+        ) => {}
         Event::Http(
             http::Event::Request { .. }
             | http::Event::Refusal { .. }
@@ -91,7 +99,7 @@ fn covered(event: &Event) {
 
 /// Every `event` name `--log json` has, as the code had them before each
 /// module came to own its events (serde's snake_case of the variants).
-const NAMES: [&str; 49] = [
+const NAMES: [&str; 55] = [
     "listening",
     "serving_at_most",
     "refused",
@@ -127,6 +135,12 @@ const NAMES: [&str; 49] = [
     "tls_over_budget",
     "tls_no_common_alpn",
     "http2",
+    "h2_frame",
+    "h2_frames_not_shown",
+    "h2_request",
+    "h2_stream_error",
+    "h2_connection_error",
+    "h2_ended_with_streams",
     "request",
     "refusal",
     "no_request",
@@ -348,6 +362,46 @@ fn tls_layer_events(facts: &Facts) -> Vec<Event<'_>> {
     ]
 }
 
+/// HTTP/2 spoken.
+fn h2_session_events() -> Vec<Event<'static>> {
+    use crate::h2::frame::ErrorCode;
+    use h2::session::Event as E;
+    const PING: &[u8] = &[0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+    vec![
+        E::Frame {
+            received: true,
+            bytes: PING,
+            traced: false,
+        }
+        .into(),
+        E::FramesNotShown {
+            received: 3,
+            sent: 2,
+        }
+        .into(),
+        E::Request {
+            stream: 1,
+            method: b"GET",
+            path: b"/",
+            status: 200,
+            bytes: 10,
+        }
+        .into(),
+        E::StreamError {
+            stream: 3,
+            code: ErrorCode::PROTOCOL_ERROR,
+            why: "no :path (§8.3.1)",
+        }
+        .into(),
+        E::ConnectionError {
+            code: ErrorCode::ENHANCE_YOUR_CALM,
+            why: "a flood",
+        }
+        .into(),
+        E::EndedWithStreams { open: 2 }.into(),
+    ]
+}
+
 /// HTTP/2's event.
 fn h2_events(facts: &Facts) -> Vec<Event<'_>> {
     vec![h2::Event::Preface {
@@ -451,6 +505,7 @@ fn every_event(facts: &Facts) -> Vec<Event<'_>> {
         tls_events(facts),
         tls_layer_events(facts),
         h2_events(facts),
+        h2_session_events(),
         http_events(facts),
         ws_events(facts),
         wire_events(),
@@ -536,6 +591,12 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"tls_over_budget\",\"spent\":\"the server's memory budget for all connections (1 MiB, --memory-budget) is spent; try again later\"}", "TLS handshake refused with an internal_error alert: the server's memory budget for all connections (1 MiB, --memory-budget) is spent; try again later"),
     ("{\"event\":\"tls_no_common_alpn\"}", "client's ALPN offers no http/1.1, the protocol rawnet speaks inside TLS (HTTP/2 it does not speak yet); the handshake fails with no_application_protocol"),
     ("{\"event\":\"http2\",\"settings\":[[\"MAX_CONCURRENT_STREAMS\",100]],\"settings_not_shown\":0,\"problem\":null}", "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100; answered GOAWAY HTTP_1_1_REQUIRED"),
+    ("{\"event\":\"h2_frame\",\"received\":true,\"bytes\":\"PING 01 02 03 04 05 06 07 08\"}", "h2 frame: PING 01 02 03 04 05 06 07 08"),
+    ("{\"event\":\"h2_frames_not_shown\",\"received\":3,\"sent\":2}", "h2 frames not shown one by one (more than 20 lines a second): 3 received, 2 sent"),
+    ("{\"event\":\"h2_request\",\"stream\":1,\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"bytes\":10}", "stream 1: GET / HTTP/2 -> 200 OK, 10 bytes of body"),
+    ("{\"event\":\"h2_stream_error\",\"stream\":3,\"code\":\"PROTOCOL_ERROR\",\"why\":\"no :path (§8.3.1)\"}", "stream 3 reset with RST_STREAM PROTOCOL_ERROR: no :path (§8.3.1)"),
+    ("{\"event\":\"h2_connection_error\",\"code\":\"ENHANCE_YOUR_CALM\",\"why\":\"a flood\"}", "HTTP/2 connection error, GOAWAY ENHANCE_YOUR_CALM: a flood; closing"),
+    ("{\"event\":\"h2_ended_with_streams\",\"open\":2}", "client ended the connection with 2 stream(s) still open"),
     ("{\"event\":\"request\",\"number\":1,\"method\":\"GET\",\"target\":\"/\",\"minor\":1,\"status\":200,\"reason\":\"OK\",\"bytes\":10,\"client\":\"192.0.2.1:1111\",\"claimed_by\":\"PROXY header\"}", "request 1: GET / HTTP/1.1 -> 200 OK, 10 bytes, for 192.0.2.1:1111 (says the PROXY header)"),
     ("{\"event\":\"refusal\",\"number\":2,\"status\":400,\"reason\":\"Bad Request\",\"problem\":\"no Host header\"}", "request 2: -> 400 Bad Request: no Host header"),
     ("{\"event\":\"no_request\",\"head_timeout\":10.0}", "no request within 10s (--head-timeout)"),

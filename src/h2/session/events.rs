@@ -92,7 +92,11 @@ impl fmt::Display for Event<'_> {
                 bytes,
                 traced,
             } => {
-                let which = if *received { "h2 frame" } else { "h2 frame sent" };
+                let which = if *received {
+                    "h2 frame"
+                } else {
+                    "h2 frame sent"
+                };
                 write!(f, "{which}: {}", Words(bytes))?;
                 if let (true, Some(head)) = (traced, bytes.first_chunk()) {
                     for field in frame::explain_header(head) {
@@ -192,7 +196,11 @@ impl FrameLines {
             return;
         }
         let now = Instant::now();
-        let quota = if received { &mut self.received } else { &mut self.sent };
+        let quota = if received {
+            &mut self.received
+        } else {
+            &mut self.sent
+        };
         if quota.allows(now) {
             let traced = log.traces();
             log.emit(Event::Frame {

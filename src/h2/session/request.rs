@@ -44,7 +44,10 @@ pub(crate) fn read(fields: Vec<Field>, block: Vec<u8>) -> Result<Request, String
     for field in &fields {
         let name = field.name.as_slice();
         if name.iter().any(u8::is_ascii_uppercase) {
-            return Err(format!("the field name {:?} has upper case (§8.2.1)", show(name)));
+            return Err(format!(
+                "the field name {:?} has upper case (§8.2.1)",
+                show(name)
+            ));
         }
         if let Some(pseudo_name) = name.strip_prefix(b":") {
             if regular {

@@ -4,7 +4,9 @@
 use std::time::Instant;
 
 use super::request::{self, Request};
-use super::{connection, view, Continuation, H2Error, Session, MAX_BLOCK, MAX_CONCURRENT_STREAMS, WINDOW};
+use super::{
+    connection, view, Continuation, H2Error, Session, MAX_BLOCK, MAX_CONCURRENT_STREAMS, WINDOW,
+};
 use crate::h2::frame::{self, ErrorCode};
 use crate::http;
 use crate::log::ConnLog;
@@ -92,7 +94,11 @@ impl Session {
             // Trailers must end the stream (§8.1).
             Some(_) if !end_stream => {
                 let why = "a second HEADERS (trailers) without END_STREAM (§8.1)";
-                return Err(H2Error::Stream(stream, ErrorCode::PROTOCOL_ERROR, why.into()));
+                return Err(H2Error::Stream(
+                    stream,
+                    ErrorCode::PROTOCOL_ERROR,
+                    why.into(),
+                ));
             }
             Some(_) => {}
             None if stream <= self.last_stream => {
@@ -176,13 +182,21 @@ impl Session {
         }
         self.last_stream = stream;
         let opening = std::mem::take(&mut self.opening);
-        let open = self.streams.values().filter(|s| s.request.is_some()).count();
+        let open = self
+            .streams
+            .values()
+            .filter(|s| s.request.is_some())
+            .count();
         if self.closing {
             return Ok(());
         }
         if open >= MAX_CONCURRENT_STREAMS as usize {
             let why = format!("more than {MAX_CONCURRENT_STREAMS} streams open at once (SETTINGS_MAX_CONCURRENT_STREAMS)");
-            return Err(H2Error::Stream(stream, ErrorCode::REFUSED_STREAM, why.into()));
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::REFUSED_STREAM,
+                why.into(),
+            ));
         }
         let request = request::read(fields, block.to_vec())
             .map_err(|why| H2Error::Stream(stream, ErrorCode::PROTOCOL_ERROR, why.into()))?;
@@ -229,12 +243,20 @@ impl Session {
         };
         if open.remote_closed {
             let why = "DATA after the client's END_STREAM (§5.1)";
-            return Err(H2Error::Stream(stream, ErrorCode::STREAM_CLOSED, why.into()));
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::STREAM_CLOSED,
+                why.into(),
+            ));
         }
         open.recv_window -= length;
         if open.recv_window < 0 {
             let why = "DATA past the stream's window (§6.9.1)";
-            return Err(H2Error::Stream(stream, ErrorCode::FLOW_CONTROL_ERROR, why.into()));
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::FLOW_CONTROL_ERROR,
+                why.into(),
+            ));
         }
         if open.body.len() + data.len() > config.max_body {
             let why = format!("a body larger than --max-body ({} bytes)", config.max_body);
@@ -276,7 +298,11 @@ impl Session {
             return Ok(());
         };
         if let Err(why) = request.check_length(open.body.len()) {
-            return Err(H2Error::Stream(stream, ErrorCode::PROTOCOL_ERROR, why.into()));
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::PROTOCOL_ERROR,
+                why.into(),
+            ));
         }
         self.requests += 1;
         let shown = view::Shown {

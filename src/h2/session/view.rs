@@ -82,9 +82,15 @@ pub(crate) fn response_fields(answer: &Answer) -> Vec<(Vec<u8>, Vec<u8>)> {
     vec![
         (b":status".to_vec(), answer.status.to_string().into_bytes()),
         (b"date".to_vec(), date),
-        (b"server".to_vec(), concat!("rawnet/", env!("CARGO_PKG_VERSION")).into()),
+        (
+            b"server".to_vec(),
+            concat!("rawnet/", env!("CARGO_PKG_VERSION")).into(),
+        ),
         (b"content-type".to_vec(), answer.content_type.into()),
-        (b"content-length".to_vec(), answer.body.len().to_string().into_bytes()),
+        (
+            b"content-length".to_vec(),
+            answer.body.len().to_string().into_bytes(),
+        ),
     ]
 }
 
@@ -121,7 +127,12 @@ pub(crate) fn text(shown: &Shown) -> String {
         let _ = writeln!(page, "{}", field.describe(&request.block));
     }
     for field in &request.trailers {
-        let _ = writeln!(page, "trailer {}: {}", show(&field.name), show(&field.value));
+        let _ = writeln!(
+            page,
+            "trailer {}: {}",
+            show(&field.name),
+            show(&field.value)
+        );
     }
     page.push('\n');
     describe_body(shown.body, &mut page);
@@ -238,7 +249,13 @@ pub(crate) fn json(shown: &Shown) -> Vec<u8> {
         .map(|f| f.describe(&request.block))
         .collect();
     let frames: Vec<String> = (shown.frames.iter())
-        .map(|(received, bytes)| format!("{} {}", if *received { '>' } else { '<' }, frame_words(bytes)))
+        .map(|(received, bytes)| {
+            format!(
+                "{} {}",
+                if *received { '>' } else { '<' },
+                frame_words(bytes)
+            )
+        })
         .collect();
     let view = serde_json::json!({
         "connection": shown.conn,
