@@ -24,8 +24,10 @@
 //!   TLS ClientHello, HTTP/2's preface), ending in one decision.
 //! - [`echo`]: the tutorial's `You said "..."` reply and the raw pipe.
 //! - [`proxy`]: the PROXY protocol header (v1, v2) a load balancer sends
-//!   first, naming the client it stands for; its lines in
-//!   `proxy/events.rs`.
+//!   first, naming the client it stands for; read as a connection's first
+//!   bytes in `proxy/prelude.rs` (the prelude's `Proxy` variant, which
+//!   hands the bytes after the header to the prelude it wraps); its lines
+//!   in `proxy/events.rs`.
 //! - [`sniff`]: what the first bytes are: HTTP, echo, TLS or HTTP/2.
 //! - [`h2`]: HTTP/2's first bytes, read, and answered with a GOAWAY; its
 //!   line in `h2/events.rs`.

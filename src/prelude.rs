@@ -1,7 +1,8 @@
 //! A connection's first bytes, before it speaks: what they are decides
 //! what it speaks. In `--mode auto` and `--mode http` they may start with
-//! a PROXY protocol header (`proxy.rs`) naming the client a load balancer
-//! stands for; then, in auto mode, an HTTP request line or anything else
+//! a PROXY protocol header (`proxy.rs`, read as a prelude of its own in
+//! `proxy/prelude.rs`) naming the client a load balancer stands for;
+//! then, in auto mode, an HTTP request line or anything else
 //! (`sniff.rs`); in either mode, a TLS ClientHello or HTTP/2's preface,
 //! read whole so the log can say what the client asked for (`tls.rs`,
 //! `h2.rs`), answered with an alert or a GOAWAY, and closed.
@@ -22,7 +23,7 @@ use crate::http;
 use crate::log::ConnLog;
 use crate::protocol::{Mode, ProxyProtocol};
 #[cfg(feature = "proxy")]
-use crate::proxy::{self, Decoded};
+use crate::proxy::Proxy;
 use crate::sniff::{self, Came, Guess};
 #[cfg(feature = "tls")]
 use crate::tls::{self, Hello};
@@ -66,7 +67,7 @@ pub(crate) enum Decision<'d> {
 impl Decision<'_> {
     /// The same decision, owning its bytes (they were in a buffer the
     /// prelude is about to let go of).
-    fn into_owned(self) -> Decision<'static> {
+    pub(crate) fn into_owned(self) -> Decision<'static> {
         match self {
             Decision::Undecided => Decision::Undecided,
             Decision::Close => Decision::Close,
@@ -97,27 +98,6 @@ impl Decision<'_> {
             },
         }
     }
-
-    /// The same decision, for a connection whose PROXY header named
-    /// `client`.
-    fn with_client(self, client: Option<SocketAddr>) -> Self {
-        match self {
-            Decision::Http { session, first, .. } => Decision::Http {
-                session,
-                first,
-                client,
-            },
-            #[cfg(feature = "tls")]
-            Decision::Tls { hello, first, .. } => Decision::Tls {
-                hello,
-                first,
-                client,
-            },
-            #[cfg(feature = "h2")]
-            Decision::Http2 { first, .. } => Decision::Http2 { first, client },
-            other => other,
-        }
-    }
 }
 
 /// Where the first bytes are.
@@ -138,43 +118,12 @@ pub(crate) enum Prelude {
     /// the bytes of `sniff::TLS_RECORD_START` that came alone so far (0 to
     /// 2): that prefix is all this state ever has to keep.
     HttpUnlessTls { since: Instant, seen: u8 },
-    /// `--proxy-protocol auto|require` in `--mode auto|http`, before the
-    /// first bytes: they may be a PROXY header. `since` is when the
-    /// connection came (HTTP mode's head deadline counts from there).
-    /// Unboxed, and no bigger than `HttpUnlessTls`, so that a connection
-    /// without a header allocates nothing for the check.
+    /// `--proxy-protocol auto|require` in `--mode auto|http`: a PROXY
+    /// header maybe, then the prelude after it (`proxy/prelude.rs`).
+    /// Unboxed while it is only maybe, so that a connection without a
+    /// header allocates nothing for the check.
     #[cfg(feature = "proxy")]
-    MaybeProxy {
-        since: Instant,
-        mode: Mode,
-        require: bool,
-    },
-    /// The first bytes started like a PROXY header: it, then the prelude
-    /// after it. Boxed: only connections from a proxy pay for it.
-    #[cfg(feature = "proxy")]
-    Proxied(Box<Proxied>),
-}
-
-/// A connection that started with (what looks like) a PROXY header.
-#[cfg(feature = "proxy")]
-#[derive(Debug)]
-pub(crate) struct Proxied {
-    /// The header's bytes so far, and any after it in the same read;
-    /// emptied once it is whole.
-    header: Vec<u8>,
-    /// When its first byte came: the rest must follow within
-    /// [`sniff::SNIFF_WAIT`], as a TLS hello's must.
-    since: Instant,
-    /// Whether the header is whole: from then on bytes go to `after`.
-    whole: bool,
-    /// `--proxy-protocol require`: bytes that turn out to be no header
-    /// close the connection.
-    require: bool,
-    /// The client's address, as the header says it.
-    client: Option<SocketAddr>,
-    /// What reads the bytes after the header: `Sniffing` or
-    /// `HttpUnlessTls`.
-    after: Prelude,
+    Proxy(Proxy),
 }
 
 impl Prelude {
@@ -186,18 +135,18 @@ impl Prelude {
         #[cfg(feature = "proxy")]
         if proxy != ProxyProtocol::Off {
             let require = proxy == ProxyProtocol::Require;
-            return Prelude::MaybeProxy {
+            return Prelude::Proxy(Proxy::Maybe {
                 since,
                 mode,
                 require,
-            };
+            });
         }
         Self::without_proxy(mode, since)
     }
 
     /// The prelude of a connection in `mode` once any PROXY header is out
     /// of the way; HTTP mode's head deadline counts from `since`.
-    fn without_proxy(mode: Mode, since: Instant) -> Self {
+    pub(crate) fn without_proxy(mode: Mode, since: Instant) -> Self {
         match mode {
             Mode::Http => Prelude::HttpUnlessTls { since, seen: 0 },
             _ => Prelude::Sniffing {
@@ -219,42 +168,13 @@ impl Prelude {
             Prelude::Sniffing { .. } => self.sniff(data, config, log, out),
             Prelude::HttpUnlessTls { .. } => self.http_unless_tls(data, config, log, out),
             #[cfg(feature = "proxy")]
-            Prelude::MaybeProxy {
-                since,
-                mode,
-                require,
-            } => {
-                let (after, require) = (Self::without_proxy(*mode, *since), *require);
-                if !proxy::could_be(data) {
-                    return self.no_proxy_header(after, require, data, config, log, out);
-                }
-                *self = Prelude::Proxied(Box::new(Proxied {
-                    header: Vec::new(),
-                    since: Instant::now(),
-                    whole: false,
-                    require,
-                    client: None,
-                    after,
-                }));
-                self.on_data(data, config, log, out)
-            }
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) if proxied.whole => {
-                let client = proxied.client;
-                let decided = proxied.after.on_data(data, config, log, out);
-                decided.with_client(client)
-            }
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(_) => self.proxy_header(data, config, log, out).into_owned(),
+            Prelude::Proxy(_) => Proxy::on_data(self, data, config, log, out),
         }
     }
 
     /// Auto mode: the bytes so far are held until they are plainly an HTTP
     /// request line, or plainly not, or a TLS hello or HTTP/2's preface.
-    #[cfg_attr(
-        not(all(feature = "proxy", feature = "tls", feature = "h2")),
-        allow(unused_variables)
-    )]
+    #[cfg_attr(not(all(feature = "tls", feature = "h2")), allow(unused_variables))]
     fn sniff<'d>(
         &mut self,
         data: &[u8],
@@ -293,10 +213,7 @@ impl Prelude {
 
     /// HTTP mode: HTTP from the first byte, unless it starts a TLS hello
     /// or HTTP/2's preface.
-    #[cfg_attr(
-        not(all(feature = "proxy", feature = "tls", feature = "h2")),
-        allow(unused_variables)
-    )]
+    #[cfg_attr(not(all(feature = "tls", feature = "h2")), allow(unused_variables))]
     fn http_unless_tls<'d>(
         &mut self,
         data: &'d [u8],
@@ -349,124 +266,6 @@ impl Prelude {
         };
     }
 
-    /// Bytes that started like a PROXY header: the header, once whole,
-    /// and what follows it.
-    #[cfg(feature = "proxy")]
-    fn proxy_header(
-        &mut self,
-        data: &[u8],
-        config: &http::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Decision<'static> {
-        let Prelude::Proxied(proxied) = self else {
-            return Decision::Undecided;
-        };
-        proxied.header.extend_from_slice(data);
-        match proxy::decode(&proxied.header) {
-            Decoded::NeedMore => Decision::Undecided,
-            Decoded::Complete(header, used) => {
-                log.emit(proxy::Event::Header {
-                    version: header.version,
-                    says: &header.says,
-                    via: log.peer,
-                    tlvs: &header.tlvs,
-                });
-                proxied.whole = true;
-                proxied.client = header.source();
-                let rest = proxied.header.split_off(used);
-                proxied.header = Vec::new();
-                if rest.is_empty() {
-                    return Decision::Undecided;
-                }
-                self.on_data(&rest, config, log, out).into_owned()
-            }
-            // Started like `PROXY ` or the v2 signature, then went another
-            // way: the connection's data after all.
-            Decoded::Invalid(_) if !proxy::has_signature(&proxied.header) => {
-                self.not_a_header(config, log, out)
-            }
-            Decoded::Invalid(reason) => {
-                log.emit(proxy::Event::Invalid { reason });
-                Decision::Close
-            }
-        }
-    }
-
-    /// The bytes held as a possible PROXY header are none (`PRO`, then
-    /// something else, an end or silence): they are the connection's data.
-    #[cfg(feature = "proxy")]
-    fn not_a_header(
-        &mut self,
-        config: &http::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Decision<'static> {
-        let Prelude::Proxied(proxied) = self else {
-            return Decision::Undecided;
-        };
-        let first = std::mem::take(&mut proxied.header);
-        let after = std::mem::replace(
-            &mut proxied.after,
-            Prelude::HttpUnlessTls {
-                since: proxied.since,
-                seen: 0,
-            },
-        );
-        let require = proxied.require;
-        self.no_proxy_header(after, require, &first, config, log, out)
-            .into_owned()
-    }
-
-    /// A PROXY header stopped coming before it was whole: at the client's
-    /// end (`ended`) or at its deadline. Bytes that only started like one
-    /// (`PRO`) are the connection's data, and `then` (the same event, for
-    /// the prelude they go to) decides what they are; a real signature
-    /// cut short is said so, and closed.
-    #[cfg(feature = "proxy")]
-    fn header_stopped(
-        &mut self,
-        ended: bool,
-        then: fn(&mut Self, &http::Config, &ConnLog, &mut Vec<u8>) -> Decision<'static>,
-        config: &http::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Decision<'static> {
-        let Prelude::Proxied(proxied) = self else {
-            return Decision::Undecided;
-        };
-        if proxy::has_signature(&proxied.header) {
-            let got = proxied.header.len();
-            log.emit(proxy::Event::Cut { got, ended });
-            return Decision::Close;
-        }
-        match self.not_a_header(config, log, out) {
-            Decision::Undecided => then(self, config, log, out),
-            decided => decided,
-        }
-    }
-
-    /// The first bytes are no PROXY header: with `--proxy-protocol
-    /// require`, close; otherwise they go to the prelude that would have
-    /// read them without the option.
-    #[cfg(feature = "proxy")]
-    fn no_proxy_header<'d>(
-        &mut self,
-        after: Prelude,
-        require: bool,
-        data: &'d [u8],
-        config: &http::Config,
-        log: &ConnLog,
-        out: &mut Vec<u8>,
-    ) -> Decision<'d> {
-        if require {
-            log.emit(proxy::Event::Missing);
-            return Decision::Close;
-        }
-        *self = after;
-        self.on_data(data, config, log, out)
-    }
-
     /// The client has finished sending (FIN) before its first bytes
     /// decided. Bytes held back are echoed; a TLS hello or HTTP/2 preface
     /// cut short is said so.
@@ -497,15 +296,7 @@ impl Prelude {
             // anything, and nobody left to answer.
             Prelude::HttpUnlessTls { .. } => Decision::Undecided,
             #[cfg(feature = "proxy")]
-            Prelude::MaybeProxy { .. } => Decision::Undecided,
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) if proxied.whole => {
-                let client = proxied.client;
-                proxied.after.on_end(config, log, out).with_client(client)
-            }
-            // `PRO`, then the end: data, not a header.
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(_) => self.header_stopped(true, Self::on_end, config, log, out),
+            Prelude::Proxy(_) => Proxy::on_end(self, config, log, out),
         }
     }
 
@@ -516,23 +307,14 @@ impl Prelude {
             Prelude::Sniffing { came, .. } => came.since().map(|since| since + sniff::SNIFF_WAIT),
             Prelude::HttpUnlessTls { since, .. } => since.checked_add(config.head_timeout),
             #[cfg(feature = "proxy")]
-            Prelude::MaybeProxy { since, mode, .. } => {
-                Self::without_proxy(*mode, *since).deadline(config)
-            }
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) if proxied.whole => proxied.after.deadline(config),
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) => Some(proxied.since + sniff::SNIFF_WAIT),
+            Prelude::Proxy(proxy) => proxy.deadline(config),
         }
     }
 
     /// The deadline [`Prelude::deadline`] named has come. What it decides
     /// then is given the deadline too (`protocol.rs`): an HTTP session made
     /// at HTTP mode's head deadline says `no request within`.
-    #[cfg_attr(
-        not(all(feature = "proxy", feature = "tls", feature = "h2")),
-        allow(unused_variables)
-    )]
+    #[cfg_attr(not(all(feature = "tls", feature = "h2")), allow(unused_variables))]
     pub(crate) fn on_deadline(
         &mut self,
         config: &http::Config,
@@ -558,24 +340,8 @@ impl Prelude {
                 first: Cow::Borrowed(&sniff::TLS_RECORD_START[..usize::from(*seen)]),
                 client: None,
             },
-            // HTTP mode's head deadline, before any byte: as without the
-            // option.
             #[cfg(feature = "proxy")]
-            Prelude::MaybeProxy { since, mode, .. } => {
-                *self = Self::without_proxy(*mode, *since);
-                self.on_deadline(config, log, out)
-            }
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(proxied) if proxied.whole => {
-                let client = proxied.client;
-                proxied
-                    .after
-                    .on_deadline(config, log, out)
-                    .with_client(client)
-            }
-            // A signature, then silence; or `PRO`, then silence: data.
-            #[cfg(feature = "proxy")]
-            Prelude::Proxied(_) => self.header_stopped(false, Self::on_deadline, config, log, out),
+            Prelude::Proxy(_) => Proxy::on_deadline(self, config, log, out),
         }
     }
 

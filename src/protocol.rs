@@ -511,8 +511,8 @@ impl Protocol {
 mod tests {
     use super::*;
 
-    /// Every connection's task holds one; `MaybeProxy` and the boxed
-    /// `Proxied` were added without growing it.
+    /// Every connection's task holds one; the PROXY check's `Proxy::Maybe`
+    /// and the boxed `Proxied` were added without growing it.
     #[test]
     fn the_protocol_state_stays_40_bytes() {
         assert_eq!(std::mem::size_of::<Protocol>(), 40);

@@ -9,14 +9,18 @@
 //! family/protocol byte, a 16-bit length, then the addresses and TLVs
 //! (type, 16-bit length, value).
 //!
-//! The lines the log prints about it are in `proxy/events.rs`.
+//! Reading a connection's first bytes as one (the prelude's variant for
+//! it) is `proxy/prelude.rs`; the lines the log prints about it are in
+//! `proxy/events.rs`.
 
 mod events;
+mod prelude;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 pub use events::Event;
 pub(crate) use events::Via;
+pub(crate) use prelude::Proxy;
 
 /// What the first bytes of a v1 header are.
 pub(crate) const V1_START: &[u8] = b"PROXY ";
