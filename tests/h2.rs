@@ -1,9 +1,10 @@
 #![cfg(feature = "h2")]
-//! HTTP/2 with prior knowledge on rawnet's port: `curl
+//! HTTP/2 with prior knowledge on rawnet's port with `--no-h2`: `curl
 //! --http2-prior-knowledge` and a raw socket send the connection preface
 //! and a SETTINGS frame; rawnet answers, in HTTP/2's own frames, that it
-//! speaks HTTP/1.1 only (SETTINGS, then GOAWAY HTTP_1_1_REQUIRED), logs
-//! one line, and closes. In auto mode and in HTTP mode alike.
+//! speaks HTTP/1.1 only here (SETTINGS, then GOAWAY HTTP_1_1_REQUIRED),
+//! logs one line, and closes. In auto mode and in HTTP mode alike. HTTP/2
+//! spoken, the default, is `http2.rs`.
 
 mod common;
 
@@ -40,7 +41,7 @@ const CURL_LINE: &str = "client spoke HTTP/2 (prior knowledge): SETTINGS \
 #[test]
 fn curl_with_prior_knowledge_is_told_http_1_1_is_required() {
     for mode in ["auto", "http"] {
-        let mut server = Server::start(&["--mode", mode]);
+        let mut server = Server::start(&["--no-h2", "--mode", mode]);
         let out = Command::new("curl")
             .args(["-v", "--max-time", "10", "--http2-prior-knowledge"])
             .arg(format!("http://{}/", server.addr))
@@ -77,7 +78,7 @@ fn a_raw_client_reads_settings_then_goaway() {
     // The preface and an empty SETTINGS frame: the least a client sends.
     let hello = [PREFACE, &[0, 0, 0, 0x04, 0, 0, 0, 0, 0]].concat();
     for mode in ["auto", "http"] {
-        let mut server = Server::start(&["--mode", mode]);
+        let mut server = Server::start(&["--no-h2", "--mode", mode]);
         let mut stream = server.connect();
         stream.write_all(&hello).unwrap();
         assert_eq!(read_to_end(&mut stream), refusal(), "{mode}");
@@ -102,7 +103,7 @@ fn settings_in_pieces_are_waited_for_and_named() {
         frame.extend_from_slice(&id.to_be_bytes());
         frame.extend_from_slice(&value.to_be_bytes());
     }
-    let mut server = Server::start(&["--mode", "auto"]);
+    let mut server = Server::start(&["--no-h2", "--mode", "auto"]);
     let mut stream = server.connect();
     for piece in [
         &PREFACE[..10],
@@ -127,7 +128,7 @@ fn a_first_frame_that_is_not_settings_gets_the_same_answer() {
     // WINDOW_UPDATE where SETTINGS must be.
     let hello = [PREFACE, &[0, 0, 4, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 1]].concat();
     for mode in ["auto", "http"] {
-        let mut server = Server::start(&["--mode", mode]);
+        let mut server = Server::start(&["--no-h2", "--mode", mode]);
         let mut stream = server.connect();
         stream.write_all(&hello).unwrap();
         assert_eq!(read_to_end(&mut stream), refusal(), "{mode}");
@@ -137,7 +138,7 @@ fn a_first_frame_that_is_not_settings_gets_the_same_answer() {
 
 #[test]
 fn a_preface_without_settings_is_answered_after_a_second() {
-    let mut server = Server::start(&["--mode", "http"]);
+    let mut server = Server::start(&["--no-h2", "--mode", "http"]);
     let mut stream = server.connect();
     stream.write_all(PREFACE).unwrap();
     assert_eq!(read_to_end(&mut stream), refusal());
