@@ -183,7 +183,7 @@ impl Layer {
     /// The handshake is done: its line, and the pages' view of it.
     fn handshake_done(&mut self, log: &ConnLog) {
         let took = self.since.elapsed();
-        let agreed = view::Agreed::of(&self.conn, took);
+        let agreed = view::Agreed::of(&self.conn, self.conn.server_name(), took);
         log.emit(Event::Handshake {
             agreed: &agreed,
             client_cert: self.conn.peer_certificates().map(<[_]>::len),
