@@ -312,6 +312,27 @@ pub(crate) struct ClientArgs {
     #[argh(option, default = "5")]
     pub wait: u64,
 
+    /// speak TLS (rustls: TLS 1.2 and 1.3, ALPN http/1.1, SNI the --host
+    /// when it is a name), print what was agreed, the server's certificate
+    /// and this client's own ClientHello's JA4 and JA3, then talk as
+    /// without it; needs --ca or --insecure; the handshake has --wait to
+    /// be done
+    #[cfg(feature = "tls")]
+    #[argh(switch)]
+    pub tls: bool,
+
+    /// with --tls, the certificates to trust (PEM), such as the one
+    /// `rawnet serve --tls --tls-cert-out FILE` writes
+    #[cfg(feature = "tls")]
+    #[argh(option)]
+    pub ca: Option<String>,
+
+    /// with --tls, take any certificate without checking it: encrypted,
+    /// but to whoever is there
+    #[cfg(feature = "tls")]
+    #[argh(switch)]
+    pub insecure: bool,
+
     /// send a hand-built HTTP request for PATH (default /) instead of the
     /// message, and print the raw response as received; from rawnet, also
     /// what changed on the way, and when each chunk arrived
@@ -725,6 +746,8 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
         ));
     }
     let http = http_request(&args)?;
+    #[cfg(feature = "tls")]
+    let tls = client_tls(&args)?;
     let path = args.path.unwrap_or_else(|| "/".into());
     if args.http && (!path.starts_with('/') || path.bytes().any(|b| !b.is_ascii_graphic())) {
         return Err(UsageError(format!(
@@ -743,7 +766,43 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
         wait: Duration::from_secs(args.wait),
         http_path: args.http.then_some(path),
         http,
+        #[cfg(feature = "tls")]
+        tls,
     }))
+}
+
+/// `--tls`, `--ca` and `--insecure`: what the server's certificate is
+/// checked against, read now (a `--ca` that cannot be read is a usage
+/// error, as `--data @FILE` is). This build has no list of public CAs
+/// (no webpki-roots, no system store), so one of the two is required.
+#[cfg(feature = "tls")]
+fn client_tls(args: &ClientArgs) -> Result<Option<client::tls::Tls>, UsageError> {
+    use client::tls::Trust;
+    if !args.tls {
+        if args.ca.is_some() || args.insecure {
+            return Err(UsageError("--ca and --insecure need --tls".into()));
+        }
+        return Ok(None);
+    }
+    let trust = match (&args.ca, args.insecure) {
+        (Some(file), false) => Trust::Ca(file.clone()),
+        (None, true) => Trust::Insecure,
+        (Some(_), true) => {
+            return Err(UsageError(
+                "--ca and --insecure cannot be used together: --ca checks the certificate, --insecure does not"
+                    .into(),
+            ))
+        }
+        (None, false) => {
+            return Err(UsageError(
+                "--tls needs --ca FILE, the certificate to trust (PEM; `rawnet serve --tls --tls-cert-out FILE` writes one), or --insecure to take any: this build knows no public CAs"
+                    .into(),
+            ))
+        }
+    };
+    client::tls::configure(trust, &args.host)
+        .map(Some)
+        .map_err(UsageError)
 }
 
 /// `--method`, `--header` and `--data`, checked: each goes on the wire as
@@ -1001,6 +1060,13 @@ mod tests {
             &["client", "--http", "--data", "@/nonexistent/rawnet-data"],
             // Endless: read up to the limit, then refused.
             &["client", "--http", "--data", "@/dev/zero"],
+            // No public CAs in this build: --tls says whom to trust.
+            &["client", "--tls"],
+            &["client", "--ca", "cert.pem"],
+            &["client", "--insecure"],
+            &["client", "--tls", "--ca", "cert.pem", "--insecure"],
+            &["client", "--tls", "--ca", "/nonexistent/rawnet-ca.pem"],
+            &["client", "--tls", "--insecure", "--host", "not a name"],
             &["bench", "--connections", "0"],
             &["bench", "--duration", "0"],
             &["bench", "--mode", "raw", "--expect", "x"],

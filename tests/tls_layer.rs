@@ -135,6 +135,30 @@ fn the_echo_speaks_inside_tls_and_close_notify_goes_both_ways() {
     server.expect("close (done)");
 }
 
+/// Data and close_notify in one write (what `rawnet client --tls
+/// --half-close` sends): in TLS 1.3 a close_notify closes only the
+/// client's side (RFC 8446 §6.1), so the echo it is owed still comes,
+/// before the server's own close_notify.
+#[test]
+fn data_with_the_clients_close_notify_is_still_answered() {
+    let (mut server, config) = tls_server("half", &[]);
+    let mut stream = server.connect();
+    let mut tls = client(&config);
+    handshake(&mut tls, &mut stream);
+    server.expect("TLS handshake done: TLS 1.3");
+    tls.writer().write_all(b"abc").unwrap();
+    tls.send_close_notify();
+    stream.write_all(&records(&mut tls)).unwrap();
+    let mut rest = Vec::new();
+    stream.read_to_end(&mut rest).unwrap();
+    feed(&mut tls, &rest);
+    let mut reply = Vec::new();
+    let _ = tls.reader().read_to_end(&mut reply);
+    assert_eq!(reply, b"You said \"abc\"\r\n");
+    assert!(tls.process_new_packets().unwrap().peer_has_closed());
+    server.expect(r#"data 3 bytes: "abc""#);
+}
+
 #[test]
 fn http_inside_tls_shows_the_layers_and_plain_http_still_works() {
     let (mut server, config) = tls_server("http", &["--name", "blue"]);

@@ -13,8 +13,14 @@
 //! request typed out by hand, and the raw response: the other half of
 //! "HTTP is just text"). When the server is rawnet, `--http` also says what
 //! happened to the request on the way (`diff.rs`), and for a chunked
-//! response when each chunk arrived.
+//! response when each chunk arrived. Each of them works over TLS too
+//! (`--tls`): the handshake first, with what was agreed printed, then
+//! the same bytes inside TLS records.
 //!
+//! - `link.rs`: the connection, the one read and write path, plain or
+//!   through TLS.
+//! - `tls.rs`: `--tls`, rustls's sans-I/O client over that same stream:
+//!   the handshake, records to plaintext and back, and what to print.
 //! - `wire.rs`: a response read off the wire by hand and checked strictly,
 //!   the client side's reader (`rawnet bench`, the tests and the fuzzer
 //!   use it too).
@@ -22,12 +28,14 @@
 
 #[cfg(feature = "json")]
 mod diff;
+mod link;
+#[cfg(feature = "tls")]
+pub mod tls;
 // Public: `rawnet bench`'s checker, and the tests' and the fuzzer's.
 pub mod wire;
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::Shutdown;
 #[cfg(feature = "json")]
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -36,6 +44,8 @@ use async_net::TcpStream;
 use smol::future::{self, FutureExt};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::{Timer, Unblock};
+
+use link::Link;
 
 #[cfg(feature = "json")]
 use crate::http::json::View;
@@ -54,6 +64,9 @@ pub struct Options {
     pub http_path: Option<String>,
     /// `--method`, `--header` and `--data`: the rest of that request.
     pub http: HttpRequest,
+    /// `--tls`: a TLS handshake first, and every byte inside records.
+    #[cfg(feature = "tls")]
+    pub tls: Option<tls::Tls>,
 }
 
 /// What `--http` sends besides its path.
@@ -90,6 +103,12 @@ pub enum ClientError {
         target: String,
         err: io::Error,
     },
+    /// `--tls`: the handshake did not get done, and why, in words.
+    #[cfg(feature = "tls")]
+    Tls {
+        target: String,
+        why: String,
+    },
 }
 
 impl fmt::Display for ClientError {
@@ -116,6 +135,10 @@ impl fmt::Display for ClientError {
                 }
             ),
             ClientError::Io { target, err } => write!(f, "connection to {target} failed: {err}"),
+            #[cfg(feature = "tls")]
+            ClientError::Tls { target, why } => {
+                write!(f, "TLS handshake with {target} failed: {why}")
+            }
         }
     }
 }
@@ -136,35 +159,34 @@ pub async fn run(opts: &Options) -> Result<(), ClientError> {
         target: target.clone(),
         err,
     };
-    let mut stream = TcpStream::connect((opts.host.as_str(), opts.port))
+    let tcp = TcpStream::connect((opts.host.as_str(), opts.port))
         .await
         .map_err(|err| ClientError::Connect {
             target: target.clone(),
             err,
         })?;
+    note(opts, format_args!("connect to {target}\n"));
+    let mut link = start(tcp, opts, &target).await?;
 
     if let Some(path) = &opts.http_path {
-        return http_exchange(&mut stream, opts, path, &target).await;
+        return http_exchange(&mut link, opts, path, &target).await;
     }
 
     if opts.stdin {
-        // stdout carries only the server's bytes, so it can be piped on.
-        eprintln!("connect to {target}");
-        relay_stdio(&stream).await.map_err(io_err)?;
+        relay_stdio(&mut link).await.map_err(io_err)?;
         eprintln!("Connection closed");
         return Ok(());
     }
 
-    say(format_args!("connect to {target}\n"));
-    stream.write_all(&opts.message).await.map_err(io_err)?;
+    link.write_all(&opts.message).await.map_err(io_err)?;
 
     let reply = if opts.half_close {
         // FIN: "I have finished sending". The server logs `end`, writes what
         // it still owes and closes, which is our EOF below.
-        stream.shutdown(Shutdown::Write).map_err(io_err)?;
-        read_until_closed(&mut stream, opts.wait).await
+        link.finish().await.map_err(io_err)?;
+        read_until_closed(&mut link, opts.wait).await
     } else {
-        read_reply(&mut stream, opts.wait).await
+        read_reply(&mut link, opts.wait).await
     };
     let reply = match reply {
         Ok(Some(bytes)) => bytes,
@@ -187,14 +209,39 @@ pub async fn run(opts: &Options) -> Result<(), ClientError> {
             let _ = out.write_all(b"\n");
         }
     }
-    // The tutorial's `client.destroy()`: closing is dropping the socket.
-    drop(stream);
+    link.close().await;
     say(format_args!("Connection closed\n"));
     Ok(())
 }
 
+/// The connection, plain; with `--tls`, once its handshake is done and
+/// what was agreed is printed.
+async fn start(tcp: TcpStream, opts: &Options, target: &str) -> Result<Link, ClientError> {
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &opts.tls {
+        let mut tcp = tcp;
+        let (records, done) = tls::handshake(&mut tcp, tls, opts.wait, target).await?;
+        note(opts, format_args!("{done}"));
+        return Ok(Link::tls(tcp, records));
+    }
+    // Without the `tls` feature, nothing else here needs them.
+    let _ = (opts, target);
+    Ok(Link::plain(tcp))
+}
+
 fn say(args: fmt::Arguments) {
     let _ = io::stdout().lock().write_fmt(args);
+}
+
+/// A line about the connection: on stdout in the tutorial's exchange, on
+/// stderr when stdout carries only the server's bytes (`--http`,
+/// `--stdin`), so that it can be piped on.
+fn note(opts: &Options, args: fmt::Arguments) {
+    if opts.http_path.is_some() || opts.stdin {
+        eprint!("{args}");
+    } else {
+        say(args);
+    }
 }
 
 /// The request `--http` writes: the request line, the client's own headers
@@ -263,30 +310,28 @@ fn build_request(opts: &Options, path: &str) -> (Vec<u8>, usize) {
 /// happened on the way when the answer was rawnet's JSON view, and when
 /// each chunk of a chunked answer arrived.
 async fn http_exchange(
-    stream: &mut TcpStream,
+    link: &mut Link,
     opts: &Options,
     path: &str,
     target: &str,
 ) -> Result<(), ClientError> {
     let (request, head_len) = build_request(opts, path);
-    eprintln!("connect to {target}");
     let (head, body) = request.split_at(head_len);
     print_request(head, body);
     let sent_at = Instant::now();
-    stream
-        .write_all(&request)
+    link.write_all(&request)
         .await
         .map_err(|err| ClientError::Io {
             target: target.to_string(),
             err,
         })?;
-    let (response, reads) = read_response(stream, opts, target, sent_at).await?;
+    let (response, reads) = read_response(link, opts, target, sent_at).await?;
     if !response.ends_with(b"\n") {
         eprintln!();
     }
     #[cfg(feature = "json")]
     if let Some(arrived) = rawnet_view(&response) {
-        print_what_arrived(head, &arrived, stream.local_addr().ok());
+        print_what_arrived(head, &arrived, link.local_addr().ok());
     }
     print_chunks(&chunk_arrivals(&response, &reads));
     eprintln!("Connection closed ({} bytes received)", response.len());
@@ -311,7 +356,7 @@ fn print_request(head: &[u8], body: &[u8]) {
 /// response, so the response is everything until EOF: no need to parse
 /// its framing to know where it ends.
 async fn read_response(
-    stream: &mut TcpStream,
+    link: &mut Link,
     opts: &Options,
     target: &str,
     sent_at: Instant,
@@ -321,7 +366,7 @@ async fn read_response(
     let mut buf = [0u8; 16 * 1024];
     let mut out = io::stdout().lock();
     loop {
-        let read = read_within(stream, &mut buf, opts.wait).await;
+        let read = read_within(link, &mut buf, opts.wait).await;
         match read.map_err(|err| ClientError::Io {
             target: target.to_string(),
             err,
@@ -475,12 +520,12 @@ fn chunk_arrivals<'a>(
 
 /// Reads the reply to one message: the first chunk, plus whatever follows
 /// within [`REPLY_SETTLE`]. `Ok(None)` if nothing came within `wait`.
-async fn read_reply(stream: &mut TcpStream, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+async fn read_reply(link: &mut Link, wait: Duration) -> io::Result<Option<Vec<u8>>> {
     let mut reply = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     let mut limit = wait;
     loop {
-        match read_within(stream, &mut buf, limit).await? {
+        match read_within(link, &mut buf, limit).await? {
             Some(0) => return Ok(Some(reply)),
             Some(n) => reply.extend_from_slice(&buf[..n]),
             None if reply.is_empty() => return Ok(None),
@@ -491,11 +536,11 @@ async fn read_reply(stream: &mut TcpStream, wait: Duration) -> io::Result<Option
 }
 
 /// Reads until the server closes. `Ok(None)` if it went silent for `wait`.
-async fn read_until_closed(stream: &mut TcpStream, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+async fn read_until_closed(link: &mut Link, wait: Duration) -> io::Result<Option<Vec<u8>>> {
     let mut reply = Vec::new();
     let mut buf = [0u8; 16 * 1024];
     loop {
-        match read_within(stream, &mut buf, wait).await? {
+        match read_within(link, &mut buf, wait).await? {
             Some(0) => return Ok(Some(reply)),
             Some(n) => reply.extend_from_slice(&buf[..n]),
             None => return Ok(None),
@@ -505,11 +550,11 @@ async fn read_until_closed(stream: &mut TcpStream, wait: Duration) -> io::Result
 
 /// One read, or `None` if nothing arrived within `limit`.
 async fn read_within(
-    stream: &mut TcpStream,
+    link: &mut Link,
     buf: &mut [u8],
     limit: Duration,
 ) -> io::Result<Option<usize>> {
-    let read = async { stream.read(buf).await.map(Some) };
+    let read = async { link.read(buf).await.map(Some) };
     let timer = async {
         Timer::after(limit).await;
         Ok(None)
@@ -517,22 +562,44 @@ async fn read_within(
     read.or(timer).await
 }
 
-/// `nc`: stdin to the socket, the socket to stdout, until the server closes.
-/// When stdin ends we send FIN (like `nc -N`) and keep printing the replies.
-async fn relay_stdio(stream: &TcpStream) -> io::Result<()> {
-    let upload = async {
-        let mut to_server = stream.clone();
-        smol::io::copy(Unblock::new(io::stdin()), &mut to_server).await?;
-        stream.shutdown(Shutdown::Write)?;
-        // Nothing more to send; keep the download going until it ends.
-        future::pending::<io::Result<()>>().await
-    };
-    let download = async {
-        let mut stdout = Unblock::new(io::stdout());
-        smol::io::copy(stream.clone(), &mut stdout).await?;
-        stdout.flush().await
-    };
-    download.or(upload).await
+/// What came first in `--stdin`'s relay: bytes from the server, or from
+/// stdin.
+enum Came {
+    FromServer(io::Result<usize>),
+    FromStdin(io::Result<usize>),
+}
+
+/// `nc`: stdin to the server, the server to stdout, until the server
+/// closes. When stdin ends we send FIN (like `nc -N`) and keep printing
+/// the replies. One loop over the one connection: each turn waits for
+/// whichever comes first, the server's bytes (looked at first, so the
+/// replies never pile up behind our sending) or a chunk of stdin; the
+/// read that loses the race is dropped, which loses nothing.
+async fn relay_stdio(link: &mut Link) -> io::Result<()> {
+    let mut stdin = Unblock::new(io::stdin());
+    let mut stdout = Unblock::new(io::stdout());
+    let (mut down, mut up) = (vec![0u8; 16 * 1024], vec![0u8; 16 * 1024]);
+    let mut sending = true;
+    loop {
+        let from_server = async { Came::FromServer(link.read(&mut down).await) };
+        let from_stdin = async {
+            match sending {
+                true => Came::FromStdin(stdin.read(&mut up).await),
+                false => future::pending().await,
+            }
+        };
+        match from_server.or(from_stdin).await {
+            Came::FromServer(Ok(0)) => break,
+            Came::FromServer(Ok(n)) => stdout.write_all(&down[..n]).await?,
+            Came::FromStdin(Ok(0)) => {
+                link.finish().await?;
+                sending = false;
+            }
+            Came::FromStdin(Ok(n)) => link.write_all(&up[..n]).await?,
+            Came::FromServer(Err(err)) | Came::FromStdin(Err(err)) => return Err(err),
+        }
+    }
+    stdout.flush().await
 }
 
 #[cfg(test)]

@@ -65,9 +65,16 @@ pub(crate) struct Layer {
     since: Instant,
     /// What the pages show, once the handshake is done.
     below: Option<Arc<dyn Below>>,
-    /// The client sent close_notify, or the layer failed: nothing more is
-    /// read.
+    /// The client sent close_notify or ended its TCP stream, or the layer
+    /// failed: nothing more is read.
     closed: bool,
+    /// Nothing more the session inside says goes out: the layer failed
+    /// (its alert was the last word), or a TLS 1.2 client said
+    /// close_notify, which asks for pending writes to be dropped (RFC
+    /// 5246 §7.2.1). In TLS 1.3 a close_notify closes only its sender's
+    /// side (RFC 8446 §6.1), as a FIN does: what the session still owes
+    /// it (the echo of data that came with it) is sent.
+    mute: bool,
 }
 
 /// The ClientHello's bytes and what they say, kept until the handshake is
@@ -111,6 +118,7 @@ impl Layer {
             since: Instant::now(),
             below: None,
             closed: false,
+            mute: false,
         }
     }
 
@@ -133,7 +141,7 @@ impl Layer {
                     error: &error.to_string(),
                     handshaking: self.conn.is_handshaking(),
                 });
-                self.closed = true;
+                (self.closed, self.mute) = (true, true);
                 read = Read::Failed;
                 break;
             }
@@ -161,7 +169,7 @@ impl Layer {
                 error: &error.to_string(),
                 handshaking: self.conn.is_handshaking(),
             });
-            self.closed = true;
+            (self.closed, self.mute) = (true, true);
             return Read::Failed;
         }
         let start = plain.len();
@@ -173,6 +181,9 @@ impl Layer {
                     plain.truncate(filled);
                     log.emit(Event::CloseNotify);
                     self.closed = true;
+                    let tls13 =
+                        self.conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+                    self.mute = !tls13;
                     return Read::ClosedByPeer;
                 }
                 Ok(n) => {
@@ -194,7 +205,7 @@ impl Layer {
     fn handshake_done(&mut self, log: &ConnLog) {
         self.reservation.settle(ESTABLISHED_HOLD);
         let took = self.since.elapsed();
-        let agreed = view::Agreed::of(&self.conn, took);
+        let agreed = view::Agreed::of(&self.conn, self.conn.server_name(), took);
         log.emit(Event::Handshake {
             agreed: &agreed,
             client_cert: self.conn.peer_certificates().map(<[_]>::len),
@@ -209,7 +220,7 @@ impl Layer {
 
     /// Plaintext from the session inside, out as records.
     pub(crate) fn write(&mut self, plain: &[u8], out: &mut Vec<u8>) {
-        if !plain.is_empty() && !self.closed {
+        if !plain.is_empty() && !self.mute {
             // Into rustls's own buffer, which has no limit (see `new`):
             // this cannot fail or write less.
             let _ = self.conn.writer().write_all(plain);
@@ -261,7 +272,7 @@ impl Layer {
     pub(crate) fn on_deadline(&mut self, log: &ConnLog) {
         let after: Duration = self.config.handshake_timeout;
         log.emit(Event::HandshakeTimeout { after });
-        self.closed = true;
+        (self.closed, self.mute) = (true, true);
     }
 
     /// Whether the handshake is done (the session inside may be spoken

@@ -151,8 +151,9 @@ fn read_cert_and_key(
     Ok((chain, key))
 }
 
-/// Every certificate in a PEM file; at least one.
-fn read_certs(file: &str, option: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+/// Every certificate in a PEM file; at least one (`--cert`, `--client-ca`,
+/// and the client's `--ca`).
+pub(crate) fn read_certs(file: &str, option: &str) -> Result<Vec<CertificateDer<'static>>, String> {
     let certs = CertificateDer::pem_file_iter(file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| format!("{option} {file}: {e}"))?;

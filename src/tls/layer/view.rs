@@ -6,8 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use rustls::pki_types::{CertificateDer, UnixTime};
-use rustls::HandshakeKind;
-use rustls::ServerConnection;
+use rustls::{CommonState, HandshakeKind, ServerConnection};
 use serde::Serialize;
 
 use super::super::setup::{fingerprint, ClientCert, Config};
@@ -34,7 +33,9 @@ pub struct Agreed {
 }
 
 impl Agreed {
-    pub fn of(conn: &ServerConnection, took: Duration) -> Self {
+    /// What `conn`, either end's, agreed on; `sni` is the name the client
+    /// sent (the server's line and the client's say the same words).
+    pub fn of(conn: &CommonState, sni: Option<&str>, took: Duration) -> Self {
         let named = |name: Option<&'static str>, debug: String| name.map_or(debug, str::to_string);
         let version = conn
             .protocol_version()
@@ -54,9 +55,7 @@ impl Agreed {
             alpn: conn
                 .alpn_protocol()
                 .map(|p| Escaped::bare_preview(p, NAME_SHOWN).to_string()),
-            sni: conn
-                .server_name()
-                .map(|s| Escaped::bare_preview(s.as_bytes(), NAME_SHOWN).to_string()),
+            sni: sni.map(|s| Escaped::bare_preview(s.as_bytes(), NAME_SHOWN).to_string()),
             resumed: conn.handshake_kind() == Some(HandshakeKind::Resumed),
             took,
         }
@@ -189,9 +188,10 @@ pub struct ClientCertificates {
     chain: Vec<Certificate>,
 }
 
-/// One certificate, read with x509-parser.
+/// One certificate, read with x509-parser: a client's here, the
+/// server's in `rawnet client --tls`.
 #[derive(Debug, Serialize)]
-struct Certificate {
+pub(crate) struct Certificate {
     subject: String,
     issuer: String,
     sans: Vec<String>,
@@ -238,7 +238,7 @@ pub fn client_certificates(conn: &ServerConnection, config: &Config) -> ClientCe
     }
 }
 
-fn read_certificate(der: &CertificateDer<'_>) -> Certificate {
+pub(crate) fn read_certificate(der: &CertificateDer<'_>) -> Certificate {
     let sha256 = fingerprint(der);
     let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
         return Certificate {
@@ -255,13 +255,7 @@ fn read_certificate(der: &CertificateDer<'_>) -> Certificate {
         .subject_alternative_name()
         .ok()
         .flatten()
-        .map(|ext| {
-            ext.value
-                .general_names
-                .iter()
-                .map(|name| name.to_string())
-                .collect()
-        })
+        .map(|ext| ext.value.general_names.iter().map(san).collect())
         .unwrap_or_default();
     let validity = cert.validity();
     Certificate {
@@ -272,5 +266,25 @@ fn read_certificate(der: &CertificateDer<'_>) -> Certificate {
         not_after: validity.not_after.to_string(),
         serial: cert.raw_serial_as_string(),
         sha256,
+    }
+}
+
+/// A subject alternative name as x509-parser shows it (`DNSName(localhost)`),
+/// except an address, which it shows as hex bytes (`7f:00:00:01`): as an
+/// address (`IPAddress(127.0.0.1)`).
+fn san(name: &x509_parser::extensions::GeneralName<'_>) -> String {
+    use std::net::IpAddr;
+    use x509_parser::extensions::GeneralName;
+    let ip = match name {
+        GeneralName::IPAddress(bytes) => match bytes.len() {
+            4 => <[u8; 4]>::try_from(*bytes).ok().map(IpAddr::from),
+            16 => <[u8; 16]>::try_from(*bytes).ok().map(IpAddr::from),
+            _ => None,
+        },
+        _ => None,
+    };
+    match ip {
+        Some(ip) => format!("IPAddress({ip})"),
+        None => name.to_string(),
     }
 }
