@@ -331,7 +331,7 @@ impl Session {
             Some(stream) => stream.saw(raw.bytes(), true),
             // A HEADERS (and its CONTINUATIONs) opening a stream: kept
             // for the stream's page once it exists.
-            None if header.stream != 0 && self.opening.len() < 8 => {
+            None if opens(header.kind) && self.opening.len() < 8 => {
                 let kept = raw.bytes().len().min(frame::Header::LEN + 16);
                 self.opening.push((true, raw.bytes()[..kept].to_vec()));
             }
@@ -658,6 +658,12 @@ impl Session {
     pub(crate) fn before_close(&mut self, log: &ConnLog) {
         self.lines.flush(log);
     }
+}
+
+/// A frame that opens a stream or continues its header block (a
+/// PRIORITY for an idle stream opens none).
+fn opens(kind: u8) -> bool {
+    kind == frame::kind::HEADERS || kind == frame::kind::CONTINUATION
 }
 
 /// A flood of frames that each ask for an answer.

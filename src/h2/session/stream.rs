@@ -11,6 +11,11 @@ use crate::h2::frame::{self, ErrorCode};
 use crate::http;
 use crate::log::ConnLog;
 
+/// The most response bytes a connection holds for streams whose window
+/// is shut (a client that opens streams and never reads): past it, new
+/// streams are refused until the windows open.
+pub const MAX_WAITING: usize = 1024 * 1024;
+
 /// How many frames of a stream its page lists; the rest are counted.
 const FRAMES_SHOWN: usize = 32;
 
@@ -237,6 +242,9 @@ impl Session {
             let why = "DATA past the connection's window (§6.9.1)";
             return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
         }
+        // All streams' bodies together are held to one --max-body: a
+        // client with 100 streams holds no more than one with one.
+        let held: usize = self.streams.values().map(|s| s.body.len()).sum();
         let Some(open) = self.streams.get_mut(&stream) else {
             let why = "DATA on a closed stream (§5.1)";
             return Err(connection(ErrorCode::STREAM_CLOSED, why));
@@ -258,8 +266,11 @@ impl Session {
                 why.into(),
             ));
         }
-        if open.body.len() + data.len() > config.max_body {
-            let why = format!("a body larger than --max-body ({} bytes)", config.max_body);
+        if held + data.len() > config.max_body {
+            let why = format!(
+                "the bodies of this connection's streams together past --max-body ({} bytes)",
+                config.max_body
+            );
             return Err(H2Error::Stream(stream, ErrorCode::CANCEL, why.into()));
         }
         open.body.extend_from_slice(data);
@@ -301,6 +312,21 @@ impl Session {
             return Err(H2Error::Stream(
                 stream,
                 ErrorCode::PROTOCOL_ERROR,
+                why.into(),
+            ));
+        }
+        // Responses the client's windows hold back are bounded too.
+        let waiting: usize = (self.streams.values())
+            .map(|s| s.pending.len() - s.sent)
+            .sum();
+        if waiting > MAX_WAITING {
+            let why = format!(
+                "responses waiting for the client's windows past {} KiB",
+                MAX_WAITING / 1024
+            );
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::REFUSED_STREAM,
                 why.into(),
             ));
         }
