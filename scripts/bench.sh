@@ -24,7 +24,7 @@ TLS_IDLE_CONNECTIONS=${TLS_IDLE_CONNECTIONS:-2000}
 BASE_PORT=${BASE_PORT:-9400}
 
 # --- what the benchmark needs -------------------------------------------
-declare -A needs=([wrk]=wrk [nginx]=nginx-light [node]=nodejs [npm]=npm [python3]=python3 [curl]=curl [openssl]=openssl)
+declare -A needs=([wrk]=wrk [nginx]=nginx-light [node]=nodejs [npm]=npm [python3]=python3 [curl]=curl [openssl]=openssl [h2load]=nghttp2-client)
 missing=()
 for cmd in "${!needs[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -82,7 +82,7 @@ rss_kib() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 
 nginx_conf() {
   mkdir -p "$work/nginx"
-  sed -e "s#PORT#$1#; s#PREFIX#$work/nginx#g" "scripts/bench/${2:-nginx.conf}" >"$work/nginx/nginx.conf"
+  sed -e "s#TLSPORT#$(($1 + 1000))#; s#PORT#$1#; s#PREFIX#$work/nginx#g" "scripts/bench/${2:-nginx.conf}" >"$work/nginx/nginx.conf"
   echo "$work/nginx/nginx.conf"
 }
 # One ECDSA P-256 certificate for both HTTPS servers, so that each signs
@@ -107,6 +107,7 @@ server_cmd() {
     rawnet-idle)   echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --max-connections 20000" ;;
     rawnet-tls)    echo "$RAWNET --quiet --host 127.0.0.1 --port $2 --mode http --body hello,world --tls --cert $work/nginx/cert.pem --key $work/nginx/key.pem --max-connections 20000" ;;
     nginx-tls)     echo "nginx -c $(nginx_conf "$2" nginx-tls.conf)" ;;
+    nginx-h2)      echo "nginx -c $(nginx_conf "$2" nginx-h2.conf)" ;;
     node-http)     echo "node scripts/bench/node-http.js $2" ;;
     node-echo)     echo "node scripts/bench/node-echo.js $2" ;;
     node-pipe)     echo "node scripts/bench/node-pipe.js $2" ;;
@@ -126,6 +127,9 @@ with_base() { local k; for k in "$@"; do echo "$k"; if [ -n "$BASELINE" ]; then 
 
 # --- scenarios -------------------------------------------------------------
 wrk_rps() { wrk "$@" | awk '/Requests\/sec/{print $2}'; }
+# h2load's requests per second over SECONDS_EACH (its -D), 4 connections
+# of 32 streams each.
+h2_rps() { h2load -D "$SECONDS_EACH" -c 4 -m 32 -t 1 "$1" 2>/dev/null | awk '/^finished in/{gsub(",", "", $4); print $4}'; }
 bench_field() { awk -v f="$1" -F': ' '$1 == f {print $2}' "$work/bench.out"; }
 
 for round in $(seq "$ROUNDS"); do
@@ -202,6 +206,17 @@ for round in $(seq "$ROUNDS"); do
     stop
   done
 
+  # HTTP/2: many streams on few connections (h2load -c4 -m32), h2c with
+  # prior knowledge and h2 over TLS, rawnet --tls (both on one port)
+  # against nginx (h2c on one port, TLS on another).
+  for s in rawnet-tls nginx-h2; do
+    next_port; start "$s" "$port" $(server_cmd "$s" "$port")
+    tls_port=$port; [ "$s" = nginx-h2 ] && tls_port=$((port + 1000))
+    record "h2c-$s" "$(h2_rps "http://127.0.0.1:$port/")"
+    record "h2tls-$s" "$(h2_rps "https://127.0.0.1:$tls_port/")"
+    stop
+  done
+
   # RSS per idle connection.
   for s in $(with_base rawnet-idle) node-echo; do
     next_port; start "$s" "$port" $(server_cmd "$s" "$port")
@@ -252,6 +267,7 @@ cr=$(m cpu-rawnet-http); cr1=$(m cpu-rawnet-http-1); cx=$(m cpu-nginx); cn=$(m c
 sr=$(m startup-rawnet); sn=$(m startup-node); st=$(m startup-true)
 tka=$(m tlska-rawnet-tls); tkx=$(m tlska-nginx-tls); ths=$(m tlshs-rawnet-tls); thx=$(m tlshs-nginx-tls)
 tir=$(m tlsidle-rawnet-tls); tix=$(m tlsidle-nginx-tls)
+h2r=$(m h2c-rawnet-tls); h2x=$(m h2c-nginx-h2); h2tr=$(m h2tls-rawnet-tls); h2tx=$(m h2tls-nginx-h2)
 
 cat <<EOF
 
@@ -275,6 +291,8 @@ Medians of $ROUNDS alternating rounds of ${SECONDS_EACH}s; rawnet $("$RAWNET" --
 | HTTPS keep-alive req/s (wrk -t1 -c64), ECDSA P-256 | $(fmt "$tka" 0) | nginx $(fmt "$tkx" 0) | $(ratio "$tka" "$tkx") | ≥ 1.0x |
 | TLS handshakes/s (a new connection per request) | $(fmt "$ths" 0) | nginx $(fmt "$thx" 0) | $(ratio "$ths" "$thx") | ≥ 1.0x |
 | RSS per idle HTTPS connection ($TLS_IDLE_CONNECTIONS open), bytes | $(fmt "$tir" 0) | nginx $(fmt "$tix" 0) | $(ratio "$tir" "$tix") | ≤ nginx |
+| HTTP/2 h2c req/s (h2load -c4 -m32) | $(fmt "$h2r" 0) | nginx $(fmt "$h2x" 0) | $(ratio "$h2r" "$h2x") | ≥ 1.0x |
+| HTTP/2 over TLS req/s (h2load -c4 -m32) | $(fmt "$h2tr" 0) | nginx $(fmt "$h2tx" 0) | $(ratio "$h2tr" "$h2tx") | ≥ 1.0x |
 | start-up to \`listening\` line, ms | $(fmt "$sr" 2) | Node $(fmt "$sn" 2) (spawning echo: $(fmt "$st" 2)) | | ≤ 10 ms |
 EOF
 
