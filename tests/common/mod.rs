@@ -594,6 +594,23 @@ pub fn rss_kib(pid: u32) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// curl 7.88.1's ClientHello fingerprints (Debian 12's curl and OpenSSL
+/// 3.0, to `localhost`), as independent implementations gave them (see
+/// `data/tls/captured-fingerprints.json`).
+pub const CURL_JA4: &str = "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6";
+pub const CURL_JA3: &str = "0149f47eabf9a20d0893e2a44e5a6323";
+
+/// The JA4 and JA3 at the end of a `tls_hello` text line.
+pub fn hello_fingerprints(line: &str) -> (String, String) {
+    let (_, tail) = line.rsplit_once("; JA4 ").expect("a JA4");
+    let (ja4, ja3) = tail.split_once(", JA3 ").expect("a JA3");
+    assert!(
+        ja3.len() == 32 && ja3.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{line}"
+    );
+    (ja4.to_string(), ja3.to_string())
+}
+
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
