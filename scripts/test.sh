@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real clients the tests drive (nc, curl,
-# headless Chromium), nginx (the reference server of tests/differential.rs)
-# Node (the tutorial's own server, compared with rawnet in
-# tests/tutorial.rs), HAProxy (a real PROXY protocol sender in
+# headless Chromium, openssl's s_client and the certificates it makes in
+# tests/tls_neighbours.rs), nginx (the reference server of
+# tests/differential.rs) Node (the tutorial's own server, compared with
+# rawnet in tests/tutorial.rs), HAProxy (a real PROXY protocol sender in
 # tests/proxy.rs), Python's websockets (tests/websocket.rs) and Python's
 # hpack (tests/hpack_python.rs) when they are missing, then `cargo test
 # --all-targets`, and the core's tests alone (`--no-default-features`).
@@ -17,6 +18,7 @@ declare -A needs=(
   [nginx]=nginx-light
   [node]=nodejs
   [haproxy]=haproxy
+  [openssl]=openssl
 )
 missing=()
 for cmd in "${!needs[@]}"; do

@@ -10,58 +10,20 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::Path;
 
 use common::{rawnet, Daemon, Server};
 
-/// nginx in the foreground with one `proxy_pass` to rawnet. Every path
-/// nginx would write to is in `dir`.
+/// nginx in the foreground with one `proxy_pass` to rawnet.
 fn start_nginx(rawnet: SocketAddr, buffering: &str) -> Daemon {
-    let config = move |dir: &Path, listen: SocketAddr| {
-        let dir = dir.display();
-        format!(
-            "daemon off;
-master_process off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/client_body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    server {{
-        listen {listen};
-        location / {{
-            proxy_pass http://{rawnet};
-            proxy_buffering {buffering};
-        }}
-    }}
-}}
-"
-        )
-    };
-    Daemon::nginx(config)
+    Daemon::nginx_http(&format!(
+        "            proxy_pass http://{rawnet};\n            proxy_buffering {buffering};"
+    ))
 }
 
-/// HAProxy in the foreground (`-db`), `mode http`, with `option
-/// forwardfor`, the usual way to tell the server who the client was.
+/// HAProxy in the foreground, `mode http`, with `option forwardfor`, the
+/// usual way to tell the server who the client was.
 fn start_haproxy(rawnet: SocketAddr) -> Daemon {
-    Daemon::start(
-        "haproxy",
-        "haproxy",
-        |_, listen| {
-            format!(
-                "global\n  maxconn 64\n\
-                 defaults\n  mode http\n  option forwardfor\n  timeout connect 5s\n\
-                 \x20 timeout client 10s\n  timeout server 10s\n\
-                 listen front\n  bind {listen}\n  server rawnet {rawnet}\n"
-            )
-        },
-        |_, file| vec!["-f".into(), file.into(), "-db".into()],
-    )
+    Daemon::haproxy(rawnet, "mode http\n  option forwardfor", "")
 }
 
 /// What `rawnet client --http PATH ARGS` through `proxy` printed: stdout

@@ -30,7 +30,7 @@ fn haproxy_send_proxy_v1_and_v2_name_curls_address() {
         ),
     ] {
         let mut server = Server::start(&[]);
-        let haproxy = start_haproxy(server.addr, server_line);
+        let haproxy = Daemon::haproxy(server.addr, "mode tcp", server_line);
         let (page, curl_port) = curl(haproxy.addr);
         let proxy_client = format!("127.0.0.1:{curl_port}");
         let line = server.expect(&format!("PROXY v{version} header: from {proxy_client} "));
@@ -248,25 +248,7 @@ fn curl(addr: SocketAddr) -> (String, u16) {
 }
 
 // ---------------------------------------------------------------------------
-// The senders: HAProxy and nginx's stream module (see `common::Daemon`)
-
-/// Debian's haproxy in the foreground (`-db`), a `listen` in TCP mode in
-/// front of rawnet. `server_line` is what follows `server rawnet ADDR`
-/// (`send-proxy`) and any lines after it in the `listen` section.
-fn start_haproxy(rawnet: SocketAddr, server_line: &str) -> Daemon {
-    Daemon::start(
-        "haproxy",
-        "haproxy",
-        |_, listen| {
-            format!(
-                "global\n  maxconn 64\n\
-                 defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 10s\n  timeout server 10s\n\
-                 listen front\n  bind {listen}\n  server rawnet {rawnet} {server_line}\n"
-            )
-        },
-        |_, file| vec!["-f".into(), file.into(), "-db".into()],
-    )
-}
+// The other sender: nginx's stream module (HAProxy is `common::Daemon::haproxy`)
 
 /// Where Debian puts the stream module that libnginx-mod-stream installs.
 const NGINX_STREAM_MODULE: &str = "/usr/lib/nginx/modules/ngx_stream_module.so";

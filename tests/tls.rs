@@ -12,14 +12,10 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::Duration;
 
-use common::Server;
+use common::{hello_fingerprints, Server, CURL_JA3, CURL_JA4};
 
 /// curl 7.88.1's hello, captured with `nc -l` (see src/tls/samples.rs).
 const CURL_HELLO: &[u8] = include_bytes!("data/tls/curl-client-hello.bin");
-/// Its fingerprints, as independent implementations gave them (see
-/// `data/tls/captured-fingerprints.json`).
-const CURL_JA4: &str = "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6";
-const CURL_JA3: &str = "0149f47eabf9a20d0893e2a44e5a6323";
 const ALERT: &[u8] = &[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46];
 
 #[test]
@@ -192,7 +188,7 @@ fn curls_own_hello_is_fingerprinted_dumped_and_decoded() {
         .expect("run curl (scripts/test.sh installs it)");
     assert_eq!(output.status.code(), Some(35));
     let line = server.expect("client started a TLS");
-    let (ja4, ja3) = fingerprints(&line);
+    let (ja4, ja3) = hello_fingerprints(&line);
     assert!(
         is_ja4(&ja4) && ja4.starts_with("t13i31") && ja4[6..].starts_with("11h2_"),
         "{line}"
@@ -220,18 +216,7 @@ fn curls_own_hello_is_fingerprinted_dumped_and_decoded() {
     conn.write_all(&record).unwrap();
     assert_eq!(common::read_to_end(&mut conn), ALERT);
     let again = server.expect("client started a TLS");
-    assert_eq!(fingerprints(&again), (ja4, ja3));
-}
-
-/// The JA4 and JA3 at the end of a `tls_hello` text line.
-fn fingerprints(line: &str) -> (String, String) {
-    let (_, tail) = line.rsplit_once("; JA4 ").expect("a JA4");
-    let (ja4, ja3) = tail.split_once(", JA3 ").expect("a JA3");
-    assert!(
-        ja3.len() == 32 && ja3.bytes().all(|b| b.is_ascii_hexdigit()),
-        "{line}"
-    );
-    (ja4.to_string(), ja3.to_string())
+    assert_eq!(hello_fingerprints(&again), (ja4, ja3));
 }
 
 /// JA4's shape: `t13d1516h2_` then two 12-digit hex hashes.

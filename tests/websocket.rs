@@ -8,7 +8,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{read_exactly, read_response, read_to_end, without_date, Server};
@@ -438,18 +437,7 @@ async def main(url):
     print("closed", ws.close_code)
 asyncio.run(asyncio.wait_for(main(sys.argv[1]), 10))
 "#;
-    let run = |server: &Server| {
-        let output = Command::new("/usr/bin/python3")
-            .args(["-c", script, &format!("ws://{}/py", server.addr)])
-            .output()
-            .expect("/usr/bin/python3 (scripts/test.sh installs python3-websockets)");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    };
+    let run = |server: &Server| common::python3(script, &[&format!("ws://{}/py", server.addr)]);
     let mut server = Server::start(&[]);
     assert_eq!(
         run(&server),

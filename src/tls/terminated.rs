@@ -80,10 +80,14 @@ impl Terminated {
 
     /// With `h2` agreed by ALPN, what is inside is HTTP/2 from its first
     /// byte, not guessed from it: a wrong preface is HTTP/2's error
-    /// (GOAWAY PROTOCOL_ERROR), not an echo.
+    /// (GOAWAY PROTOCOL_ERROR), not an echo. ALPN is agreed as soon as the
+    /// ClientHello is read, but the pages' view of the layer (`below`)
+    /// only once the handshake is done, and the session takes it when it
+    /// is made: so it is made then, still before any plaintext.
     #[cfg(feature = "h2")]
     fn speak_h2_if_agreed(&mut self) {
-        if self.layer.agreed_h2() && matches!(self.inside, Protocol::Prelude(_)) {
+        let done = self.layer.below().is_some();
+        if done && self.layer.agreed_h2() && matches!(self.inside, Protocol::Prelude(_)) {
             let mut session = Box::new(crate::h2::Session::new());
             session.below = self.layer.below().cloned();
             session.proxy_client = self.proxy_client;

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use rawnet::client::wire;
 
+pub mod chromium;
+
 /// Long enough for a loaded CI machine; a passing test never waits this long.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -382,6 +384,57 @@ impl Daemon {
         })
     }
 
+    /// nginx as an HTTP server on its free port with one `location /`
+    /// whose body is `location` (a `proxy_pass` to rawnet): every path
+    /// nginx would write to is in its directory.
+    pub fn nginx_http(location: &str) -> Daemon {
+        Daemon::nginx(|dir, listen| {
+            let dir = dir.display();
+            format!(
+                "daemon off;
+master_process off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen {listen};
+        location / {{
+{location}
+        }}
+    }}
+}}
+"
+            )
+        })
+    }
+
+    /// Debian's haproxy in the foreground (`-db`), one `listen` section in
+    /// front of rawnet: `defaults` is what the defaults section says
+    /// besides its timeouts (`mode tcp`), `server_line` what follows
+    /// `server rawnet ADDR` (`send-proxy-v2`) and any lines after it.
+    pub fn haproxy(rawnet: SocketAddr, defaults: &str, server_line: &str) -> Daemon {
+        Daemon::start(
+            "haproxy",
+            "haproxy",
+            |_, listen| {
+                format!(
+                    "global\n  maxconn 64\n\
+                     defaults\n  {defaults}\n  timeout connect 5s\n  timeout client 10s\n\
+                     \x20 timeout server 10s\n\
+                     listen front\n  bind {listen}\n  server rawnet {rawnet} {server_line}\n"
+                )
+            },
+            |_, file| vec!["-f".into(), file.into(), "-db".into()],
+        )
+    }
+
     /// Runs `program` (found in PATH, then /usr/sbin; `install` says what
     /// to install when it is missing) with the config `config(dir, addr)`
     /// written to `dir/NAME.conf`, and the arguments `args(dir, config
@@ -434,6 +487,65 @@ impl Drop for Daemon {
     }
 }
 
+/// A fresh temporary directory of the test's own, removed on `Drop`.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir =
+            std::env::temp_dir().join(format!("rawnet-{name}-{}-{stamp}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create a temporary directory");
+        TempDir(dir)
+    }
+
+    /// A path in it, as a string for a command line.
+    pub fn file(&self, name: &str) -> String {
+        self.0
+            .join(name)
+            .to_str()
+            .expect("a UTF-8 path")
+            .to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `curl -sS --max-time 10 ARGS`, its output whatever its exit status.
+pub fn curl(args: &[&str]) -> std::process::Output {
+    Command::new("curl")
+        .args(["-sS", "--max-time", "10"])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run curl (scripts/test.sh installs it)")
+}
+
+/// Debian's Python (`/usr/bin/python3`, where python3-websockets is) runs
+/// `script` with `args`; its stdout, once it exited successfully.
+pub fn python3(script: &str, args: &[&str]) -> String {
+    let output = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("/usr/bin/python3 (scripts/test.sh installs python3-websockets)");
+    assert!(
+        output.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("python3 printed UTF-8")
+}
+
 /// Waits until the daemon has bound `addr`: a bind of our own fails then.
 /// (A probe connection would go through a proxy to rawnet and add a line
 /// to its log.)
@@ -480,6 +592,23 @@ pub fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// curl 7.88.1's ClientHello fingerprints (Debian 12's curl and OpenSSL
+/// 3.0, to `localhost`), as independent implementations gave them (see
+/// `data/tls/captured-fingerprints.json`).
+pub const CURL_JA4: &str = "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6";
+pub const CURL_JA3: &str = "0149f47eabf9a20d0893e2a44e5a6323";
+
+/// The JA4 and JA3 at the end of a `tls_hello` text line.
+pub fn hello_fingerprints(line: &str) -> (String, String) {
+    let (_, tail) = line.rsplit_once("; JA4 ").expect("a JA4");
+    let (ja4, ja3) = tail.split_once(", JA3 ").expect("a JA3");
+    assert!(
+        ja3.len() == 32 && ja3.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{line}"
+    );
+    (ja4.to_string(), ja3.to_string())
 }
 
 /// A loopback port that was free a moment ago.
