@@ -266,7 +266,8 @@ impl Protocol {
             *self = Protocol::Done;
             return Next::Close;
         };
-        log.emit(line.answered_with_a_handshake());
+        // Past the budget, the one line says so (the hello is not
+        // explained: under memory pressure, the less work the better).
         let reservation = match config.http.budget.hold(tls::layer::HANDSHAKE_HOLD) {
             Ok(reservation) => reservation,
             Err(spent) => {
@@ -276,6 +277,7 @@ impl Protocol {
                 return Next::Close;
             }
         };
+        log.emit(line.answered_with_a_handshake());
         let offered = |name: &[u8]| parsed.alpn.iter().any(|p| p == name);
         let h2 = tls.rustls.alpn_protocols.iter().any(|p| p == b"h2") && offered(b"h2");
         if !parsed.alpn.is_empty() && !offered(tls::ALPN) && !h2 {

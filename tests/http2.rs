@@ -328,3 +328,32 @@ fn an_hpack_bomb_stops_at_the_header_list_bound() {
     assert_eq!(goaway_code(&mut stream), 0xb);
     server.expect("HPACK:");
 }
+
+#[test]
+fn chromium_over_https_gets_http2_and_its_page_says_so() {
+    let mut server = Server::start(&["--tls"]);
+    let url = format!("https://127.0.0.1:{}/from-chromium", server.addr.port());
+    let dom = common::chromium::chromium(
+        &[
+            "--ignore-certificate-errors".into(),
+            "--dump-dom".into(),
+            url,
+        ],
+        Duration::from_secs(90),
+    );
+    let line = server.expect("TLS handshake done:");
+    assert!(line.contains("ALPN h2"), "{line}");
+    server.expect("stream 1: GET /from-chromium HTTP/2 -> 200 OK");
+    for words in [
+        "<h1>HTTP/2 is frames</h1>",
+        "over HTTP/2.",
+        ":method: GET — indexed, static 2 (82)",
+        ":path: /from-chromium",
+        "user-agent: Mozilla/5.0",
+        "<h3>TLS</h3>",
+        "The connection&#39;s HTTP/2 fingerprint",
+    ] {
+        let found = dom.contains(words) || dom.contains(&words.replace("&#39;", "'"));
+        assert!(found, "{words:?} in {dom}");
+    }
+}

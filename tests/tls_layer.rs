@@ -20,17 +20,18 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore};
 
-/// A temporary file path of this test's own.
-fn temp_path(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rawnet-tls-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("cert.pem")
+/// A temporary directory of this test's own, removed when it ends, and
+/// the certificate's path in it.
+fn temp_path(name: &str) -> (common::TempDir, PathBuf) {
+    let dir = common::TempDir::new(&format!("tls-{name}"));
+    let cert = dir.0.join("cert.pem");
+    (dir, cert)
 }
 
 /// `rawnet --tls` with its certificate written out, and a client config
 /// that trusts exactly that certificate.
 fn tls_server(name: &str, extra: &[&str]) -> (Server, Arc<ClientConfig>) {
-    let cert = temp_path(name);
+    let (_dir, cert) = temp_path(name);
     let mut args = vec!["--tls", "--tls-cert-out", cert.to_str().unwrap()];
     args.extend_from_slice(extra);
     let mut server = Server::start(&args);
