@@ -256,7 +256,6 @@ mod tests {
         let log = ConnLog {
             id: 1,
             peer: "127.0.0.1:1".parse().unwrap(),
-            local: "127.0.0.1:8081".parse().unwrap(),
             logger: crate::log::Logger::quiet(),
         };
         let stream = crate::in_memory::Scripted::new([]);
@@ -318,7 +317,6 @@ mod tests {
         let log = ConnLog {
             id: 1,
             peer: "127.0.0.1:1".parse().unwrap(),
-            local: "127.0.0.1:8081".parse().unwrap(),
             logger: crate::log::Logger::quiet(),
         };
         let reads: usize = 40;

@@ -87,7 +87,6 @@ pub fn serve(chunks: impl IntoIterator<Item = Vec<u8>>, settings: &Settings) -> 
     let log = ConnLog {
         id: 1,
         peer: SocketAddr::from(([127, 0, 0, 1], 1)),
-        local: SocketAddr::from(([127, 0, 0, 1], 8081)),
         logger: Logger::quiet(),
     };
     let settings = Arc::new(settings.clone());

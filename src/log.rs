@@ -154,8 +154,6 @@ impl Logger {
 pub struct ConnLog {
     pub id: u64,
     pub peer: SocketAddr,
-    /// This server's address the peer connected to (the pages' TCP layer).
-    pub local: SocketAddr,
     pub logger: Logger,
 }
 

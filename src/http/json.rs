@@ -269,6 +269,7 @@ mod tests {
     static INSTANCE: crate::http::layers::Instance = crate::http::layers::Instance {
         host: String::new(),
         name: None,
+        listener: None,
     };
     use crate::http::notes::Reads;
     use crate::http::request::{parse, Parsed};
@@ -282,7 +283,6 @@ mod tests {
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
             proxy_client: proxy_client.map(|c| c.parse().unwrap()),
-            local: "127.0.0.1:8081".parse().unwrap(),
             instance: &INSTANCE,
             below: None,
         };
@@ -380,7 +380,6 @@ mod tests {
             request: 1,
             peer: "127.0.0.1:5000".parse().unwrap(),
             proxy_client: Some("192.0.2.1:4000".parse().unwrap()),
-            local: "127.0.0.1:8081".parse().unwrap(),
             instance: &INSTANCE,
             below: None,
         };

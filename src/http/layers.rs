@@ -34,6 +34,10 @@ pub struct Instance {
     pub host: String,
     /// `--name`: a label of the user's own.
     pub name: Option<String>,
+    /// The listener a connection came in on (set per listener by
+    /// `server.rs`): the address it connected to, or `0.0.0.0:PORT`
+    /// (`[::]:PORT`) when the listener takes every address.
+    pub listener: Option<SocketAddr>,
 }
 
 impl Instance {
@@ -43,16 +47,19 @@ impl Instance {
             .or_else(|_| std::fs::read_to_string("/etc/hostname"))
             .map(|host| host.trim().to_string())
             .unwrap_or_default();
-        Instance { host, name }
+        Instance {
+            host,
+            name,
+            listener: None,
+        }
     }
 }
 
 /// One connection's layers, for the pages.
 #[derive(Clone, Copy, Debug)]
 pub struct Layers<'a> {
-    /// The TCP peer, and the address of this server it connected to.
+    /// The TCP peer.
     pub peer: SocketAddr,
-    pub local: SocketAddr,
     pub instance: &'a Instance,
     /// The client a PROXY header named.
     pub proxy_client: Option<SocketAddr>,
@@ -63,14 +70,15 @@ pub struct Layers<'a> {
 impl Layers<'_> {
     /// The TCP layer's rows.
     fn tcp(&self) -> Vec<(&'static str, String)> {
-        let mut rows = vec![
-            ("client", self.peer.to_string()),
-            (
-                "server",
-                format!("{} (the address it connected to)", self.local),
-            ),
-            ("instance", self.instance.host.clone()),
-        ];
+        let mut rows = vec![("client", self.peer.to_string())];
+        if let Some(server) = self.instance.listener {
+            let what = match server.ip().is_unspecified() {
+                true => "the listener on every address of this machine",
+                false => "the address it connected to",
+            };
+            rows.push(("server", format!("{server} ({what})")));
+        }
+        rows.push(("instance", self.instance.host.clone()));
         if let Some(name) = &self.instance.name {
             rows.push(("name", name.clone()));
         }
@@ -136,7 +144,7 @@ impl Layers<'_> {
         let mut layers = serde_json::Map::new();
         let tcp = serde_json::json!({
             "client": self.peer.to_string(),
-            "server": self.local.to_string(),
+            "server": self.instance.listener.map(|a| a.to_string()),
             "instance": self.instance.host,
             "name": self.instance.name,
         });

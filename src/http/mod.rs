@@ -717,7 +717,6 @@ impl Session {
             request: number,
             peer: log.peer,
             proxy_client: self.proxy_client,
-            local: log.local,
             instance: &config.instance,
             below: self.below.as_deref(),
         };

@@ -25,8 +25,6 @@ pub struct Origin<'a> {
     /// The client's address as a PROXY header gave it (`proxy.rs`).
     #[cfg_attr(not(any(feature = "proxy", feature = "json")), allow(dead_code))]
     pub proxy_client: Option<SocketAddr>,
-    /// The server's address the peer connected to.
-    pub local: SocketAddr,
     /// Which instance answered (host name, `--name`).
     pub instance: &'a Instance,
     /// A layer a plug-in put under HTTP (TLS).
@@ -38,7 +36,6 @@ impl Origin<'_> {
     pub fn layers(&self) -> Layers<'_> {
         Layers {
             peer: self.peer,
-            local: self.local,
             instance: self.instance,
             proxy_client: self.proxy_client,
             below: self.below,
@@ -660,6 +657,7 @@ mod tests {
     static INSTANCE: crate::http::layers::Instance = crate::http::layers::Instance {
         host: String::new(),
         name: None,
+        listener: None,
     };
     use crate::http::request::{self, Framing};
 
@@ -703,7 +701,6 @@ mod tests {
             request: 2,
             peer: "127.0.0.1:5000".parse().unwrap(),
             proxy_client: None,
-            local: "127.0.0.1:8081".parse().unwrap(),
             instance: &INSTANCE,
             below: None,
         }

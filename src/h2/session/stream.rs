@@ -336,7 +336,6 @@ impl Session {
             request_number: self.requests,
             stream,
             peer: log.peer,
-            local: log.local,
             instance: &config.instance,
             proxy_client: self.proxy_client,
             below: self.below.as_deref(),

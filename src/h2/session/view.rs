@@ -19,7 +19,6 @@ pub(crate) struct Shown<'a> {
     pub request_number: u64,
     pub stream: u32,
     pub peer: SocketAddr,
-    pub local: SocketAddr,
     pub instance: &'a Instance,
     pub proxy_client: Option<SocketAddr>,
     pub below: Option<&'a dyn Below>,
@@ -97,7 +96,6 @@ pub(crate) fn response_fields(answer: &Answer) -> Vec<(Vec<u8>, Vec<u8>)> {
 fn layers<'a>(shown: &'a Shown) -> Layers<'a> {
     Layers {
         peer: shown.peer,
-        local: shown.local,
         instance: shown.instance,
         proxy_client: shown.proxy_client,
         below: shown.below,
