@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs the real clients the tests drive (nc, curl,
+# nghttp and h2load (tests/http2.rs), openssl,
 # headless Chromium, openssl's s_client and the certificates it makes in
 # tests/tls_neighbours.rs), nginx (the reference server of
 # tests/differential.rs) Node (the tutorial's own server, compared with
@@ -19,6 +20,8 @@ declare -A needs=(
   [node]=nodejs
   [haproxy]=haproxy
   [openssl]=openssl
+  [nghttp]=nghttp2-client
+  [h2load]=nghttp2-client
 )
 missing=()
 for cmd in "${!needs[@]}"; do
