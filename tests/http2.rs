@@ -357,3 +357,71 @@ fn chromium_over_https_gets_http2_and_its_page_says_so() {
         assert!(found, "{words:?} in {dom}");
     }
 }
+
+/// nginx as the HTTP/2 front of an HTTP/1.1 rawnet (`--no-h2`): curl
+/// speaks HTTP/2 to nginx, nginx speaks HTTP/1.1 to rawnet, and rawnet's
+/// page shows what the proxy turned the HTTP/2 request into: a request
+/// line again, a `Host` from `:authority`, the version nginx chose, and
+/// its own `Connection: close`.
+#[test]
+fn nginx_turns_http2_into_http1_and_the_page_shows_it() {
+    let mut server = Server::start(&["--no-h2"]);
+    let rawnet = server.addr;
+    let nginx = common::Daemon::nginx(|dir, listen| {
+        let dir = dir.display();
+        format!(
+            "daemon off;
+master_process off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen {listen} http2;
+        location / {{ proxy_pass http://{rawnet}; }}
+    }}
+}}
+"
+        )
+    });
+    let url = format!("http://{}/through-nginx", nginx.addr);
+    let (ok, page, err) = run(Command::new("curl").args([
+        "-sS",
+        "-v",
+        "--http2-prior-knowledge",
+        "-H",
+        "X-From: curl",
+        &url,
+    ]));
+    assert!(ok, "{err}");
+    assert!(err.contains("> GET /through-nginx HTTP/2"), "{err}");
+    for line in [
+        "GET /through-nginx HTTP/1.0\\r\\n\n",
+        &format!("Host: {rawnet}\\r\\n\n"),
+        "Connection: close\\r\\n\n",
+        "x-from: curl\\r\\n\n",
+    ] {
+        assert!(page.contains(line), "{line:?} in {page}");
+    }
+    server.expect("request 1: GET /through-nginx HTTP/1.0 -> 200 OK");
+}
+
+#[test]
+fn trace_shows_each_frame_header_and_the_hpack_block_field_by_field() {
+    let mut server = Server::start(&["--trace"]);
+    let url = format!("http://127.0.0.1:{}/traced", server.addr.port());
+    let (ok, _, err) = run(Command::new("curl").args(["-sS", "--http2-prior-knowledge", &url]));
+    assert!(ok, "{err}");
+    server.expect("h2 frame: HEADERS stream 1, ");
+    // The frame's 9-byte header, field by field, after its line.
+    server.expect("01           type HEADERS");
+    server.expect("h2 header block of stream 1, HPACK decoded:");
+    server.expect("#1   :method: GET — indexed, static 2 (82)");
+    server.expect("#1   :path: /traced — literal without indexing, name static 4");
+}

@@ -70,6 +70,7 @@ fn covered(event: &Event) {
         Event::H2Session(
             h2::session::Event::Frame { .. }
             | h2::session::Event::FramesNotShown { .. }
+            | h2::session::Event::HeaderBlock { .. }
             | h2::session::Event::Request { .. }
             | h2::session::Event::StreamError { .. }
             | h2::session::Event::ConnectionError { .. }
@@ -99,7 +100,7 @@ fn covered(event: &Event) {
 
 /// Every `event` name `--log json` has, as the code had them before each
 /// module came to own its events (serde's snake_case of the variants).
-const NAMES: [&str; 55] = [
+const NAMES: [&str; 56] = [
     "listening",
     "serving_at_most",
     "refused",
@@ -137,6 +138,7 @@ const NAMES: [&str; 55] = [
     "http2",
     "h2_frame",
     "h2_frames_not_shown",
+    "h2_header_block",
     "h2_request",
     "h2_stream_error",
     "h2_connection_error",
@@ -367,6 +369,7 @@ fn h2_session_events() -> Vec<Event<'static>> {
     use crate::h2::frame::ErrorCode;
     use h2::session::Event as E;
     const PING: &[u8] = &[0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8];
+    static FIELDS: &[String] = &[];
     vec![
         E::Frame {
             received: true,
@@ -377,6 +380,11 @@ fn h2_session_events() -> Vec<Event<'static>> {
         E::FramesNotShown {
             received: 3,
             sent: 2,
+        }
+        .into(),
+        E::HeaderBlock {
+            stream: 1,
+            fields: FIELDS,
         }
         .into(),
         E::Request {
@@ -593,6 +601,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"http2\",\"settings\":[[\"MAX_CONCURRENT_STREAMS\",100]],\"settings_not_shown\":0,\"problem\":null}", "client spoke HTTP/2 (prior knowledge): SETTINGS MAX_CONCURRENT_STREAMS=100; answered GOAWAY HTTP_1_1_REQUIRED"),
     ("{\"event\":\"h2_frame\",\"received\":true,\"bytes\":\"PING 01 02 03 04 05 06 07 08\"}", "h2 frame: PING 01 02 03 04 05 06 07 08"),
     ("{\"event\":\"h2_frames_not_shown\",\"received\":3,\"sent\":2}", "h2 frames not shown one by one (more than 20 lines a second): 3 received, 2 sent"),
+    ("{\"event\":\"h2_header_block\",\"stream\":1,\"fields\":[]}", "h2 header block of stream 1, HPACK decoded:"),
     ("{\"event\":\"h2_request\",\"stream\":1,\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"bytes\":10}", "stream 1: GET / HTTP/2 -> 200 OK, 10 bytes of body"),
     ("{\"event\":\"h2_stream_error\",\"stream\":3,\"code\":\"PROTOCOL_ERROR\",\"why\":\"no :path (§8.3.1)\"}", "stream 3 reset with RST_STREAM PROTOCOL_ERROR: no :path (§8.3.1)"),
     ("{\"event\":\"h2_connection_error\",\"code\":\"ENHANCE_YOUR_CALM\",\"why\":\"a flood\"}", "HTTP/2 connection error, GOAWAY ENHANCE_YOUR_CALM: a flood; closing"),

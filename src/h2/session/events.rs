@@ -34,6 +34,10 @@ pub enum Event<'a> {
     /// Frames not shown one by one (past [`LINES_PER_SECOND`]).
     #[serde(rename = "h2_frames_not_shown")]
     FramesNotShown { received: u64, sent: u64 },
+    /// `--trace`: a header block, HPACK decoded field by field (each
+    /// with how it was sent and its bytes).
+    #[serde(rename = "h2_header_block")]
+    HeaderBlock { stream: u32, fields: &'a [String] },
     /// A request answered on its stream.
     #[serde(rename = "h2_request")]
     Request {
@@ -74,13 +78,16 @@ impl<'a> From<Event<'a>> for log::Event<'a> {
 impl Line for Event<'_> {
     fn layout(&self) -> Layout {
         match self {
-            Event::Frame { traced: true, .. } => Layout::LineThenBlock,
+            Event::Frame { traced: true, .. } | Event::HeaderBlock { .. } => Layout::LineThenBlock,
             _ => Layout::Line,
         }
     }
 
     fn level(&self) -> Verbosity {
-        Verbosity::Events
+        match self {
+            Event::HeaderBlock { .. } => Verbosity::Trace,
+            _ => Verbosity::Events,
+        }
     }
 }
 
@@ -102,6 +109,15 @@ impl fmt::Display for Event<'_> {
                     for field in frame::explain_header(head) {
                         write!(f, "\n  {field}")?;
                     }
+                }
+                Ok(())
+            }
+            Event::HeaderBlock { stream, fields } => {
+                write!(f, "h2 header block of stream {stream}, HPACK decoded:")?;
+                // Each line is `hpack`'s own, the wire's bytes in it
+                // already escaped.
+                for field in fields.iter() {
+                    write!(f, "\n  {field}")?;
                 }
                 Ok(())
             }

@@ -177,6 +177,13 @@ impl Session {
             };
             connection(code, format!("HPACK: {error}"))
         })?;
+        if log.traces() {
+            let lines: Vec<String> = fields.iter().map(|f| f.describe(block)).collect();
+            log.emit(super::Event::HeaderBlock {
+                stream,
+                fields: &lines,
+            });
+        }
         if let Some(open) = self.streams.get_mut(&stream) {
             // Trailers: kept with the request, shown on its page.
             if let Some(request) = &mut open.request {
