@@ -339,6 +339,12 @@ pub(crate) struct ClientArgs {
     #[argh(switch)]
     pub http: bool,
 
+    /// with --http, speak HTTP/2 (prior knowledge, or h2 by ALPN with
+    /// --tls) and print every frame both ways on stderr
+    #[cfg(feature = "h2")]
+    #[argh(switch)]
+    pub http2: bool,
+
     /// with --http, the request method (default: GET)
     #[argh(option, default = "String::from(DEFAULT_METHOD)")]
     pub method: String,
@@ -768,7 +774,21 @@ fn client_action(args: ClientArgs) -> Result<Action, UsageError> {
         http,
         #[cfg(feature = "tls")]
         tls,
+        #[cfg(feature = "h2")]
+        http2: args.http2,
     }))
+}
+
+/// `--http2`, where HTTP/2 is built.
+#[cfg(feature = "tls")]
+fn client_http2(args: &ClientArgs) -> bool {
+    #[cfg(feature = "h2")]
+    return args.http2;
+    #[cfg(not(feature = "h2"))]
+    {
+        let _ = args;
+        false
+    }
 }
 
 /// `--tls`, `--ca` and `--insecure`: what the server's certificate is
@@ -800,7 +820,7 @@ fn client_tls(args: &ClientArgs) -> Result<Option<client::tls::Tls>, UsageError>
             ))
         }
     };
-    client::tls::configure(trust, &args.host)
+    client::tls::configure(trust, &args.host, client_http2(args))
         .map(Some)
         .map_err(UsageError)
 }

@@ -425,3 +425,54 @@ fn trace_shows_each_frame_header_and_the_hpack_block_field_by_field() {
     server.expect("#1   :method: GET — indexed, static 2 (82)");
     server.expect("#1   :path: /traced — literal without indexing, name static 4");
 }
+
+#[test]
+fn rawnet_client_http2_prints_the_frames_both_ways() {
+    let mut server = Server::start(&[]);
+    let out = common::rawnet()
+        .args(["client", "--host", "127.0.0.1", "--port"])
+        .arg(server.addr.port().to_string())
+        .args(["--http", "/from-the-client", "--http2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let frames = String::from_utf8_lossy(&out.stderr);
+    for line in [
+        "> the connection preface: \"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\"\n",
+        "> HEADERS stream 1, ",
+        "< SETTINGS 18 bytes: MAX_CONCURRENT_STREAMS=100, MAX_HEADER_LIST_SIZE=16384, ENABLE_PUSH=0\n",
+        "<  HEADERS stream 1, 61 bytes, END_HEADERS\n",
+        "    :status: 200 — indexed, static 8 (88)\n",
+        ", END_STREAM\n> SETTINGS ACK\n> GOAWAY last stream 0, NO_ERROR\n",
+    ] {
+        let line = line.replace("<  ", "< ");
+        assert!(frames.contains(&line), "{line:?} in {frames}");
+    }
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(":path: /from-the-client — literal"), "{page}");
+    server.expect("stream 1: GET /from-the-client HTTP/2 -> 200 OK");
+}
+
+#[cfg(feature = "tls")]
+#[test]
+fn rawnet_client_http2_over_tls_agrees_on_h2() {
+    let dir = common::TempDir::new("h2-client");
+    let cert = dir.0.join("cert.pem");
+    let cert = cert.to_str().unwrap();
+    let mut server = Server::start(&["--tls", "--tls-cert-out", cert]);
+    let out = common::rawnet()
+        .args(["client", "--host", "localhost", "--port"])
+        .arg(server.addr.port().to_string())
+        .args(["--tls", "--ca", cert, "--http", "/h2-over-tls", "--http2"])
+        .output()
+        .unwrap();
+    let frames = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{frames}");
+    assert!(frames.contains("ALPN h2"), "{frames}");
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.contains("over HTTP/2.") && page.contains("  TLS:\n"),
+        "{page}"
+    );
+    server.expect("stream 1: GET /h2-over-tls HTTP/2 -> 200 OK");
+}

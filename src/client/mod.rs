@@ -28,6 +28,8 @@
 
 #[cfg(feature = "json")]
 mod diff;
+#[cfg(feature = "h2")]
+mod http2;
 mod link;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -67,6 +69,9 @@ pub struct Options {
     /// `--tls`: a TLS handshake first, and every byte inside records.
     #[cfg(feature = "tls")]
     pub tls: Option<tls::Tls>,
+    /// `--http2`: the `--http` request over HTTP/2 (`http2.rs`).
+    #[cfg(feature = "h2")]
+    pub http2: bool,
 }
 
 /// What `--http` sends besides its path.
@@ -169,6 +174,10 @@ pub async fn run(opts: &Options) -> Result<(), ClientError> {
     let mut link = start(tcp, opts, &target).await?;
 
     if let Some(path) = &opts.http_path {
+        #[cfg(feature = "h2")]
+        if opts.http2 {
+            return http2::exchange(&mut link, opts, path, &target).await;
+        }
         return http_exchange(&mut link, opts, path, &target).await;
     }
 

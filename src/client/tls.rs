@@ -67,7 +67,7 @@ pub struct Tls {
 
 /// rustls's client settings for `--host`, trusting what `trust` says, or
 /// why not in one line (a usage error: it is all in the command line).
-pub fn configure(trust: Trust, host: &str) -> Result<Tls, String> {
+pub fn configure(trust: Trust, host: &str, http2: bool) -> Result<Tls, String> {
     let name = ServerName::try_from(host.to_string()).map_err(|_| {
         format!("--tls: --host {host:?} is neither a DNS name nor an address to check a certificate against")
     })?;
@@ -88,8 +88,11 @@ pub fn configure(trust: Trust, host: &str) -> Result<Tls, String> {
             .with_custom_certificate_verifier(Arc::new(AnyCertificate { provider }))
             .with_no_client_auth(),
     };
-    // The one protocol spoken inside: the server's ALPN offers the same.
-    config.alpn_protocols = vec![tls::ALPN.to_vec()];
+    // The one protocol spoken inside: HTTP/1.1, or `h2` with `--http2`.
+    config.alpn_protocols = match http2 {
+        true => vec![b"h2".to_vec()],
+        false => vec![tls::ALPN.to_vec()],
+    };
     // SSLKEYLOGFILE=FILE writes the secrets, as the server does, for
     // Wireshark to decrypt a capture.
     config.key_log = Arc::new(rustls::KeyLogFile::new());
