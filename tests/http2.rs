@@ -476,3 +476,42 @@ fn rawnet_client_http2_over_tls_agrees_on_h2() {
     );
     server.expect("stream 1: GET /h2-over-tls HTTP/2 -> 200 OK");
 }
+
+/// The knobs over HTTP/2: `?status`, `?header` (its name in lower case),
+/// `?size` (its filler sent as the client's windows open: 100,000 bytes
+/// past the first 65,535), `?delay` (the whole response held on the
+/// session's timer); `?drip`, a chunked HTTP/1.1 body, gets a 400 that
+/// says so.
+#[cfg(feature = "knobs")]
+#[test]
+fn the_knobs_work_over_http2() {
+    let server = Server::start(&["--quiet"]);
+    let base = format!("http://127.0.0.1:{}", server.addr.port());
+    let curl = |query: &str, extra: &[&str]| {
+        let url = format!("{base}/{query}");
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "--http2-prior-knowledge"])
+            .args(extra)
+            .arg(url);
+        run(&mut cmd)
+    };
+    let (_, code, _) = curl(
+        "?status=404",
+        &["-o", "/dev/null", "-w", "%{http_code} %{http_version}"],
+    );
+    assert_eq!(code, "404 2");
+    let (_, head, _) = curl("?header=X-Test:yes", &["-D", "-", "-o", "/dev/null"]);
+    assert!(head.contains("\r\nx-test: yes\r\n"), "{head}");
+    let (_, body, _) = curl("?size=100000", &[]);
+    assert_eq!(body.len(), 100_000);
+    assert!(body.starts_with(
+        "000000000000 rawnet ?size: every line is 64 bytes, offset first\n000000000064 "
+    ));
+    let (_, took, _) = curl("?delay=0.3", &["-o", "/dev/null", "-w", "%{time_total}"]);
+    assert!(took.parse::<f64>().unwrap() >= 0.29, "{took}");
+    let (_, drip, _) = curl("?drip=2", &["-w", " %{http_code}"]);
+    assert!(
+        drip.starts_with("?drip sends a chunked HTTP/1.1 body") && drip.ends_with(" 400"),
+        "{drip}"
+    );
+}

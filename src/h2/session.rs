@@ -625,8 +625,11 @@ impl Session {
             .values()
             .filter_map(Stream::stalled_since)
             .min();
+        let held = (self.streams.values())
+            .filter_map(|s| s.held.as_ref().map(|(due, ..)| *due))
+            .min();
         let lines = self.lines.deadline();
-        [stalled.map(|since| since + STALL), lines]
+        [stalled.map(|since| since + STALL), held, lines]
             .into_iter()
             .flatten()
             .min()
@@ -636,6 +639,18 @@ impl Session {
     pub(crate) fn on_deadline(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.lines.on_deadline(log);
         let now = Instant::now();
+        // `?delay`ed responses whose moment came.
+        let due: Vec<u32> = (self.streams.iter())
+            .filter(|(_, s)| s.held.as_ref().is_some_and(|(at, ..)| *at <= now))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in due {
+            let held = self.streams.get_mut(&id).and_then(|s| s.held.take());
+            if let Some((_, answer, head_only)) = held {
+                self.send_response(id, answer, head_only, log, out);
+            }
+        }
+        self.send_pending(log, out);
         let stalled: Vec<u32> = (self.streams.iter())
             .filter(|(_, s)| s.stalled_since().is_some_and(|since| since + STALL <= now))
             .map(|(&id, _)| id)

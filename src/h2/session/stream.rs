@@ -36,6 +36,12 @@ pub(crate) struct Stream {
     pub sent: usize,
     /// Since when the response has waited for a window.
     pub waiting: Option<Instant>,
+    /// `?size`'s filler after `pending`, and how much of it is sent.
+    pub filler: u64,
+    pub filler_sent: u64,
+    /// `?delay`: the response, and when it is due (and whether the
+    /// request was a HEAD).
+    pub held: Option<(Instant, view::Answer, bool)>,
     /// Its frames both ways as they crossed the wire, for its page:
     /// `(received, the frame's bytes: its header and up to 16 of its
     /// payload)`.
@@ -53,6 +59,9 @@ impl Stream {
             recv_window: i64::from(WINDOW),
             pending: Vec::new(),
             sent: 0,
+            filler: 0,
+            filler_sent: 0,
+            held: None,
             waiting: None,
             frames: Vec::new(),
             frames_not_shown: 0,
@@ -353,20 +362,44 @@ impl Session {
             akamai: self.fingerprint.akamai(),
         };
         let answer = view::answer(&shown, config);
+        let head_only = request.method == b"HEAD";
+        // `?delay`: the whole response waits, on the session's timer
+        // (its HEADERS too: HPACK must encode blocks in the order sent).
+        if let Some(delay) = answer.delay {
+            if let Some(open) = self.streams.get_mut(&stream) {
+                open.held = Some((Instant::now() + delay, answer, head_only));
+            }
+            return Ok(());
+        }
+        self.send_response(stream, answer, head_only, log, out);
+        Ok(())
+    }
+
+    /// The response's HEADERS now, its body as the windows allow.
+    pub(super) fn send_response(
+        &mut self,
+        stream: u32,
+        answer: view::Answer,
+        head_only: bool,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) {
         let fields = view::response_fields(&answer);
         let mut block = Vec::new();
         self.encoder.encode(&fields, &mut block);
         let start = out.len();
-        let head_only = request.method == b"HEAD";
-        let no_body = answer.body.is_empty() || head_only;
+        let no_body =
+            answer.len() == 0 || head_only || crate::http::response::has_no_body(answer.status);
         frame::write_headers(out, stream, &block, no_body, self.peer.max_frame_size);
-        log.emit(super::Event::Request {
-            stream,
-            method: &request.method,
-            path: &request.path,
-            status: answer.status,
-            bytes: answer.body.len(),
-        });
+        if let Some(Some(request)) = self.streams.get(&stream).map(|s| s.request.as_ref()) {
+            log.emit(super::Event::Request {
+                stream,
+                method: &request.method,
+                path: &request.path,
+                status: answer.status,
+                bytes: usize::try_from(answer.len()).unwrap_or(usize::MAX),
+            });
+        }
         let sent = out[start..].to_vec();
         self.lines.sent(&sent, log);
         if let Some(open) = self.streams.get_mut(&stream) {
@@ -375,9 +408,9 @@ impl Session {
                 self.streams.remove(&stream);
             } else {
                 open.pending = answer.body;
+                open.filler = answer.filler;
             }
         }
-        Ok(())
     }
 
     /// Sends what the windows allow of every pending response, the
@@ -395,11 +428,13 @@ impl Session {
         let Some(open) = self.streams.get_mut(&id) else {
             return;
         };
-        if open.pending.is_empty() {
+        if open.pending.is_empty() && open.filler == 0 {
             return;
         }
+        let mut piece = Vec::new();
         loop {
-            let left = open.pending.len() - open.sent;
+            let filler_left = usize::try_from(open.filler - open.filler_sent).unwrap_or(usize::MAX);
+            let left = (open.pending.len() - open.sent).saturating_add(filler_left);
             let room = self.send_window.min(open.send_window).max(0) as usize;
             let n = left.min(room).min(max_frame);
             if n == 0 && left > 0 {
@@ -409,9 +444,16 @@ impl Session {
             open.waiting = None;
             let end = n == left;
             let start = out.len();
-            let piece = &open.pending[open.sent..open.sent + n];
-            frame::write_data(out, id, piece, end, self.peer.max_frame_size);
-            open.sent += n;
+            // The page's bytes first, then `?size`'s filler, made now.
+            piece.clear();
+            let from_page = (open.pending.len() - open.sent).min(n);
+            piece.extend_from_slice(&open.pending[open.sent..open.sent + from_page]);
+            open.sent += from_page;
+            let filled = (n - from_page) as u64;
+            #[cfg(feature = "knobs")]
+            crate::http::knobs::write_filler(&mut piece, open.filler_sent, filled);
+            open.filler_sent += filled;
+            frame::write_data(out, id, &piece, end, self.peer.max_frame_size);
             open.send_window -= n as i64;
             self.send_window -= n as i64;
             let bytes = out[start..].to_vec();

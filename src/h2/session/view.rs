@@ -29,11 +29,35 @@ pub(crate) struct Shown<'a> {
     pub akamai: String,
 }
 
-/// The response to a request: its status, type and body.
+/// The response to a request: its status, type and body, and what the
+/// knobs add: `?size`'s filler (made as it is sent, never held whole),
+/// `?header`'s fields, `?delay`.
+#[derive(Debug)]
 pub(crate) struct Answer {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
+    pub filler: u64,
+    pub extra: Vec<(Vec<u8>, Vec<u8>)>,
+    pub delay: Option<std::time::Duration>,
+}
+
+impl Answer {
+    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Answer {
+            status,
+            content_type,
+            body,
+            filler: 0,
+            extra: Vec::new(),
+            delay: None,
+        }
+    }
+
+    /// The body's length: its bytes and the filler after them.
+    pub fn len(&self) -> u64 {
+        self.body.len() as u64 + self.filler
+    }
 }
 
 /// Which view the request asks for: `?format=json` or `Accept`.
@@ -51,26 +75,89 @@ fn wants(request: &Request) -> &'static str {
     }
 }
 
-/// The answer to `shown`: 200 with the view it asks for, or `--body`.
+/// The answer to `shown`: 200 with the view it asks for, or `--body`;
+/// then what the knobs in its query say.
 pub(crate) fn answer(shown: &Shown, config: &crate::http::Config) -> Answer {
+    #[cfg(feature = "knobs")]
+    return knobs::answer(shown, config);
+    #[cfg(not(feature = "knobs"))]
+    plain_answer(shown, config, wants(shown.request))
+}
+
+/// The answer without knobs, in the view `content_type` names.
+fn plain_answer(shown: &Shown, config: &crate::http::Config, content_type: &'static str) -> Answer {
     let status = config.status;
     if let Some(fixed) = &config.body {
-        return Answer {
-            status,
-            content_type: response::TEXT,
-            body: fixed.clone(),
-        };
+        return Answer::new(status, response::TEXT, fixed.clone());
     }
-    let content_type = wants(shown.request);
     let body = match content_type {
         response::JSON => json(shown),
         response::HTML => html(shown).into_bytes(),
         _ => text(shown).into_bytes(),
     };
-    Answer {
-        status,
-        content_type,
-        body,
+    Answer::new(status, content_type, body)
+}
+
+/// The knobs over HTTP/2: `?status`, `?header`, `?size` (its filler sent
+/// as the windows allow), `?format`, `?delay` (the whole response held,
+/// on the session's timer). `?drip` is a chunked HTTP/1.1 body, and gets
+/// a 400 saying so.
+#[cfg(feature = "knobs")]
+mod knobs {
+    use super::{plain_answer, response, wants, Answer, Shown};
+    use crate::http::knobs::Knobs;
+    use crate::http::request::View;
+
+    pub(super) fn answer(shown: &Shown, config: &crate::http::Config) -> Answer {
+        let knobs = match Knobs::parse(&shown.request.path, config) {
+            Ok(knobs) => knobs,
+            Err(bad) => return Answer::new(400, response::TEXT, format!("{bad}\n").into_bytes()),
+        };
+        if knobs.drip.is_some() {
+            let why = "?drip sends a chunked HTTP/1.1 body, one chunk at a time; over \
+                       HTTP/2 ask for it with HTTP/1.1 (curl --http1.1)\n";
+            return Answer::new(400, response::TEXT, why.into());
+        }
+        let content_type = match knobs.format {
+            Some(View::Text) => response::TEXT,
+            Some(View::Html) => response::HTML,
+            #[cfg(feature = "json")]
+            Some(View::Json) => response::JSON,
+            None => wants(shown.request),
+        };
+        let mut answer = match knobs.size {
+            Some(size) => Answer {
+                filler: size,
+                ..Answer::new(config.status, response::TEXT, Vec::new())
+            },
+            None => plain_answer(shown, config, content_type),
+        };
+        answer.status = knobs.status.unwrap_or(answer.status);
+        answer.delay = knobs.delay;
+        answer.extra = fields(&knobs.headers);
+        answer
+    }
+
+    /// `?header`'s `Name: Value\r\n` lines as HTTP/2 fields: the name in
+    /// lower case (RFC 9113 §8.2.1), and none of HTTP/1.1's connection's
+    /// own (§8.2.2), which HTTP/2 forbids.
+    fn fields(lines: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let forbidden: [&[u8]; 5] = [
+            b"connection",
+            b"keep-alive",
+            b"proxy-connection",
+            b"transfer-encoding",
+            b"upgrade",
+        ];
+        (lines.split(|&b| b == b'\n'))
+            .filter_map(|line| {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let colon = line.iter().position(|&b| b == b':')?;
+                let name = line[..colon].to_ascii_lowercase();
+                let value = line[colon + 1..].trim_ascii().to_vec();
+                (!forbidden.contains(&name.as_slice())).then_some((name, value))
+            })
+            .collect()
     }
 }
 
@@ -78,19 +165,19 @@ pub(crate) fn answer(shown: &Shown, config: &crate::http::Config) -> Answer {
 pub(crate) fn response_fields(answer: &Answer) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut date = Vec::new();
     crate::http::date::write_now(&mut date);
-    vec![
+    let server = concat!("rawnet/", env!("CARGO_PKG_VERSION"));
+    let mut fields = vec![
         (b":status".to_vec(), answer.status.to_string().into_bytes()),
         (b"date".to_vec(), date),
-        (
-            b"server".to_vec(),
-            concat!("rawnet/", env!("CARGO_PKG_VERSION")).into(),
-        ),
-        (b"content-type".to_vec(), answer.content_type.into()),
-        (
-            b"content-length".to_vec(),
-            answer.body.len().to_string().into_bytes(),
-        ),
-    ]
+        (b"server".to_vec(), server.into()),
+    ];
+    if !response::has_no_body(answer.status) {
+        fields.push((b"content-type".to_vec(), answer.content_type.into()));
+        let length = answer.len().to_string().into_bytes();
+        fields.push((b"content-length".to_vec(), length));
+    }
+    fields.extend(answer.extra.iter().cloned());
+    fields
 }
 
 fn layers<'a>(shown: &'a Shown) -> Layers<'a> {
