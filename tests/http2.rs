@@ -367,29 +367,8 @@ fn chromium_over_https_gets_http2_and_its_page_says_so() {
 fn nginx_turns_http2_into_http1_and_the_page_shows_it() {
     let mut server = Server::start(&["--no-h2"]);
     let rawnet = server.addr;
-    let nginx = common::Daemon::nginx(|dir, listen| {
-        let dir = dir.display();
-        format!(
-            "daemon off;
-master_process off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/client_body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    server {{
-        listen {listen} http2;
-        location / {{ proxy_pass http://{rawnet}; }}
-    }}
-}}
-"
-        )
-    });
+    let location = format!("proxy_pass http://{rawnet};");
+    let nginx = common::Daemon::nginx_http_listening("http2", &location);
     let url = format!("http://{}/through-nginx", nginx.addr);
     let (ok, page, err) = run(Command::new("curl").args([
         "-sS",

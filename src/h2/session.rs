@@ -332,8 +332,7 @@ impl Session {
             // A HEADERS (and its CONTINUATIONs) opening a stream: kept
             // for the stream's page once it exists.
             None if opens(header.kind) && self.opening.len() < 8 => {
-                let kept = raw.bytes().len().min(frame::Header::LEN + 16);
-                self.opening.push((true, raw.bytes()[..kept].to_vec()));
+                self.opening.push((true, stream::excerpt(raw.bytes())));
             }
             None => {}
         }

@@ -30,10 +30,9 @@ use crate::http::layers::Below;
 use crate::log::ConnLog;
 use view::View;
 
-/// The most plaintext one read of records turns into before the session
-/// inside answers it: rustls never holds more than one record's worth
-/// (16 KiB) past what it was given.
-const PLAINTEXT_CHUNK: usize = 16 * 1024;
+/// How much plaintext is taken from rustls at a time (a record holds at
+/// most 16 KiB); the reads go on until it has none.
+const PLAINTEXT_CHUNK: usize = 8 * 1024;
 
 /// What a handshake may hold at worst, counted against `--memory-budget`
 /// before it starts: the ClientHello's record kept for the pages (at most
@@ -172,13 +171,12 @@ impl Layer {
             (self.closed, self.mute) = (true, true);
             return Read::Failed;
         }
-        let start = plain.len();
-        plain.resize(start + PLAINTEXT_CHUNK, 0);
-        let mut filled = start;
+        // Read through a buffer on the stack: `plain` grows by what
+        // came, and is never zero-filled ahead of it.
+        let mut chunk = [0u8; PLAINTEXT_CHUNK];
         loop {
-            match self.conn.reader().read(&mut plain[filled..]) {
+            match self.conn.reader().read(&mut chunk) {
                 Ok(0) => {
-                    plain.truncate(filled);
                     log.emit(Event::CloseNotify);
                     self.closed = true;
                     let tls13 =
@@ -186,18 +184,12 @@ impl Layer {
                     self.mute = !tls13;
                     return Read::ClosedByPeer;
                 }
-                Ok(n) => {
-                    filled += n;
-                    if filled == plain.len() {
-                        plain.resize(filled + PLAINTEXT_CHUNK, 0);
-                    }
-                }
+                Ok(n) => plain.extend_from_slice(&chunk[..n]),
                 // Nothing more for now (WouldBlock), or an end without
                 // close_notify, which `on_end` tells when the FIN comes.
                 Err(_) => break,
             }
         }
-        plain.truncate(filled);
         Read::Open
     }
 

@@ -388,6 +388,12 @@ impl Daemon {
     /// whose body is `location` (a `proxy_pass` to rawnet): every path
     /// nginx would write to is in its directory.
     pub fn nginx_http(location: &str) -> Daemon {
+        Daemon::nginx_http_listening("", location)
+    }
+
+    /// [`Daemon::nginx_http`] with `options` after its `listen` address
+    /// (`http2`: HTTP/2 with prior knowledge).
+    pub fn nginx_http_listening(options: &str, location: &str) -> Daemon {
         Daemon::nginx(|dir, listen| {
             let dir = dir.display();
             format!(
@@ -404,7 +410,7 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
     server {{
-        listen {listen};
+        listen {listen} {options};
         location / {{
 {location}
         }}

@@ -71,8 +71,7 @@ impl Stream {
     /// Notes a frame that crossed on this stream, for its page.
     pub fn saw(&mut self, bytes: &[u8], received: bool) {
         if self.frames.len() < FRAMES_SHOWN {
-            let kept = bytes.len().min(frame::Header::LEN + 16);
-            self.frames.push((received, bytes[..kept].to_vec()));
+            self.frames.push((received, excerpt(bytes)));
         } else {
             self.frames_not_shown += 1;
         }
@@ -81,6 +80,12 @@ impl Stream {
     pub fn stalled_since(&self) -> Option<Instant> {
         self.waiting
     }
+}
+
+/// What a stream's page keeps of a frame: its header and the first 16
+/// bytes of its payload.
+pub(super) fn excerpt(bytes: &[u8]) -> Vec<u8> {
+    bytes[..bytes.len().min(frame::Header::LEN + 16)].to_vec()
 }
 
 impl Session {
@@ -121,16 +126,15 @@ impl Session {
             }
             None => {}
         }
-        let block = fragment.to_vec();
         if !end_headers {
             self.continuation = Some(Continuation {
                 stream,
                 end_stream,
-                block,
+                block: fragment.to_vec(),
             });
             return Ok(());
         }
-        self.header_block(stream, end_stream, &block, config, log, out)
+        self.header_block(stream, end_stream, fragment, config, log, out)
     }
 
     /// A CONTINUATION frame of the header block that is waiting for it.
@@ -359,7 +363,7 @@ impl Session {
             body: &open.body,
             frames: &open.frames,
             frames_not_shown: open.frames_not_shown,
-            akamai: self.fingerprint.akamai(),
+            fingerprint: &self.fingerprint,
         };
         let answer = view::answer(&shown, config);
         let head_only = request.method == b"HEAD";
@@ -400,10 +404,9 @@ impl Session {
                 bytes: usize::try_from(answer.len()).unwrap_or(usize::MAX),
             });
         }
-        let sent = out[start..].to_vec();
-        self.lines.sent(&sent, log);
+        self.lines.sent(&out[start..], log);
         if let Some(open) = self.streams.get_mut(&stream) {
-            open.saw(&sent, false);
+            open.saw(&out[start..], false);
             if no_body {
                 self.streams.remove(&stream);
             } else {
@@ -444,21 +447,26 @@ impl Session {
             open.waiting = None;
             let end = n == left;
             let start = out.len();
-            // The page's bytes first, then `?size`'s filler, made now.
-            piece.clear();
+            // The page's bytes first, then `?size`'s filler, made now
+            // (into `piece`: the page's bytes go straight from `pending`).
             let from_page = (open.pending.len() - open.sent).min(n);
-            piece.extend_from_slice(&open.pending[open.sent..open.sent + from_page]);
-            open.sent += from_page;
+            let page = &open.pending[open.sent..open.sent + from_page];
             let filled = (n - from_page) as u64;
-            #[cfg(feature = "knobs")]
-            crate::http::knobs::write_filler(&mut piece, open.filler_sent, filled);
+            if filled == 0 {
+                frame::write_data(out, id, page, end, self.peer.max_frame_size);
+            } else {
+                piece.clear();
+                piece.extend_from_slice(page);
+                #[cfg(feature = "knobs")]
+                crate::http::knobs::write_filler(&mut piece, open.filler_sent, filled);
+                frame::write_data(out, id, &piece, end, self.peer.max_frame_size);
+            }
+            open.sent += from_page;
             open.filler_sent += filled;
-            frame::write_data(out, id, &piece, end, self.peer.max_frame_size);
             open.send_window -= n as i64;
             self.send_window -= n as i64;
-            let bytes = out[start..].to_vec();
-            open.saw(&bytes, false);
-            self.lines.sent(&bytes, log);
+            open.saw(&out[start..], false);
+            self.lines.sent(&out[start..], log);
             if end {
                 self.streams.remove(&id);
                 return;

@@ -26,7 +26,8 @@ pub(crate) struct Shown<'a> {
     pub body: &'a [u8],
     pub frames: &'a [(bool, Vec<u8>)],
     pub frames_not_shown: usize,
-    pub akamai: String,
+    /// The connection's, made into Akamai's words when a page shows it.
+    pub fingerprint: &'a super::Fingerprint,
 }
 
 /// The response to a request: its status, type and body, and what the
@@ -229,7 +230,7 @@ pub(crate) fn text(shown: &Shown) -> String {
     let _ = writeln!(
         page,
         "\nThe connection's HTTP/2 fingerprint (Akamai's format: SETTINGS|WINDOW_UPDATE|PRIORITY|pseudo-header order):\n{}",
-        shown.akamai
+        shown.fingerprint.akamai()
     );
     page
 }
@@ -355,7 +356,7 @@ pub(crate) fn json(shown: &Shown) -> Vec<u8> {
         "hpack": { "block_bytes": request.block.len(), "fields": fields },
         "body": { "length": shown.body.len(), "content": text(&shown.body[..shown.body.len().min(8192)]) },
         "frames": frames,
-        "akamai_fingerprint": shown.akamai,
+        "akamai_fingerprint": shown.fingerprint.akamai(),
         "layers": layers(shown).json(),
     });
     let mut out = serde_json::to_vec_pretty(&view).unwrap_or_default();
