@@ -488,9 +488,127 @@ fn the_knobs_work_over_http2() {
     ));
     let (_, took, _) = curl("?delay=0.3", &["-o", "/dev/null", "-w", "%{time_total}"]);
     assert!(took.parse::<f64>().unwrap() >= 0.29, "{took}");
-    let (_, drip, _) = curl("?drip=2", &["-w", " %{http_code}"]);
-    assert!(
-        drip.starts_with("?drip sends a chunked HTTP/1.1 body") && drip.ends_with(" 400"),
-        "{drip}"
+    let (_, drip, _) = curl("?drip=2&interval=0", &["-w", " %{http_code}"]);
+    assert_eq!(
+        drip,
+        "chunk 1 of 2 at 0.000 s\nchunk 2 of 2 at 0.000 s\n 200"
     );
+}
+
+/// The fields of a response's header block, decoded.
+fn response_fields(decoder: &mut rawnet::hpack::Decoder, block: &[u8]) -> Vec<(String, String)> {
+    let fields = decoder
+        .decode(block, 1 << 16)
+        .expect("rawnet's block decodes");
+    (fields.into_iter())
+        .map(|f| {
+            let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+            (text(f.name), text(f.value))
+        })
+        .collect()
+}
+
+/// A drip line's chunk number and its time in seconds.
+fn drip_line(payload: &[u8]) -> (u32, f64) {
+    let text = std::str::from_utf8(payload).unwrap();
+    let words: Vec<&str> = text.trim_end().split(' ').collect();
+    match words.as_slice() {
+        ["chunk", i, "of", _, "at", secs, "s"] => (i.parse().unwrap(), secs.parse().unwrap()),
+        _ => panic!("not a drip line: {text:?}"),
+    }
+}
+
+#[test]
+fn a_drip_over_http2_is_a_data_frame_a_chunk_and_end_stream_ends_it() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    let request = get("/?drip=3&interval=0.2");
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &request))
+        .unwrap();
+    let (_, id, block) = until(&mut stream, HEADERS).unwrap();
+    let mut decoder = rawnet::hpack::Decoder::new(4096);
+    let fields = response_fields(&mut decoder, &block);
+    assert_eq!(id, 1);
+    assert_eq!(fields[0], (":status".into(), "200".into()));
+    assert!(
+        !fields.iter().any(|(name, _)| name == "content-length"),
+        "no length ahead: END_STREAM ends the body: {fields:?}"
+    );
+    let started = std::time::Instant::now();
+    let mut arrivals = Vec::new();
+    for chunk in 1..=3 {
+        let (flags, id, payload) = until(&mut stream, DATA).unwrap();
+        arrivals.push(started.elapsed().as_secs_f64());
+        assert_eq!(id, 1);
+        assert_eq!(
+            flags & END_STREAM != 0,
+            chunk == 3,
+            "END_STREAM on the last"
+        );
+        let (number, secs) = drip_line(&payload);
+        assert_eq!(number, chunk, "one chunk a frame, in order");
+        let expected = 0.2 * f64::from(chunk - 1);
+        assert!(secs >= expected && secs < expected + 0.15, "{secs}");
+    }
+    println!("DATA frames at {arrivals:?}");
+    assert!(arrivals[2] - arrivals[0] >= 0.35, "{arrivals:?}");
+    server.expect(
+        "stream 1: GET /?drip=3&interval=0.2 HTTP/2 -> 200 OK, its body dripped in 3 chunks (?drip)",
+    );
+}
+
+#[test]
+fn a_drip_chunk_larger_than_the_window_waits_for_it_and_the_next_waits_behind() {
+    let server = Server::start(&["--quiet"]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    // SETTINGS_INITIAL_WINDOW_SIZE = 150: each 200-byte chunk needs a
+    // WINDOW_UPDATE before its last 50 bytes.
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 150]))
+        .unwrap();
+    let request = get("/?drip=2&interval=0&size=400");
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 1, &request))
+        .unwrap();
+    let mut body = Vec::new();
+    let mut frames = Vec::new();
+    while frames
+        .last()
+        .is_none_or(|&(flags, _)| flags & END_STREAM == 0)
+    {
+        let (flags, _, payload) = until(&mut stream, DATA).unwrap();
+        frames.push((flags, payload.len()));
+        body.extend_from_slice(&payload);
+        if body.len() % 150 == 0 {
+            let more = 150u32.to_be_bytes();
+            stream
+                .write_all(&frame(WINDOW_UPDATE, 0, 1, &more))
+                .unwrap();
+        }
+    }
+    // 150 (the window), then chunk 1's last 50, chunk 2's first 100 (the
+    // rest of the window), then its last 100.
+    let sizes: Vec<usize> = frames.iter().map(|&(_, len)| len).collect();
+    assert_eq!(sizes, [150, 50, 100, 100], "{frames:?}");
+    assert_eq!(body.len(), 400);
+    // Every byte that is not a chunk's line is the filler's at its offset.
+    let filler: String = (0..7)
+        .map(|line| {
+            format!(
+                "{:012} rawnet ?size: every line is 64 bytes, offset first\n",
+                line * 64
+            )
+        })
+        .collect();
+    for (chunk, start) in [(1, 0), (2, 200)] {
+        let end = start + body[start..].iter().position(|&b| b == b'\n').unwrap() + 1;
+        assert_eq!(drip_line(&body[start..end]).0, chunk);
+        assert_eq!(
+            body[end..start + 200],
+            filler.as_bytes()[end..start + 200],
+            "chunk {chunk}"
+        );
+    }
 }

@@ -14,12 +14,15 @@
 //! - `session/request.rs`: what makes a decoded header list a request
 //!   (RFC 9113 §8.3), and what makes it malformed;
 //! - `session/view.rs`: the pages of a request that came over HTTP/2;
+//! - `session/drip.rs`: `?drip`'s chunks, each a DATA frame when due;
 //! - `session/events.rs`: the log's lines, one a frame each way.
 //!
 //! Every error the RFC names is answered as it says: a connection error
 //! with GOAWAY and its code, then close; a stream error with RST_STREAM,
 //! and the connection goes on (§5.4).
 
+#[cfg(feature = "knobs")]
+mod drip;
 mod events;
 mod request;
 mod stream;
@@ -627,14 +630,19 @@ impl Session {
         let held = (self.streams.values())
             .filter_map(|s| s.held.as_ref().map(|(due, ..)| *due))
             .min();
+        #[cfg(feature = "knobs")]
+        let dripping = self.streams.values().filter_map(Stream::drip_due).min();
+        #[cfg(not(feature = "knobs"))]
+        let dripping = None;
         let lines = self.lines.deadline();
-        [stalled.map(|since| since + STALL), held, lines]
+        [stalled.map(|since| since + STALL), held, dripping, lines]
             .into_iter()
             .flatten()
             .min()
     }
 
-    /// Responses stalled past [`STALL`] are reset with CANCEL.
+    /// `?delay`ed responses and `?drip`'s chunks whose moment came are
+    /// sent; responses stalled past [`STALL`] are reset with CANCEL.
     pub(crate) fn on_deadline(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.lines.on_deadline(log);
         let now = Instant::now();

@@ -100,7 +100,7 @@ fn covered(event: &Event) {
 
 /// Every `event` name `--log json` has, as the code had them before each
 /// module came to own its events (serde's snake_case of the variants).
-const NAMES: [&str; 56] = [
+const NAMES: [&str; 57] = [
     "listening",
     "serving_at_most",
     "refused",
@@ -139,6 +139,7 @@ const NAMES: [&str; 56] = [
     "h2_frame",
     "h2_frames_not_shown",
     "h2_header_block",
+    "h2_request",
     "h2_request",
     "h2_stream_error",
     "h2_connection_error",
@@ -393,6 +394,16 @@ fn h2_session_events() -> Vec<Event<'static>> {
             path: b"/",
             status: 200,
             bytes: 10,
+            dripped: None,
+        }
+        .into(),
+        E::Request {
+            stream: 3,
+            method: b"GET",
+            path: b"/?drip=3",
+            status: 200,
+            bytes: 0,
+            dripped: Some(3),
         }
         .into(),
         E::StreamError {
@@ -603,6 +614,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"h2_frames_not_shown\",\"received\":3,\"sent\":2}", "h2 frames not shown one by one (more than 20 lines a second): 3 received, 2 sent"),
     ("{\"event\":\"h2_header_block\",\"stream\":1,\"fields\":[]}", "h2 header block of stream 1, HPACK decoded:"),
     ("{\"event\":\"h2_request\",\"stream\":1,\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"bytes\":10}", "stream 1: GET / HTTP/2 -> 200 OK, 10 bytes of body"),
+    ("{\"event\":\"h2_request\",\"stream\":3,\"method\":\"GET\",\"path\":\"/?drip=3\",\"status\":200,\"bytes\":0,\"dripped\":3}", "stream 3: GET /?drip=3 HTTP/2 -> 200 OK, its body dripped in 3 chunks (?drip)"),
     ("{\"event\":\"h2_stream_error\",\"stream\":3,\"code\":\"PROTOCOL_ERROR\",\"why\":\"no :path (§8.3.1)\"}", "stream 3 reset with RST_STREAM PROTOCOL_ERROR: no :path (§8.3.1)"),
     ("{\"event\":\"h2_connection_error\",\"code\":\"ENHANCE_YOUR_CALM\",\"why\":\"a flood\"}", "HTTP/2 connection error, GOAWAY ENHANCE_YOUR_CALM: a flood; closing"),
     ("{\"event\":\"h2_ended_with_streams\",\"open\":2}", "client ended the connection with 2 stream(s) still open"),

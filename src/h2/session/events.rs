@@ -48,6 +48,10 @@ pub enum Event<'a> {
         path: &'a [u8],
         status: u16,
         bytes: usize,
+        /// `?drip`: the body comes in this many chunks over time instead.
+        #[cfg(feature = "knobs")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dripped: Option<u32>,
     },
     /// A stream error: RST_STREAM sent.
     #[serde(rename = "h2_stream_error")]
@@ -132,13 +136,22 @@ impl fmt::Display for Event<'_> {
                 path,
                 status,
                 bytes,
-            } => write!(
-                f,
-                "stream {stream}: {} {} HTTP/2 -> {status} {}, {bytes} bytes of body",
-                Escaped::bare_preview(method, NAME_SHOWN),
-                Escaped::bare_preview(path, TARGET_SHOWN),
-                crate::http::response::reason(*status)
-            ),
+                #[cfg(feature = "knobs")]
+                dripped,
+            } => {
+                write!(
+                    f,
+                    "stream {stream}: {} {} HTTP/2 -> {status} {}, ",
+                    Escaped::bare_preview(method, NAME_SHOWN),
+                    Escaped::bare_preview(path, TARGET_SHOWN),
+                    crate::http::response::reason(*status)
+                )?;
+                #[cfg(feature = "knobs")]
+                if let Some(chunks) = dripped {
+                    return write!(f, "its body dripped in {chunks} chunks (?drip)");
+                }
+                write!(f, "{bytes} bytes of body")
+            }
             Event::StreamError { stream, code, why } => {
                 write!(f, "stream {stream} reset with RST_STREAM {code}: {why}")
             }

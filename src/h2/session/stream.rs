@@ -39,6 +39,11 @@ pub(crate) struct Stream {
     /// `?size`'s filler after `pending`, and how much of it is sent.
     pub filler: u64,
     pub filler_sent: u64,
+    /// The body's bytes sent so far: where the filler's next byte is.
+    pub offset: u64,
+    /// `?drip`: the chunks still to make, each when it is due.
+    #[cfg(feature = "knobs")]
+    pub drip: Option<super::drip::Dripping>,
     /// `?delay`: the response, and when it is due (and whether the
     /// request was a HEAD).
     pub held: Option<(Instant, view::Answer, bool)>,
@@ -61,6 +66,9 @@ impl Stream {
             sent: 0,
             filler: 0,
             filler_sent: 0,
+            offset: 0,
+            #[cfg(feature = "knobs")]
+            drip: None,
             held: None,
             waiting: None,
             frames: Vec::new(),
@@ -79,6 +87,20 @@ impl Stream {
 
     pub fn stalled_since(&self) -> Option<Instant> {
         self.waiting
+    }
+
+    /// Whether the body made so far has all gone out.
+    pub fn body_sent_whole(&self) -> bool {
+        self.sent == self.pending.len() && self.filler_sent == self.filler
+    }
+
+    /// Whether more of the body is still to be made after what is
+    /// pending: a `?drip`'s chunks to come.
+    fn more_to_come(&self) -> bool {
+        #[cfg(feature = "knobs")]
+        return self.drip.as_ref().is_some_and(|d| !d.done());
+        #[cfg(not(feature = "knobs"))]
+        false
     }
 }
 
@@ -392,8 +414,9 @@ impl Session {
         let mut block = Vec::new();
         self.encoder.encode(&fields, &mut block);
         let start = out.len();
-        let no_body =
-            answer.len() == 0 || head_only || crate::http::response::has_no_body(answer.status);
+        let no_body = (answer.len() == 0 && !answer.drips())
+            || head_only
+            || crate::http::response::has_no_body(answer.status);
         frame::write_headers(out, stream, &block, no_body, self.peer.max_frame_size);
         if let Some(Some(request)) = self.streams.get(&stream).map(|s| s.request.as_ref()) {
             log.emit(super::Event::Request {
@@ -402,6 +425,8 @@ impl Session {
                 path: &request.path,
                 status: answer.status,
                 bytes: usize::try_from(answer.len()).unwrap_or(usize::MAX),
+                #[cfg(feature = "knobs")]
+                dripped: answer.drip.map(|d| d.chunks).filter(|_| !no_body),
             });
         }
         self.lines.sent(&out[start..], log);
@@ -412,6 +437,10 @@ impl Session {
             } else {
                 open.pending = answer.body;
                 open.filler = answer.filler;
+                #[cfg(feature = "knobs")]
+                if let Some(drip) = answer.drip {
+                    open.drip = Some(super::drip::Dripping::new(drip, Instant::now()));
+                }
             }
         }
     }
@@ -431,6 +460,10 @@ impl Session {
         let Some(open) = self.streams.get_mut(&id) else {
             return;
         };
+        #[cfg(feature = "knobs")]
+        if open.drip.is_some() {
+            open.make_due_chunk(Instant::now());
+        }
         if open.pending.is_empty() && open.filler == 0 {
             return;
         }
@@ -438,6 +471,10 @@ impl Session {
         loop {
             let filler_left = usize::try_from(open.filler - open.filler_sent).unwrap_or(usize::MAX);
             let left = (open.pending.len() - open.sent).saturating_add(filler_left);
+            // A drip's chunk is out and the next is not due yet.
+            if left == 0 && open.more_to_come() {
+                return;
+            }
             let room = self.send_window.min(open.send_window).max(0) as usize;
             let n = left.min(room).min(max_frame);
             if n == 0 && left > 0 {
@@ -445,7 +482,7 @@ impl Session {
                 return;
             }
             open.waiting = None;
-            let end = n == left;
+            let end = n == left && !open.more_to_come();
             let start = out.len();
             // The page's bytes first, then `?size`'s filler, made now
             // (into `piece`: the page's bytes go straight from `pending`).
@@ -458,11 +495,16 @@ impl Session {
                 piece.clear();
                 piece.extend_from_slice(page);
                 #[cfg(feature = "knobs")]
-                crate::http::knobs::write_filler(&mut piece, open.filler_sent, filled);
+                crate::http::knobs::write_filler(
+                    &mut piece,
+                    open.offset + from_page as u64,
+                    filled,
+                );
                 frame::write_data(out, id, &piece, end, self.peer.max_frame_size);
             }
             open.sent += from_page;
             open.filler_sent += filled;
+            open.offset += n as u64;
             open.send_window -= n as i64;
             self.send_window -= n as i64;
             open.saw(&out[start..], false);

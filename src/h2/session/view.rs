@@ -41,6 +41,9 @@ pub(crate) struct Answer {
     pub filler: u64,
     pub extra: Vec<(Vec<u8>, Vec<u8>)>,
     pub delay: Option<std::time::Duration>,
+    /// `?drip`: the body made in chunks over time, not all now.
+    #[cfg(feature = "knobs")]
+    pub drip: Option<super::drip::Drip>,
 }
 
 impl Answer {
@@ -52,7 +55,17 @@ impl Answer {
             filler: 0,
             extra: Vec::new(),
             delay: None,
+            #[cfg(feature = "knobs")]
+            drip: None,
         }
+    }
+
+    /// Whether the body is a `?drip`'s, whose length is not known ahead.
+    pub fn drips(&self) -> bool {
+        #[cfg(feature = "knobs")]
+        return self.drip.is_some();
+        #[cfg(not(feature = "knobs"))]
+        false
     }
 
     /// The body's length: its bytes and the filler after them.
@@ -101,10 +114,11 @@ fn plain_answer(shown: &Shown, config: &crate::http::Config, content_type: &'sta
 
 /// The knobs over HTTP/2: `?status`, `?header`, `?size` (its filler sent
 /// as the windows allow), `?format`, `?delay` (the whole response held,
-/// on the session's timer). `?drip` is a chunked HTTP/1.1 body, and gets
-/// a 400 saying so.
+/// on the session's timer), `?drip` (its chunks made when due, each a
+/// DATA frame: `drip.rs`).
 #[cfg(feature = "knobs")]
 mod knobs {
+    use super::super::drip::Drip;
     use super::{plain_answer, response, wants, Answer, Shown};
     use crate::http::knobs::Knobs;
     use crate::http::request::View;
@@ -114,11 +128,6 @@ mod knobs {
             Ok(knobs) => knobs,
             Err(bad) => return Answer::new(400, response::TEXT, format!("{bad}\n").into_bytes()),
         };
-        if knobs.drip.is_some() {
-            let why = "?drip sends a chunked HTTP/1.1 body, one chunk at a time; over \
-                       HTTP/2 ask for it with HTTP/1.1 (curl --http1.1)\n";
-            return Answer::new(400, response::TEXT, why.into());
-        }
         let content_type = match knobs.format {
             Some(View::Text) => response::TEXT,
             Some(View::Html) => response::HTML,
@@ -133,6 +142,18 @@ mod knobs {
             },
             None => plain_answer(shown, config, content_type),
         };
+        if let Some(chunks) = knobs.drip {
+            answer.drip = Some(Drip {
+                chunks,
+                interval: knobs.interval(),
+                size: knobs.size.unwrap_or(0),
+                arrived: std::time::Instant::now(),
+            });
+            // The drip makes the body, `?size` included, chunk by chunk.
+            answer.body.clear();
+            answer.filler = 0;
+            answer.content_type = response::TEXT;
+        }
         answer.status = knobs.status.unwrap_or(answer.status);
         answer.delay = knobs.delay;
         answer.extra = fields(&knobs.headers);
@@ -174,8 +195,11 @@ pub(crate) fn response_fields(answer: &Answer) -> Vec<(Vec<u8>, Vec<u8>)> {
     ];
     if !response::has_no_body(answer.status) {
         fields.push((b"content-type".to_vec(), answer.content_type.into()));
-        let length = answer.len().to_string().into_bytes();
-        fields.push((b"content-length".to_vec(), length));
+        // A drip's body ends with END_STREAM, its length not known ahead.
+        if !answer.drips() {
+            let length = answer.len().to_string().into_bytes();
+            fields.push((b"content-length".to_vec(), length));
+        }
     }
     fields.extend(answer.extra.iter().cloned());
     fields
