@@ -612,3 +612,177 @@ fn a_drip_chunk_larger_than_the_window_waits_for_it_and_the_next_waits_behind() 
         );
     }
 }
+
+/// A request's header block, encoded by rawnet's own HPACK encoder (its
+/// decoder is checked against Python's in tests/hpack_python.rs).
+fn request_block(
+    encoder: &mut rawnet::hpack::Encoder,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> Vec<u8> {
+    let mut fields = vec![
+        (":method", method),
+        (":scheme", "http"),
+        (":authority", "localhost"),
+        (":path", path),
+    ];
+    fields.extend_from_slice(extra);
+    let mut block = Vec::new();
+    encoder.encode(&fields, &mut block);
+    block
+}
+
+/// The error code of a RST_STREAM's payload.
+fn code(payload: &[u8]) -> u32 {
+    u32::from_be_bytes(payload[..4].try_into().unwrap())
+}
+
+/// tests/README.md case 75: all streams' bodies together are held to one
+/// `--max-body`. The stream whose DATA would pass it is reset with
+/// CANCEL; the DATA the client had already sent on it is ignored (RFC
+/// 9113 §5.4.2), not a connection error; the other stream is answered.
+#[test]
+fn the_bodies_of_all_streams_together_are_held_to_one_max_body() {
+    let mut server = Server::start(&["--max-body", "1000"]);
+    let mut stream = connect(&server);
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    for id in [1, 3] {
+        let block = request_block(&mut encoder, "POST", "/upload", &[]);
+        stream
+            .write_all(&frame(HEADERS, END_HEADERS, id, &block))
+            .unwrap();
+        stream.write_all(&frame(DATA, 0, id, &[b'a'; 600])).unwrap();
+    }
+    let (_, id, payload) = until(&mut stream, RST_STREAM).unwrap();
+    assert_eq!((id, code(&payload)), (3, 0x8), "stream 3 reset with CANCEL");
+    server.expect(
+        "stream 3 reset with RST_STREAM CANCEL: the bodies of this connection's streams together past --max-body (1000 bytes)",
+    );
+    // In flight before the client saw the RST_STREAM: ignored.
+    stream
+        .write_all(&frame(DATA, END_STREAM, 3, &[b'a'; 100]))
+        .unwrap();
+    stream
+        .write_all(&frame(DATA, END_STREAM, 1, &[b'b'; 10]))
+        .unwrap();
+    let (_, id, _) = until(&mut stream, HEADERS).expect("stream 1 answered, no GOAWAY");
+    assert_eq!(id, 1);
+    let (_, _, page) = until(&mut stream, DATA).unwrap();
+    let page = String::from_utf8_lossy(&page).into_owned();
+    assert!(page.contains("its body, 610 bytes"), "{page}");
+    server.expect("stream 1: POST /upload HTTP/2 -> 200 OK");
+}
+
+/// tests/README.md case 74's second half: a client that opens streams and
+/// never reads (its windows shut) makes responses wait in the server;
+/// they are held to `MAX_WAITING` (1 MiB) a connection, and past it new
+/// streams are refused with REFUSED_STREAM, which a client may retry.
+/// Once the windows open, every stream that was taken is answered whole.
+#[test]
+fn responses_waiting_for_shut_windows_are_bounded_and_sent_once_they_open() {
+    let mut server = Server::start(&[]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 0]))
+        .unwrap();
+    // Each JSON page shows the 12,000-byte field whole: about 14 KB.
+    let big = "v".repeat(12_000);
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    for n in 0..99u32 {
+        let block = request_block(&mut encoder, "GET", "/?format=json", &[("x-big", &big)]);
+        let id = 2 * n + 1;
+        stream
+            .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, id, &block))
+            .unwrap();
+    }
+    let (_, refused, payload) = until(&mut stream, RST_STREAM).unwrap();
+    assert_eq!(code(&payload), 0x7, "REFUSED_STREAM");
+    let taken = (refused - 1) / 2;
+    assert!((60..90).contains(&taken), "{taken} streams taken before it");
+    server.expect("reset with RST_STREAM REFUSED_STREAM: responses waiting for the client's windows past 1024 KiB");
+    // Every window opens: the responses go out, each ends its stream.
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0xff, 0xff, 0xff]))
+        .unwrap();
+    stream
+        .write_all(&frame(WINDOW_UPDATE, 0, 0, &0x7f00_0000u32.to_be_bytes()))
+        .unwrap();
+    let mut ended = std::collections::BTreeSet::new();
+    while ended.len() < taken as usize {
+        let (flags, id, _) = until(&mut stream, DATA).expect("the responses, whole");
+        if flags & END_STREAM != 0 {
+            ended.insert(id);
+        }
+    }
+    assert_eq!(ended.first(), Some(&1));
+    assert!(ended.iter().all(|&id| id < refused));
+}
+
+/// tests/README.md case 57 over HTTP/2: streams' bodies are counted in
+/// `--memory-budget` with everything else. With 1 MiB, one upload holds
+/// 700,000 bytes of it; a second, on another connection, is answered 503
+/// naming the budget before it has sent all of its body, then RST_STREAM
+/// NO_ERROR asks its client to stop (RFC 9113 §8.1), and what it still
+/// sends is ignored: its connection goes on, and so does the first upload.
+#[test]
+fn past_a_small_budget_an_upload_gets_503_then_no_error_and_the_others_go_on() {
+    let mut server = Server::start(&["--memory-budget", "1"]);
+    let upload = |stream: &mut TcpStream, encoder: &mut rawnet::hpack::Encoder, bytes: usize| {
+        let length = ("content-length", "700000");
+        let block = request_block(encoder, "POST", "/upload", &[length]);
+        stream
+            .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
+            .unwrap();
+        for _ in 0..bytes / 10_000 {
+            stream
+                .write_all(&frame(DATA, 0, 1, &[b'a'; 10_000]))
+                .unwrap();
+        }
+    };
+    let mut holder = connect(&server);
+    let mut holder_hpack = rawnet::hpack::Encoder::new(4096);
+    upload(&mut holder, &mut holder_hpack, 690_000);
+    // Its window updates say rawnet kept what it sent.
+    let mut given_back = 0;
+    while given_back < 690_000 {
+        let (_, id, payload) = until(&mut holder, WINDOW_UPDATE).unwrap();
+        if id == 0 {
+            given_back += u32::from_be_bytes(payload[..4].try_into().unwrap());
+        }
+    }
+
+    let mut over = connect(&server);
+    let mut over_hpack = rawnet::hpack::Encoder::new(4096);
+    upload(&mut over, &mut over_hpack, 400_000);
+    let (flags, _, block) = until(&mut over, HEADERS).unwrap();
+    let fields = response_fields(&mut rawnet::hpack::Decoder::new(4096), &block);
+    assert_eq!(fields[0], (":status".into(), "503".into()));
+    assert_eq!(flags & END_STREAM, 0);
+    let (_, _, words) = until(&mut over, DATA).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&words),
+        "the server's memory budget for all connections (1 MiB, --memory-budget) is spent; try again later\n"
+    );
+    let (_, id, payload) = until(&mut over, RST_STREAM).unwrap();
+    assert_eq!((id, code(&payload)), (1, 0), "RST_STREAM NO_ERROR");
+    // What it still sends is ignored; a GET on its connection is answered.
+    over.write_all(&frame(DATA, END_STREAM, 1, &[b'a'; 10_000]))
+        .unwrap();
+    let get = request_block(&mut over_hpack, "GET", "/after", &[]);
+    over.write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 3, &get))
+        .unwrap();
+    let (_, id, _) = until(&mut over, HEADERS).expect("answered, no GOAWAY");
+    assert_eq!(id, 3);
+    server.expect("stream 3: GET /after HTTP/2 -> 200 OK");
+
+    holder
+        .write_all(&frame(DATA, END_STREAM, 1, &[b'a'; 10_000]))
+        .unwrap();
+    let (_, _, block) = until(&mut holder, HEADERS).unwrap();
+    let fields = response_fields(&mut rawnet::hpack::Decoder::new(4096), &block);
+    assert_eq!(fields[0], (":status".into(), "200".into()));
+    let (_, _, page) = until(&mut holder, DATA).unwrap();
+    assert!(String::from_utf8_lossy(&page).contains("its body, 700000 bytes"));
+}

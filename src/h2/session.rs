@@ -29,7 +29,7 @@ mod stream;
 mod view;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 use super::frame::{self, setting, ErrorCode, Frame, FrameError, RawFrame, Reader};
 use super::hpack::{Decoder, Encoder};
 use super::{Setting, PREFACE};
+use crate::budget::{Budget, Reservation};
 use crate::http;
 use crate::log::ConnLog;
 use crate::next::{Farewell, Next};
@@ -76,6 +77,12 @@ pub const MAX_RESETS: u32 = 200;
 /// costs the server an answer each.
 pub const MAX_CONTROL: u32 = 1000;
 
+/// How many of the streams rawnet reset it remembers, to ignore the
+/// frames the client sent on them before it saw the RST_STREAM (§5.4.2
+/// lets an endpoint bound the time it does so): past these, such a frame
+/// is a frame on a closed stream, a connection error.
+const RESETS_REMEMBERED: usize = 64;
+
 /// The window both limits above count in.
 pub const RATE_WINDOW: Duration = Duration::from_secs(10);
 
@@ -100,6 +107,9 @@ pub(crate) struct Session {
     /// The highest stream the client opened: a lower one that is not
     /// open is closed (§5.1.1).
     last_stream: u32,
+    /// Streams rawnet reset lately: the client may have sent frames on
+    /// them before it saw the RST_STREAM, which are ignored (§5.4.2).
+    reset_here: VecDeque<u32>,
     /// A header block whose CONTINUATION frames are still coming.
     continuation: Option<Continuation>,
     /// GOAWAY was sent: nothing more is read.
@@ -117,6 +127,10 @@ pub(crate) struct Session {
     requests: u64,
     /// The frames of a stream being opened, until it is.
     opening: Vec<(bool, Vec<u8>)>,
+    /// What the session holds, taken from `--memory-budget`: its
+    /// requests, their bodies, the responses waiting for a window, a
+    /// header block still coming, a frame still coming (`held`).
+    reservation: Reservation,
 }
 
 /// The client's settings (§6.5.2), as they stand.
@@ -209,8 +223,9 @@ fn connection(code: ErrorCode, why: impl Into<Cow<'static, str>>) -> H2Error {
 }
 
 impl Session {
-    /// A connection whose preface has begun (the prelude saw it).
-    pub(crate) fn new() -> Self {
+    /// A connection whose preface has begun (the prelude saw it), its
+    /// buffers counted in `budget`.
+    pub(crate) fn new(budget: &Budget) -> Self {
         Session {
             preface_left: PREFACE.len(),
             reader: Reader::default(),
@@ -225,6 +240,7 @@ impl Session {
             recv_window: i64::from(WINDOW),
             streams: BTreeMap::new(),
             last_stream: 0,
+            reset_here: VecDeque::new(),
             continuation: None,
             closing: false,
             resets: Rate::default(),
@@ -235,6 +251,7 @@ impl Session {
             below: None,
             requests: 0,
             opening: Vec::new(),
+            reservation: budget.reservation(),
         }
     }
 
@@ -261,6 +278,34 @@ impl Session {
 
     /// Bytes from the client.
     pub(crate) fn on_data(
+        &mut self,
+        data: &[u8],
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Next {
+        let next = self.receive(data, config, log, out);
+        self.settle();
+        next
+    }
+
+    /// Tells the budget what the session holds now, after each call.
+    fn settle(&mut self) {
+        self.reservation.settle(self.held());
+    }
+
+    /// The bytes the session holds, as the budget counts them: what its
+    /// buffers have allocated. Its fixed parts (the HPACK tables, 4 KiB
+    /// each way at most, and the session itself) are not counted, as
+    /// HTTP/1.1's are not.
+    fn held(&self) -> usize {
+        let streams: usize = self.streams.values().map(Stream::bytes).sum();
+        let block = self.continuation.as_ref().map_or(0, |c| c.block.capacity());
+        self.reader.capacity() + block + streams
+    }
+
+    /// [`Session::on_data`], before the budget is settled.
+    fn receive(
         &mut self,
         mut data: &[u8],
         config: &http::Config,
@@ -567,6 +612,11 @@ impl Session {
         stream > self.last_stream
     }
 
+    /// A stream rawnet reset lately, whose frames in flight are ignored.
+    fn was_reset_here(&self, stream: u32) -> bool {
+        self.reset_here.contains(&stream)
+    }
+
     /// Says an error as the RFC asks: RST_STREAM for a stream's (the
     /// connection goes on), GOAWAY for the connection's (it closes).
     fn fail(&mut self, error: H2Error, log: &ConnLog, out: &mut Vec<u8>) -> Next {
@@ -582,6 +632,10 @@ impl Session {
                 });
                 self.streams.remove(&stream);
                 self.last_stream = self.last_stream.max(stream);
+                if self.reset_here.len() == RESETS_REMEMBERED {
+                    self.reset_here.pop_front();
+                }
+                self.reset_here.push_back(stream);
                 Next::Continue
             }
             H2Error::Connection(code, why) => {
@@ -590,6 +644,9 @@ impl Session {
                 self.lines.sent(&out[start..], log);
                 log.emit(Event::ConnectionError { code, why: &why });
                 self.closing = true;
+                // Nothing more is answered: what the streams held goes now.
+                self.streams.clear();
+                self.continuation = None;
                 Next::Close
             }
         }
@@ -644,6 +701,13 @@ impl Session {
     /// `?delay`ed responses and `?drip`'s chunks whose moment came are
     /// sent; responses stalled past [`STALL`] are reset with CANCEL.
     pub(crate) fn on_deadline(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        let next = self.deadline_passed(log, out);
+        self.settle();
+        next
+    }
+
+    /// [`Session::on_deadline`], before the budget is settled.
+    fn deadline_passed(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.lines.on_deadline(log);
         let now = Instant::now();
         // `?delay`ed responses whose moment came.

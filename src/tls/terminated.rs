@@ -59,7 +59,7 @@ impl Terminated {
         }
         let mut reply = Vec::new();
         let mut next = Next::Continue;
-        self.speak_h2_if_agreed();
+        self.speak_h2_if_agreed(settings);
         if !plain.is_empty() {
             let below = self.layer.below().cloned();
             next = self.inside.on_data_under(
@@ -85,10 +85,10 @@ impl Terminated {
     /// only once the handshake is done, and the session takes it when it
     /// is made: so it is made then, still before any plaintext.
     #[cfg(feature = "h2")]
-    fn speak_h2_if_agreed(&mut self) {
+    fn speak_h2_if_agreed(&mut self, config: &Settings) {
         let done = self.layer.below().is_some();
         if done && self.layer.agreed_h2() && matches!(self.inside, Protocol::Prelude(_)) {
-            let mut session = Box::new(crate::h2::Session::new());
+            let mut session = Box::new(crate::h2::Session::new(&config.http.budget));
             session.below = self.layer.below().cloned();
             session.proxy_client = self.proxy_client;
             self.inside = Protocol::H2(session);
@@ -96,7 +96,7 @@ impl Terminated {
     }
 
     #[cfg(not(feature = "h2"))]
-    fn speak_h2_if_agreed(&mut self) {}
+    fn speak_h2_if_agreed(&mut self, _: &Settings) {}
 
     /// The session's reply out as records; close_notify after it when the
     /// connection closes.

@@ -218,6 +218,9 @@ impl Decoder {
         if after_field {
             return Err(Error::SizeUpdateMisplaced);
         }
+        if self.size_updates.len() == 2 {
+            return Err(Error::TooManySizeUpdates);
+        }
         if size > self.max_allowed {
             return Err(Error::SizeUpdateTooLarge {
                 size,

@@ -32,6 +32,11 @@ pub enum Error {
     /// A dynamic table size update after a field of the block: it may
     /// only come first (§4.2).
     SizeUpdateMisplaced,
+    /// More than two size updates start a block: two is all a change of
+    /// the allowed size between blocks needs (§4.2: the smallest it went
+    /// to, then the final one), and a block of nothing else would
+    /// otherwise cost the decoder work for no field.
+    TooManySizeUpdates,
     /// The decoder's allowed size went down below the table's size, and
     /// the block did not start with the size update that must follow
     /// (§4.2).
@@ -66,6 +71,9 @@ impl fmt::Display for Error {
             ),
             Error::SizeUpdateMisplaced => {
                 f.write_str("a table size update after a field: it may only start a block")
+            }
+            Error::TooManySizeUpdates => {
+                f.write_str("more than two table size updates at the start of a block (§4.2 needs two at most)")
             }
             Error::SizeUpdateMissing { max } => write!(
                 f,

@@ -451,6 +451,11 @@ fn size_updates() {
         decoder.decode(&hex("82 3fe101"), 4096),
         Err(Error::SizeUpdateMisplaced)
     );
+    // Two start a block; a third is refused, however small.
+    assert_eq!(
+        decoder.decode(&hex("20 20 20 82"), 4096),
+        Err(Error::TooManySizeUpdates)
+    );
 
     // 4096 is allowed, 4097 not.
     let mut decoder = Decoder::new(DEFAULT_SIZE);

@@ -27,6 +27,22 @@ pub(crate) struct Request {
     pub content_length: Option<u64>,
 }
 
+impl Request {
+    /// The memory it holds, for the budget: every buffer's capacity.
+    pub fn bytes(&self) -> usize {
+        let field =
+            |f: &Field| std::mem::size_of::<Field>() + f.name.capacity() + f.value.capacity();
+        let fields: usize = self.fields.iter().chain(&self.trailers).map(field).sum();
+        let authority = self.authority.as_ref().map_or(0, Vec::capacity);
+        fields
+            + self.method.capacity()
+            + self.scheme.capacity()
+            + authority
+            + self.path.capacity()
+            + self.block.capacity()
+    }
+}
+
 /// Fields that are HTTP/1.1's connection's, not a request's (§8.2.2).
 const CONNECTION_SPECIFIC: [&[u8]; 5] = [
     b"connection",

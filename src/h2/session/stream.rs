@@ -16,14 +16,21 @@ use crate::log::ConnLog;
 /// streams are refused until the windows open.
 pub const MAX_WAITING: usize = 1024 * 1024;
 
+/// The 503's words when the budget is spent.
+fn over_budget(spent: crate::budget::Spent) -> Vec<u8> {
+    format!("{spent}\n").into_bytes()
+}
+
 /// How many frames of a stream its page lists; the rest are counted.
 const FRAMES_SHOWN: usize = 32;
 
 /// A stream the client opened.
 #[derive(Debug)]
 pub(crate) struct Stream {
-    /// Its request, once its header block is decoded.
+    /// Its request, once its header block is decoded, and the memory it
+    /// holds.
     pub request: Option<Request>,
+    pub request_bytes: usize,
     /// The body so far, bounded by `--max-body`.
     pub body: Vec<u8>,
     /// The client has sent END_STREAM: half-closed (remote).
@@ -58,6 +65,7 @@ impl Stream {
     fn new(send_window: u32) -> Self {
         Stream {
             request: None,
+            request_bytes: 0,
             body: Vec::new(),
             remote_closed: false,
             send_window: i64::from(send_window),
@@ -89,6 +97,18 @@ impl Stream {
         self.waiting
     }
 
+    /// The memory it holds, for the budget (`Session::held`): its
+    /// request, body and response buffers, and its frames' excerpts.
+    pub fn bytes(&self) -> usize {
+        let held = (self.held.as_ref()).map_or(0, |(_, answer, _)| answer.body.capacity());
+        let frame = std::mem::size_of::<(bool, Vec<u8>)>() + EXCERPT;
+        self.request_bytes
+            + self.body.capacity()
+            + self.pending.capacity()
+            + held
+            + self.frames.capacity() * frame
+    }
+
     /// Whether the body made so far has all gone out.
     pub fn body_sent_whole(&self) -> bool {
         self.sent == self.pending.len() && self.filler_sent == self.filler
@@ -106,8 +126,10 @@ impl Stream {
 
 /// What a stream's page keeps of a frame: its header and the first 16
 /// bytes of its payload.
+const EXCERPT: usize = frame::Header::LEN + 16;
+
 pub(super) fn excerpt(bytes: &[u8]) -> Vec<u8> {
-    bytes[..bytes.len().min(frame::Header::LEN + 16)].to_vec()
+    bytes[..bytes.len().min(EXCERPT)].to_vec()
 }
 
 impl Session {
@@ -142,6 +164,8 @@ impl Session {
                 ));
             }
             Some(_) => {}
+            // Its block is still decoded (`header_block`), then dropped.
+            None if self.was_reset_here(stream) => {}
             None if stream <= self.last_stream => {
                 let why = "HEADERS on a stream already closed (§5.1.1)";
                 return Err(connection(ErrorCode::STREAM_CLOSED, why));
@@ -219,10 +243,15 @@ impl Session {
                 fields: &lines,
             });
         }
+        // HPACK's tables moved with the block; the stream is gone.
+        if self.was_reset_here(stream) {
+            return Ok(());
+        }
         if let Some(open) = self.streams.get_mut(&stream) {
             // Trailers: kept with the request, shown on its page.
             if let Some(request) = &mut open.request {
                 request.trailers = fields;
+                open.request_bytes = request.bytes();
             }
             open.remote_closed = true;
             return self.respond(stream, config, log, out);
@@ -250,9 +279,19 @@ impl Session {
         if self.fingerprint.pseudo_order.is_none() {
             self.fingerprint.pseudo_order = Some(request.pseudo_order());
         }
+        // Its request is kept until it is answered: within the budget.
+        let request_bytes = request.bytes();
+        if let Err(spent) = self.reservation.take(request_bytes) {
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::REFUSED_STREAM,
+                spent.to_string().into(),
+            ));
+        }
         let mut new = Stream::new(self.peer.initial_window);
         new.frames = opening;
         new.request = Some(request);
+        new.request_bytes = request_bytes;
         new.remote_closed = end_stream;
         self.streams.insert(stream, new);
         if end_stream {
@@ -287,6 +326,15 @@ impl Session {
         // All streams' bodies together are held to one --max-body: a
         // client with 100 streams holds no more than one with one.
         let held: usize = self.streams.values().map(|s| s.body.len()).sum();
+        // DATA the client sent before it saw rawnet's RST_STREAM: ignored,
+        // its bytes given back to the connection's window (§6.9).
+        if !self.streams.contains_key(&stream) && self.was_reset_here(stream) {
+            self.recv_window += length;
+            let start = out.len();
+            frame::write_window_update(out, 0, u32::try_from(length).unwrap_or(0));
+            self.lines.sent(&out[start..], log);
+            return Ok(());
+        }
         let Some(open) = self.streams.get_mut(&stream) else {
             let why = "DATA on a closed stream (§5.1)";
             return Err(connection(ErrorCode::STREAM_CLOSED, why));
@@ -314,6 +362,21 @@ impl Session {
                 config.max_body
             );
             return Err(H2Error::Stream(stream, ErrorCode::CANCEL, why.into()));
+        }
+        // The body grows within the budget too; past it, the request is
+        // answered 503 as HTTP/1.1's would be.
+        // A body that said its length takes room for that much, not more.
+        let most = (open.request.as_ref())
+            .and_then(|r| r.content_length)
+            .map_or(config.max_body, |n| config.max_body.min(n as usize));
+        if let Err(spent) = self.reservation.make_room(&mut open.body, data.len(), most) {
+            self.recv_window += length;
+            let start = out.len();
+            if length > 0 {
+                frame::write_window_update(out, 0, u32::try_from(length).unwrap_or(0));
+            }
+            self.lines.sent(&out[start..], log);
+            return self.refuse_over_budget(stream, spent, log, out);
         }
         open.body.extend_from_slice(data);
         open.remote_closed = end_stream;
@@ -387,8 +450,12 @@ impl Session {
             frames_not_shown: open.frames_not_shown,
             fingerprint: &self.fingerprint,
         };
-        let answer = view::answer(&shown, config);
+        let mut answer = view::answer(&shown, config);
         let head_only = request.method == b"HEAD";
+        // The page waits in the session until the windows let it out.
+        if let Err(spent) = self.reservation.take(answer.body.capacity()) {
+            answer = view::Answer::new(503, crate::http::response::TEXT, over_budget(spent));
+        }
         // `?delay`: the whole response waits, on the session's timer
         // (its HEADERS too: HPACK must encode blocks in the order sent).
         if let Some(delay) = answer.delay {
@@ -399,6 +466,32 @@ impl Session {
         }
         self.send_response(stream, answer, head_only, log, out);
         Ok(())
+    }
+
+    /// A request whose body would take the server past `--memory-budget`:
+    /// its body so far is dropped and it is answered 503 now, before the
+    /// client has sent all of it; then, if that answer is out whole,
+    /// RST_STREAM NO_ERROR asks the client to stop sending it (RFC 9113
+    /// §8.1), and what it sent meanwhile is ignored.
+    fn refuse_over_budget(
+        &mut self,
+        stream: u32,
+        spent: crate::budget::Spent,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        if let Some(open) = self.streams.get_mut(&stream) {
+            open.body = Vec::new();
+            open.remote_closed = true;
+        }
+        let answer = view::Answer::new(503, crate::http::response::TEXT, over_budget(spent));
+        self.send_response(stream, answer, false, log, out);
+        self.send_some(stream, log, out);
+        if self.streams.contains_key(&stream) {
+            return Ok(());
+        }
+        let why = "its response is sent; the rest of its body is not wanted (§8.1)";
+        Err(H2Error::Stream(stream, ErrorCode::NO_ERROR, why.into()))
     }
 
     /// The response's HEADERS now, its body as the windows allow.

@@ -47,7 +47,7 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+    pub(crate) fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
         Answer {
             status,
             content_type,
