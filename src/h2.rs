@@ -78,6 +78,8 @@ impl Setting {
             0x4 => "INITIAL_WINDOW_SIZE",
             0x5 => "MAX_FRAME_SIZE",
             0x6 => "MAX_HEADER_LIST_SIZE",
+            // RFC 8441 §3: the extended CONNECT, for WebSocket over HTTP/2.
+            0x8 => "ENABLE_CONNECT_PROTOCOL",
             _ => return None,
         })
     }

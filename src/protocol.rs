@@ -186,7 +186,7 @@ impl Protocol {
             }
             #[cfg(feature = "h2")]
             Decision::Http2 { first, .. } => {
-                let mut session = Box::new(h2::Session::new(&config.http.budget));
+                let mut session = Box::new(h2::Session::new(config));
                 session.below = below;
                 session.proxy_client = client;
                 *self = Protocol::H2(session);
@@ -226,7 +226,7 @@ impl Protocol {
             } => self.terminate(*hello, &first, client, config, log, out),
             #[cfg(feature = "h2")]
             Decision::Http2 { first, client } => {
-                let mut session = Box::new(h2::Session::new(&config.http.budget));
+                let mut session = Box::new(h2::Session::new(config));
                 session.proxy_client = client;
                 *self = Protocol::H2(session);
                 self.on_data(&first, config, log, out)

@@ -786,3 +786,123 @@ fn past_a_small_budget_an_upload_gets_503_then_no_error_and_the_others_go_on() {
     let (_, _, page) = until(&mut holder, DATA).unwrap();
     assert!(String::from_utf8_lossy(&page).contains("its body, 700000 bytes"));
 }
+
+/// A client's WebSocket frame: FIN, `opcode`, masked with `key`.
+#[cfg(feature = "websocket")]
+fn ws_frame(opcode: u8, payload: &[u8], key: [u8; 4]) -> Vec<u8> {
+    let mut out = vec![0x80 | opcode, 0x80 | payload.len() as u8];
+    out.extend_from_slice(&key);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    out
+}
+
+/// RFC 8441: rawnet's SETTINGS offers ENABLE_CONNECT_PROTOCOL; an
+/// extended CONNECT with `:protocol websocket` gets `:status 200` and no
+/// END_STREAM; then WebSocket frames go in DATA frames both ways: the
+/// tutorial's echo one layer further up. The close handshake ends with
+/// END_STREAM, and the connection serves other streams meanwhile.
+#[test]
+#[cfg(feature = "websocket")]
+fn a_websocket_over_http2_is_an_extended_connect_and_its_frames_ride_in_data() {
+    let mut server = Server::start(&[]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    stream.write_all(&frame(SETTINGS, 0, 0, &[])).unwrap();
+    let (_, _, settings) = until(&mut stream, SETTINGS).unwrap();
+    assert!(
+        settings.chunks(6).any(|s| s == [0, 8, 0, 0, 0, 1]),
+        "ENABLE_CONNECT_PROTOCOL = 1 in {settings:?}"
+    );
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut block = Vec::new();
+    let fields = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "http"),
+        (":path", "/chat"),
+        (":authority", "localhost"),
+        ("sec-websocket-version", "13"),
+    ];
+    encoder.encode(&fields, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
+        .unwrap();
+    let (flags, id, block) = until(&mut stream, HEADERS).unwrap();
+    let mut decoder = rawnet::hpack::Decoder::new(4096);
+    let answer = response_fields(&mut decoder, &block);
+    assert_eq!((id, flags & END_STREAM), (1, 0), "the stream stays open");
+    assert_eq!(answer[0], (":status".into(), "200".into()));
+    assert!(!answer.iter().any(|(name, _)| name == "content-length"));
+    server.expect(
+        "stream 1: CONNECT /chat with :protocol websocket -> 200: a WebSocket over HTTP/2 (RFC 8441)",
+    );
+
+    let hello = ws_frame(0x1, b"Hello", [1, 2, 3, 4]);
+    stream.write_all(&frame(DATA, 0, 1, &hello)).unwrap();
+    let (_, id, echo) = until(&mut stream, DATA).unwrap();
+    assert_eq!(id, 1);
+    assert_eq!(
+        echo, b"\x81\x10You said \"Hello\"",
+        "a text frame, not masked"
+    );
+    // Another stream on the same connection meanwhile.
+    let mut get = Vec::new();
+    encoder.encode(
+        &[
+            (":method", "GET"),
+            (":scheme", "http"),
+            (":path", "/beside"),
+            (":authority", "x"),
+        ],
+        &mut get,
+    );
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 3, &get))
+        .unwrap();
+    server.expect("stream 3: GET /beside HTTP/2 -> 200 OK");
+    // The close handshake: rawnet answers the close, then END_STREAM.
+    let close = ws_frame(0x8, &[0x03, 0xe8], [9, 9, 9, 9]);
+    stream.write_all(&frame(DATA, 0, 1, &close)).unwrap();
+    let mut rest = Vec::new();
+    loop {
+        let (flags, id, payload) = until(&mut stream, DATA).unwrap();
+        if id != 1 {
+            continue;
+        }
+        rest.extend_from_slice(&payload);
+        if flags & END_STREAM != 0 {
+            break;
+        }
+    }
+    assert_eq!(rest, b"\x88\x02\x03\xe8", "rawnet's close frame, 1000");
+}
+
+/// An extended CONNECT without `sec-websocket-version: 13` is answered
+/// 400 naming it (with the version it speaks), then RST_STREAM NO_ERROR.
+#[test]
+#[cfg(feature = "websocket")]
+fn a_websocket_over_http2_without_its_version_gets_400() {
+    let server = Server::start(&["--quiet"]);
+    let mut stream = connect(&server);
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut block = Vec::new();
+    let fields = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "http"),
+        (":path", "/"),
+        (":authority", "localhost"),
+    ];
+    encoder.encode(&fields, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
+        .unwrap();
+    let (_, _, block) = until(&mut stream, HEADERS).unwrap();
+    let answer = response_fields(&mut rawnet::hpack::Decoder::new(4096), &block);
+    assert_eq!(answer[0], (":status".into(), "400".into()));
+    assert!(answer.contains(&("sec-websocket-version".into(), "13".into())));
+    let (_, _, words) = until(&mut stream, DATA).unwrap();
+    assert!(String::from_utf8_lossy(&words).contains("needs sec-websocket-version: 13"));
+    let (_, id, payload) = until(&mut stream, RST_STREAM).unwrap();
+    assert_eq!((id, code(&payload)), (1, 0));
+}

@@ -135,6 +135,9 @@ pub mod setting {
     pub const INITIAL_WINDOW_SIZE: u16 = 0x4;
     pub const MAX_FRAME_SIZE: u16 = 0x5;
     pub const MAX_HEADER_LIST_SIZE: u16 = 0x6;
+    /// RFC 8441 §3: 1 lets a client send an extended CONNECT (a
+    /// WebSocket over HTTP/2); only 0 or 1.
+    pub const ENABLE_CONNECT_PROTOCOL: u16 = 0x8;
 }
 
 /// The largest frame payload every endpoint must accept, and the smallest

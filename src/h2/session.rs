@@ -15,6 +15,8 @@
 //!   (RFC 9113 §8.3), and what makes it malformed;
 //! - `session/view.rs`: the pages of a request that came over HTTP/2;
 //! - `session/drip.rs`: `?drip`'s chunks, each a DATA frame when due;
+//! - `session/tunnel.rs`: a WebSocket on a stream (RFC 8441), its frames
+//!   in DATA frames;
 //! - `session/events.rs`: the log's lines, one a frame each way.
 //!
 //! Every error the RFC names is answered as it says: a connection error
@@ -26,6 +28,8 @@ mod drip;
 mod events;
 mod request;
 mod stream;
+#[cfg(feature = "websocket")]
+mod tunnel;
 mod view;
 
 use std::borrow::Cow;
@@ -37,10 +41,13 @@ use std::time::{Duration, Instant};
 use super::frame::{self, setting, ErrorCode, Frame, FrameError, RawFrame, Reader};
 use super::hpack::{Decoder, Encoder};
 use super::{Setting, PREFACE};
-use crate::budget::{Budget, Reservation};
+#[cfg(feature = "websocket")]
+use crate::budget::Budget;
+use crate::budget::Reservation;
 use crate::http;
 use crate::log::ConnLog;
 use crate::next::{Farewell, Next};
+use crate::settings::Settings;
 pub use events::Event;
 use events::FrameLines;
 use stream::Stream;
@@ -131,6 +138,12 @@ pub(crate) struct Session {
     /// requests, their bodies, the responses waiting for a window, a
     /// header block still coming, a frame still coming (`held`).
     reservation: Reservation,
+    /// For the WebSockets its streams may carry (`tunnel.rs`): their
+    /// settings and the budget their messages count in.
+    #[cfg(feature = "websocket")]
+    ws: crate::ws::Config,
+    #[cfg(feature = "websocket")]
+    budget: Budget,
 }
 
 /// The client's settings (§6.5.2), as they stand.
@@ -224,8 +237,9 @@ fn connection(code: ErrorCode, why: impl Into<Cow<'static, str>>) -> H2Error {
 
 impl Session {
     /// A connection whose preface has begun (the prelude saw it), its
-    /// buffers counted in `budget`.
-    pub(crate) fn new(budget: &Budget) -> Self {
+    /// buffers counted in the settings' budget.
+    pub(crate) fn new(settings: &Settings) -> Self {
+        let budget = &settings.http.budget;
         Session {
             preface_left: PREFACE.len(),
             reader: Reader::default(),
@@ -252,6 +266,10 @@ impl Session {
             requests: 0,
             opening: Vec::new(),
             reservation: budget.reservation(),
+            #[cfg(feature = "websocket")]
+            ws: settings.ws.clone(),
+            #[cfg(feature = "websocket")]
+            budget: budget.clone(),
         }
     }
 
@@ -269,6 +287,12 @@ impl Session {
             Setting {
                 id: setting::ENABLE_PUSH,
                 value: 0,
+            },
+            // A WebSocket may be opened on a stream (RFC 8441).
+            #[cfg(feature = "websocket")]
+            Setting {
+                id: setting::ENABLE_CONNECT_PROTOCOL,
+                value: 1,
             },
         ];
         let start = out.len();
@@ -655,6 +679,12 @@ impl Session {
     /// The connection closes on its own (idle, shutdown): GOAWAY
     /// NO_ERROR, naming the last stream it took.
     pub(crate) fn farewell(&mut self, why: Farewell, log: &ConnLog, out: &mut Vec<u8>) {
+        // A WebSocket on a stream says goodbye in its own frames first.
+        #[cfg(feature = "websocket")]
+        if !self.closing {
+            self.tunnels_farewell(why, log);
+            self.send_pending(log, out);
+        }
         if !self.closing {
             let start = out.len();
             frame::write_goaway(
@@ -671,6 +701,8 @@ impl Session {
     /// The client's FIN: whatever was open is dropped.
     pub(crate) fn on_end(&mut self, log: &ConnLog) {
         self.lines.flush(log);
+        #[cfg(feature = "websocket")]
+        self.tunnels_flush(log);
         let open = self.streams.len();
         if open > 0 {
             log.emit(Event::EndedWithStreams { open });
@@ -691,11 +723,21 @@ impl Session {
         let dripping = self.streams.values().filter_map(Stream::drip_due).min();
         #[cfg(not(feature = "knobs"))]
         let dripping = None;
+        #[cfg(feature = "websocket")]
+        let tunnels = self.tunnels_due();
+        #[cfg(not(feature = "websocket"))]
+        let tunnels = None;
         let lines = self.lines.deadline();
-        [stalled.map(|since| since + STALL), held, dripping, lines]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            stalled.map(|since| since + STALL),
+            held,
+            dripping,
+            tunnels,
+            lines,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// `?delay`ed responses and `?drip`'s chunks whose moment came are
@@ -709,6 +751,8 @@ impl Session {
     /// [`Session::on_deadline`], before the budget is settled.
     fn deadline_passed(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
         self.lines.on_deadline(log);
+        #[cfg(feature = "websocket")]
+        self.tunnels_on_deadline(log);
         let now = Instant::now();
         // `?delay`ed responses whose moment came.
         let due: Vec<u32> = (self.streams.iter())
@@ -743,6 +787,8 @@ impl Session {
     /// Flushes the frame lines owed before the connection's `close`.
     pub(crate) fn before_close(&mut self, log: &ConnLog) {
         self.lines.flush(log);
+        #[cfg(feature = "websocket")]
+        self.tunnels_flush(log);
     }
 }
 

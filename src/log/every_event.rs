@@ -72,6 +72,7 @@ fn covered(event: &Event) {
             | h2::session::Event::FramesNotShown { .. }
             | h2::session::Event::HeaderBlock { .. }
             | h2::session::Event::Request { .. }
+            | h2::session::Event::Tunnel { .. }
             | h2::session::Event::StreamError { .. }
             | h2::session::Event::ConnectionError { .. }
             | h2::session::Event::EndedWithStreams { .. },
@@ -100,7 +101,7 @@ fn covered(event: &Event) {
 
 /// Every `event` name `--log json` has, as the code had them before each
 /// module came to own its events (serde's snake_case of the variants).
-const NAMES: [&str; 57] = [
+const NAMES: [&str; 58] = [
     "listening",
     "serving_at_most",
     "refused",
@@ -141,6 +142,7 @@ const NAMES: [&str; 57] = [
     "h2_header_block",
     "h2_request",
     "h2_request",
+    "h2_websocket",
     "h2_stream_error",
     "h2_connection_error",
     "h2_ended_with_streams",
@@ -406,6 +408,12 @@ fn h2_session_events() -> Vec<Event<'static>> {
             dripped: Some(3),
         }
         .into(),
+        E::Tunnel {
+            stream: 5,
+            path: b"/chat",
+            explain: false,
+        }
+        .into(),
         E::StreamError {
             stream: 3,
             code: ErrorCode::PROTOCOL_ERROR,
@@ -615,6 +623,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ("{\"event\":\"h2_header_block\",\"stream\":1,\"fields\":[]}", "h2 header block of stream 1, HPACK decoded:"),
     ("{\"event\":\"h2_request\",\"stream\":1,\"method\":\"GET\",\"path\":\"/\",\"status\":200,\"bytes\":10}", "stream 1: GET / HTTP/2 -> 200 OK, 10 bytes of body"),
     ("{\"event\":\"h2_request\",\"stream\":3,\"method\":\"GET\",\"path\":\"/?drip=3\",\"status\":200,\"bytes\":0,\"dripped\":3}", "stream 3: GET /?drip=3 HTTP/2 -> 200 OK, its body dripped in 3 chunks (?drip)"),
+    ("{\"event\":\"h2_websocket\",\"stream\":5,\"path\":\"/chat\",\"explain\":false}", "stream 5: CONNECT /chat with :protocol websocket -> 200: a WebSocket over HTTP/2 (RFC 8441), its frames in this stream's DATA frames"),
     ("{\"event\":\"h2_stream_error\",\"stream\":3,\"code\":\"PROTOCOL_ERROR\",\"why\":\"no :path (§8.3.1)\"}", "stream 3 reset with RST_STREAM PROTOCOL_ERROR: no :path (§8.3.1)"),
     ("{\"event\":\"h2_connection_error\",\"code\":\"ENHANCE_YOUR_CALM\",\"why\":\"a flood\"}", "HTTP/2 connection error, GOAWAY ENHANCE_YOUR_CALM: a flood; closing"),
     ("{\"event\":\"h2_ended_with_streams\",\"open\":2}", "client ended the connection with 2 stream(s) still open"),

@@ -88,7 +88,7 @@ impl Terminated {
     fn speak_h2_if_agreed(&mut self, config: &Settings) {
         let done = self.layer.below().is_some();
         if done && self.layer.agreed_h2() && matches!(self.inside, Protocol::Prelude(_)) {
-            let mut session = Box::new(crate::h2::Session::new(&config.http.budget));
+            let mut session = Box::new(crate::h2::Session::new(config));
             session.below = self.layer.below().cloned();
             session.proxy_client = self.proxy_client;
             self.inside = Protocol::H2(session);

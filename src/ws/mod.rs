@@ -93,7 +93,7 @@ pub(crate) fn accept(
 /// ways is described in a JSON text frame of its own (`explain.rs`; the
 /// page's panel connects to `/?explain`). An upgrade reads this one knob
 /// of its target and ignores every other.
-fn explain(target: &[u8]) -> bool {
+pub(crate) fn explain(target: &[u8]) -> bool {
     let (_, query) = request::split_target(target);
     request::params(query).any(|param| request::name_value(param).0 == b"explain")
 }

@@ -253,6 +253,10 @@ fn check_setting(setting: Setting) -> Result<(), FrameError> {
             ErrorCode::PROTOCOL_ERROR,
             "SETTINGS_ENABLE_PUSH neither 0 nor 1 (§6.5.2)",
         ),
+        (setting::ENABLE_CONNECT_PROTOCOL, 2..) => error(
+            ErrorCode::PROTOCOL_ERROR,
+            "SETTINGS_ENABLE_CONNECT_PROTOCOL neither 0 nor 1 (RFC 8441 §3)",
+        ),
         // A window can never be larger than 2^31 - 1 (§6.9.1).
         (setting::INITIAL_WINDOW_SIZE, value) if value > MAX_WINDOW => error(
             ErrorCode::FLOW_CONTROL_ERROR,

@@ -53,6 +53,15 @@ pub enum Event<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         dripped: Option<u32>,
     },
+    /// A WebSocket opened on a stream by an extended CONNECT (RFC 8441).
+    #[cfg(feature = "websocket")]
+    #[serde(rename = "h2_websocket")]
+    Tunnel {
+        stream: u32,
+        #[serde(serialize_with = "as_text")]
+        path: &'a [u8],
+        explain: bool,
+    },
     /// A stream error: RST_STREAM sent.
     #[serde(rename = "h2_stream_error")]
     StreamError {
@@ -151,6 +160,20 @@ impl fmt::Display for Event<'_> {
                     return write!(f, "its body dripped in {chunks} chunks (?drip)");
                 }
                 write!(f, "{bytes} bytes of body")
+            }
+            #[cfg(feature = "websocket")]
+            Event::Tunnel {
+                stream,
+                path,
+                explain,
+            } => {
+                write!(
+                f,
+                "stream {stream}: CONNECT {} with :protocol websocket -> 200: a WebSocket over \
+                 HTTP/2 (RFC 8441), its frames in this stream's DATA frames{}",
+                Escaped::bare_preview(path, TARGET_SHOWN),
+                if *explain { ", every frame explained" } else { "" }
+            )
             }
             Event::StreamError { stream, code, why } => {
                 write!(f, "stream {stream} reset with RST_STREAM {code}: {why}")

@@ -25,6 +25,10 @@ pub(crate) struct Request {
     pub block: Vec<u8>,
     /// `content-length`, when sent: the DATA must add up to it (§8.1.1).
     pub content_length: Option<u64>,
+    /// `:protocol`, which only an extended CONNECT has (RFC 8441 §4):
+    /// `websocket` opens a WebSocket on the stream (`tunnel.rs`).
+    #[cfg(feature = "websocket")]
+    pub protocol: Option<Vec<u8>>,
 }
 
 impl Request {
@@ -107,6 +111,8 @@ struct Pseudo {
     scheme: Option<Vec<u8>>,
     authority: Option<Vec<u8>>,
     path: Option<Vec<u8>>,
+    #[cfg(feature = "websocket")]
+    protocol: Option<Vec<u8>>,
 }
 
 impl Pseudo {
@@ -116,6 +122,9 @@ impl Pseudo {
             b"scheme" => &mut self.scheme,
             b"authority" => &mut self.authority,
             b"path" => &mut self.path,
+            // Only because rawnet's SETTINGS said ENABLE_CONNECT_PROTOCOL.
+            #[cfg(feature = "websocket")]
+            b"protocol" => &mut self.protocol,
             _ => {
                 return Err(format!(
                     "the pseudo-header :{} is not a request's (§8.3)",
@@ -142,6 +151,10 @@ impl Pseudo {
         if path.is_empty() {
             return Err("an empty :path (§8.3.1)".into());
         }
+        #[cfg(feature = "websocket")]
+        if self.protocol.is_some() && method != b"CONNECT" {
+            return Err(":protocol on a request that is not a CONNECT (RFC 8441 §4)".into());
+        }
         Ok(Request {
             method,
             scheme,
@@ -151,6 +164,8 @@ impl Pseudo {
             trailers: Vec::new(),
             block,
             content_length,
+            #[cfg(feature = "websocket")]
+            protocol: self.protocol,
         })
     }
 }

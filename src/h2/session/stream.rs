@@ -51,6 +51,9 @@ pub(crate) struct Stream {
     /// `?drip`: the chunks still to make, each when it is due.
     #[cfg(feature = "knobs")]
     pub drip: Option<super::drip::Dripping>,
+    /// A WebSocket carried in its DATA frames (RFC 8441).
+    #[cfg(feature = "websocket")]
+    pub tunnel: Option<super::tunnel::Tunnel>,
     /// `?delay`: the response, and when it is due (and whether the
     /// request was a HEAD).
     pub held: Option<(Instant, view::Answer, bool)>,
@@ -77,6 +80,8 @@ impl Stream {
             offset: 0,
             #[cfg(feature = "knobs")]
             drip: None,
+            #[cfg(feature = "websocket")]
+            tunnel: None,
             held: None,
             waiting: None,
             frames: Vec::new(),
@@ -117,10 +122,24 @@ impl Stream {
     /// Whether more of the body is still to be made after what is
     /// pending: a `?drip`'s chunks to come.
     fn more_to_come(&self) -> bool {
+        #[cfg(feature = "websocket")]
+        if self.tunnel_open() {
+            return true;
+        }
         #[cfg(feature = "knobs")]
         return self.drip.as_ref().is_some_and(|d| !d.done());
         #[cfg(not(feature = "knobs"))]
         false
+    }
+
+    /// Whether it has bytes to send, or an END_STREAM: a WebSocket that
+    /// closed with nothing left to say still ends its stream.
+    fn has_output(&self) -> bool {
+        #[cfg(feature = "websocket")]
+        if self.tunnel.is_some() && !self.tunnel_open() {
+            return true;
+        }
+        !self.pending.is_empty() || self.filler > 0
     }
 }
 
@@ -293,7 +312,13 @@ impl Session {
         new.request = Some(request);
         new.request_bytes = request_bytes;
         new.remote_closed = end_stream;
+        #[cfg(feature = "websocket")]
+        let tunnel = !end_stream && new.request.as_ref().is_some_and(|r| r.protocol.is_some());
         self.streams.insert(stream, new);
+        #[cfg(feature = "websocket")]
+        if tunnel {
+            return self.open_tunnel(stream, log, out);
+        }
         if end_stream {
             return self.respond(stream, config, log, out);
         }
@@ -356,6 +381,11 @@ impl Session {
                 why.into(),
             ));
         }
+        #[cfg(feature = "websocket")]
+        if open.tunnel.is_some() {
+            let length = u32::try_from(length).unwrap_or(0);
+            return self.tunnel_data(stream, end_stream, data, length, log, out);
+        }
         if held + data.len() > config.max_body {
             let why = format!(
                 "the bodies of this connection's streams together past --max-body ({} bytes)",
@@ -376,7 +406,10 @@ impl Session {
                 frame::write_window_update(out, 0, u32::try_from(length).unwrap_or(0));
             }
             self.lines.sent(&out[start..], log);
-            return self.refuse_over_budget(stream, spent, log, out);
+            // Its body so far is dropped; the answer is the 503.
+            let words = over_budget(spent);
+            let answer = view::Answer::new(503, crate::http::response::TEXT, words);
+            return self.answer_early(stream, answer, log, out);
         }
         open.body.extend_from_slice(data);
         open.remote_closed = end_stream;
@@ -468,15 +501,14 @@ impl Session {
         Ok(())
     }
 
-    /// A request whose body would take the server past `--memory-budget`:
-    /// its body so far is dropped and it is answered 503 now, before the
-    /// client has sent all of it; then, if that answer is out whole,
-    /// RST_STREAM NO_ERROR asks the client to stop sending it (RFC 9113
-    /// §8.1), and what it sent meanwhile is ignored.
-    fn refuse_over_budget(
+    /// A request answered before its stream is over (a body past the
+    /// budget, a refused WebSocket): the answer now; then, once it is out
+    /// whole, RST_STREAM NO_ERROR asks the client to send no more on it
+    /// (RFC 9113 §8.1), and what it sent meanwhile is ignored.
+    pub(super) fn answer_early(
         &mut self,
         stream: u32,
-        spent: crate::budget::Spent,
+        answer: view::Answer,
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Result<(), H2Error> {
@@ -484,13 +516,12 @@ impl Session {
             open.body = Vec::new();
             open.remote_closed = true;
         }
-        let answer = view::Answer::new(503, crate::http::response::TEXT, over_budget(spent));
         self.send_response(stream, answer, false, log, out);
         self.send_some(stream, log, out);
         if self.streams.contains_key(&stream) {
             return Ok(());
         }
-        let why = "its response is sent; the rest of its body is not wanted (§8.1)";
+        let why = "its response is sent; the rest of its request is not wanted (§8.1)";
         Err(H2Error::Stream(stream, ErrorCode::NO_ERROR, why.into()))
     }
 
@@ -557,7 +588,7 @@ impl Session {
         if open.drip.is_some() {
             open.make_due_chunk(Instant::now());
         }
-        if open.pending.is_empty() && open.filler == 0 {
+        if !open.has_output() {
             return;
         }
         let mut piece = Vec::new();
@@ -603,8 +634,18 @@ impl Session {
             open.saw(&out[start..], false);
             self.lines.sent(&out[start..], log);
             if end {
+                #[cfg(feature = "websocket")]
+                if let Some(tunnel) = &mut open.tunnel {
+                    tunnel.flush_lines(log);
+                }
                 self.streams.remove(&id);
                 return;
+            }
+            // A WebSocket's answers are out: it may read and be sent more.
+            #[cfg(feature = "websocket")]
+            if n == left && open.tunnel.is_some() {
+                self.give_back(id, log, out);
+                return self.send_some(id, log, out);
             }
         }
     }
