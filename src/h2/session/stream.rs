@@ -120,6 +120,11 @@ impl Session {
                 ));
             }
             Some(_) => {}
+            // Trailers (they carry END_STREAM) on a stream rawnet has
+            // reset, sent before the client heard of it: their block is
+            // still decoded, for HPACK's tables (§4.3), then ignored
+            // (§5.1, "closed"), in `header_block`.
+            None if stream <= self.last_stream && end_stream => {}
             None if stream <= self.last_stream => {
                 let why = "HEADERS on a stream already closed (§5.1.1)";
                 return Err(connection(ErrorCode::STREAM_CLOSED, why));
@@ -198,15 +203,23 @@ impl Session {
             });
         }
         if let Some(open) = self.streams.get_mut(&stream) {
-            // Trailers: kept with the request, shown on its page.
+            // Trailers: held to a request's rules (a malformed one is
+            // the stream's error), kept with it, shown on its page.
+            let malformed =
+                |why: String| H2Error::Stream(stream, ErrorCode::PROTOCOL_ERROR, why.into());
+            request::check_trailers(&fields).map_err(malformed)?;
             if let Some(request) = &mut open.request {
                 request.trailers = fields;
             }
             open.remote_closed = true;
             return self.respond(stream, config, log, out);
         }
-        self.last_stream = stream;
         let opening = std::mem::take(&mut self.opening);
+        if stream <= self.last_stream {
+            // A closed stream's trailers (see `on_headers`).
+            return Ok(());
+        }
+        self.last_stream = stream;
         let open = self
             .streams
             .values()
@@ -262,12 +275,27 @@ impl Session {
             let why = "DATA past the connection's window (§6.9.1)";
             return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
         }
+        // The connection's window is given back at once, whatever becomes
+        // of the stream: its bytes are kept, or dropped with a stream
+        // that is reset or closed, and those still count on the
+        // connection's window (§6.9) and would shut it for good.
+        let increment = u32::try_from(length).unwrap_or(0);
+        if length > 0 {
+            self.recv_window += length;
+            let start = out.len();
+            frame::write_window_update(out, 0, increment);
+            self.lines.sent(&out[start..], log);
+        }
         // All streams' bodies together are held to one --max-body: a
         // client with 100 streams holds no more than one with one.
         let held: usize = self.streams.values().map(|s| s.body.len()).sum();
         let Some(open) = self.streams.get_mut(&stream) else {
-            let why = "DATA on a closed stream (§5.1)";
-            return Err(connection(ErrorCode::STREAM_CLOSED, why));
+            // A stream no longer open: most often one rawnet has just
+            // reset (a malformed request, --max-body) while the rest of
+            // its body was on its way, DATA the client could not take
+            // back. Those frames are ignored (§5.1, "closed"), not a
+            // reason to end the connection.
+            return Ok(());
         };
         if open.remote_closed {
             let why = "DATA after the client's END_STREAM (§5.1)";
@@ -296,15 +324,10 @@ impl Session {
         open.body.extend_from_slice(data);
         open.remote_closed = end_stream;
         // The bytes are kept: the client may send as many again.
-        if length > 0 {
-            let increment = u32::try_from(length).unwrap_or(0);
-            self.recv_window += length;
+        if length > 0 && !end_stream {
+            open.recv_window += length;
             let start = out.len();
-            frame::write_window_update(out, 0, increment);
-            if !end_stream {
-                open.recv_window += length;
-                frame::write_window_update(out, stream, increment);
-            }
+            frame::write_window_update(out, stream, increment);
             self.lines.sent(&out[start..], log);
         }
         if end_stream {
