@@ -27,7 +27,7 @@ const CLIENT: &str = r##"
 import json, random, socket, ssl, sys
 import h2.config, h2.connection, h2.events, h2.settings
 from h2.settings import SettingCodes
-from hyperframe.frame import Frame, GoAwayFrame
+from hyperframe.frame import DataFrame, Frame, GoAwayFrame
 
 KINDS = {0: "DATA", 1: "HEADERS", 2: "PRIORITY", 3: "RST_STREAM", 4: "SETTINGS",
          5: "PUSH_PROMISE", 6: "PING", 7: "GOAWAY", 8: "WINDOW_UPDATE", 9: "CONTINUATION"}
@@ -205,6 +205,7 @@ impl Rawnet {
 /// What a stream's reset said: RST_STREAM's error codes (§7).
 const PROTOCOL_ERROR: u64 = 0x1;
 const REFUSED_STREAM: u64 = 0x7;
+const STREAM_CLOSED: u64 = 0x5;
 const CANCEL: u64 = 0x8;
 
 /// `?size=N`'s body: 64-byte lines, each its offset in 12 digits first
@@ -844,6 +845,30 @@ say({"reset": reset, "after": after["headers"][":status"], "goaways": len(c.sent
         rawnet
             .server
             .expect("stream 3: GET /after HTTP/2 -> 200 OK");
+    }
+}
+
+/// DATA on a stream the *client* reset is still the client's error
+/// (§5.1: after receiving RST_STREAM, any frame but PRIORITY is
+/// STREAM_CLOSED): only streams rawnet reset have their late frames
+/// ignored. (Written by hand: h2 sends nothing on a stream it reset.)
+#[test]
+fn data_on_a_stream_the_client_reset_is_still_an_error() {
+    let rawnet = Rawnet::start(&[]);
+    let script = r##"
+c = Client()
+stream = c.request("/", "POST", end_stream=False)
+c.conn.reset_stream(stream, 8)
+c.flush()
+late = DataFrame(stream, b"late", flags=["END_STREAM"])
+c.sock.sendall(late.serialize())
+ended = c.until(h2.events.ConnectionTerminated)
+say({"code": int(ended.error_code), "debug": ended.additional_data.decode()})
+"##;
+    for transport in rawnet.transports() {
+        let out = rawnet.run(&transport, script);
+        assert_eq!(out["code"].as_u64(), Some(STREAM_CLOSED));
+        assert_eq!(text(&out["debug"]), "DATA on a closed stream (§5.1)");
     }
 }
 

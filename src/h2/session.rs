@@ -26,7 +26,7 @@ mod stream;
 mod view;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -114,6 +114,11 @@ pub(crate) struct Session {
     requests: u64,
     /// The frames of a stream being opened, until it is.
     opening: Vec<(bool, Vec<u8>)>,
+    /// The streams rawnet itself reset most recently: frames the client
+    /// sent on them before it heard are ignored (§5.1, "closed"), where
+    /// on any other closed stream they are an error. As many as may be
+    /// open at once; the RFC lets the time they are ignored be bounded.
+    reset_by_rawnet: VecDeque<u32>,
 }
 
 /// The client's settings (§6.5.2), as they stand.
@@ -232,6 +237,7 @@ impl Session {
             below: None,
             requests: 0,
             opening: Vec::new(),
+            reset_by_rawnet: VecDeque::new(),
         }
     }
 
@@ -559,6 +565,11 @@ impl Session {
         Ok(())
     }
 
+    /// A closed stream rawnet reset lately: see `reset_by_rawnet`.
+    fn was_reset_by_rawnet(&self, stream: u32) -> bool {
+        self.reset_by_rawnet.contains(&stream)
+    }
+
     /// A stream the client has not opened yet: above the last one.
     fn is_idle(&self, stream: u32) -> bool {
         stream > self.last_stream
@@ -578,6 +589,10 @@ impl Session {
                     why: &why,
                 });
                 self.streams.remove(&stream);
+                if self.reset_by_rawnet.len() == MAX_CONCURRENT_STREAMS as usize {
+                    self.reset_by_rawnet.pop_front();
+                }
+                self.reset_by_rawnet.push_back(stream);
                 self.last_stream = self.last_stream.max(stream);
                 Next::Continue
             }

@@ -120,11 +120,11 @@ impl Session {
                 ));
             }
             Some(_) => {}
-            // Trailers (they carry END_STREAM) on a stream rawnet has
-            // reset, sent before the client heard of it: their block is
-            // still decoded, for HPACK's tables (§4.3), then ignored
-            // (§5.1, "closed"), in `header_block`.
-            None if stream <= self.last_stream && end_stream => {}
+            // Trailers on a stream rawnet has reset, sent before the
+            // client heard of it: their block is still decoded, for
+            // HPACK's tables (§4.3), then ignored (§5.1, "closed"), in
+            // `header_block`.
+            None if self.was_reset_by_rawnet(stream) => {}
             None if stream <= self.last_stream => {
                 let why = "HEADERS on a stream already closed (§5.1.1)";
                 return Err(connection(ErrorCode::STREAM_CLOSED, why));
@@ -216,7 +216,7 @@ impl Session {
         }
         let opening = std::mem::take(&mut self.opening);
         if stream <= self.last_stream {
-            // A closed stream's trailers (see `on_headers`).
+            // Trailers of a stream rawnet reset (see `on_headers`).
             return Ok(());
         }
         self.last_stream = stream;
@@ -290,12 +290,15 @@ impl Session {
         // client with 100 streams holds no more than one with one.
         let held: usize = self.streams.values().map(|s| s.body.len()).sum();
         let Some(open) = self.streams.get_mut(&stream) else {
-            // A stream no longer open: most often one rawnet has just
-            // reset (a malformed request, --max-body) while the rest of
-            // its body was on its way, DATA the client could not take
-            // back. Those frames are ignored (§5.1, "closed"), not a
-            // reason to end the connection.
-            return Ok(());
+            // A stream rawnet has just reset (a malformed request,
+            // --max-body) while the rest of its body was on its way,
+            // DATA the client could not take back: ignored (§5.1,
+            // "closed"), not a reason to end the connection.
+            if self.was_reset_by_rawnet(stream) {
+                return Ok(());
+            }
+            let why = "DATA on a closed stream (§5.1)";
+            return Err(connection(ErrorCode::STREAM_CLOSED, why));
         };
         if open.remote_closed {
             let why = "DATA after the client's END_STREAM (§5.1)";
