@@ -5,8 +5,9 @@
 # tests/tls_neighbours.rs), nginx (the reference server of
 # tests/differential.rs) Node (the tutorial's own server, compared with
 # rawnet in tests/tutorial.rs), HAProxy (a real PROXY protocol sender in
-# tests/proxy.rs), Python's websockets (tests/websocket.rs) and Python's
-# hpack (tests/hpack_python.rs) when they are missing, then `cargo test
+# tests/proxy.rs), Python's websockets (tests/websocket.rs), Python's
+# hpack (tests/hpack_python.rs) and Python's h2 (tests/h2_python.rs)
+# when they are missing, then `cargo test
 # --all-targets`, and the core's tests alone (`--no-default-features`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,9 @@ done
 # Python's hpack (an independent HPACK encoder and decoder, which
 # tests/hpack_python.rs checks rawnet's against) is a module too.
 /usr/bin/python3 -c 'import hpack' >/dev/null 2>&1 || missing+=(python3-hpack)
+# Python's h2 (an independent HTTP/2 client, which tests/h2_python.rs
+# drives rawnet with; it brings hyperframe, which reads the frames) too.
+/usr/bin/python3 -c 'import h2' >/dev/null 2>&1 || missing+=(python3-h2)
 # The tests use OpenBSD nc's -N (send FIN at end of input); another nc
 # (netcat-traditional, busybox) lacks it.
 if command -v nc >/dev/null 2>&1 && ! nc -h 2>&1 | grep -q OpenBSD; then

@@ -149,11 +149,18 @@ fn nghttp_sees_the_frames_and_its_priorities_are_in_the_fingerprint() {
     let url = format!("http://127.0.0.1:{}/", server.addr.port());
     let (ok, out, err) = run(Command::new("nghttp").args(["-nv", &url]));
     assert!(ok, "{out}{err}");
+    // With WebSocket over HTTP/2, a fourth: ENABLE_CONNECT_PROTOCOL.
+    let (length, settings) = match cfg!(feature = "websocket") {
+        true => (24, 4),
+        false => (18, 3),
+    };
     assert!(
-        out.contains("recv SETTINGS frame <length=18, flags=0x00, stream_id=0>"),
+        out.contains(&format!(
+            "recv SETTINGS frame <length={length}, flags=0x00, stream_id=0>"
+        )),
         "{out}"
     );
-    assert!(out.contains("(niv=3)"), "{out}");
+    assert!(out.contains(&format!("(niv={settings})")), "{out}");
     assert!(
         out.contains("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):100]"),
         "{out}"
@@ -419,7 +426,10 @@ fn rawnet_client_http2_prints_the_frames_both_ways() {
     for line in [
         "> the connection preface: \"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\"\n",
         "> HEADERS stream 1, ",
-        "< SETTINGS 18 bytes: MAX_CONCURRENT_STREAMS=100, MAX_HEADER_LIST_SIZE=16384, ENABLE_PUSH=0\n",
+        match cfg!(feature = "websocket") {
+            true => "< SETTINGS 24 bytes: MAX_CONCURRENT_STREAMS=100, MAX_HEADER_LIST_SIZE=16384, ENABLE_PUSH=0, ENABLE_CONNECT_PROTOCOL=1\n",
+            false => "< SETTINGS 18 bytes: MAX_CONCURRENT_STREAMS=100, MAX_HEADER_LIST_SIZE=16384, ENABLE_PUSH=0\n",
+        },
         "<  HEADERS stream 1, 61 bytes, END_HEADERS\n",
         "    :status: 200 — indexed, static 8 (88)\n",
         ", END_STREAM\n> SETTINGS ACK\n> GOAWAY last stream 0, NO_ERROR\n",

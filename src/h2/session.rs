@@ -86,9 +86,10 @@ pub const MAX_CONTROL: u32 = 1000;
 
 /// How many of the streams rawnet reset it remembers, to ignore the
 /// frames the client sent on them before it saw the RST_STREAM (§5.4.2
-/// lets an endpoint bound the time it does so): past these, such a frame
-/// is a frame on a closed stream, a connection error.
-const RESETS_REMEMBERED: usize = 64;
+/// lets an endpoint bound the time it does so): as many as may be open
+/// at once. Past these, such a frame is one on a closed stream, a
+/// connection error.
+const RESETS_REMEMBERED: usize = MAX_CONCURRENT_STREAMS as usize;
 
 /// The window both limits above count in.
 pub const RATE_WINDOW: Duration = Duration::from_secs(10);

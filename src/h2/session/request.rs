@@ -63,12 +63,7 @@ pub(crate) fn read(fields: Vec<Field>, block: Vec<u8>) -> Result<Request, String
     let mut content_length = None;
     for field in &fields {
         let name = field.name.as_slice();
-        if name.iter().any(u8::is_ascii_uppercase) {
-            return Err(format!(
-                "the field name {:?} has upper case (§8.2.1)",
-                show(name)
-            ));
-        }
+        check_case(name)?;
         if let Some(pseudo_name) = name.strip_prefix(b":") {
             if regular {
                 return Err("a pseudo-header after a regular field (§8.3)".into());
@@ -85,6 +80,35 @@ pub(crate) fn read(fields: Vec<Field>, block: Vec<u8>) -> Result<Request, String
         }
     }
     pseudo.finish(fields, block, content_length)
+}
+
+/// What makes trailers, a request's second HEADERS, malformed (§8.1):
+/// a pseudo-header, which belongs to the first only, or a field a
+/// request's own fields may not be.
+pub(crate) fn check_trailers(fields: &[Field]) -> Result<(), String> {
+    for field in fields {
+        let name = field.name.as_slice();
+        check_case(name)?;
+        if name.starts_with(b":") {
+            return Err(format!(
+                "the pseudo-header {} in trailers (§8.1)",
+                show(name)
+            ));
+        }
+        check_regular(name, &field.value)?;
+    }
+    Ok(())
+}
+
+/// HTTP/2's field names are lower case (§8.2.1).
+fn check_case(name: &[u8]) -> Result<(), String> {
+    match name.iter().any(u8::is_ascii_uppercase) {
+        true => Err(format!(
+            "the field name {:?} has upper case (§8.2.1)",
+            show(name)
+        )),
+        false => Ok(()),
+    }
 }
 
 /// A regular field's own rules.

@@ -102,6 +102,25 @@ impl Stream {
         self.waiting
     }
 
+    /// A DATA frame's length off its window: DATA may come only while
+    /// the client has not ended the stream, and within the window.
+    fn take_window(&mut self, id: u32, length: u32) -> Result<(), H2Error> {
+        if self.remote_closed {
+            let why = "DATA after the client's END_STREAM (§5.1)";
+            return Err(H2Error::Stream(id, ErrorCode::STREAM_CLOSED, why.into()));
+        }
+        self.recv_window -= i64::from(length);
+        if self.recv_window < 0 {
+            let why = "DATA past the stream's window (§6.9.1)";
+            return Err(H2Error::Stream(
+                id,
+                ErrorCode::FLOW_CONTROL_ERROR,
+                why.into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The memory it holds, for the budget (`Session::held`): its
     /// request, body and response buffers, and its frames' excerpts.
     pub fn bytes(&self) -> usize {
@@ -183,7 +202,10 @@ impl Session {
                 ));
             }
             Some(_) => {}
-            // Its block is still decoded (`header_block`), then dropped.
+            // Trailers on a stream rawnet has reset, sent before the
+            // client heard of it: their block is still decoded, for
+            // HPACK's tables (§4.3), then ignored (§5.1, "closed"), in
+            // `header_block`.
             None if self.was_reset_here(stream) => {}
             None if stream <= self.last_stream => {
                 let why = "HEADERS on a stream already closed (§5.1.1)";
@@ -267,7 +289,11 @@ impl Session {
             return Ok(());
         }
         if let Some(open) = self.streams.get_mut(&stream) {
-            // Trailers: kept with the request, shown on its page.
+            // Trailers: held to a request's rules (a malformed one is
+            // the stream's error), kept with it, shown on its page.
+            let malformed =
+                |why: String| H2Error::Stream(stream, ErrorCode::PROTOCOL_ERROR, why.into());
+            request::check_trailers(&fields).map_err(malformed)?;
             if let Some(request) = &mut open.request {
                 request.trailers = fields;
                 open.request_bytes = request.bytes();
@@ -275,8 +301,12 @@ impl Session {
             open.remote_closed = true;
             return self.respond(stream, config, log, out);
         }
-        self.last_stream = stream;
         let opening = std::mem::take(&mut self.opening);
+        if stream <= self.last_stream {
+            // Trailers of a stream rawnet reset (see `on_headers`).
+            return Ok(());
+        }
+        self.last_stream = stream;
         let open = self
             .streams
             .values()
@@ -338,52 +368,24 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Result<(), H2Error> {
-        if self.is_idle(stream) {
-            let why = "DATA on a stream not yet opened (§5.1)";
-            return Err(connection(ErrorCode::PROTOCOL_ERROR, why));
-        }
-        let length = i64::from(length);
-        self.recv_window -= length;
-        if self.recv_window < 0 {
-            let why = "DATA past the connection's window (§6.9.1)";
-            return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
-        }
+        self.take_connection_window(stream, length, log, out)?;
         // All streams' bodies together are held to one --max-body: a
         // client with 100 streams holds no more than one with one.
         let held: usize = self.streams.values().map(|s| s.body.len()).sum();
-        // DATA the client sent before it saw rawnet's RST_STREAM: ignored,
-        // its bytes given back to the connection's window (§6.9).
-        if !self.streams.contains_key(&stream) && self.was_reset_here(stream) {
-            self.recv_window += length;
-            let start = out.len();
-            frame::write_window_update(out, 0, u32::try_from(length).unwrap_or(0));
-            self.lines.sent(&out[start..], log);
-            return Ok(());
-        }
         let Some(open) = self.streams.get_mut(&stream) else {
+            // A stream rawnet has just reset (a malformed request,
+            // --max-body) while the rest of its body was on its way,
+            // DATA the client could not take back: ignored (§5.1,
+            // "closed"), not a reason to end the connection.
+            if self.was_reset_here(stream) {
+                return Ok(());
+            }
             let why = "DATA on a closed stream (§5.1)";
             return Err(connection(ErrorCode::STREAM_CLOSED, why));
         };
-        if open.remote_closed {
-            let why = "DATA after the client's END_STREAM (§5.1)";
-            return Err(H2Error::Stream(
-                stream,
-                ErrorCode::STREAM_CLOSED,
-                why.into(),
-            ));
-        }
-        open.recv_window -= length;
-        if open.recv_window < 0 {
-            let why = "DATA past the stream's window (§6.9.1)";
-            return Err(H2Error::Stream(
-                stream,
-                ErrorCode::FLOW_CONTROL_ERROR,
-                why.into(),
-            ));
-        }
+        open.take_window(stream, length)?;
         #[cfg(feature = "websocket")]
         if open.tunnel.is_some() {
-            let length = u32::try_from(length).unwrap_or(0);
             return self.tunnel_data(stream, end_stream, data, length, log, out);
         }
         if held + data.len() > config.max_body {
@@ -393,40 +395,56 @@ impl Session {
             );
             return Err(H2Error::Stream(stream, ErrorCode::CANCEL, why.into()));
         }
-        // The body grows within the budget too; past it, the request is
-        // answered 503 as HTTP/1.1's would be.
-        // A body that said its length takes room for that much, not more.
+        // The body grows within the budget too (a body that said its
+        // length takes room for that much, not more); past it, its body
+        // so far is dropped and the request answered 503, as HTTP/1.1's.
         let most = (open.request.as_ref())
             .and_then(|r| r.content_length)
             .map_or(config.max_body, |n| config.max_body.min(n as usize));
         if let Err(spent) = self.reservation.make_room(&mut open.body, data.len(), most) {
-            self.recv_window += length;
-            let start = out.len();
-            if length > 0 {
-                frame::write_window_update(out, 0, u32::try_from(length).unwrap_or(0));
-            }
-            self.lines.sent(&out[start..], log);
-            // Its body so far is dropped; the answer is the 503.
-            let words = over_budget(spent);
-            let answer = view::Answer::new(503, crate::http::response::TEXT, words);
+            let answer = view::Answer::new(503, crate::http::response::TEXT, over_budget(spent));
             return self.answer_early(stream, answer, log, out);
         }
         open.body.extend_from_slice(data);
         open.remote_closed = end_stream;
         // The bytes are kept: the client may send as many again.
-        if length > 0 {
-            let increment = u32::try_from(length).unwrap_or(0);
-            self.recv_window += length;
+        if length > 0 && !end_stream {
+            open.recv_window += i64::from(length);
             let start = out.len();
-            frame::write_window_update(out, 0, increment);
-            if !end_stream {
-                open.recv_window += length;
-                frame::write_window_update(out, stream, increment);
-            }
+            frame::write_window_update(out, stream, length);
             self.lines.sent(&out[start..], log);
         }
         if end_stream {
             return self.respond(stream, config, log, out);
+        }
+        Ok(())
+    }
+
+    /// A DATA frame's length off the connection's window, which is given
+    /// back at once, whatever becomes of the stream: its bytes are kept,
+    /// or dropped with a stream that is reset or closed, and those still
+    /// count on the connection's window (§6.9) and would shut it for good.
+    fn take_connection_window(
+        &mut self,
+        stream: u32,
+        length: u32,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        if self.is_idle(stream) {
+            let why = "DATA on a stream not yet opened (§5.1)";
+            return Err(connection(ErrorCode::PROTOCOL_ERROR, why));
+        }
+        self.recv_window -= i64::from(length);
+        if self.recv_window < 0 {
+            let why = "DATA past the connection's window (§6.9.1)";
+            return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
+        }
+        if length > 0 {
+            self.recv_window += i64::from(length);
+            let start = out.len();
+            frame::write_window_update(out, 0, length);
+            self.lines.sent(&out[start..], log);
         }
         Ok(())
     }

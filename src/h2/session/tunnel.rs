@@ -139,8 +139,8 @@ impl Session {
     }
 
     /// DATA on a stream with a WebSocket: its bytes go to the WebSocket,
-    /// its answers back as DATA. The connection's window is given back at
-    /// once; the stream's once the answers are out (`give_back`).
+    /// its answers back as DATA. The connection's window was given back
+    /// (`on_body`); the stream's is once the answers are out (`give_back`).
     pub(super) fn tunnel_data(
         &mut self,
         stream: u32,
@@ -150,12 +150,6 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Result<(), H2Error> {
-        if length > 0 {
-            self.recv_window += i64::from(length);
-            let start = out.len();
-            frame::write_window_update(out, 0, length);
-            self.lines.sent(&out[start..], log);
-        }
         let Some(open) = self.streams.get_mut(&stream) else {
             return Ok(());
         };
