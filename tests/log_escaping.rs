@@ -246,3 +246,95 @@ fn a_tls_host_name_and_protocol_names_are_escaped() {
     );
     assert_all_shown_escaped(&server);
 }
+
+/// An HTTP/2 frame on `stream`: its 9-byte header, then `payload`.
+#[cfg(feature = "h2")]
+fn h2_frame(kind: u8, flags: u8, stream: u8, payload: &[u8]) -> Vec<u8> {
+    let mut frame = (payload.len() as u32).to_be_bytes()[1..].to_vec();
+    frame.extend_from_slice(&[kind, flags, 0, 0, 0, stream]);
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// The payloads of the DATA frames on stream 1, up to END_STREAM: the
+/// page, whatever frames came around it.
+#[cfg(feature = "h2")]
+fn h2_page(conn: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut page = Vec::new();
+    loop {
+        let mut head = [0u8; 9];
+        conn.read_exact(&mut head).expect("the page's frames");
+        let mut payload = vec![0; u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize];
+        conn.read_exact(&mut payload).expect("the frame's payload");
+        if head[3] == 0 {
+            page.extend_from_slice(&payload);
+            if head[4] & 0x1 != 0 {
+                return String::from_utf8(page).expect("the page is UTF-8");
+            }
+        }
+    }
+}
+
+/// The HTTP/2 HTML page: a header value and a `:path` holding `<script>`
+/// and [`HOSTILE`] are shown as every page shows bytes from the wire, each
+/// byte past printable ASCII as `\xNN` (dimmed), then HTML-escaped; the
+/// path in the page's links is percent-encoded. No line of the page has a
+/// character a terminal or a browser would act on, and no markup came
+/// through.
+#[test]
+#[cfg(feature = "h2")]
+fn a_header_value_on_the_http2_html_page_is_escaped() {
+    let server = Server::start(&["--quiet"]);
+    let script = "<script>alert(1)</script>";
+    let value = format!("{script}{HOSTILE}");
+    let path = format!("/x\"{script}{HOSTILE}");
+    // HPACK literals without indexing and without Huffman: :method GET
+    // (static 2), :scheme http (6), :path (name 4), :authority (name 1),
+    // accept (name 19, past the 4-bit prefix: 0x0f 0x04), x-hostile (a
+    // new name).
+    let literal =
+        |name: &[u8], value: &str| [name, &[value.len() as u8], value.as_bytes()].concat();
+    let block = [
+        &[0x82, 0x86][..],
+        &literal(&[0x04], &path),
+        &literal(&[0x01], "localhost"),
+        &literal(&[0x0f, 0x04], "text/html"),
+        &literal(b"\x00\x09x-hostile", &value),
+    ]
+    .concat();
+    let mut conn = server.connect();
+    conn.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").unwrap();
+    conn.write_all(&h2_frame(4, 0, 0, &[])).unwrap();
+    // HEADERS with END_STREAM and END_HEADERS.
+    conn.write_all(&h2_frame(1, 0x5, 1, &block)).unwrap();
+    let page = h2_page(&mut conn);
+    // Each byte of HOSTILE past printable ASCII, dimmed as the page does.
+    let dimmed: String = (HOSTILE.bytes())
+        .map(|b| match b {
+            0x20..=0x7e => char::from(b).to_string(),
+            _ => format!(r#"<span class="esc">\x{b:02x}</span>"#),
+        })
+        .collect();
+    let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;";
+    for fragment in [
+        format!("<tr><td>x-hostile</td><td>{escaped}{dimmed}</td>"),
+        format!("<td>:path</td><td>/x&quot;{escaped}{dimmed}</td>"),
+        format!("<title>rawnet: GET /x&quot;{escaped}{dimmed} HTTP/2</title>"),
+        "<a href=\"/x&quot;&lt;script&gt;alert(1)&lt;/script&gt;%C2%9B2J%C2%85%E2%80%A8%E2%80%AE\
+         ?format=json\">As JSON</a>"
+            .to_string(),
+    ] {
+        #[cfg(not(feature = "json"))]
+        if fragment.contains("As JSON") {
+            continue;
+        }
+        assert!(page.contains(&fragment), "{fragment:?} in {page}");
+    }
+    assert!(!page.contains("<script>"), "{page}");
+    for line in page.lines() {
+        if let Some(c) = acted_on(line) {
+            panic!("{c:?} reached the page raw: {line:?}");
+        }
+    }
+}

@@ -65,7 +65,7 @@ mod captured;
 #[cfg(test)]
 mod tests;
 
-pub use describe::{explain_header, HeaderField};
+pub use describe::{explain_header, flag_names, HeaderField};
 pub use error::{ErrorCode, FrameError};
 pub use reader::{RawFrame, Reader};
 pub use write::{

@@ -13,7 +13,8 @@
 //!   response still to send, the frames that crossed on it;
 //! - `session/request.rs`: what makes a decoded header list a request
 //!   (RFC 9113 §8.3), and what makes it malformed;
-//! - `session/view.rs`: the pages of a request that came over HTTP/2;
+//! - `session/view.rs`: the pages of a request that came over HTTP/2
+//!   (the HTML one in `session/view/html.rs`);
 //! - `session/drip.rs`: `?drip`'s chunks, each a DATA frame when due;
 //! - `session/tunnel.rs`: a WebSocket on a stream (RFC 8441), its frames
 //!   in DATA frames;
@@ -186,28 +187,46 @@ impl Rate {
 /// Akamai's HTTP/2 fingerprint (Black Hat EU 2017): the first SETTINGS,
 /// the first connection WINDOW_UPDATE, the PRIORITY frames, and the
 /// pseudo-header order of the first request: `1:65536;4:6291456|15663105|0|m,a,s,p`.
+/// Kept as the frames said it, so that a page can name each part's
+/// pieces; [`Fingerprint::akamai`] writes the string.
 #[derive(Debug, Default)]
 struct Fingerprint {
-    settings: Option<String>,
+    settings: Option<Vec<Setting>>,
     window_update: Option<u32>,
-    priorities: Vec<String>,
+    /// The PRIORITY frames' (stream, priority), the first 16.
+    priorities: Vec<(u32, frame::Priority)>,
     pseudo_order: Option<String>,
 }
 
 impl Fingerprint {
-    fn akamai(&self) -> String {
-        let priorities = match self.priorities.is_empty() {
-            true => "0".to_string(),
-            false => self.priorities.join(","),
-        };
-        format!(
-            "{}|{}|{}|{}",
-            self.settings.as_deref().unwrap_or(""),
+    /// Its four parts in Akamai's words: `1:65536;4:6291456` (each
+    /// setting `id:value`, in the order sent), `15663105` (`00` when no
+    /// WINDOW_UPDATE came), `3:0:0:201,5:0:0:101` (each PRIORITY frame
+    /// `stream:exclusive:dependency:weight`, `0` when none came), `m,a,s,p`.
+    fn parts(&self) -> [String; 4] {
+        let settings: Vec<String> = (self.settings.iter().flatten())
+            .map(|s| format!("{}:{}", s.id, s.value))
+            .collect();
+        let priorities: Vec<String> = (self.priorities.iter())
+            .map(|(stream, p)| {
+                let exclusive = u8::from(p.exclusive);
+                format!("{stream}:{exclusive}:{}:{}", p.dependency, p.weight)
+            })
+            .collect();
+        [
+            settings.join(";"),
             self.window_update
                 .map_or("00".to_string(), |w| w.to_string()),
-            priorities,
-            self.pseudo_order.as_deref().unwrap_or("")
-        )
+            match priorities.is_empty() {
+                true => "0".to_string(),
+                false => priorities.join(","),
+            },
+            self.pseudo_order.clone().unwrap_or_default(),
+        ]
+    }
+
+    fn akamai(&self) -> String {
+        self.parts().join("|")
     }
 }
 
@@ -451,19 +470,16 @@ impl Session {
                 data,
                 ..
             } => self.on_body(stream, end_stream, data, length, config, log, out),
+            // A HEADERS frame's priority fields are shown on its line, but
+            // Akamai's fingerprint counts PRIORITY frames only (Chromium's
+            // HEADERS carry a priority; its print says 0).
             Frame::Headers {
                 stream,
                 end_stream,
                 end_headers,
-                priority,
                 fragment,
                 ..
-            } => {
-                if let Some(priority) = priority {
-                    self.note_priority(stream, priority);
-                }
-                self.on_headers(stream, end_stream, end_headers, fragment, config, log, out)
-            }
+            } => self.on_headers(stream, end_stream, end_headers, fragment, config, log, out),
             Frame::Priority { stream, priority } => {
                 self.note_priority(stream, priority);
                 Ok(())
@@ -495,12 +511,7 @@ impl Session {
     /// it, so nothing is scheduled by it.
     fn note_priority(&mut self, stream: u32, priority: frame::Priority) {
         if self.fingerprint.priorities.len() < 16 {
-            self.fingerprint.priorities.push(format!(
-                "{stream}:{}:{}:{}",
-                u8::from(priority.exclusive),
-                priority.dependency,
-                priority.weight
-            ));
+            self.fingerprint.priorities.push((stream, priority));
         }
     }
 
@@ -518,11 +529,7 @@ impl Session {
             return Err(flood("SETTINGS"));
         }
         if self.fingerprint.settings.is_none() {
-            let list: Vec<String> = settings
-                .iter()
-                .map(|s| format!("{}:{}", s.id, s.value))
-                .collect();
-            self.fingerprint.settings = Some(list.join(";"));
+            self.fingerprint.settings = Some(settings.iter().collect());
         }
         for Setting { id, value } in settings.iter() {
             self.apply(id, value)?;

@@ -10,7 +10,7 @@ use super::claims::{self, Claim};
 
 use super::layers::{self, Below, Instance, Layers};
 use super::notes::{self, Note, Reads};
-#[cfg(feature = "json")]
+#[cfg(any(feature = "json", all(feature = "h2", feature = "knobs")))]
 use super::request;
 use super::request::Head;
 use super::response;
@@ -232,6 +232,14 @@ fn html_request_part(origin: Origin, shown: Shown, panels: &[Panel], page: &mut 
 /// - every byte goes through [`push_url`], so `\` is `%5C`.
 #[cfg(feature = "json")]
 fn json_link(target: &[u8], out: &mut String) {
+    format_link(target, "json", out);
+}
+
+/// [`json_link`] for any view: `format=json`, `format=text`. The HTTP/2
+/// page links to its JSON and text views with it, a `:path` being as much
+/// the client's as a target is.
+#[cfg(any(feature = "json", all(feature = "h2", feature = "knobs")))]
+pub(crate) fn format_link(target: &[u8], format: &str, out: &mut String) {
     let (path, query) = request::split_target(target);
     let path = path_of(path);
     if path.starts_with(b"//") {
@@ -247,13 +255,14 @@ fn json_link(target: &[u8], out: &mut String) {
             out.push_str("&amp;");
         }
     }
-    out.push_str("format=json");
+    out.push_str("format=");
+    out.push_str(format);
 }
 
 /// The path of an absolute-form target, `scheme://authority/path`
 /// (RFC 3986 §3): `http://host/x` gives `/x`, and `http://host` gives
 /// `/`. Any other target is given back as it is.
-#[cfg(feature = "json")]
+#[cfg(any(feature = "json", all(feature = "h2", feature = "knobs")))]
 fn path_of(target: &[u8]) -> &[u8] {
     let Some(colon) = target.iter().position(|&b| b == b':') else {
         return target;
@@ -281,7 +290,7 @@ fn path_of(target: &[u8]) -> &[u8] {
 /// ASCII) percent-encoded, as the URL would carry them. So is `\`, which
 /// a browser would read as `/`. (`escape_text`'s `\xNN`, right for text
 /// to read, would put backslashes in a URL.)
-#[cfg(feature = "json")]
+#[cfg(any(feature = "json", all(feature = "h2", feature = "knobs")))]
 fn push_url(bytes: &[u8], out: &mut String) {
     for &b in bytes {
         match b {
@@ -298,7 +307,8 @@ fn push_url(bytes: &[u8], out: &mut String) {
     }
 }
 
-const STYLE: &str = "\
+/// The page's style rules; the HTTP/2 page has the same look.
+pub(crate) const STYLE: &str = "\
 :root { color-scheme: light dark; --fg: #1d232b; --bg: #f6f7f9; --card: #fff; --line: #d9dde3;
   --dim: #8a94a3; --accent: #0b6bcb; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e3e7ed; --bg: #14181d; --card: #1c2128;

@@ -239,15 +239,11 @@ pub fn explain_header(head: &[u8; Header::LEN]) -> [HeaderField; 4] {
 /// `flags END_STREAM END_HEADERS PRIORITY`; `flags ACK, 0x40 not defined
 /// for SETTINGS: ignored`; `flags` alone when none is set.
 fn flag_words(kind: u8, flags: u8) -> String {
-    let defined = defined_flags(kind);
+    let (names, undefined) = flag_names(kind, flags);
     let mut words = String::from("flags");
-    let mut undefined = flags;
-    for &(bit, name) in defined {
-        if flags & bit != 0 {
-            words.push(' ');
-            words.push_str(name);
-            undefined &= !bit;
-        }
+    for name in names {
+        words.push(' ');
+        words.push_str(name);
     }
     if undefined != 0 {
         let sep = if undefined == flags { " " } else { ", " };
@@ -257,6 +253,21 @@ fn flag_words(kind: u8, flags: u8) -> String {
         ));
     }
     words
+}
+
+/// The flags set in `flags` that frames of type `kind` define, by name
+/// (0x1 is END_STREAM on HEADERS, ACK on SETTINGS), and the bits set that
+/// the type does not define, which a receiver ignores.
+pub fn flag_names(kind: u8, flags: u8) -> (Vec<&'static str>, u8) {
+    let mut undefined = flags;
+    let mut names = Vec::new();
+    for &(bit, name) in defined_flags(kind) {
+        if flags & bit != 0 {
+            names.push(name);
+            undefined &= !bit;
+        }
+    }
+    (names, undefined)
 }
 
 /// The flags each type defines (§6), in bit order.

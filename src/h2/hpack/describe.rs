@@ -26,11 +26,14 @@ impl Field {
             Escaped::bare_preview(&self.name, PREVIEW_BYTES),
             Escaped::bare_preview(&self.value, PREVIEW_BYTES),
             self.repr,
-            Hex::preview(
-                block.get(self.bytes.clone()).unwrap_or_default(),
-                PREVIEW_HEX_BYTES
-            ),
+            Hex::preview(self.sent(block), PREVIEW_HEX_BYTES),
         )
+    }
+
+    /// Its representation's bytes in `block`, the block it was decoded
+    /// from (none if `block` is another one, too short for them).
+    pub fn sent<'b>(&self, block: &'b [u8]) -> &'b [u8] {
+        block.get(self.bytes.clone()).unwrap_or_default()
     }
 }
 

@@ -2,7 +2,8 @@
 //! HTTP/1.1's (text for curl, HTML for a browser, JSON for programs), of
 //! what HTTP/2 sends instead of a head: its header fields as HPACK
 //! decoded them, each with how it was sent and its bytes; the frames of
-//! its stream both ways; and the connection's fingerprint.
+//! its stream both ways; and the connection's fingerprint. The HTML page
+//! is `view/html.rs`.
 
 use std::fmt::Write;
 use std::net::SocketAddr;
@@ -12,6 +13,9 @@ use crate::h2::frame;
 use crate::http::layers::{Below, Instance, Layers};
 use crate::http::response;
 use crate::show::{Escaped, Hex};
+
+mod html;
+use html::html;
 
 /// A request and everything its pages show.
 pub(crate) struct Shown<'a> {
@@ -283,68 +287,76 @@ fn write_frames(shown: &Shown, page: &mut String) {
     }
 }
 
+/// A frame of the stream as the pages show it, its 9-byte header decoded
+/// (the flags by the names its type gives them: 0x1 is END_STREAM on
+/// HEADERS and DATA, ACK on SETTINGS and PING). The text page, the HTML
+/// table and the JSON view all read a frame through this.
+pub(super) struct FrameRow<'a> {
+    pub header: frame::Header,
+    /// `HEADERS`, or `unknown type` for a type RFC 9113 does not define.
+    pub name: &'static str,
+    /// The flags set that its type defines.
+    pub flags: Vec<&'static str>,
+    /// The bits set that its type does not define, ignored (§4.1).
+    pub undefined_flags: u8,
+    /// The bytes kept of it: the header and the payload's first bytes.
+    pub bytes: &'a [u8],
+}
+
+impl<'a> FrameRow<'a> {
+    /// The frame whose first bytes are `bytes`, or `None` if they are
+    /// fewer than a header.
+    pub fn new(bytes: &'a [u8]) -> Option<Self> {
+        let head = bytes.first_chunk::<{ frame::Header::LEN }>()?;
+        let header = frame::Header::parse(head);
+        let (flags, undefined_flags) = frame::flag_names(header.kind, header.flags);
+        Some(FrameRow {
+            header,
+            name: frame::kind::name(header.kind).unwrap_or("unknown type"),
+            flags,
+            undefined_flags,
+            bytes,
+        })
+    }
+
+    /// The flags in words, `END_STREAM END_HEADERS`, empty when none is
+    /// set; a bit its type does not define as `0x40 (ignored)`.
+    pub fn flag_words(&self) -> String {
+        let mut words = self.flags.join(" ");
+        if self.undefined_flags != 0 {
+            let space = if words.is_empty() { "" } else { " " };
+            let _ = write!(words, "{space}{:#04x} (ignored)", self.undefined_flags);
+        }
+        words
+    }
+
+    /// The payload's bytes that were kept (the first 16 at most).
+    pub fn payload(&self) -> &'a [u8] {
+        &self.bytes[frame::Header::LEN..]
+    }
+}
+
 /// A frame's header in words, and its bytes: `HEADERS, 30 bytes, flags
 /// END_STREAM END_HEADERS, stream 1 (00 00 1e 01 05 00 00 00 01 ...)`.
 fn frame_words(bytes: &[u8]) -> String {
-    let Some(head) = bytes.first_chunk::<{ frame::Header::LEN }>() else {
+    let Some(row) = FrameRow::new(bytes) else {
         return Hex::preview(bytes, 32).to_string();
     };
-    let header = frame::Header::parse(head);
-    let name = frame::kind::name(header.kind).unwrap_or("unknown type");
-    let mut flags = Vec::new();
-    for (bit, flag) in [
-        (frame::flag::END_STREAM, "END_STREAM/ACK"),
-        (frame::flag::END_HEADERS, "END_HEADERS"),
-        (frame::flag::PADDED, "PADDED"),
-        (frame::flag::PRIORITY, "PRIORITY"),
-    ] {
-        if header.flags & bit != 0 {
-            flags.push(flag);
-        }
-    }
-    let flags = match flags.is_empty() {
-        true => String::new(),
-        false => format!(", flags {}", flags.join(" ")),
+    let flags = match row.flag_words() {
+        words if words.is_empty() => words,
+        words => format!(", flags {words}"),
     };
     format!(
-        "{name}, {} bytes{flags}, stream {} ({})",
-        header.length,
-        header.stream,
+        "{}, {} bytes{flags}, stream {} ({})",
+        row.name,
+        row.header.length,
+        row.header.stream,
         Hex::preview(bytes, 32)
     )
 }
 
 fn show(bytes: &[u8]) -> String {
     Escaped::bare_preview(bytes, 1024).to_string()
-}
-
-/// The HTML page: the layers panel, then the text page's words.
-pub(crate) fn html(shown: &Shown) -> String {
-    let mut page = String::from(concat!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-        "<title>rawnet: HTTP/2</title>\n<style>\n",
-        "body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem; }\n",
-        "pre { white-space: pre-wrap; word-break: break-all; }\n"
-    ));
-    page.push_str(crate::http::layers::STYLE);
-    page.push_str("</style>\n</head>\n<body>\n<h1>HTTP/2 is frames</h1>\n");
-    layers(shown).html(&mut page);
-    page.push_str("<section>\n<h2>Your browser sent, over HTTP/2</h2>\n<pre>");
-    escape_html(&text(shown), &mut page);
-    page.push_str("</pre>\n</section>\n</body>\n</html>\n");
-    page
-}
-
-fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// The JSON view: the request's fields as `[name, value]` pairs, each
