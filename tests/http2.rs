@@ -1148,3 +1148,115 @@ fn idle_close_sends_a_websocket_on_a_stream_its_close_frame_before_goaway() {
     assert_eq!(payload, b"\x88\x15\x03\xe9idle (--idle-close)");
     assert_eq!(goaway_code(&mut stream), 0, "NO_ERROR");
 }
+
+/// The server's WebSocket frames in `bytes` (not masked, payloads under
+/// 64 KiB): `(opcode, payload)` each, and the bytes of a frame not yet whole.
+#[cfg(feature = "websocket")]
+fn server_ws_frames(bytes: &[u8]) -> (Vec<(u8, Vec<u8>)>, usize) {
+    let (mut frames, mut at) = (Vec::new(), 0);
+    while bytes.len() >= at + 2 {
+        let (len, head) = match bytes[at + 1] & 0x7f {
+            126 if bytes.len() >= at + 4 => (
+                u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize,
+                4,
+            ),
+            126 => break,
+            n => (n as usize, 2),
+        };
+        if bytes.len() < at + head + len {
+            break;
+        }
+        frames.push((bytes[at] & 0x0f, bytes[at + head..at + head + len].to_vec()));
+        at += head + len;
+    }
+    (frames, bytes.len() - at)
+}
+
+/// A client that sends WebSocket frames on a stream and reads nothing
+/// (its window shut, so rawnet cannot answer): rawnet stops giving the
+/// stream's window back, so the client can send one window's worth and
+/// no more; what rawnet holds is that window and its answers to it,
+/// bounded. Once the client reads, every message is answered, in order,
+/// and the window is given back.
+#[test]
+#[cfg(feature = "websocket")]
+fn a_websocket_on_a_stream_that_never_reads_gets_no_more_window() {
+    let server = Server::start(&["--quiet"]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    // SETTINGS_INITIAL_WINDOW_SIZE 0: rawnet may send no DATA at all.
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 0]))
+        .unwrap();
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut block = Vec::new();
+    let fields = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "http"),
+        (":path", "/?explain"),
+        (":authority", "localhost"),
+        ("sec-websocket-version", "13"),
+    ];
+    encoder.encode(&fields, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
+        .unwrap();
+    until(&mut stream, HEADERS).expect("the 200");
+    // 65,535 bytes of messages, the stream's whole window, 16 KiB a frame.
+    let mut messages = Vec::new();
+    let mut bytes = Vec::new();
+    while bytes.len() + 16 < 65_535 {
+        let text = format!("m{}", messages.len());
+        bytes.extend(ws_frame(0x1, text.as_bytes(), [7, 7, 7, 7]));
+        messages.push(text);
+    }
+    for piece in bytes.chunks(16_384) {
+        stream.write_all(&frame(DATA, 0, 1, piece)).unwrap();
+    }
+    // The connection's window comes back, the stream's does not.
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut head = [0u8; 9];
+    while stream.read_exact(&mut head).is_ok() {
+        let len = u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize;
+        let mut payload = vec![0; len];
+        stream.read_exact(&mut payload).unwrap();
+        let id = u32::from_be_bytes(head[5..9].try_into().unwrap());
+        assert!(
+            head[3] != WINDOW_UPDATE || id == 0,
+            "the stream's window given back"
+        );
+        assert_ne!(head[3], DATA, "no DATA within a shut window");
+    }
+    // The client reads: every window opens.
+    stream.set_read_timeout(Some(common::PATIENCE)).unwrap();
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0x7f, 0xff, 0xff, 0xff]))
+        .unwrap();
+    stream
+        .write_all(&frame(WINDOW_UPDATE, 0, 0, &0x7fff_0000u32.to_be_bytes()))
+        .unwrap();
+    let mut echoes = Vec::new();
+    let mut tunnel = Vec::new();
+    while echoes.len() < messages.len() {
+        let (_, id, payload) = until(&mut stream, DATA).expect("the answers");
+        assert_eq!(id, 1);
+        tunnel.extend_from_slice(&payload);
+        let (frames, partial) = server_ws_frames(&tunnel);
+        tunnel.drain(..tunnel.len() - partial);
+        echoes.extend(
+            (frames.into_iter())
+                .filter(|(opcode, text)| *opcode == 1 && text.starts_with(b"You said"))
+                .map(|(_, text)| String::from_utf8(text).unwrap()),
+        );
+    }
+    let expected: Vec<String> = messages
+        .iter()
+        .map(|m| format!("You said \"{m}\""))
+        .collect();
+    assert_eq!(echoes, expected, "every message answered, in order");
+    let (_, id, _) = until(&mut stream, WINDOW_UPDATE).unwrap();
+    assert_eq!(id, 1, "the stream's window back once its answers are out");
+}

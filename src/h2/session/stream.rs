@@ -126,6 +126,8 @@ impl Stream {
     pub fn bytes(&self) -> usize {
         let held = (self.held.as_ref()).map_or(0, |(_, answer, _)| answer.body.capacity());
         let frame = std::mem::size_of::<(bool, Vec<u8>)>() + EXCERPT;
+        #[cfg(feature = "websocket")]
+        let held = held + self.tunnel.as_ref().map_or(0, super::tunnel::Tunnel::bytes);
         self.request_bytes
             + self.body.capacity()
             + self.pending.capacity()

@@ -48,6 +48,10 @@ pub(crate) struct Tunnel {
     /// The stream's window rawnet still owes the client: bytes it took
     /// but gives back only when its answers to them are out.
     owed: u32,
+    /// WebSocket bytes that came while the session was paused (its
+    /// answers past [`OUTPUT_BOUND`]), read once it goes on: at most the
+    /// stream's window, which is not given back meanwhile.
+    backlog: Vec<u8>,
 }
 
 impl Stream {
@@ -73,6 +77,12 @@ impl Stream {
 impl Tunnel {
     pub(crate) fn flush_lines(&mut self, log: &ConnLog) {
         self.ws.flush_lines(log);
+    }
+
+    /// What it holds outside the WebSocket session (which counts its own
+    /// in the budget), for `Stream::bytes`.
+    pub(crate) fn bytes(&self) -> usize {
+        self.backlog.capacity()
     }
 }
 
@@ -133,6 +143,7 @@ impl Session {
                 ws: Box::new(ws::Session::new(explain, budget)),
                 closing: false,
                 owed: 0,
+                backlog: Vec::new(),
             });
         }
         Ok(())
@@ -158,7 +169,11 @@ impl Session {
         };
         tunnel.owed = tunnel.owed.saturating_add(length);
         let mut reply = Vec::new();
-        if !tunnel.closing && tunnel.ws.on_data(data, &self.ws, log, &mut reply) == Next::Close {
+        if tunnel.closing {
+            // After its close frame a WebSocket reads nothing more.
+        } else if tunnel.ws.is_paused() || !tunnel.backlog.is_empty() {
+            tunnel.backlog.extend_from_slice(data);
+        } else if tunnel.ws.on_data(data, &self.ws, log, &mut reply) == Next::Close {
             tunnel.closing = true;
         }
         // The client's END_STREAM is its FIN: the WebSocket is over.
@@ -184,9 +199,16 @@ impl Session {
         if unsent >= OUTPUT_BOUND {
             return;
         }
-        if tunnel.ws.is_paused() && !tunnel.closing {
+        if !tunnel.closing && (tunnel.ws.is_paused() || !tunnel.backlog.is_empty()) {
             let mut reply = Vec::new();
-            if tunnel.ws.resume(&self.ws, log, &mut reply) == Next::Close {
+            let next = match tunnel.ws.is_paused() {
+                true => tunnel.ws.resume(&self.ws, log, &mut reply),
+                false => {
+                    let backlog = std::mem::take(&mut tunnel.backlog);
+                    tunnel.ws.on_data(&backlog, &self.ws, log, &mut reply)
+                }
+            };
+            if next == Next::Close {
                 tunnel.closing = true;
             }
             open.queue(&reply);
