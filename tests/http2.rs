@@ -1039,7 +1039,7 @@ fn a_websocket_over_http2_is_an_extended_connect_and_its_frames_ride_in_data() {
 /// 400 naming it (with the version it speaks), then RST_STREAM NO_ERROR.
 #[test]
 #[cfg(feature = "websocket")]
-fn a_websocket_over_http2_without_its_version_gets_400() {
+fn an_extended_connect_without_its_version_gets_400_another_protocol_501() {
     let server = Server::start(&["--quiet"]);
     let mut stream = connect(&server);
     let mut encoder = rawnet::hpack::Encoder::new(4096);
@@ -1056,13 +1056,39 @@ fn a_websocket_over_http2_without_its_version_gets_400() {
         .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
         .unwrap();
     let (_, _, block) = until(&mut stream, HEADERS).unwrap();
-    let answer = response_fields(&mut rawnet::hpack::Decoder::new(4096), &block);
+    let mut decoder = rawnet::hpack::Decoder::new(4096);
+    let answer = response_fields(&mut decoder, &block);
     assert_eq!(answer[0], (":status".into(), "400".into()));
     assert!(answer.contains(&("sec-websocket-version".into(), "13".into())));
     let (_, _, words) = until(&mut stream, DATA).unwrap();
     assert!(String::from_utf8_lossy(&words).contains("needs sec-websocket-version: 13"));
     let (_, id, payload) = until(&mut stream, RST_STREAM).unwrap();
     assert_eq!((id, code(&payload)), (1, 0));
+    // Another protocol: 501. `:protocol` on a GET: malformed.
+    let mut block = Vec::new();
+    let mut other = fields;
+    other[1] = (":protocol", "webtransport");
+    encoder.encode(&other, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_HEADERS, 3, &block))
+        .unwrap();
+    let (_, _, block) = until(&mut stream, HEADERS).unwrap();
+    let answer = response_fields(&mut decoder, &block);
+    assert_eq!(answer[0], (":status".into(), "501".into()));
+    let mut block = Vec::new();
+    let mut get = other;
+    get[0] = (":method", "GET");
+    encoder.encode(&get, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 5, &block))
+        .unwrap();
+    let (_, id, payload) = loop {
+        let reset = until(&mut stream, RST_STREAM).unwrap();
+        if reset.1 == 5 {
+            break reset;
+        }
+    };
+    assert_eq!((id, code(&payload)), (5, 0x1), "PROTOCOL_ERROR");
 }
 
 /// RFC 8441 with a real browser: a page (a file, so its script is
