@@ -26,7 +26,7 @@ mod stream;
 mod view;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,6 +76,11 @@ pub const MAX_CONTROL: u32 = 1000;
 /// The window both limits above count in.
 pub const RATE_WINDOW: Duration = Duration::from_secs(10);
 
+/// How many of the streams rawnet reset it remembers, to ignore the
+/// frames the client sent on them before the RST_STREAM reached it: as
+/// many as may be open at once.
+const RESETS_REMEMBERED: usize = MAX_CONCURRENT_STREAMS as usize;
+
 /// How long a response may wait for a window the client never opens
 /// (a zero window), before its stream is reset with CANCEL.
 pub const STALL: Duration = Duration::from_secs(30);
@@ -94,6 +99,9 @@ pub(crate) struct Session {
     send_window: i64,
     recv_window: i64,
     streams: BTreeMap<u32, Stream>,
+    /// The streams rawnet reset last, the oldest first (at most
+    /// [`RESETS_REMEMBERED`]).
+    reset_lately: VecDeque<u32>,
     /// The highest stream the client opened: a lower one that is not
     /// open is closed (§5.1.1).
     last_stream: u32,
@@ -221,6 +229,7 @@ impl Session {
             send_window: i64::from(WINDOW),
             recv_window: i64::from(WINDOW),
             streams: BTreeMap::new(),
+            reset_lately: VecDeque::new(),
             last_stream: 0,
             continuation: None,
             closing: false,
@@ -357,6 +366,19 @@ impl Session {
                 let _ = self.decoder.decode(block, max_header_list(config));
                 return Err(H2Error::Stream(stream, code, reason.into()));
             }
+            // A stream error on a stream the client never opened (a
+            // PRIORITY of the wrong length, a WINDOW_UPDATE of 0): no
+            // RST_STREAM may name an idle stream (§6.4), so the
+            // connection ends instead, with the same code (§5.4: any
+            // stream error may be taken for a connection error).
+            Err(FrameError::Stream {
+                stream,
+                code,
+                reason,
+                ..
+            }) if self.is_idle(stream) => {
+                return Err(connection(code, reason));
+            }
             Err(error) => return Err(error.into()),
         };
         self.dispatch(frame, header.length, config, log, out)
@@ -372,6 +394,15 @@ impl Session {
         out: &mut Vec<u8>,
     ) -> Result<(), H2Error> {
         match frame {
+            Frame::Data { stream, .. } if self.reset_lately.contains(&stream) => {
+                self.on_late_data(length, log, out)
+            }
+            Frame::Headers {
+                stream,
+                end_headers: true,
+                fragment,
+                ..
+            } if self.reset_lately.contains(&stream) => self.on_late_headers(fragment, config),
             Frame::Data {
                 stream,
                 end_stream,
@@ -559,6 +590,46 @@ impl Session {
         Ok(())
     }
 
+    /// DATA on a stream rawnet reset, which the client sent before the
+    /// RST_STREAM reached it (a body past --max-body, or after a
+    /// malformed request's HEADERS): ignored, as §5.1 says of a stream
+    /// closed by a RST_STREAM sent, not a connection error. Its bytes
+    /// still count against the connection's window (§6.9), which is
+    /// opened again at once, as for a body's bytes kept.
+    fn on_late_data(
+        &mut self,
+        length: u32,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        self.recv_window -= i64::from(length);
+        if self.recv_window < 0 {
+            let why = "DATA past the connection's window (§6.9.1)";
+            return Err(connection(ErrorCode::FLOW_CONTROL_ERROR, why));
+        }
+        if length > 0 {
+            self.recv_window += i64::from(length);
+            let start = out.len();
+            frame::write_window_update(out, 0, length);
+            self.lines.sent(&out[start..], log);
+        }
+        Ok(())
+    }
+
+    /// Trailers on a stream rawnet reset, sent before the RST_STREAM
+    /// reached the client: ignored as its DATA is, but decoded, or the
+    /// two ends' HPACK tables would drift apart (§4.3). (A block in
+    /// CONTINUATION frames there is still refused as a connection error.)
+    fn on_late_headers(&mut self, block: &[u8], config: &http::Config) -> Result<(), H2Error> {
+        match self.decoder.decode(block, max_header_list(config)) {
+            Ok(_) => Ok(()),
+            Err(error) => Err(connection(
+                ErrorCode::COMPRESSION_ERROR,
+                format!("HPACK: {error}"),
+            )),
+        }
+    }
+
     /// A stream the client has not opened yet: above the last one.
     fn is_idle(&self, stream: u32) -> bool {
         stream > self.last_stream
@@ -579,6 +650,10 @@ impl Session {
                 });
                 self.streams.remove(&stream);
                 self.last_stream = self.last_stream.max(stream);
+                if self.reset_lately.len() == RESETS_REMEMBERED {
+                    self.reset_lately.pop_front();
+                }
+                self.reset_lately.push_back(stream);
                 Next::Continue
             }
             H2Error::Connection(code, why) => {

@@ -110,15 +110,8 @@ impl Session {
                 let why = "HEADERS after the client's END_STREAM (§5.1)";
                 return Err(connection(ErrorCode::STREAM_CLOSED, why));
             }
-            // Trailers must end the stream (§8.1).
-            Some(_) if !end_stream => {
-                let why = "a second HEADERS (trailers) without END_STREAM (§8.1)";
-                return Err(H2Error::Stream(
-                    stream,
-                    ErrorCode::PROTOCOL_ERROR,
-                    why.into(),
-                ));
-            }
+            // Trailers, which must end the stream (§8.1): checked in
+            // `header_block`, once HPACK has read their block.
             Some(_) => {}
             None if stream <= self.last_stream => {
                 let why = "HEADERS on a stream already closed (§5.1.1)";
@@ -198,6 +191,17 @@ impl Session {
             });
         }
         if let Some(open) = self.streams.get_mut(&stream) {
+            // Trailers must end the stream (§8.1). Refused only now: the
+            // block had to go through HPACK all the same, or the client's
+            // table would hold fields rawnet's does not (§4.3).
+            if !end_stream {
+                let why = "a second HEADERS (trailers) without END_STREAM (§8.1)";
+                return Err(H2Error::Stream(
+                    stream,
+                    ErrorCode::PROTOCOL_ERROR,
+                    why.into(),
+                ));
+            }
             // Trailers: kept with the request, shown on its page.
             if let Some(request) = &mut open.request {
                 request.trailers = fields;
