@@ -120,7 +120,7 @@ fn nginx_passes_te_trailers_and_a_body_as_data() {
         "\nte: trailers — literal without indexing, new name",
         "\ncontent-type: application/grpc — literal without indexing",
         "\nits body, 15 bytes: \"not really gRPC\"\n",
-        "  > DATA, 15 bytes, flags END_STREAM/ACK, stream 1 (",
+        "  > DATA, 15 bytes, flags END_STREAM, stream 1 (",
     ] {
         assert!(page.contains(line), "{line:?} in {page}");
     }

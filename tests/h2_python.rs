@@ -320,7 +320,7 @@ say(c.response(stream))
             "\nte: trailers — literal",
             "\ntrailer x-checksum: c0ffee\ntrailer x-rows: 3\n\nits body, 8 bytes: \"the body\"\n",
             "  > HEADERS, ",
-            ", flags END_STREAM/ACK END_HEADERS, stream 1 (",
+            ", flags END_STREAM END_HEADERS, stream 1 (",
         ] {
             assert!(page.contains(line), "{line:?} in {page}");
         }

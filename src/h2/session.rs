@@ -449,6 +449,19 @@ impl Session {
                 let _ = self.decoder.decode(block, max_header_list(config));
                 return Err(H2Error::Stream(stream, code, reason.into()));
             }
+            // A stream error on a stream the client never opened (a
+            // PRIORITY of the wrong length, a WINDOW_UPDATE of 0): no
+            // RST_STREAM may name an idle stream (§6.4), so the
+            // connection ends instead, with the same code (§5.4: any
+            // stream error may be taken for a connection error).
+            Err(FrameError::Stream {
+                stream,
+                code,
+                reason,
+                ..
+            }) if self.is_idle(stream) => {
+                return Err(connection(code, reason));
+            }
             Err(error) => return Err(error.into()),
         };
         self.dispatch(frame, header.length, config, log, out)

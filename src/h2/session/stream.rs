@@ -194,15 +194,8 @@ impl Session {
                 let why = "HEADERS after the client's END_STREAM (§5.1)";
                 return Err(connection(ErrorCode::STREAM_CLOSED, why));
             }
-            // Trailers must end the stream (§8.1).
-            Some(_) if !end_stream => {
-                let why = "a second HEADERS (trailers) without END_STREAM (§8.1)";
-                return Err(H2Error::Stream(
-                    stream,
-                    ErrorCode::PROTOCOL_ERROR,
-                    why.into(),
-                ));
-            }
+            // Trailers, which must end the stream (§8.1): checked in
+            // `header_block`, once HPACK has read their block.
             Some(_) => {}
             // Trailers on a stream rawnet has reset, sent before the
             // client heard of it: their block is still decoded, for
@@ -291,6 +284,25 @@ impl Session {
             return Ok(());
         }
         if let Some(open) = self.streams.get_mut(&stream) {
+            // Trailers must end the stream (§8.1). Refused only now: the
+            // block had to go through HPACK all the same, or the client's
+            // table would hold fields rawnet's does not (§4.3).
+            if !end_stream {
+                let why = "a second HEADERS (trailers) without END_STREAM (§8.1)";
+                return Err(H2Error::Stream(
+                    stream,
+                    ErrorCode::PROTOCOL_ERROR,
+                    why.into(),
+                ));
+            }
+            // On a WebSocket's stream, its end: what is left goes out,
+            // then END_STREAM (there is no response to make).
+            #[cfg(feature = "websocket")]
+            if let Some(tunnel) = &mut open.tunnel {
+                open.remote_closed = true;
+                tunnel.client_ended();
+                return Ok(());
+            }
             // Trailers: held to a request's rules (a malformed one is
             // the stream's error), kept with it, shown on its page.
             let malformed =
@@ -615,8 +627,16 @@ impl Session {
         loop {
             let filler_left = usize::try_from(open.filler - open.filler_sent).unwrap_or(usize::MAX);
             let left = (open.pending.len() - open.sent).saturating_add(filler_left);
-            // A drip's chunk is out and the next is not due yet.
+            // A drip's chunk is out: the next, if it is due already
+            // (`?interval=0`), or wait for it.
             if left == 0 && open.more_to_come() {
+                #[cfg(feature = "knobs")]
+                if open.drip.is_some() {
+                    open.make_due_chunk(Instant::now());
+                    if !open.body_sent_whole() {
+                        continue;
+                    }
+                }
                 return;
             }
             let room = self.send_window.min(open.send_window).max(0) as usize;

@@ -75,6 +75,13 @@ impl Stream {
 }
 
 impl Tunnel {
+    /// The client ended its side of the stream (END_STREAM, as TCP's
+    /// FIN): the WebSocket is over, and rawnet's side ends once what is
+    /// pending is out.
+    pub(crate) fn client_ended(&mut self) {
+        self.closing = true;
+    }
+
     pub(crate) fn flush_lines(&mut self, log: &ConnLog) {
         self.ws.flush_lines(log);
     }
@@ -176,10 +183,9 @@ impl Session {
         } else if tunnel.ws.on_data(data, &self.ws, log, &mut reply) == Next::Close {
             tunnel.closing = true;
         }
-        // The client's END_STREAM is its FIN: the WebSocket is over.
         if end_stream {
             open.remote_closed = true;
-            tunnel.closing = true;
+            tunnel.client_ended();
         }
         open.queue(&reply);
         self.give_back(stream, log, out);
