@@ -1,4 +1,4 @@
-#![cfg(feature = "h2")]
+#![cfg(all(feature = "h2", feature = "knobs"))]
 //! Property tests of HTTP/2: random sequences of structured frames (a
 //! request's HEADERS, HPACK-encoded by a client's encoder kept across the
 //! connection and sometimes cut into CONTINUATIONs, its DATA, SETTINGS,

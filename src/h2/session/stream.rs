@@ -283,37 +283,8 @@ impl Session {
         if self.was_reset_here(stream) {
             return Ok(());
         }
-        if let Some(open) = self.streams.get_mut(&stream) {
-            // Trailers must end the stream (§8.1). Refused only now: the
-            // block had to go through HPACK all the same, or the client's
-            // table would hold fields rawnet's does not (§4.3).
-            if !end_stream {
-                let why = "a second HEADERS (trailers) without END_STREAM (§8.1)";
-                return Err(H2Error::Stream(
-                    stream,
-                    ErrorCode::PROTOCOL_ERROR,
-                    why.into(),
-                ));
-            }
-            // On a WebSocket's stream, its end: what is left goes out,
-            // then END_STREAM (there is no response to make).
-            #[cfg(feature = "websocket")]
-            if let Some(tunnel) = &mut open.tunnel {
-                open.remote_closed = true;
-                tunnel.client_ended();
-                return Ok(());
-            }
-            // Trailers: held to a request's rules (a malformed one is
-            // the stream's error), kept with it, shown on its page.
-            let malformed =
-                |why: String| H2Error::Stream(stream, ErrorCode::PROTOCOL_ERROR, why.into());
-            request::check_trailers(&fields).map_err(malformed)?;
-            if let Some(request) = &mut open.request {
-                request.trailers = fields;
-                open.request_bytes = request.bytes();
-            }
-            open.remote_closed = true;
-            return self.respond(stream, config, log, out);
+        if self.streams.contains_key(&stream) {
+            return self.trailers(stream, end_stream, fields, config, log, out);
         }
         let opening = std::mem::take(&mut self.opening);
         if stream <= self.last_stream {
@@ -367,6 +338,51 @@ impl Session {
             return self.respond(stream, config, log, out);
         }
         Ok(())
+    }
+
+    /// A second header block on an open stream: its trailers (§8.1).
+    fn trailers(
+        &mut self,
+        stream: u32,
+        end_stream: bool,
+        fields: Vec<crate::h2::hpack::Field>,
+        config: &http::Config,
+        log: &ConnLog,
+        out: &mut Vec<u8>,
+    ) -> Result<(), H2Error> {
+        let Some(open) = self.streams.get_mut(&stream) else {
+            return Ok(());
+        };
+        // Trailers must end the stream (§8.1). Refused only now: the
+        // block had to go through HPACK all the same, or the client's
+        // table would hold fields rawnet's does not (§4.3).
+        if !end_stream {
+            let why = "a second HEADERS (trailers) without END_STREAM (§8.1)";
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::PROTOCOL_ERROR,
+                why.into(),
+            ));
+        }
+        // On a WebSocket's stream, its end: what is left goes out,
+        // then END_STREAM (there is no response to make).
+        #[cfg(feature = "websocket")]
+        if let Some(tunnel) = &mut open.tunnel {
+            open.remote_closed = true;
+            tunnel.client_ended();
+            return Ok(());
+        }
+        // Trailers: held to a request's rules (a malformed one is
+        // the stream's error), kept with it, shown on its page.
+        let malformed =
+            |why: String| H2Error::Stream(stream, ErrorCode::PROTOCOL_ERROR, why.into());
+        request::check_trailers(&fields).map_err(malformed)?;
+        if let Some(request) = &mut open.request {
+            request.trailers = fields;
+            open.request_bytes = request.bytes();
+        }
+        open.remote_closed = true;
+        self.respond(stream, config, log, out)
     }
 
     /// A DATA frame: a request's body, counted against both windows
