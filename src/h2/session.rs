@@ -86,9 +86,9 @@ pub const MAX_RESETS: u32 = 200;
 pub const MAX_CONTROL: u32 = 1000;
 
 /// How many of the streams rawnet reset it remembers, to ignore the
-/// frames the client sent on them before it saw the RST_STREAM (§5.4.2
-/// lets an endpoint bound the time it does so): as many as may be open
-/// at once. Past these, such a frame is one on a closed stream, a
+/// frames the client sent on them before it saw the RST_STREAM (§5.4.2;
+/// §5.1 lets an endpoint bound the time it does so): as many as may be
+/// open at once. Past these, such a frame is one on a closed stream, a
 /// connection error.
 const RESETS_REMEMBERED: usize = MAX_CONCURRENT_STREAMS as usize;
 

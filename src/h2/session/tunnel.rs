@@ -38,7 +38,7 @@ use crate::log::ConnLog;
 use crate::next::{Farewell, Next, OUTPUT_BOUND};
 use crate::ws;
 
-/// The protocol an extended CONNECT names for a WebSocket (RFC 8441 §4).
+/// The protocol an extended CONNECT names for a WebSocket (RFC 8441 §5).
 const WEBSOCKET: &[u8] = b"websocket";
 
 /// A WebSocket on a stream.
