@@ -65,7 +65,8 @@ pub const MAX_CONCURRENT_STREAMS: u32 = 100;
 /// How much a client may send on each stream before rawnet's
 /// WINDOW_UPDATE, and on the connection: the RFC's initial window
 /// (§6.9.2), announced as it is. rawnet gives the window back as soon as
-/// a body's bytes are kept, so this bounds what is in flight, not a body.
+/// a body's bytes are kept, so this bounds what is in flight, not a body
+/// (a WebSocket's stream gets its window back more slowly: `tunnel.rs`).
 pub const WINDOW: u32 = 65_535;
 
 /// The most a header block may be across its HEADERS and CONTINUATION
