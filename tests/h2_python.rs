@@ -354,7 +354,7 @@ say({"resets": resets, "after": after["headers"][":status"]})
         assert_eq!(numbers(&out["resets"]), [PROTOCOL_ERROR; 3]);
         assert_eq!(text(&out["after"]), "200");
         for words in [
-            "stream 1 reset with RST_STREAM PROTOCOL_ERROR: the pseudo-header :path in trailers (§8.1)",
+            "stream 1 reset with RST_STREAM PROTOCOL_ERROR: the pseudo-header :path in trailers (§8.3)",
             "stream 3 reset with RST_STREAM PROTOCOL_ERROR: the field name \"X-Upper\" has upper case (§8.2.1)",
             "stream 5 reset with RST_STREAM PROTOCOL_ERROR: connection is a connection-specific field, which HTTP/2 forbids (§8.2.2)",
             "stream 7: GET /after HTTP/2 -> 200 OK",

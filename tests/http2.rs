@@ -617,8 +617,8 @@ fn rawnet_client_http2_over_tls_agrees_on_h2() {
 /// The knobs over HTTP/2: `?status`, `?header` (its name in lower case),
 /// `?size` (its filler sent as the client's windows open: 100,000 bytes
 /// past the first 65,535), `?delay` (the whole response held on the
-/// session's timer); `?drip`, a chunked HTTP/1.1 body, gets a 400 that
-/// says so.
+/// session's timer); `?drip` (its chunks in DATA frames, no chunked
+/// framing).
 #[cfg(feature = "knobs")]
 #[test]
 fn the_knobs_work_over_http2() {

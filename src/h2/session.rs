@@ -65,7 +65,8 @@ pub const MAX_CONCURRENT_STREAMS: u32 = 100;
 /// How much a client may send on each stream before rawnet's
 /// WINDOW_UPDATE, and on the connection: the RFC's initial window
 /// (§6.9.2), announced as it is. rawnet gives the window back as soon as
-/// a body's bytes are kept, so this bounds what is in flight, not a body.
+/// a body's bytes are kept, so this bounds what is in flight, not a body
+/// (a WebSocket's stream gets its window back more slowly: `tunnel.rs`).
 pub const WINDOW: u32 = 65_535;
 
 /// The most a header block may be across its HEADERS and CONTINUATION
@@ -86,9 +87,9 @@ pub const MAX_RESETS: u32 = 200;
 pub const MAX_CONTROL: u32 = 1000;
 
 /// How many of the streams rawnet reset it remembers, to ignore the
-/// frames the client sent on them before it saw the RST_STREAM (§5.4.2
-/// lets an endpoint bound the time it does so): as many as may be open
-/// at once. Past these, such a frame is one on a closed stream, a
+/// frames the client sent on them before it saw the RST_STREAM (§5.4.2;
+/// §5.1 lets an endpoint bound the time it does so): as many as may be
+/// open at once. Past these, such a frame is one on a closed stream, a
 /// connection error.
 const RESETS_REMEMBERED: usize = MAX_CONCURRENT_STREAMS as usize;
 

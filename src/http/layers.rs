@@ -182,8 +182,9 @@ fn html_layer<'r>(page: &mut String, name: &str, rows: impl Iterator<Item = (&'r
 }
 
 /// Text into HTML: the five characters that mean markup, as entities.
-/// Every value here is already escaped for the wire's bytes (`show.rs`).
-fn escape(text: &str, page: &mut String) {
+/// Bytes from the wire are escaped for reading first (`show.rs`), as
+/// every value here is; the HTTP/2 page escapes its text with this too.
+pub(crate) fn escape(text: &str, page: &mut String) {
     for c in text.chars() {
         match c {
             '<' => page.push_str("&lt;"),

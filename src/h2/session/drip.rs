@@ -29,7 +29,8 @@ pub(crate) struct Drip {
 #[derive(Debug)]
 pub(crate) struct Dripping {
     drip: Drip,
-    /// When the HEADERS went out: chunk `i` is due at `start + i × interval`.
+    /// When the HEADERS went out: chunk `n` (from 1) is due at
+    /// `start + (n - 1) × interval`, the first at once.
     start: Instant,
     /// Chunks made so far.
     made: u32,

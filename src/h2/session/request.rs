@@ -82,8 +82,8 @@ pub(crate) fn read(fields: Vec<Field>, block: Vec<u8>) -> Result<Request, String
     pseudo.finish(fields, block, content_length)
 }
 
-/// What makes trailers, a request's second HEADERS, malformed (§8.1):
-/// a pseudo-header, which belongs to the first only, or a field a
+/// What makes trailers, a request's second HEADERS (§8.1), malformed: a
+/// pseudo-header, which belongs to the first only (§8.3), or a field a
 /// request's own fields may not be.
 pub(crate) fn check_trailers(fields: &[Field]) -> Result<(), String> {
     for field in fields {
@@ -91,7 +91,7 @@ pub(crate) fn check_trailers(fields: &[Field]) -> Result<(), String> {
         check_case(name)?;
         if name.starts_with(b":") {
             return Err(format!(
-                "the pseudo-header {} in trailers (§8.1)",
+                "the pseudo-header {} in trailers (§8.3)",
                 show(name)
             ));
         }

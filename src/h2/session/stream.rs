@@ -27,9 +27,9 @@ const FRAMES_SHOWN: usize = 32;
 /// A stream the client opened.
 #[derive(Debug)]
 pub(crate) struct Stream {
-    /// Its request, once its header block is decoded, and the memory it
-    /// holds.
+    /// Its request, once its header block is decoded.
     pub request: Option<Request>,
+    /// The memory its request holds ([`Request::bytes`]), for the budget.
     pub request_bytes: usize,
     /// The body so far, bounded by `--max-body`.
     pub body: Vec<u8>,
@@ -140,8 +140,9 @@ impl Stream {
         self.sent == self.pending.len() && self.filler_sent == self.filler
     }
 
-    /// Whether more of the body is still to be made after what is
-    /// pending: a `?drip`'s chunks to come.
+    /// Whether more is still to be sent after what is pending, so that
+    /// END_STREAM must wait: a `?drip`'s chunks to come, or the answers
+    /// of a WebSocket still open.
     fn more_to_come(&self) -> bool {
         #[cfg(feature = "websocket")]
         if self.tunnel_open() {

@@ -21,8 +21,11 @@
 //! it, as TCP's FIN would.
 //!
 //! Flow control is backpressure here: the stream's window is given back
-//! only once rawnet's answers have gone out, so a client that sends and
-//! never reads stops being able to send.
+//! only while less than a window's worth (64 KiB) of rawnet's answers
+//! waits to go out on the stream, and the WebSocket holds none of the
+//! client's bytes unread; past that, once the answers have gone out. So
+//! a client that sends and never reads stops being able to send: once
+//! 64 KiB of answers wait for it, one more window and no more.
 //!
 //! Part of the `websocket` feature, on top of `h2`.
 
@@ -35,7 +38,7 @@ use crate::log::ConnLog;
 use crate::next::{Farewell, Next, OUTPUT_BOUND};
 use crate::ws;
 
-/// The protocol an extended CONNECT names for a WebSocket (RFC 8441 §4).
+/// The protocol an extended CONNECT names for a WebSocket (RFC 8441 §5).
 const WEBSOCKET: &[u8] = b"websocket";
 
 /// A WebSocket on a stream.
@@ -46,7 +49,9 @@ pub(crate) struct Tunnel {
     /// END_STREAM came): once what is pending is out, END_STREAM.
     closing: bool,
     /// The stream's window rawnet still owes the client: bytes it took
-    /// but gives back only when its answers to them are out.
+    /// and has not given back yet, because its answers waiting to go out
+    /// were a window's worth or more, or bytes were held unread
+    /// (`give_back` says when).
     owed: u32,
     /// WebSocket bytes that came while the session was paused (its
     /// answers past [`OUTPUT_BOUND`]), read once it goes on: at most the
@@ -158,7 +163,8 @@ impl Session {
 
     /// DATA on a stream with a WebSocket: its bytes go to the WebSocket,
     /// its answers back as DATA. The connection's window was given back
-    /// (`on_body`); the stream's is once the answers are out (`give_back`).
+    /// (`on_body`); the stream's is given back now if few answers wait,
+    /// else once they are out (`give_back`).
     pub(super) fn tunnel_data(
         &mut self,
         stream: u32,
@@ -192,8 +198,13 @@ impl Session {
         Ok(())
     }
 
-    /// Once a WebSocket's answers are out: what it held back is read, and
-    /// the stream's window given back, so the client may send again.
+    /// Called after each DATA and each time the stream's pending answers
+    /// are all out. While fewer than [`OUTPUT_BOUND`] bytes of answers
+    /// wait: what the WebSocket held back (its own pause, then the
+    /// backlog) is read first, and the window stays owed; once nothing
+    /// is held back, the stream's window owed is given back in one
+    /// WINDOW_UPDATE, so the client may send again. With more answers
+    /// waiting, nothing is read and nothing given back.
     pub(super) fn give_back(&mut self, stream: u32, log: &ConnLog, out: &mut Vec<u8>) {
         let Some(open) = self.streams.get_mut(&stream) else {
             return;

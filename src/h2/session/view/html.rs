@@ -10,13 +10,15 @@
 //! One hand-written string, its style inside it, no script. Every byte
 //! from the wire is escaped twice: as rawnet shows all such bytes
 //! (`show.rs`: printable ASCII as itself, the rest as `\xNN`, dimmed
-//! here), then for HTML (`<`, `>`, `&`, `"` as entities).
+//! here), then for HTML (`<`, `>`, `&`, `"`, `'` as entities, with the
+//! layers panel's `escape`).
 
 use std::fmt::Write;
 
 use super::{layers, FrameRow, Shown};
 use crate::h2::hpack::{Field, Representation};
 use crate::h2::Setting;
+use crate::http::layers::escape;
 use crate::http::page::{BODY_SHOWN, STYLE as PAGE_STYLE};
 use crate::show::{self, Hex, LIST_SHOWN, PREVIEW_HEX_BYTES};
 
@@ -416,18 +418,5 @@ fn wire_preview(bytes: &[u8], max: usize, page: &mut String) {
     }
     if shown < bytes.len() {
         let _ = write!(page, "...({} more)", bytes.len() - shown);
-    }
-}
-
-/// Text into HTML: the characters that mean markup, as entities.
-fn escape(text: &str, page: &mut String) {
-    for c in text.chars() {
-        match c {
-            '<' => page.push_str("&lt;"),
-            '>' => page.push_str("&gt;"),
-            '&' => page.push_str("&amp;"),
-            '"' => page.push_str("&quot;"),
-            c => page.push(c),
-        }
     }
 }
