@@ -1286,3 +1286,81 @@ fn a_websocket_on_a_stream_that_never_reads_gets_no_more_window() {
     let (_, id, _) = until(&mut stream, WINDOW_UPDATE).unwrap();
     assert_eq!(id, 1, "the stream's window back once its answers are out");
 }
+
+/// A request answered before it is whole (here a refused WebSocket) whose
+/// answer must wait for the client's window: what the client sends
+/// meanwhile on the stream is ignored (it was a RST_STREAM STREAM_CLOSED
+/// that lost the answer); once the window opens the answer goes out
+/// whole, then RST_STREAM NO_ERROR. An extended CONNECT that ends its
+/// stream at once is answered 400 and nothing more.
+#[test]
+#[cfg(feature = "websocket")]
+fn an_early_answer_waits_for_the_window_then_rst_stream_no_error() {
+    let server = Server::start(&["--quiet"]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 0]))
+        .unwrap();
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut block = Vec::new();
+    let fields = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "http"),
+        (":path", "/"),
+        (":authority", "localhost"),
+    ];
+    encoder.encode(&fields, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
+        .unwrap();
+    let (flags, id, _) = until(&mut stream, HEADERS).unwrap();
+    assert_eq!(
+        (id, flags & END_STREAM),
+        (1, 0),
+        "the 400's HEADERS, its body to come"
+    );
+    // Sent before the client knew: ignored, not a stream error.
+    stream
+        .write_all(&frame(DATA, 0, 1, b"\x81\x80\0\0\0\0"))
+        .unwrap();
+    stream
+        .write_all(&frame(WINDOW_UPDATE, 0, 1, &1000u32.to_be_bytes()))
+        .unwrap();
+    let mut kinds = Vec::new();
+    let words = loop {
+        let mut head = [0u8; 9];
+        stream.read_exact(&mut head).unwrap();
+        let len = u32::from_be_bytes([0, head[0], head[1], head[2]]) as usize;
+        let mut payload = vec![0; len];
+        stream.read_exact(&mut payload).unwrap();
+        if head[3] == DATA {
+            break payload;
+        }
+        kinds.push(head[3]);
+    };
+    assert!(!kinds.contains(&RST_STREAM), "{kinds:?}");
+    assert!(String::from_utf8_lossy(&words).contains("needs sec-websocket-version: 13"));
+    let (_, id, payload) = until(&mut stream, RST_STREAM).unwrap();
+    assert_eq!((id, code(&payload)), (1, 0), "NO_ERROR, after the answer");
+
+    // END_STREAM on the CONNECT itself: a 400, its stream over, no reset.
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0xff, 0xff]))
+        .unwrap();
+    let mut block = Vec::new();
+    let mut with_version = fields.to_vec();
+    with_version.push(("sec-websocket-version", "13"));
+    encoder.encode(&with_version, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 3, &block))
+        .unwrap();
+    let (flags, id, words) = until(&mut stream, DATA).unwrap();
+    assert_eq!((id, flags & END_STREAM), (3, END_STREAM));
+    assert!(String::from_utf8_lossy(&words).contains("leaves its stream open"));
+    stream.write_all(&frame(PING, 0, 0, &[7; 8])).unwrap();
+    let mut head = [0u8; 9];
+    stream.read_exact(&mut head).unwrap();
+    assert_eq!(head[3], PING, "the PING's ACK next, no RST_STREAM");
+}

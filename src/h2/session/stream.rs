@@ -35,6 +35,10 @@ pub(crate) struct Stream {
     pub body: Vec<u8>,
     /// The client has sent END_STREAM: half-closed (remote).
     pub remote_closed: bool,
+    /// Answered before its request was whole (a body past the budget, a
+    /// refused WebSocket): what more the client sends on it is ignored,
+    /// and RST_STREAM NO_ERROR follows the answer (`answer_early`).
+    pub answered_early: bool,
     /// What rawnet may still send on it, and receive.
     pub send_window: i64,
     pub recv_window: i64,
@@ -71,6 +75,7 @@ impl Stream {
             request_bytes: 0,
             body: Vec::new(),
             remote_closed: false,
+            answered_early: false,
             send_window: i64::from(send_window),
             recv_window: i64::from(WINDOW),
             pending: Vec::new(),
@@ -289,7 +294,8 @@ impl Session {
         }
         let opening = std::mem::take(&mut self.opening);
         if stream <= self.last_stream {
-            // Trailers of a stream rawnet reset (see `on_headers`).
+            // Not a new stream (`on_headers` let through only new ones
+            // and those rawnet reset, handled above): nothing to open.
             return Ok(());
         }
         self.last_stream = stream;
@@ -329,7 +335,7 @@ impl Session {
         new.request_bytes = request_bytes;
         new.remote_closed = end_stream;
         #[cfg(feature = "websocket")]
-        let tunnel = !end_stream && new.request.as_ref().is_some_and(|r| r.protocol.is_some());
+        let tunnel = new.request.as_ref().is_some_and(|r| r.protocol.is_some());
         self.streams.insert(stream, new);
         #[cfg(feature = "websocket")]
         if tunnel {
@@ -354,6 +360,10 @@ impl Session {
         let Some(open) = self.streams.get_mut(&stream) else {
             return Ok(());
         };
+        if open.answered_early {
+            open.remote_closed |= end_stream;
+            return Ok(());
+        }
         // Trailers must end the stream (§8.1). Refused only now: the
         // block had to go through HPACK all the same, or the client's
         // table would hold fields rawnet's does not (§4.3).
@@ -414,6 +424,11 @@ impl Session {
             let why = "DATA on a closed stream (§5.1)";
             return Err(connection(ErrorCode::STREAM_CLOSED, why));
         };
+        if open.answered_early && !open.remote_closed {
+            // Only the connection's window matters now (given back above).
+            open.remote_closed = end_stream;
+            return Ok(());
+        }
         open.take_window(stream, length)?;
         #[cfg(feature = "websocket")]
         if open.tunnel.is_some() {
@@ -563,15 +578,13 @@ impl Session {
     ) -> Result<(), H2Error> {
         if let Some(open) = self.streams.get_mut(&stream) {
             open.body = Vec::new();
-            open.remote_closed = true;
+            open.answered_early = true;
         }
+        // `send_some` sends the RST_STREAM once the answer is out, which
+        // may wait for the client's window.
         self.send_response(stream, answer, false, log, out);
         self.send_some(stream, log, out);
-        if self.streams.contains_key(&stream) {
-            return Ok(());
-        }
-        let why = "its response is sent; the rest of its request is not wanted (§8.1)";
-        Err(H2Error::Stream(stream, ErrorCode::NO_ERROR, why.into()))
+        Ok(())
     }
 
     /// The response's HEADERS now, its body as the windows allow.
@@ -695,7 +708,18 @@ impl Session {
                 if let Some(tunnel) = &mut open.tunnel {
                     tunnel.flush_lines(log);
                 }
+                let unwanted = open.answered_early && !open.remote_closed;
                 self.streams.remove(&id);
+                // Answered before the client sent all of its request:
+                // RST_STREAM NO_ERROR asks it to send no more (§8.1).
+                if unwanted {
+                    let why = "its response is sent; the rest of its request is not wanted (§8.1)";
+                    self.fail(
+                        H2Error::Stream(id, ErrorCode::NO_ERROR, why.into()),
+                        log,
+                        out,
+                    );
+                }
                 return;
             }
             // A WebSocket's answers are out: it may read and be sent more.

@@ -107,26 +107,38 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Result<(), H2Error> {
-        let Some(request) = self.streams.get(&stream).and_then(|s| s.request.as_ref()) else {
+        let Some(open) = self.streams.get(&stream) else {
+            return Ok(());
+        };
+        let Some(request) = &open.request else {
             return Ok(());
         };
         let version = (request.fields.iter())
             .find(|f| f.name == b"sec-websocket-version")
             .map(|f| f.value.as_slice());
+        // Why not, and whether to say the version rawnet speaks.
         let refusal = match (request.protocol.as_deref(), version) {
+            // END_STREAM on the CONNECT's HEADERS: no stream left to carry it.
+            _ if open.remote_closed => Some((
+                400,
+                "an extended CONNECT leaves its stream open for what it carries (RFC 8441 §4)\n",
+                false,
+            )),
             (Some(WEBSOCKET), Some(b"13")) => None,
             (Some(WEBSOCKET), _) => Some((
                 400,
                 "a WebSocket needs sec-websocket-version: 13 (RFC 8441 §5, RFC 6455 §4.2.1)\n",
+                true,
             )),
             _ => Some((
                 501,
                 "rawnet opens only a websocket with an extended CONNECT (RFC 8441)\n",
+                false,
             )),
         };
-        if let Some((status, why)) = refusal {
+        if let Some((status, why, version)) = refusal {
             let mut answer = Answer::new(status, http::response::TEXT, why.into());
-            if status == 400 {
+            if version {
                 answer.extra = vec![(b"sec-websocket-version".to_vec(), b"13".to_vec())];
             }
             return self.answer_early(stream, answer, log, out);
