@@ -646,6 +646,11 @@ fn the_knobs_work_over_http2() {
     ));
     let (_, took, _) = curl("?delay=0.3", &["-o", "/dev/null", "-w", "%{time_total}"]);
     assert!(took.parse::<f64>().unwrap() >= 0.29, "{took}");
+    let (_, refused, _) = curl("?status=99", &["-w", " %{http_code}"]);
+    assert_eq!(
+        refused, "400 Bad Request: ?status=99: a status must be a number from 200 to 599\n 400",
+        "the words HTTP/1.1's refusal has"
+    );
     let (_, drip, _) = curl("?drip=2&interval=0", &["-w", " %{http_code}"]);
     assert_eq!(
         drip,

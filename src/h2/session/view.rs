@@ -130,7 +130,11 @@ mod knobs {
     pub(super) fn answer(shown: &Shown, config: &crate::http::Config) -> Answer {
         let knobs = match Knobs::parse(&shown.request.path, config) {
             Ok(knobs) => knobs,
-            Err(bad) => return Answer::new(400, response::TEXT, format!("{bad}\n").into_bytes()),
+            // The same words as HTTP/1.1's refusal of it.
+            Err(bad) => {
+                let words = format!("400 Bad Request: {bad}\n");
+                return Answer::new(400, response::TEXT, words.into_bytes());
+            }
         };
         let content_type = match knobs.format {
             Some(View::Text) => response::TEXT,
