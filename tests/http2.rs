@@ -1260,3 +1260,212 @@ fn a_websocket_on_a_stream_that_never_reads_gets_no_more_window() {
     let (_, id, _) = until(&mut stream, WINDOW_UPDATE).unwrap();
     assert_eq!(id, 1, "the stream's window back once its answers are out");
 }
+
+/// tests/README.md case 80: a client that opens every window as wide as
+/// HTTP/2 lets it (2^31-1, frames of 16 MiB), asks for five 10 MB bodies
+/// and reads nothing. rawnet writes at most `OUTPUT_BOUND` (64 KiB) of
+/// frames at a time, as HTTP/1.1 does, and the rest as the client reads:
+/// before, it wrote everything the windows allowed at once, 50 MB into
+/// one connection's reply (its RSS grew by 130 MB; 30 streams, 613 MB).
+/// Once the client reads, every body comes whole, each ended.
+#[test]
+fn windows_open_wide_on_a_client_that_does_not_read_hold_one_output_bound() {
+    let server = Server::start(&["--quiet"]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    // INITIAL_WINDOW_SIZE 2^31-1, MAX_FRAME_SIZE 2^24-1.
+    let wide = [0, 4, 0x7f, 0xff, 0xff, 0xff, 0, 5, 0, 0xff, 0xff, 0xff];
+    stream.write_all(&frame(SETTINGS, 0, 0, &wide)).unwrap();
+    stream
+        .write_all(&frame(WINDOW_UPDATE, 0, 0, &0x7fff_0000u32.to_be_bytes()))
+        .unwrap();
+    let before = common::rss_kib(server.pid());
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    for id in [1, 3, 5, 7, 9] {
+        let block = request_block(&mut encoder, "GET", "/?size=10000000", &[]);
+        stream
+            .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, id, &block))
+            .unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let grown = common::rss_kib(server.pid()).saturating_sub(before);
+    assert!(grown < 16 * 1024, "the server's RSS grew by {grown} KiB");
+    // The client reads: every body, whole.
+    let mut got = std::collections::BTreeMap::new();
+    let mut ended = 0;
+    while ended < 5 {
+        let (flags, id, payload) = until(&mut stream, DATA).expect("the bodies");
+        *got.entry(id).or_insert(0usize) += payload.len();
+        if flags & END_STREAM != 0 {
+            ended += 1;
+        }
+    }
+    assert!(got.values().all(|&n| n == 10_000_000), "{got:?}");
+}
+
+/// tests/README.md case 81: RFC 8441's close ends a WebSocket's stream
+/// with END_STREAM from each side, as TCP's FIN from each. rawnet ends
+/// its side first when it answers the client's close frame, or closes
+/// first itself (a frame not masked: 1002); what the client then sends
+/// on the stream (its END_STREAM, its close frame) comes on a stream
+/// that is half-closed for rawnet, not closed, and is ignored: before,
+/// it was GOAWAY STREAM_CLOSED, which ended every other stream too.
+#[test]
+#[cfg(feature = "websocket")]
+fn the_client_ends_a_websocket_stream_after_rawnet_did_and_the_connection_goes_on() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut open = |stream: &mut TcpStream, id: u32| {
+        let mut block = Vec::new();
+        let fields = [
+            (":method", "CONNECT"),
+            (":protocol", "websocket"),
+            (":scheme", "http"),
+            (":path", "/chat"),
+            (":authority", "localhost"),
+            ("sec-websocket-version", "13"),
+        ];
+        encoder.encode(&fields, &mut block);
+        stream
+            .write_all(&frame(HEADERS, END_HEADERS, id, &block))
+            .unwrap();
+        until(stream, HEADERS).expect("the 200");
+    };
+    let rest_of = |stream: &mut TcpStream| {
+        let mut rest = Vec::new();
+        loop {
+            let (flags, _, payload) = until(stream, DATA).unwrap();
+            rest.extend_from_slice(&payload);
+            if flags & END_STREAM != 0 {
+                return rest;
+            }
+        }
+    };
+    // The client closes: rawnet's close frame and END_STREAM, then the
+    // client's own END_STREAM.
+    open(&mut stream, 1);
+    let close = ws_frame(0x8, &[0x03, 0xe8], [9, 9, 9, 9]);
+    stream.write_all(&frame(DATA, 0, 1, &close)).unwrap();
+    assert_eq!(rest_of(&mut stream), b"\x88\x02\x03\xe8");
+    stream.write_all(&frame(DATA, END_STREAM, 1, &[])).unwrap();
+    // rawnet closes first: the client answers with its close frame.
+    open(&mut stream, 3);
+    stream.write_all(&frame(DATA, 0, 3, b"\x81\x02hi")).unwrap();
+    assert_eq!(rest_of(&mut stream)[..4], *b"\x88\x19\x03\xea");
+    server.expect("websocket close 1002: client frame not masked");
+    let close = ws_frame(0x8, &[0x03, 0xea], [9, 9, 9, 9]);
+    stream
+        .write_all(&frame(DATA, END_STREAM, 3, &close))
+        .unwrap();
+    // The connection goes on.
+    let block = request_block(&mut encoder, "GET", "/after", &[]);
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 5, &block))
+        .unwrap();
+    let (_, id, _) = until(&mut stream, HEADERS).expect("answered, no GOAWAY");
+    assert_eq!(id, 5);
+    server.expect("stream 5: GET /after HTTP/2 -> 200 OK");
+}
+
+/// tests/README.md case 82: an answer rawnet sends before the client has
+/// sent all of its request (here a refused WebSocket's 400) may wait for
+/// a window (INITIAL_WINDOW_SIZE 10); once it is out whole, RST_STREAM
+/// NO_ERROR still asks the client to stop (RFC 9113 §8.1), and the DATA
+/// it sent meanwhile is ignored. Before, no RST_STREAM came, and the
+/// client's DATA was GOAWAY STREAM_CLOSED.
+#[test]
+#[cfg(feature = "websocket")]
+fn an_early_answer_that_waits_for_its_window_still_ends_with_no_error() {
+    let mut server = Server::start(&[]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    stream
+        .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 10]))
+        .unwrap();
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut block = Vec::new();
+    let fields = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "http"),
+        (":path", "/"),
+        (":authority", "localhost"),
+    ];
+    encoder.encode(&fields, &mut block);
+    stream
+        .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
+        .unwrap();
+    let (_, _, first) = until(&mut stream, DATA).unwrap();
+    assert_eq!(first.len(), 10, "the window's 10 bytes of the 400");
+    // The client's bytes, sent before it has read the answer.
+    stream
+        .write_all(&frame(DATA, 0, 1, &ws_frame(0x1, b"hi", [1, 2, 3, 4])))
+        .unwrap();
+    stream
+        .write_all(&frame(WINDOW_UPDATE, 0, 1, &1000u32.to_be_bytes()))
+        .unwrap();
+    let (flags, _, _) = until(&mut stream, DATA).unwrap();
+    assert_eq!(flags & END_STREAM, END_STREAM, "the rest of the 400");
+    let (_, id, payload) = until(&mut stream, RST_STREAM).expect("RST_STREAM");
+    assert_eq!((id, code(&payload)), (1, 0), "RST_STREAM NO_ERROR");
+    stream
+        .write_all(&frame(
+            DATA,
+            END_STREAM,
+            1,
+            &ws_frame(0x1, b"x", [1, 2, 3, 4]),
+        ))
+        .unwrap();
+    let block = request_block(&mut encoder, "GET", "/after", &[]);
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 3, &block))
+        .unwrap();
+    let (_, id, _) = until(&mut stream, HEADERS).expect("answered, no GOAWAY");
+    assert_eq!(id, 3);
+    server.expect("stream 3: GET /after HTTP/2 -> 200 OK");
+}
+
+/// tests/README.md case 83: an extended CONNECT that ends its stream at
+/// once (END_STREAM on its HEADERS) still asks for a WebSocket: a client
+/// takes a 2xx to it for a tunnel opened (RFC 8441 §5), so rawnet must
+/// not answer it with the request's page as if it were a GET. The
+/// WebSocket opens, its client has already sent its FIN, and rawnet
+/// ends its side with END_STREAM; another `:protocol` still gets 501.
+#[test]
+#[cfg(feature = "websocket")]
+fn an_extended_connect_with_end_stream_is_a_websocket_closed_at_once() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut decoder = rawnet::hpack::Decoder::new(4096);
+    for (id, protocol, status) in [(1, "websocket", "200"), (3, "chat", "501")] {
+        let mut block = Vec::new();
+        let fields = [
+            (":method", "CONNECT"),
+            (":protocol", protocol),
+            (":scheme", "http"),
+            (":path", "/chat"),
+            (":authority", "localhost"),
+            ("sec-websocket-version", "13"),
+        ];
+        encoder.encode(&fields, &mut block);
+        stream
+            .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, id, &block))
+            .unwrap();
+        let (_, got, block) = until(&mut stream, HEADERS).unwrap();
+        let answer = response_fields(&mut decoder, &block);
+        assert_eq!((got, answer[0].1.as_str()), (id, status), "{answer:?}");
+        let (flags, _, payload) = until(&mut stream, DATA).unwrap();
+        assert_eq!(flags & END_STREAM, END_STREAM);
+        if status == "200" {
+            let page = String::from_utf8_lossy(&payload);
+            assert!(
+                page.is_empty(),
+                "no page, only the tunnel's END_STREAM: {page}"
+            );
+        }
+    }
+    server
+        .expect("stream 1: CONNECT /chat with :protocol websocket -> 200: a WebSocket over HTTP/2");
+}

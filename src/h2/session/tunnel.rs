@@ -89,6 +89,9 @@ impl Tunnel {
 impl Session {
     /// A request whose `:protocol` asks for a tunnel: a WebSocket is
     /// opened with `:status 200`, or the request is answered with why not.
+    /// An extended CONNECT with END_STREAM on its HEADERS (its client's
+    /// FIN already sent) is one too: a client takes a 2xx to it for a
+    /// tunnel opened (RFC 8441 §5), so it never gets the page a GET would.
     pub(super) fn open_tunnel(
         &mut self,
         stream: u32,
@@ -141,7 +144,9 @@ impl Session {
             open.saw(&out[start..], false);
             open.tunnel = Some(Tunnel {
                 ws: Box::new(ws::Session::new(explain, budget)),
-                closing: false,
+                // END_STREAM on the CONNECT itself: its client's FIN came
+                // first, and the WebSocket ends as it opens.
+                closing: open.remote_closed,
                 owed: 0,
                 backlog: Vec::new(),
             });
