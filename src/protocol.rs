@@ -490,6 +490,8 @@ impl Protocol {
             Protocol::WebSocket(session) => session.is_paused(),
             #[cfg(feature = "tls")]
             Protocol::Tls(tls) => tls.is_paused(),
+            #[cfg(feature = "h2")]
+            Protocol::H2(session) => session.is_paused(),
             _ => false,
         }
     }
@@ -504,6 +506,8 @@ impl Protocol {
             Protocol::WebSocket(session) => session.resume(&config.ws, log, out),
             #[cfg(feature = "tls")]
             Protocol::Tls(tls) => tls.resume(config, log, out),
+            #[cfg(feature = "h2")]
+            Protocol::H2(session) => session.resume(log, out),
             _ => Next::Continue,
         }
     }

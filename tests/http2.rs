@@ -1369,3 +1369,110 @@ fn an_early_answer_waits_for_the_window_then_rst_stream_no_error() {
     stream.read_exact(&mut head).unwrap();
     assert_eq!(head[3], PING, "the PING's ACK next, no RST_STREAM");
 }
+
+/// tests/README.md case 84: a client that opens every window as wide as
+/// HTTP/2 lets it (2^31-1, frames of 16 MiB), asks for five 10 MB bodies
+/// and reads nothing. rawnet writes at most `OUTPUT_BOUND` (64 KiB) of
+/// frames at a time, as HTTP/1.1 does, and the rest as the client reads:
+/// before, it wrote everything the windows allowed at once, 50 MB into
+/// one connection's reply (its RSS grew by 130 MB; 30 streams, 613 MB).
+/// Once the client reads, every body comes whole, each ended.
+#[test]
+fn windows_open_wide_on_a_client_that_does_not_read_hold_one_output_bound() {
+    let server = Server::start(&["--quiet"]);
+    let mut stream = server.connect();
+    stream.write_all(PREFACE).unwrap();
+    // INITIAL_WINDOW_SIZE 2^31-1, MAX_FRAME_SIZE 2^24-1.
+    let wide = [0, 4, 0x7f, 0xff, 0xff, 0xff, 0, 5, 0, 0xff, 0xff, 0xff];
+    stream.write_all(&frame(SETTINGS, 0, 0, &wide)).unwrap();
+    stream
+        .write_all(&frame(WINDOW_UPDATE, 0, 0, &0x7fff_0000u32.to_be_bytes()))
+        .unwrap();
+    let before = common::rss_kib(server.pid());
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    for id in [1, 3, 5, 7, 9] {
+        let block = request_block(&mut encoder, "GET", "/?size=10000000", &[]);
+        stream
+            .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, id, &block))
+            .unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let grown = common::rss_kib(server.pid()).saturating_sub(before);
+    assert!(grown < 16 * 1024, "the server's RSS grew by {grown} KiB");
+    // The client reads: every body, whole.
+    let mut got = std::collections::BTreeMap::new();
+    let mut ended = 0;
+    while ended < 5 {
+        let (flags, id, payload) = until(&mut stream, DATA).expect("the bodies");
+        *got.entry(id).or_insert(0usize) += payload.len();
+        if flags & END_STREAM != 0 {
+            ended += 1;
+        }
+    }
+    assert!(got.values().all(|&n| n == 10_000_000), "{got:?}");
+}
+
+/// tests/README.md case 85: RFC 8441's close ends a WebSocket's stream
+/// with END_STREAM from each side, as TCP's FIN from each. rawnet ends
+/// its side first when it answers the client's close frame, or closes
+/// first itself (a frame not masked: 1002); what the client then sends
+/// on the stream (its END_STREAM, its close frame) comes on a stream
+/// that is half-closed for rawnet, not closed, and is ignored: before,
+/// it was GOAWAY STREAM_CLOSED, which ended every other stream too.
+#[test]
+#[cfg(feature = "websocket")]
+fn the_client_ends_a_websocket_stream_after_rawnet_did_and_the_connection_goes_on() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    let mut open = |stream: &mut TcpStream, id: u32| {
+        let mut block = Vec::new();
+        let fields = [
+            (":method", "CONNECT"),
+            (":protocol", "websocket"),
+            (":scheme", "http"),
+            (":path", "/chat"),
+            (":authority", "localhost"),
+            ("sec-websocket-version", "13"),
+        ];
+        encoder.encode(&fields, &mut block);
+        stream
+            .write_all(&frame(HEADERS, END_HEADERS, id, &block))
+            .unwrap();
+        until(stream, HEADERS).expect("the 200");
+    };
+    let rest_of = |stream: &mut TcpStream| {
+        let mut rest = Vec::new();
+        loop {
+            let (flags, _, payload) = until(stream, DATA).unwrap();
+            rest.extend_from_slice(&payload);
+            if flags & END_STREAM != 0 {
+                return rest;
+            }
+        }
+    };
+    // The client closes: rawnet's close frame and END_STREAM, then the
+    // client's own END_STREAM.
+    open(&mut stream, 1);
+    let close = ws_frame(0x8, &[0x03, 0xe8], [9, 9, 9, 9]);
+    stream.write_all(&frame(DATA, 0, 1, &close)).unwrap();
+    assert_eq!(rest_of(&mut stream), b"\x88\x02\x03\xe8");
+    stream.write_all(&frame(DATA, END_STREAM, 1, &[])).unwrap();
+    // rawnet closes first: the client answers with its close frame.
+    open(&mut stream, 3);
+    stream.write_all(&frame(DATA, 0, 3, b"\x81\x02hi")).unwrap();
+    assert_eq!(rest_of(&mut stream)[..4], *b"\x88\x19\x03\xea");
+    server.expect("websocket close 1002: client frame not masked");
+    let close = ws_frame(0x8, &[0x03, 0xea], [9, 9, 9, 9]);
+    stream
+        .write_all(&frame(DATA, END_STREAM, 3, &close))
+        .unwrap();
+    // The connection goes on.
+    let block = request_block(&mut encoder, "GET", "/after", &[]);
+    stream
+        .write_all(&frame(HEADERS, END_STREAM | END_HEADERS, 5, &block))
+        .unwrap();
+    let (_, id, _) = until(&mut stream, HEADERS).expect("answered, no GOAWAY");
+    assert_eq!(id, 5);
+    server.expect("stream 5: GET /after HTTP/2 -> 200 OK");
+}

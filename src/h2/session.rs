@@ -119,9 +119,15 @@ pub(crate) struct Session {
     last_stream: u32,
     /// Streams rawnet reset lately: the client may have sent frames on
     /// them before it saw the RST_STREAM, which are ignored (§5.4.2).
+    /// Also those rawnet ended with END_STREAM before the client ended its
+    /// side (a WebSocket that closed), whose last frames are ignored too.
     reset_here: VecDeque<u32>,
     /// A header block whose CONTINUATION frames are still coming.
     continuation: Option<Continuation>,
+    /// Sending stopped at `OUTPUT_BOUND` with a stream still allowed to
+    /// send more: the connection sends what was written, then calls
+    /// [`Session::resume`] before it reads again.
+    paused: bool,
     /// GOAWAY was sent: nothing more is read.
     closing: bool,
     resets: Rate,
@@ -277,6 +283,7 @@ impl Session {
             last_stream: 0,
             reset_here: VecDeque::new(),
             continuation: None,
+            paused: false,
             closing: false,
             resets: Rate::default(),
             control: Rate::default(),
@@ -663,6 +670,15 @@ impl Session {
         self.reset_here.contains(&stream)
     }
 
+    /// Remembers a stream rawnet is done with while the client may still
+    /// be sending on it: what comes on it is ignored from now on.
+    fn ignore_from_now(&mut self, stream: u32) {
+        if self.reset_here.len() == RESETS_REMEMBERED {
+            self.reset_here.pop_front();
+        }
+        self.reset_here.push_back(stream);
+    }
+
     /// Says an error as the RFC asks: RST_STREAM for a stream's (the
     /// connection goes on), GOAWAY for the connection's (it closes).
     fn fail(&mut self, error: H2Error, log: &ConnLog, out: &mut Vec<u8>) -> Next {
@@ -678,10 +694,7 @@ impl Session {
                 });
                 self.streams.remove(&stream);
                 self.last_stream = self.last_stream.max(stream);
-                if self.reset_here.len() == RESETS_REMEMBERED {
-                    self.reset_here.pop_front();
-                }
-                self.reset_here.push_back(stream);
+                self.ignore_from_now(stream);
                 Next::Continue
             }
             H2Error::Connection(code, why) => {
@@ -803,6 +816,19 @@ impl Session {
                 out,
             );
         }
+        Next::Continue
+    }
+
+    /// Whether sending stopped at `OUTPUT_BOUND` (see `send_some`).
+    pub(crate) fn is_paused(&self) -> bool {
+        self.paused && !self.closing
+    }
+
+    /// What was written went out: the streams send on, as far as their
+    /// windows and the bound go.
+    pub(crate) fn resume(&mut self, log: &ConnLog, out: &mut Vec<u8>) -> Next {
+        self.send_pending(log, out);
+        self.settle();
         Next::Continue
     }
 

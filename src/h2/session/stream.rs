@@ -10,6 +10,7 @@ use super::{
 use crate::h2::frame::{self, ErrorCode};
 use crate::http;
 use crate::log::ConnLog;
+use crate::next::OUTPUT_BOUND;
 
 /// The most response bytes a connection holds for streams whose window
 /// is shut (a client that opens streams and never reads): past it, new
@@ -35,10 +36,10 @@ pub(crate) struct Stream {
     pub body: Vec<u8>,
     /// The client has sent END_STREAM: half-closed (remote).
     pub remote_closed: bool,
-    /// Answered before its request was whole (a body past the budget, a
-    /// refused WebSocket): what more the client sends on it is ignored,
-    /// and RST_STREAM NO_ERROR follows the answer (`answer_early`).
-    pub answered_early: bool,
+    /// Answered before the client sent all of its request (a body past
+    /// the budget, a refused WebSocket): what it still sends is ignored,
+    /// and once the answer is out RST_STREAM NO_ERROR asks it to stop.
+    pub early: bool,
     /// What rawnet may still send on it, and receive.
     pub send_window: i64,
     pub recv_window: i64,
@@ -75,7 +76,7 @@ impl Stream {
             request_bytes: 0,
             body: Vec::new(),
             remote_closed: false,
-            answered_early: false,
+            early: false,
             send_window: i64::from(send_window),
             recv_window: i64::from(WINDOW),
             pending: Vec::new(),
@@ -286,7 +287,7 @@ impl Session {
             });
         }
         // HPACK's tables moved with the block; the stream is gone.
-        if self.was_reset_here(stream) {
+        if self.trailers_not_wanted(stream) {
             return Ok(());
         }
         if self.streams.contains_key(&stream) {
@@ -334,6 +335,8 @@ impl Session {
         new.request = Some(request);
         new.request_bytes = request_bytes;
         new.remote_closed = end_stream;
+        // A tunnel even with END_STREAM (`open_tunnel` refuses it): never
+        // a page.
         #[cfg(feature = "websocket")]
         let tunnel = new.request.as_ref().is_some_and(|r| r.protocol.is_some());
         self.streams.insert(stream, new);
@@ -360,10 +363,6 @@ impl Session {
         let Some(open) = self.streams.get_mut(&stream) else {
             return Ok(());
         };
-        if open.answered_early {
-            open.remote_closed |= end_stream;
-            return Ok(());
-        }
         // Trailers must end the stream (§8.1). Refused only now: the
         // block had to go through HPACK all the same, or the client's
         // table would hold fields rawnet's does not (§4.3).
@@ -396,6 +395,16 @@ impl Session {
         self.respond(stream, config, log, out)
     }
 
+    /// Trailers on a stream rawnet reset, or on one it answered already
+    /// (`early`): not wanted, and the client's side of it is over.
+    fn trailers_not_wanted(&mut self, stream: u32) -> bool {
+        if let Some(open) = self.streams.get_mut(&stream).filter(|s| s.early) {
+            open.remote_closed = true;
+            return true;
+        }
+        self.was_reset_here(stream)
+    }
+
     /// A DATA frame: a request's body, counted against both windows
     /// (padding included, §6.9.1), which rawnet opens again at once.
     #[allow(clippy::too_many_arguments)]
@@ -424,9 +433,11 @@ impl Session {
             let why = "DATA on a closed stream (§5.1)";
             return Err(connection(ErrorCode::STREAM_CLOSED, why));
         };
-        if open.answered_early && !open.remote_closed {
-            // Only the connection's window matters now (given back above).
-            open.remote_closed = end_stream;
+        if open.early {
+            // Already answered: its bytes are dropped (the connection's
+            // window was given back above), and its END_STREAM means no
+            // RST_STREAM is needed to stop it.
+            open.remote_closed |= end_stream;
             return Ok(());
         }
         open.take_window(stream, length)?;
@@ -566,9 +577,10 @@ impl Session {
     }
 
     /// A request answered before its stream is over (a body past the
-    /// budget, a refused WebSocket): the answer now; then, once it is out
-    /// whole, RST_STREAM NO_ERROR asks the client to send no more on it
-    /// (RFC 9113 §8.1), and what it sent meanwhile is ignored.
+    /// budget, a refused WebSocket): the answer now, or as its window
+    /// lets it out; then, once it is out whole, RST_STREAM NO_ERROR asks
+    /// the client to send no more on it (RFC 9113 §8.1; `end_sent`), and
+    /// what it sent meanwhile is ignored.
     pub(super) fn answer_early(
         &mut self,
         stream: u32,
@@ -578,13 +590,39 @@ impl Session {
     ) -> Result<(), H2Error> {
         if let Some(open) = self.streams.get_mut(&stream) {
             open.body = Vec::new();
-            open.answered_early = true;
+            open.early = true;
         }
         // `send_some` sends the RST_STREAM once the answer is out, which
         // may wait for the client's window.
         self.send_response(stream, answer, false, log, out);
         self.send_some(stream, log, out);
         Ok(())
+    }
+
+    /// rawnet has sent END_STREAM on `id`: the stream is closed if the
+    /// client had ended its side too. If not, it is only half-closed
+    /// (local) (§5.1), and the client may still send on it: an early
+    /// answer's client is asked to stop with RST_STREAM NO_ERROR (§8.1);
+    /// a WebSocket's client sends its close frame and its own END_STREAM
+    /// (RFC 8441's close is END_STREAM from each side, as TCP's FIN), and
+    /// those are ignored, not a frame on a closed stream.
+    fn end_sent(&mut self, id: u32, log: &ConnLog, out: &mut Vec<u8>) {
+        let Some(open) = self.streams.remove(&id) else {
+            return;
+        };
+        if open.remote_closed {
+            return;
+        }
+        if open.early {
+            let why = "its response is sent; the rest of its request is not wanted (§8.1)";
+            self.fail(
+                H2Error::Stream(id, ErrorCode::NO_ERROR, why.into()),
+                log,
+                out,
+            );
+        } else {
+            self.ignore_from_now(id);
+        }
     }
 
     /// The response's HEADERS now, its body as the windows allow.
@@ -619,7 +657,7 @@ impl Session {
         if let Some(open) = self.streams.get_mut(&stream) {
             open.saw(&out[start..], false);
             if no_body {
-                self.streams.remove(&stream);
+                self.end_sent(stream, log, out);
             } else {
                 open.pending = answer.body;
                 open.filler = answer.filler;
@@ -632,8 +670,9 @@ impl Session {
     }
 
     /// Sends what the windows allow of every pending response, the
-    /// oldest stream first.
+    /// oldest stream first, up to [`OUTPUT_BOUND`] (see `send_some`).
     pub(super) fn send_pending(&mut self, log: &ConnLog, out: &mut Vec<u8>) {
+        self.paused = false;
         let ids: Vec<u32> = self.streams.keys().copied().collect();
         for id in ids {
             self.send_some(id, log, out);
@@ -670,12 +709,25 @@ impl Session {
                 return;
             }
             let room = self.send_window.min(open.send_window).max(0) as usize;
-            let n = left.min(room).min(max_frame);
+            // A frame is at most the client's SETTINGS_MAX_FRAME_SIZE
+            // (up to 16 MiB) and at most `OUTPUT_BOUND`, below.
+            let n = left.min(room).min(max_frame).min(OUTPUT_BOUND);
             if n == 0 && left > 0 {
                 open.waiting.get_or_insert_with(Instant::now);
                 return;
             }
             open.waiting = None;
+            // The windows are the client's promise to take this much, not
+            // proof that it reads: one that opens them to 2^31-1 and never
+            // reads would have every `?size` of every stream written into
+            // this connection's output at once (100 streams of 10 MiB, a
+            // GB). As HTTP/1.1, about `OUTPUT_BOUND` is written at a
+            // time (one frame past it at most); the rest once the client
+            // has taken it (`resume`).
+            if out.len() >= OUTPUT_BOUND {
+                self.paused = true;
+                return;
+            }
             let end = n == left && !open.more_to_come();
             let start = out.len();
             // The page's bytes first, then `?size`'s filler, made now
@@ -708,18 +760,7 @@ impl Session {
                 if let Some(tunnel) = &mut open.tunnel {
                     tunnel.flush_lines(log);
                 }
-                let unwanted = open.answered_early && !open.remote_closed;
-                self.streams.remove(&id);
-                // Answered before the client sent all of its request:
-                // RST_STREAM NO_ERROR asks it to send no more (§8.1).
-                if unwanted {
-                    let why = "its response is sent; the rest of its request is not wanted (§8.1)";
-                    self.fail(
-                        H2Error::Stream(id, ErrorCode::NO_ERROR, why.into()),
-                        log,
-                        out,
-                    );
-                }
+                self.end_sent(id, log, out);
                 return;
             }
             // A WebSocket's answers are out: it may read and be sent more.

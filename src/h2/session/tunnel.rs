@@ -101,6 +101,9 @@ impl Tunnel {
 impl Session {
     /// A request whose `:protocol` asks for a tunnel: a WebSocket is
     /// opened with `:status 200`, or the request is answered with why not.
+    /// An extended CONNECT with END_STREAM on its HEADERS gets a 400, not
+    /// the page a GET would: a client takes a 2xx to it for a tunnel
+    /// opened (RFC 8441 §5), and this one has no stream left to carry it.
     pub(super) fn open_tunnel(
         &mut self,
         stream: u32,
