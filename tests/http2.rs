@@ -1476,3 +1476,42 @@ fn the_client_ends_a_websocket_stream_after_rawnet_did_and_the_connection_goes_o
     assert_eq!(id, 5);
     server.expect("stream 5: GET /after HTTP/2 -> 200 OK");
 }
+
+/// tests/README.md case 88: WebSockets on one connection are held to 16
+/// (`MAX_TUNNELS`): each may hold a 1 MiB message, and 100 streams of
+/// them held 137 MB on one connection. The 17th is refused with
+/// REFUSED_STREAM; the 16 open ones still echo.
+#[test]
+#[cfg(feature = "websocket")]
+fn a_seventeenth_websocket_on_one_connection_is_refused() {
+    let mut server = Server::start(&[]);
+    let mut stream = connect(&server);
+    let mut encoder = rawnet::hpack::Encoder::new(4096);
+    for n in 0..17u32 {
+        let mut block = Vec::new();
+        let fields = [
+            (":method", "CONNECT"),
+            (":protocol", "websocket"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "localhost"),
+            ("sec-websocket-version", "13"),
+        ];
+        encoder.encode(&fields, &mut block);
+        stream
+            .write_all(&frame(HEADERS, END_HEADERS, 2 * n + 1, &block))
+            .unwrap();
+    }
+    let (_, id, payload) = until(&mut stream, RST_STREAM).unwrap();
+    assert_eq!((id, code(&payload)), (33, 0x7), "the 17th: REFUSED_STREAM");
+    server.expect(
+        "stream 33 reset with RST_STREAM REFUSED_STREAM: more than 16 WebSockets on one connection",
+    );
+    let hello = ws_frame(0x1, b"Hello", [1, 2, 3, 4]);
+    stream.write_all(&frame(DATA, 0, 31, &hello)).unwrap();
+    let (_, id, echo) = until(&mut stream, DATA).unwrap();
+    assert_eq!(
+        (id, echo.as_slice()),
+        (31, &b"\x81\x10You said \"Hello\""[..])
+    );
+}

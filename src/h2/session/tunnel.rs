@@ -32,11 +32,19 @@
 use super::stream::Stream;
 use super::view::Answer;
 use super::{Event, H2Error, Session, WINDOW};
-use crate::h2::frame;
+use crate::h2::frame::{self, ErrorCode};
 use crate::http;
 use crate::log::ConnLog;
 use crate::next::{Farewell, Next, OUTPUT_BOUND};
 use crate::ws;
+
+/// The WebSockets one connection may carry at once. Each may hold a
+/// message of up to `--ws-max-message` (1 MiB), as one over HTTP/1.1 does,
+/// but over HTTP/1.1 each costs the client a connection of its own, and
+/// here 100 streams would hold 100 MiB on one: 16 keep a connection's
+/// worst to 16 MiB. One more is refused with REFUSED_STREAM, which a
+/// client may retry (on another connection).
+pub const MAX_TUNNELS: usize = 16;
 
 /// The protocol an extended CONNECT names for a WebSocket (RFC 8441 §5).
 const WEBSOCKET: &[u8] = b"websocket";
@@ -110,6 +118,15 @@ impl Session {
         log: &ConnLog,
         out: &mut Vec<u8>,
     ) -> Result<(), H2Error> {
+        let open_tunnels = self.streams.values().filter(|s| s.tunnel.is_some()).count();
+        if open_tunnels >= MAX_TUNNELS {
+            let why = format!("more than {MAX_TUNNELS} WebSockets on one connection");
+            return Err(H2Error::Stream(
+                stream,
+                ErrorCode::REFUSED_STREAM,
+                why.into(),
+            ));
+        }
         let Some(open) = self.streams.get(&stream) else {
             return Ok(());
         };
