@@ -744,35 +744,34 @@ impl Session {
         }
     }
 
-    /// The earliest moment a response has waited for a window too long.
+    /// The earliest moment something on the connection is due.
     pub(crate) fn deadline(&self) -> Option<Instant> {
-        let stalled = self
+        // One pass over the streams: this runs after every read.
+        let streams = self
             .streams
             .values()
-            .filter_map(Stream::stalled_since)
+            .filter_map(|s| self.stream_due(s))
             .min();
-        let held = (self.streams.values())
-            .filter_map(|s| s.held.as_ref().map(|(due, ..)| *due))
-            .min();
+        [streams, self.lines.deadline()].into_iter().flatten().min()
+    }
+
+    /// A stream's earliest moment: its response stalled past [`STALL`],
+    /// its `?delay` over, its drip's next chunk, its WebSocket's timer.
+    fn stream_due(&self, stream: &Stream) -> Option<Instant> {
+        let stalled = stream.stalled_since().map(|since| since + STALL);
+        let held = stream.held.as_ref().map(|(due, ..)| *due);
         #[cfg(feature = "knobs")]
-        let dripping = self.streams.values().filter_map(Stream::drip_due).min();
+        let dripping = stream.drip_due();
         #[cfg(not(feature = "knobs"))]
         let dripping = None;
         #[cfg(feature = "websocket")]
-        let tunnels = self.tunnels_due();
+        let tunnel = stream.tunnel.as_ref().and_then(|t| t.due(&self.ws));
         #[cfg(not(feature = "websocket"))]
-        let tunnels = None;
-        let lines = self.lines.deadline();
-        [
-            stalled.map(|since| since + STALL),
-            held,
-            dripping,
-            tunnels,
-            lines,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        let tunnel = None;
+        [stalled, held, dripping, tunnel]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// `?delay`ed responses and `?drip`'s chunks whose moment came are

@@ -300,11 +300,8 @@ impl Session {
             return Ok(());
         }
         self.last_stream = stream;
-        let open = self
-            .streams
-            .values()
-            .filter(|s| s.request.is_some())
-            .count();
+        // Every stream in the map has its request (it is put there with it).
+        let open = self.streams.len();
         if self.closing {
             return Ok(());
         }

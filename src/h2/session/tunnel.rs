@@ -88,6 +88,12 @@ impl Stream {
 }
 
 impl Tunnel {
+    /// When its WebSocket's timer is due (its `--ws-message-timeout`, its
+    /// frame lines).
+    pub(crate) fn due(&self, config: &ws::Config) -> Option<std::time::Instant> {
+        self.ws.deadline(config)
+    }
+
     /// The client ended its side of the stream (END_STREAM, as TCP's
     /// FIN): the WebSocket is over, and rawnet's side ends once what is
     /// pending is out.
@@ -272,15 +278,6 @@ impl Session {
         } else {
             tunnel.owed = owed;
         }
-    }
-
-    /// When a WebSocket's timer is due (its `--ws-message-timeout`, its
-    /// frame lines).
-    pub(super) fn tunnels_due(&self) -> Option<std::time::Instant> {
-        (self.streams.values())
-            .filter_map(|s| s.tunnel.as_ref())
-            .filter_map(|t| t.ws.deadline(&self.ws))
-            .min()
     }
 
     /// The WebSockets' timers.
