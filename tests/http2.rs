@@ -1515,3 +1515,44 @@ fn a_seventeenth_websocket_on_one_connection_is_refused() {
         (31, &b"\x81\x10You said \"Hello\""[..])
     );
 }
+
+/// The HTTP/2 page's WebSocket panel, in headless Chromium over
+/// `https://`: its WebSocket goes as an extended CONNECT on the page's own
+/// connection (RFC 8441), and the panel shows the frames both ways, the
+/// echo, and the words HTTP/2 has instead of HTTP/1.1's 101.
+#[test]
+#[cfg(all(feature = "websocket", feature = "tls", feature = "knobs"))]
+fn chromium_sends_a_websocket_message_from_the_http2_page_on_its_own_connection() {
+    let mut server = Server::start(&["--tls"]);
+    // `hold=`: a fetch rawnet holds 2 s keeps Chromium's virtual time
+    // from running out before the echo is in.
+    let url = format!(
+        "https://127.0.0.1:{}/#ws-demo=Hello&hold=%2F%3Fdelay%3D2",
+        server.addr.port()
+    );
+    let dom = common::chromium::chromium(
+        &[
+            "--ignore-certificate-errors".into(),
+            "--virtual-time-budget=10000".into(),
+            "--dump-dom".into(),
+            url,
+        ],
+        Duration::from_secs(90),
+    );
+    for needle in [
+        "<h2>HTTP/2 carries a WebSocket</h2>",
+        "the message itself: </span>You said \"Hello\"</li>",
+        "browser → rawnet: text frame, 5 bytes",
+        "open: rawnet answered :status 200",
+    ] {
+        assert!(dom.contains(needle), "no {needle:?} in\n{dom}");
+    }
+    let page = server.expect("GET / HTTP/2 -> 200 OK");
+    let tunnel = server.expect("CONNECT /?explain with :protocol websocket -> 200");
+    let conn = |line: &str| line.split(' ').next().unwrap().to_string();
+    assert_eq!(
+        conn(&page),
+        conn(&tunnel),
+        "one connection:\n{page}\n{tunnel}"
+    );
+}

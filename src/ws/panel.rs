@@ -49,16 +49,12 @@ pub const STYLE: &str = "\
 #ws td.wrap { white-space: normal; word-break: break-all; }
 ";
 
-/// The panel's section and its script, placed below the two halves of the
-/// exchange.
-pub const HTML: &str = r#"<section id="ws" hidden>
-<h2>HTTP becomes WebSocket</h2>
-<p class="note">This panel opens <code id="ws-url"></code>: a GET that asks to
-<code>Upgrade: websocket</code>, answered <code>101 Switching Protocols</code>. From then on
-the same TCP connection carries frames. With <code>?explain</code>, rawnet describes each
-frame it receives, and each it sends just before sending it. Your browser masks every
-frame it sends with a fresh random key; rawnet never masks.</p>
-<form id="ws-form"><input id="ws-text" value="Hello" aria-label="message">
+/// The form, the frames' list and the script: the panel's part that is the
+/// same whichever HTTP carried the page (a macro, so that `concat!` can
+/// put it after each one's words).
+macro_rules! form_and_script {
+    () => {
+        r#"<form id="ws-form"><input id="ws-text" value="Hello" aria-label="message">
 <button>Send</button><span id="ws-state" class="note"></span></form>
 <ol id="ws-frames"></ol>
 </section>
@@ -138,7 +134,7 @@ frame it sends with a fresh random key; rawnet never masks.</p>
     socket = new WebSocket(url);
     socket.binaryType = 'arraybuffer';
     state.textContent = 'connecting…';
-    socket.onopen = () => { state.textContent = 'open: rawnet answered 101 Switching Protocols'; };
+    socket.onopen = () => { state.textContent = panel.dataset.opened; };
     socket.onmessage = (e) => {
       // A description of a text or binary frame rawnet sends comes just
       // before that frame: the next message is the echo itself.
@@ -198,4 +194,40 @@ frame it sends with a fresh random key; rawnet never masks.</p>
   if (text !== null) send(text);
 })();
 </script>
-"#;
+"#
+    };
+}
+
+/// The panel's section and its script, placed below the two halves of the
+/// exchange.
+pub const HTML: &str = concat!(
+    r#"<section id="ws" hidden data-opened="open: rawnet answered 101 Switching Protocols">
+<h2>HTTP becomes WebSocket</h2>
+<p class="note">This panel opens <code id="ws-url"></code>: a GET that asks to
+<code>Upgrade: websocket</code>, answered <code>101 Switching Protocols</code>. From then on
+the same TCP connection carries frames. With <code>?explain</code>, rawnet describes each
+frame it receives, and each it sends just before sending it. Your browser masks every
+frame it sends with a fresh random key; rawnet never masks.</p>
+"#,
+    form_and_script!()
+);
+
+/// The same panel on the HTTP/2 page (`h2/session/view/html.rs`): over
+/// HTTP/2 a browser opens its WebSocket on a stream of the page's own
+/// connection (RFC 8441), and the words above the form say so. The form,
+/// the script and the frames are the same.
+#[cfg(feature = "h2")]
+pub const HTML_OVER_H2: &str = concat!(
+    r#"<section id="ws" hidden data-opened="open: rawnet answered :status 200">
+<h2>HTTP/2 carries a WebSocket</h2>
+<p class="note">This panel opens <code id="ws-url"></code>. Over HTTP/2 a browser asks on
+a new stream of this same connection, with an extended CONNECT (<code>:method CONNECT</code>,
+<code>:protocol websocket</code>, RFC 8441), no <code>Upgrade</code> and no key, answered
+<code>:status 200</code>; from then on that stream's DATA frames carry the WebSocket's frames,
+beside the connection's other streams (rawnet's log line says <code>CONNECT ... with :protocol
+websocket</code>). With <code>?explain</code>, rawnet describes each frame it receives, and each
+it sends just before sending it. Your browser masks every frame it sends with a fresh random
+key; rawnet never masks.</p>
+"#,
+    form_and_script!()
+);

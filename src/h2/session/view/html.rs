@@ -37,6 +37,9 @@ pub(crate) fn html(shown: &Shown) -> String {
     body(shown.body, &mut page);
     frames(shown, &mut page);
     fingerprint(shown, &mut page);
+    // A WebSocket from this page rides this same connection (RFC 8441).
+    #[cfg(feature = "websocket")]
+    page.push_str(crate::ws::panel::HTML_OVER_H2);
     page.push_str(FOOTER);
     page
 }
@@ -81,6 +84,8 @@ fn head(shown: &Shown, page: &mut String) {
     page.push_str(PAGE_STYLE);
     page.push_str(crate::http::layers::STYLE);
     page.push_str(STYLE);
+    #[cfg(feature = "websocket")]
+    page.push_str(crate::ws::panel::STYLE);
     page.push_str("</style>\n</head>\n<body>\n<header>\n<h1>HTTP/2 is frames</h1>\n<p>");
     let _ = write!(
         page,
