@@ -880,7 +880,10 @@ mod tests {
         let raw = b"GET / HTTP/1.1\r\n\r\n";
         let (_, page) = html_page_with(raw, b"", &[crate::ws::panel::PANEL]);
         // Without a script, the page is the exchange and nothing more.
-        assert!(page.contains("<section id=\"ws\" hidden data-opened="), "{page}");
+        assert!(
+            page.contains("<section id=\"ws\" hidden data-opened="),
+            "{page}"
+        );
         assert!(page.ends_with(
             "</script>\n<footer>rawnet: <code>curl -v</code>, <code>nc</code> \
              and this page all talk to the same port.</footer>\n</body>\n</html>\n"
