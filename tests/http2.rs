@@ -951,6 +951,23 @@ fn past_a_small_budget_an_upload_gets_503_then_no_error_and_the_others_go_on() {
     assert!(String::from_utf8_lossy(&page).contains("its body, 700000 bytes"));
 }
 
+/// An extended CONNECT for a WebSocket at `path` (RFC 8441), its header
+/// block encoded by rawnet's own HPACK encoder.
+#[cfg(feature = "websocket")]
+fn websocket_connect(encoder: &mut rawnet::hpack::Encoder, path: &str) -> Vec<u8> {
+    let fields = [
+        (":method", "CONNECT"),
+        (":protocol", "websocket"),
+        (":scheme", "http"),
+        (":path", path),
+        (":authority", "localhost"),
+        ("sec-websocket-version", "13"),
+    ];
+    let mut block = Vec::new();
+    encoder.encode(&fields, &mut block);
+    block
+}
+
 /// A client's WebSocket frame: FIN, `opcode`, masked with `key`.
 #[cfg(feature = "websocket")]
 fn ws_frame(opcode: u8, payload: &[u8], key: [u8; 4]) -> Vec<u8> {
@@ -978,16 +995,7 @@ fn a_websocket_over_http2_is_an_extended_connect_and_its_frames_ride_in_data() {
         "ENABLE_CONNECT_PROTOCOL = 1 in {settings:?}"
     );
     let mut encoder = rawnet::hpack::Encoder::new(4096);
-    let mut block = Vec::new();
-    let fields = [
-        (":method", "CONNECT"),
-        (":protocol", "websocket"),
-        (":scheme", "http"),
-        (":path", "/chat"),
-        (":authority", "localhost"),
-        ("sec-websocket-version", "13"),
-    ];
-    encoder.encode(&fields, &mut block);
+    let block = websocket_connect(&mut encoder, "/chat");
     stream
         .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
         .unwrap();
@@ -1162,16 +1170,7 @@ fn idle_close_sends_a_websocket_on_a_stream_its_close_frame_before_goaway() {
     let server = Server::start(&["--quiet", "--idle-close", "1"]);
     let mut stream = connect(&server);
     let mut encoder = rawnet::hpack::Encoder::new(4096);
-    let mut block = Vec::new();
-    let fields = [
-        (":method", "CONNECT"),
-        (":protocol", "websocket"),
-        (":scheme", "http"),
-        (":path", "/"),
-        (":authority", "localhost"),
-        ("sec-websocket-version", "13"),
-    ];
-    encoder.encode(&fields, &mut block);
+    let block = websocket_connect(&mut encoder, "/");
     stream
         .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
         .unwrap();
@@ -1221,16 +1220,7 @@ fn a_websocket_on_a_stream_that_never_reads_gets_no_more_window() {
         .write_all(&frame(SETTINGS, 0, 0, &[0, 4, 0, 0, 0, 0]))
         .unwrap();
     let mut encoder = rawnet::hpack::Encoder::new(4096);
-    let mut block = Vec::new();
-    let fields = [
-        (":method", "CONNECT"),
-        (":protocol", "websocket"),
-        (":scheme", "http"),
-        (":path", "/?explain"),
-        (":authority", "localhost"),
-        ("sec-websocket-version", "13"),
-    ];
-    encoder.encode(&fields, &mut block);
+    let block = websocket_connect(&mut encoder, "/?explain");
     stream
         .write_all(&frame(HEADERS, END_HEADERS, 1, &block))
         .unwrap();
@@ -1427,16 +1417,7 @@ fn the_client_ends_a_websocket_stream_after_rawnet_did_and_the_connection_goes_o
     let mut stream = connect(&server);
     let mut encoder = rawnet::hpack::Encoder::new(4096);
     let mut open = |stream: &mut TcpStream, id: u32| {
-        let mut block = Vec::new();
-        let fields = [
-            (":method", "CONNECT"),
-            (":protocol", "websocket"),
-            (":scheme", "http"),
-            (":path", "/chat"),
-            (":authority", "localhost"),
-            ("sec-websocket-version", "13"),
-        ];
-        encoder.encode(&fields, &mut block);
+        let block = websocket_connect(&mut encoder, "/chat");
         stream
             .write_all(&frame(HEADERS, END_HEADERS, id, &block))
             .unwrap();
@@ -1489,16 +1470,7 @@ fn a_seventeenth_websocket_on_one_connection_is_refused() {
     let mut stream = connect(&server);
     let mut encoder = rawnet::hpack::Encoder::new(4096);
     for n in 0..17u32 {
-        let mut block = Vec::new();
-        let fields = [
-            (":method", "CONNECT"),
-            (":protocol", "websocket"),
-            (":scheme", "http"),
-            (":path", "/"),
-            (":authority", "localhost"),
-            ("sec-websocket-version", "13"),
-        ];
-        encoder.encode(&fields, &mut block);
+        let block = websocket_connect(&mut encoder, "/");
         stream
             .write_all(&frame(HEADERS, END_HEADERS, 2 * n + 1, &block))
             .unwrap();
