@@ -1119,7 +1119,7 @@ fn chromium_opens_its_websocket_on_a_stream_of_the_http2_connection() {
     let dir = common::TempDir::new("rfc8441");
     let page = dir.file("page.html");
     // The fetches carry credentials as a WebSocket does: Chromium pools
-    // them together only then. `/hold?delay=2`, a response rawnet holds,
+    // them together only then. `/hold?delay=5`, a response rawnet holds,
     // keeps Chromium's virtual time waiting until the echo is in (a
     // WebSocket alone does not); the page lets it go at the end.
     let script = format!(
@@ -1127,7 +1127,7 @@ fn chromium_opens_its_websocket_on_a_stream_of_the_http2_connection() {
          const say = (t) => {{ document.getElementById('out').textContent += '\\n' + t; }};\n\
          const how = {{mode: 'no-cors', credentials: 'include'}};\n\
          const hold = new AbortController();\n\
-         fetch('{origin}/hold?delay=2', {{...how, signal: hold.signal}}).catch(() => {{}});\n\
+         fetch('{origin}/hold?delay=5', {{...how, signal: hold.signal}}).catch(() => {{}});\n\
          fetch('{origin}/warm', how).then(() => {{\n\
            const ws = new WebSocket('{origin}/chat'.replace('https', 'wss'));\n\
            ws.onopen = () => {{ say('open'); ws.send('Hello'); }};\n\
